@@ -1,0 +1,236 @@
+/*
+ * wactor — WebAssembly components hosted as supervised actors.
+ *
+ * The public embedding API. Everything the `wactor` CLI does goes through these functions.
+ *
+ * Conventions
+ *  - Every fallible function returns a wactor_error (WACTOR_OK == 0); wactor_strerror() names it.
+ *  - Functions taking a `wactor_diag *diag` fill it (when non-NULL) with a readable message and, for
+ *    traps, the trap kind. The caller owns the struct.
+ *  - Handles (wactor_runtime, wactor_module) are opaque. Actors are named by wactor_pid, a 64-bit id that is
+ *    never reused within a runtime: using the pid of a stopped actor is an error (WACTOR_ENOENT), not a crash.
+ *  - Unless a function says otherwise it is thread-safe: any thread may call it concurrently, except
+ *    wactor_runtime_destroy(), which must be the last call on its runtime. Never call a blocking function
+ *    (invoke, health, stop, wait_idle) from inside a native actor's handler.
+ *  - Times are in milliseconds unless the name says _us (microseconds) or _ns (nanoseconds).
+ */
+#ifndef WACTOR_H
+#define WACTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum wactor_error {
+    WACTOR_OK = 0,
+    WACTOR_EINVAL,    /* a bad argument (NULL, empty name, bad option) */
+    WACTOR_ENOMEM,    /* allocation failed */
+    WACTOR_ENOENT,    /* no such actor, name, export, or file */
+    WACTOR_EEXIST,    /* the name is already registered */
+    WACTOR_EMODULE,   /* the bytes are not a valid WebAssembly module, or it cannot be instantiated */
+    WACTOR_ETRAP,     /* the guest trapped; diag->trap names the kind */
+    WACTOR_ETIMEDOUT, /* no answer within the timeout */
+    WACTOR_ECODEC,    /* malformed, truncated or unknown-codec payload */
+    WACTOR_EARITY,    /* wrong number of arguments for the export */
+    WACTOR_ETYPE,     /* an argument does not fit the parameter's type */
+    WACTOR_ESTATE,    /* the actor is not in a state that allows this (e.g. stopping, failed) */
+    WACTOR_EFULL,     /* a mailbox or buffer is full */
+    WACTOR_ETOOBIG,   /* a message exceeds the maximum message size */
+    WACTOR_EIO,       /* reading a file failed */
+    WACTOR_ENOHANDLER /* the component does not export the handler the message needs */
+} wactor_error;
+
+/* A static, human-readable name for an error code ("no such actor, name, export or file", ...). */
+const char *wactor_strerror(wactor_error err);
+
+/* Trap kinds a guest can hit (WebAssembly core spec §4.4 "Traps", plus host-imposed limits). */
+typedef enum wactor_trap_kind {
+    WACTOR_TRAP_NONE = 0,
+    WACTOR_TRAP_UNREACHABLE,          /* `unreachable` executed */
+    WACTOR_TRAP_INT_DIV_BY_ZERO,      /* integer divide by zero */
+    WACTOR_TRAP_INT_OVERFLOW,         /* integer overflow (INT_MIN / -1) */
+    WACTOR_TRAP_INVALID_CONVERSION,   /* float -> int conversion of NaN or out of range */
+    WACTOR_TRAP_OOB_MEMORY,           /* out-of-bounds memory access */
+    WACTOR_TRAP_OOB_TABLE,            /* out-of-bounds table access / undefined element */
+    WACTOR_TRAP_UNINITIALIZED_ELEMENT,/* call_indirect through a null table element */
+    WACTOR_TRAP_INDIRECT_CALL_TYPE,   /* call_indirect signature mismatch */
+    WACTOR_TRAP_STACK_EXHAUSTED,      /* call stack exhausted (deep recursion) */
+    WACTOR_TRAP_FUEL_EXHAUSTED,       /* the per-call instruction budget ran out */
+    WACTOR_TRAP_MEMORY_LIMIT,         /* the guest trapped after memory.grow was refused at its limit */
+    WACTOR_TRAP_HOST,                 /* a host function failed (bad pointer from the guest, ...) */
+    WACTOR_TRAP_EXIT,                 /* the guest called WASI proc_exit; diag->exit_code has the code */
+    WACTOR_TRAP_START,                /* `_initialize` / `_start` failed */
+    WACTOR_TRAP_OTHER                 /* any other trap the engine reports; the message says which */
+} wactor_trap_kind;
+
+/* A static short name for a trap kind, e.g. "integer divide by zero", "out of bounds memory access". */
+const char *wactor_trap_name(wactor_trap_kind kind);
+
+#define WACTOR_DIAG_MAX 256
+typedef struct wactor_diag {
+    wactor_trap_kind trap;          /* WACTOR_TRAP_NONE unless the error is WACTOR_ETRAP */
+    int exit_code;                  /* for WACTOR_TRAP_EXIT */
+    char message[WACTOR_DIAG_MAX];  /* NUL-terminated; the engine's own words for traps */
+} wactor_diag;
+
+/* ---------------------------------------------------------------- values */
+
+/* WebAssembly number types (core spec §2.3.1). */
+typedef enum wactor_valtype { WACTOR_I32, WACTOR_I64, WACTOR_F32, WACTOR_F64 } wactor_valtype;
+
+typedef struct wactor_value {
+    wactor_valtype type;
+    union { int32_t i32; int64_t i64; float f32; double f64; } of;
+} wactor_value;
+
+/* Multicodec codes (multiformats multicodec table) for payload prefixes. */
+#define WACTOR_CODEC_CBOR  0x51u
+#define WACTOR_CODEC_JSON  0x0200u
+#define WACTOR_CODEC_BORSH 0x0701u
+
+/* ---------------------------------------------------------------- runtime */
+
+typedef struct wactor_runtime wactor_runtime;
+typedef struct wactor_module wactor_module;
+typedef uint64_t wactor_pid; /* 0 is never a valid pid */
+
+/* A component's log line: `name` is its registered name (or its pid in decimal), `line` is one line
+ * without its newline, `len` bytes, not NUL-terminated. Called from scheduler threads, possibly
+ * concurrently for different components; must not block for long. */
+typedef void (*wactor_log_fn)(void *user, const char *name, const char *line, size_t len);
+
+typedef struct wactor_config {
+    unsigned threads;          /* scheduler threads; 0 = number of online cores */
+    wactor_log_fn log;         /* NULL = log lines go to stderr prefixed "[name] " */
+    void *log_user;
+} wactor_config;
+
+/* Creates a runtime and starts its scheduler threads. `config` may be NULL (defaults).
+ * *out is owned by the caller and freed with wactor_runtime_destroy().
+ * Errors: WACTOR_ENOMEM, WACTOR_EINVAL (out == NULL). */
+wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out);
+
+/* Stops every actor (components get `_cleanup`, in reverse spawn order, 1 s each), joins the scheduler
+ * threads and frees the runtime. Modules still held by the caller stay valid until released. NULL is a no-op. */
+void wactor_runtime_destroy(wactor_runtime *rt);
+
+/* ---------------------------------------------------------------- modules */
+
+/* Validates and compiles a WebAssembly module from `len` bytes (copied; the caller keeps `bytes`).
+ * Identical bytes share one compiled module (cached by content hash). The module is reference-counted:
+ * release it with wactor_module_release(); actors spawned from it keep their own reference.
+ * Errors: WACTOR_EMODULE (malformed or invalid; diag says what and where), WACTOR_ENOMEM, WACTOR_EINVAL. */
+wactor_error wactor_module_load(wactor_runtime *rt, const void *bytes, size_t len,
+                                wactor_module **out, wactor_diag *diag);
+
+/* Reads `path` and loads it as above. Errors: also WACTOR_EIO / WACTOR_ENOENT for the file. */
+wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path,
+                                     wactor_module **out, wactor_diag *diag);
+
+/* Drops the caller's reference. NULL is a no-op. */
+void wactor_module_release(wactor_module *module);
+
+/* ---------------------------------------------------------------- actors */
+
+typedef struct wactor_spawn_opts {
+    const char *name;         /* registered name, or NULL; copied */
+    uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = the module's own maximum */
+    uint64_t fuel;            /* instructions allowed per message/invocation; 0 = unlimited */
+} wactor_spawn_opts;
+
+/* Spawns a component actor from `module`: it instantiates, calls `_initialize` (WASI reactor) then
+ * `_start` if exported, and becomes Ready. Spawning returns once the actor is Ready (or failed).
+ * `opts` may be NULL. On success *out is the new pid.
+ * Errors: WACTOR_EEXIST (name taken), WACTOR_EMODULE (instantiation failed: unknown import, memory over
+ * the cap), WACTOR_ETRAP (`_initialize`/`_start` trapped; diag has the kind), WACTOR_ENOMEM, WACTOR_EINVAL. */
+wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wactor_spawn_opts *opts,
+                          wactor_pid *out, wactor_diag *diag);
+
+/* Registers `name` (copied) for `pid`. Names are released when the actor stops.
+ * Errors: WACTOR_EEXIST, WACTOR_ENOENT (no such actor), WACTOR_EINVAL. */
+wactor_error wactor_register(wactor_runtime *rt, wactor_pid pid, const char *name);
+
+/* Removes a registration. Errors: WACTOR_ENOENT. */
+wactor_error wactor_unregister(wactor_runtime *rt, const char *name);
+
+/* The pid registered under `name`, or 0. O(1). */
+wactor_pid wactor_whereis(wactor_runtime *rt, const char *name);
+
+/* Sends `len` bytes (copied) to `to`'s `handle-message`, with the sender given as "host". The payload
+ * should begin with a multicodec varint. Asynchronous: returns once queued, in per-sender FIFO order.
+ * Errors: WACTOR_ENOENT (no such or dead actor), WACTOR_ETOOBIG (over 16 MiB), WACTOR_ENOMEM. */
+wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len);
+
+/* Calls export `function` of actor `pid` with a multicodec-encoded argument list (a JSON array, a CBOR
+ * array, or Borsh-packed little-endian values, each after its multicodec prefix) and waits up to
+ * `timeout_ms` (<= 0: wait forever) for the results, encoded in the same codec: *result (malloc'd, the
+ * caller frees) of *result_len bytes, prefixed like the arguments.
+ * Errors: WACTOR_ENOENT (no actor / no such export), WACTOR_ECODEC, WACTOR_EARITY, WACTOR_ETYPE,
+ * WACTOR_ETRAP (the actor has failed and will not run again), WACTOR_ETIMEDOUT, WACTOR_ESTATE. */
+wactor_error wactor_invoke(wactor_runtime *rt, wactor_pid pid, const char *function,
+                           const void *args, size_t args_len, int timeout_ms,
+                           void **result, size_t *result_len, wactor_diag *diag);
+
+/* Like wactor_invoke() with already-typed values: `args` must match the export's parameters exactly;
+ * up to `results_cap` results are written to `results` and their count to *nresults.
+ * Errors: as wactor_invoke(); WACTOR_EFULL if the export has more than `results_cap` results. */
+wactor_error wactor_invoke_values(wactor_runtime *rt, wactor_pid pid, const char *function,
+                                  const wactor_value *args, size_t nargs, wactor_value *results,
+                                  size_t results_cap, size_t *nresults, int timeout_ms, wactor_diag *diag);
+
+typedef enum wactor_health_status {
+    WACTOR_HEALTHY = 0, WACTOR_DEGRADED = 1, WACTOR_UNHEALTHY = 2
+} wactor_health_status;
+
+/* Asks the component for its health through its `_health` export (no export: healthy). `reason` (may be
+ * NULL) receives the guest's reason, NUL-terminated, truncated to `reason_len` bytes.
+ * A trapping `_health` fails the actor. Errors: WACTOR_ENOENT, WACTOR_ETIMEDOUT, WACTOR_ETRAP. */
+wactor_error wactor_health(wactor_runtime *rt, wactor_pid pid, int timeout_ms,
+                           wactor_health_status *status, char *reason, size_t reason_len);
+
+/* Component lifecycle (see docs/ARCHITECTURE.md). */
+typedef enum wactor_state {
+    WACTOR_CREATING, WACTOR_STARTING, WACTOR_READY, WACTOR_STOPPING, WACTOR_TERMINATED, WACTOR_FAILED
+} wactor_state;
+const char *wactor_state_name(wactor_state state);
+
+typedef struct wactor_actor_info {
+    wactor_state state;
+    uint64_t created_ns;       /* CLOCK_REALTIME, ns since the epoch */
+    uint64_t started_ns;       /* 0 until Ready */
+    uint64_t messages;         /* messages handled (handle-message calls that returned) */
+    uint64_t dead_letters;     /* messages it could not take (no handle-message export, ...) */
+    wactor_diag failure;       /* trap that failed it, when state == WACTOR_FAILED */
+} wactor_actor_info;
+
+/* A snapshot of the actor's lifecycle. Errors: WACTOR_ENOENT (never existed, or already reaped). */
+wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info);
+
+/* Stops the actor: queued messages are handled first, then `_cleanup` runs for at most `timeout_ms`
+ * (<= 0: 1000 ms), the instance is freed and the name released. Waits until it has terminated.
+ * Errors: WACTOR_ENOENT. */
+wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms);
+
+/* Waits until every mailbox is empty and no actor is running (`timeout_ms` <= 0: forever).
+ * Errors: WACTOR_ETIMEDOUT. */
+wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
+
+typedef struct wactor_stats {
+    uint64_t actors;           /* live actors */
+    uint64_t delivered;        /* messages handed to a handler */
+    uint64_t dead_letters;     /* messages with no taker */
+    uint64_t traps;            /* instances failed by a trap */
+} wactor_stats;
+
+/* Runtime-wide counters. Never fails for a valid runtime. */
+void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WACTOR_H */

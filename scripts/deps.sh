@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages wactor needs to build, test and run, if any are missing.
+# Usage: scripts/deps.sh [extra-package...]
+set -euo pipefail
+pkgs=(cmake make gcc g++ pkg-config clang lld wabt wasi-libc libclang-rt-14-dev-wasm32
+      libfyaml-dev libcbor-dev libjansson-dev libcmocka-dev "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

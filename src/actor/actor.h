@@ -1,0 +1,148 @@
+/*
+ * actor.h — the actor layer: scheduler threads, run queue, mailboxes, actor lifecycle, futures, timers.
+ *
+ * Knows nothing of WebAssembly. An actor is a behaviour (a table of callbacks) plus private state plus a
+ * mailbox. The scheduler runs an actor on one thread at a time, one message at a time, and gives each
+ * actor a bounded turn (a few messages, or one slice of a long handler that YIELDs) before requeueing it,
+ * so one busy actor cannot starve the others.
+ *
+ * Addresses are 64-bit ids, never reused within a system; sending to a dead id is an error (-ENOENT), not
+ * a crash. Ordering: messages from one sender thread/actor to one receiver arrive in send order.
+ *
+ * Error convention: functions returning int return 0 on success or a negative errno value.
+ * Thread-safety: every function here may be called from any thread, including from inside a handler,
+ * except actor_system_destroy() and the blocking waits (actor_future_wait, actor_wait_exit,
+ * actor_system_wait_idle), which must not be called from a scheduler thread.
+ */
+#ifndef WACTOR_ACTOR_H
+#define WACTOR_ACTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t actor_id;            /* 0 is never a valid id */
+typedef struct actor_system actor_system;
+typedef struct actor actor;
+typedef struct actor_future actor_future;
+
+/* ------------------------------------------------------------------ messages */
+
+/* Message types below ACTOR_MSG_USER are the actor layer's own. */
+enum {
+    ACTOR_MSG_STOP = 1,   /* orderly stop request: delivered to receive() like any message, after those
+                             queued before it; the behaviour finishes up and returns ACTOR_STOP */
+    ACTOR_MSG_USER = 16
+};
+
+typedef struct actor_msg {
+    struct actor_msg *next;       /* owned by the mailbox while queued */
+    uint32_t type;                /* ACTOR_MSG_* or a behaviour's own type (>= ACTOR_MSG_USER) */
+    actor_id from;                /* sender id, or 0 for the host / embedding API */
+    uint64_t corr;                /* correlation id (request/reply), 0 if none */
+    actor_future *reply;          /* where to answer, or NULL; owned (released by actor_msg_free) */
+    void *ext;                    /* behaviour-defined extra (e.g. a typed-value array), freed with free() */
+    size_t len;                   /* payload bytes in data[] */
+    uint8_t data[];               /* payload, inline */
+} actor_msg;
+
+/* Allocates a message with a copy of `len` bytes of `data` (data may be NULL when len is 0; then the
+ * payload is zeroed). Returns NULL on allocation failure. */
+actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t len);
+
+/* Frees a message, its ext, and releases its reply future. NULL is a no-op. */
+void actor_msg_free(actor_msg *msg);
+
+/* ------------------------------------------------------------------ behaviours */
+
+typedef enum actor_result {
+    ACTOR_CONTINUE = 0,   /* done with this message; take the next when there is one */
+    ACTOR_YIELD,          /* not done: requeue me at the tail of the run queue and call resume() later */
+    ACTOR_STOP            /* I am finished: terminate() will be called and my id becomes dead */
+} actor_result;
+
+typedef struct actor_behaviour {
+    const char *name;                                   /* for diagnostics, e.g. "component" */
+    /* Handles one message; takes ownership of `msg` (free it with actor_msg_free, or keep it). */
+    actor_result (*receive)(actor *self, actor_msg *msg);
+    /* Continues after receive() or resume() returned ACTOR_YIELD. Required if the behaviour yields. */
+    actor_result (*resume)(actor *self);
+    /* Called exactly once on a scheduler thread when the actor ends (ACTOR_STOP, actor_kill, or system
+     * destroy), after its id is dead; frees the behaviour's state. May be NULL. `killed` tells whether the
+     * end was actor_kill()/system destroy rather than ACTOR_STOP. */
+    void (*terminate)(actor *self, bool killed);
+} actor_behaviour;
+
+/* ------------------------------------------------------------------ the system */
+
+/* Starts `threads` scheduler threads (0 = online cores). Returns 0, -EINVAL, -ENOMEM. */
+int actor_system_create(unsigned threads, actor_system **out);
+
+/* Kills every live actor (terminate(killed=true) for each, newest first), joins the threads, frees the
+ * system. Messages still queued are freed. Not from a scheduler thread. */
+void actor_system_destroy(actor_system *sys);
+
+/* Spawns an actor with `behaviour` (static, must outlive the actor) and `state` (owned by the behaviour
+ * from now on, also on failure: then terminate() is NOT called and the caller keeps state).
+ * *out receives the id. Returns 0, -ENOMEM, -ESHUTDOWN (system stopping). */
+int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state, actor_id *out);
+
+/* Queues `msg` for `to` and schedules it. Takes ownership of msg in every case: on failure it is freed
+ * and counted as a dead letter. Returns 0, -ENOENT (no such / dead actor), -ESHUTDOWN. */
+int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
+
+/* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send). Takes ownership.
+ * Returns 0, -ENOMEM, -ESHUTDOWN. A dead target at expiry is a dead letter. */
+int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
+
+/* Sends ACTOR_MSG_STOP to `to`. Returns 0, -ENOENT. */
+int actor_stop(actor_system *sys, actor_id to);
+
+/* Ends `to` without letting it handle more messages: if it is running, at the end of its current
+ * turn/slice; otherwise promptly. terminate(killed=true) is called. Returns 0, -ENOENT. */
+int actor_kill(actor_system *sys, actor_id to);
+
+/* True if `id` names a live actor. */
+bool actor_alive(actor_system *sys, actor_id id);
+
+/* Waits until actor `id` has terminated (returns at once if it is not alive). timeout_ms <= 0: forever.
+ * Returns 0 or -ETIMEDOUT. Not from a scheduler thread. */
+int actor_wait_exit(actor_system *sys, actor_id id, int timeout_ms);
+
+/* Waits until no actor is runnable or running, every mailbox is empty and no timer is pending.
+ * timeout_ms <= 0: forever. Returns 0 or -ETIMEDOUT. Not from a scheduler thread. */
+int actor_system_wait_idle(actor_system *sys, int timeout_ms);
+
+typedef struct actor_system_stats {
+    uint64_t live;            /* actors alive now */
+    uint64_t spawned;         /* actors ever spawned */
+    uint64_t delivered;       /* messages passed to receive() */
+    uint64_t dead_letters;    /* messages sent to dead/unknown ids (incl. expired timers) */
+} actor_system_stats;
+void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
+
+/* ------------------------------------------------------------------ inside a handler */
+
+actor_id actor_self(const actor *self);
+void *actor_state(const actor *self);
+actor_system *actor_sys(const actor *self);
+
+/* ------------------------------------------------------------------ futures (one-shot reply slots) */
+
+/* A future is completed once by a responder and waited on by one requester; reference-counted so either
+ * side may go away first (a late completion of an abandoned future frees its data). */
+actor_future *actor_future_new(void);          /* refcount 1; NULL on ENOMEM */
+void actor_future_retain(actor_future *f);
+void actor_future_release(actor_future *f);   /* NULL is a no-op */
+
+/* Completes `f` with `status` (0 or a negative errno / behaviour-defined code) and `data` (malloc'd, `len`
+ * bytes, ownership passes to the future; may be NULL). Returns 0, or -EALREADY if already completed (data
+ * is then freed). */
+int actor_future_complete(actor_future *f, int status, void *data, size_t len);
+
+/* Waits for completion up to timeout_ms (<= 0: forever). On 0, *status/*data/*len (each may be NULL) get
+ * the completion; ownership of data passes to the caller (if *data is requested; otherwise it stays with
+ * the future). Returns 0 or -ETIMEDOUT. Not from a scheduler thread. */
+int actor_future_wait(actor_future *f, int timeout_ms, int *status, void **data, size_t *len);
+
+#endif /* WACTOR_ACTOR_H */

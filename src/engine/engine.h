@@ -1,0 +1,189 @@
+/*
+ * engine.h — the C interface to the WebAssembly engine (wabt 1.0.32's interpreter, adapted in engine.cpp).
+ *
+ * The engine knows nothing of actors. It loads and validates modules, instantiates them with a memory cap,
+ * calls exports with typed values — either to completion or in bounded slices of instructions that can be
+ * suspended and resumed later (on any thread) — and resolves imports against host functions.
+ *
+ * Threading: an eng_module is immutable and may be shared by any threads. An eng_instance owns its own
+ * store and may be used by one thread at a time (any thread; never two at once).
+ */
+#ifndef WACTOR_ENGINE_H
+#define WACTOR_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wactor.h" /* wactor_value, wactor_valtype, wactor_trap_kind, wactor_diag */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ENG_PAGE_SIZE 65536u
+#define ENG_MAX_PARAMS 32 /* most parameters/results a signature may have to be callable through us */
+
+typedef struct eng_module eng_module;
+typedef struct eng_instance eng_instance;
+typedef struct eng_wasi eng_wasi; /* WASI preview1 configuration, defined below */
+
+typedef struct eng_functype {
+    uint32_t nparams, nresults;
+    wactor_valtype params[ENG_MAX_PARAMS];
+    wactor_valtype results[ENG_MAX_PARAMS];
+} eng_functype;
+
+/* Results of running guest code. */
+typedef enum eng_status {
+    ENG_DONE = 0,    /* the call returned; results are available */
+    ENG_SUSPENDED,   /* the instruction budget ran out; call eng_resume() to continue */
+    ENG_TRAPPED,     /* the guest trapped; the instance is dead and will refuse further calls */
+    ENG_ERROR        /* the call could not start (unknown export, bad arguments, dead instance) */
+} eng_status;
+
+/* ------------------------------------------------------------------ modules */
+
+/* Decodes and validates `len` bytes. Identical bytes return the same cached compiled module with its
+ * reference count raised (content hash + byte compare). *out must be released with eng_module_release().
+ * Returns 0, or -1 with diag->message saying what is wrong (e.g. "0000008: error: unable to read u32
+ * leb128: version"). Thread-safe. */
+int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag);
+void eng_module_retain(eng_module *m);
+void eng_module_release(eng_module *m);
+
+/* Number of entries in the module-cache (compiled modules alive). For tests and stats. */
+size_t eng_module_cache_size(void);
+
+typedef enum eng_extern_kind { ENG_EXTERN_FUNC, ENG_EXTERN_TABLE, ENG_EXTERN_MEMORY, ENG_EXTERN_GLOBAL } eng_extern_kind;
+
+typedef struct eng_extern_info {
+    eng_extern_kind kind;
+    const char *module;     /* imports only; valid while the module lives */
+    const char *name;
+    eng_functype type;      /* for functions */
+    uint32_t mem_min, mem_max; /* for memories, in pages; mem_max = UINT32_MAX when unbounded */
+} eng_extern_info;
+
+size_t eng_module_import_count(const eng_module *m);
+size_t eng_module_export_count(const eng_module *m);
+/* Fills *info for import/export `i` (0-based). Returns 0, or -1 if out of range. */
+int eng_module_import(const eng_module *m, size_t i, eng_extern_info *info);
+int eng_module_export(const eng_module *m, size_t i, eng_extern_info *info);
+/* Looks up a function export by name; fills *type if non-NULL. Returns true if present. */
+bool eng_module_has_func(const eng_module *m, const char *name, eng_functype *type);
+
+/* ------------------------------------------------------------------ host functions */
+
+typedef struct eng_call_ctx eng_call_ctx; /* the calling instance, during a host call */
+
+/* A host function. `args` has the import's parameters, `results` room for its results.
+ * Return 0 to continue, or -1 after eng_host_trap() to trap the calling guest. */
+typedef int (*eng_host_fn)(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data);
+
+typedef struct eng_host_func {
+    const char *module;     /* import module, e.g. "wactor", "wasi_snapshot_preview1" */
+    const char *name;
+    eng_functype type;
+    eng_host_fn fn;
+    void *fn_data;          /* passed back as fn_data */
+} eng_host_func;
+
+/* The instance being called into, and its user data (eng_instance_opts.user). */
+eng_instance *eng_ctx_instance(eng_call_ctx *ctx);
+void *eng_ctx_user(eng_call_ctx *ctx);
+const eng_wasi *eng_ctx_wasi(eng_call_ctx *ctx);
+
+/* Bounds-checked view of the calling instance's linear memory: a pointer to `len` bytes at guest
+ * address `ptr`, or NULL if [ptr, ptr+len) is outside memory (or there is no memory). Valid only until the
+ * host function returns (memory may move on grow). */
+void *eng_ctx_mem(eng_call_ctx *ctx, uint32_t ptr, uint32_t len);
+
+/* Makes the host function trap the guest with `kind` (WACTOR_TRAP_HOST, WACTOR_TRAP_EXIT, ...) and a
+ * printf-style message; the host function then returns -1. For WACTOR_TRAP_EXIT, exit_code is kept. */
+void eng_host_trap(eng_call_ctx *ctx, wactor_trap_kind kind, int exit_code, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* ------------------------------------------------------------------ instances */
+
+typedef struct eng_instance_opts {
+    uint32_t max_pages;               /* memory cap in pages; 0 = the module's own limit */
+    const eng_host_func *imports;     /* resolution table: every module import must match one entry */
+    size_t nimports;                  /*   (module, name and signature); the table must outlive the instance */
+    const eng_wasi *wasi;             /* non-NULL: imports from "wasi_snapshot_preview1" not found in
+                                         `imports` resolve to the built-in WASI functions, configured by
+                                         this struct (must outlive the instance) */
+    void *user;                       /* returned by eng_ctx_user() / eng_instance_user() */
+    uint32_t max_call_depth;          /* 0 = default (1024 frames) */
+} eng_instance_opts;
+
+/* Instantiates `m` (retained by the instance). Runs the module's start function, if any, to completion.
+ * Errors (returns -1, diag filled): unresolved import ("unknown import wactor.foo"), import signature
+ * mismatch, memory minimum above the cap, or a trap in the start function (diag->trap set). */
+int eng_instance_new(eng_module *m, const eng_instance_opts *opts, eng_instance **out, wactor_diag *diag);
+void eng_instance_free(eng_instance *inst);
+
+void *eng_instance_user(eng_instance *inst);
+const eng_module *eng_instance_module(eng_instance *inst);
+/* True once the instance has trapped: it will never run again. */
+bool eng_instance_dead(const eng_instance *inst);
+
+/* Linear memory (export "memory" or the first memory): the base pointer and its size in bytes. Valid until
+ * the next guest call (grow moves it). Returns NULL when the instance has no memory. */
+uint8_t *eng_instance_memory(eng_instance *inst, uint32_t *size_bytes);
+/* Bounds-checked pointer into memory, as eng_ctx_mem(). */
+void *eng_instance_mem(eng_instance *inst, uint32_t ptr, uint32_t len);
+
+/* Starts a call to export `name` with `nargs` typed arguments (types must match exactly) and runs up to
+ * `budget` instructions (0 = no bound).
+ * ENG_DONE: results are ready (eng_call_results). ENG_SUSPENDED: call eng_resume(). ENG_TRAPPED: diag has
+ * the trap kind and wabt's message; the instance is dead. ENG_ERROR: nothing ran (unknown export -> diag
+ * "unknown export NAME", wrong arity/type, a call already in progress, dead instance).
+ * `executed` (may be NULL) receives the number of instructions run. */
+eng_status eng_call(eng_instance *inst, const char *name, const wactor_value *args, size_t nargs,
+                    uint64_t budget, uint64_t *executed, wactor_diag *diag);
+
+/* Continues a suspended call for up to `budget` more instructions (0 = no bound). Same results. */
+eng_status eng_resume(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag);
+
+/* Abandons a suspended call (e.g. fuel exhausted or shutdown); the instance becomes dead. */
+void eng_abort(eng_instance *inst, wactor_trap_kind kind, const char *message);
+
+/* After ENG_DONE: copies up to `cap` results and returns their count. */
+size_t eng_call_results(eng_instance *inst, wactor_value *results, size_t cap);
+
+/* Convenience: eng_call() to completion with no budget. Returns the status (never ENG_SUSPENDED). */
+eng_status eng_call_sync(eng_instance *inst, const char *name, const wactor_value *args, size_t nargs,
+                         wactor_value *results, size_t cap, size_t *nresults, wactor_diag *diag);
+
+/* Maps wabt's trap message to a kind ("integer divide by zero" -> WACTOR_TRAP_INT_DIV_BY_ZERO). */
+wactor_trap_kind eng_trap_kind_from_message(const char *message);
+
+/* ------------------------------------------------------------------ WASI preview1 (wasi.c) */
+
+/* Where a guest's stdout/stderr bytes go. Called with raw bytes (may contain partial lines). */
+typedef void (*eng_wasi_write_fn)(void *write_user, int fd, const uint8_t *bytes, size_t len);
+
+struct eng_wasi {
+    eng_wasi_write_fn write;
+    void *write_user;
+    const char *const *argv;  /* may be NULL */
+    int argc;
+    const char *const *environ; /* "K=V" strings, may be NULL */
+    int nenviron;
+};
+
+/* The WASI preview1 host functions (module "wasi_snapshot_preview1"): fd_write, fd_read (stdin: EOF),
+ * fd_close, fd_seek, fd_fdstat_get, fd_fdstat_set_flags, fd_prestat_get, fd_prestat_dir_name, clock_time_get,
+ * clock_res_get, random_get, args_get, args_sizes_get, environ_get, environ_sizes_get, proc_exit,
+ * sched_yield, poll_oneoff (ENOTSUP), path_open (ENOTCAPABLE: no preopened directories).
+ * Each reads its configuration with eng_ctx_wasi(). Returns the static table and its length. */
+const eng_host_func *eng_wasi_funcs(size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WACTOR_ENGINE_H */
