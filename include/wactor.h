@@ -135,6 +135,35 @@ wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path,
 /* Drops the caller's reference. NULL is a no-op. */
 void wactor_module_release(wactor_module *module);
 
+/* Module introspection (what `wactor inspect` prints). Strings point into the module and stay valid
+ * while the caller holds its reference. */
+#define WACTOR_MAX_PARAMS 32
+typedef struct wactor_functype {
+    uint32_t nparams, nresults;
+    wactor_valtype params[WACTOR_MAX_PARAMS];
+    wactor_valtype results[WACTOR_MAX_PARAMS];
+} wactor_functype;
+
+typedef enum wactor_extern_kind {
+    WACTOR_EXTERN_FUNC, WACTOR_EXTERN_TABLE, WACTOR_EXTERN_MEMORY, WACTOR_EXTERN_GLOBAL
+} wactor_extern_kind;
+
+typedef struct wactor_extern {
+    wactor_extern_kind kind;
+    const char *module;        /* imports only (NULL for exports) */
+    const char *name;
+    wactor_functype type;      /* functions */
+    uint32_t mem_min, mem_max; /* memories, in 64 KiB pages; mem_max == UINT32_MAX: no maximum */
+} wactor_extern;
+
+size_t wactor_module_import_count(const wactor_module *module);
+size_t wactor_module_export_count(const wactor_module *module);
+/* Describes import/export `i` (0-based). Errors: WACTOR_ENOENT (i out of range). */
+wactor_error wactor_module_import(const wactor_module *module, size_t i, wactor_extern *out);
+wactor_error wactor_module_export(const wactor_module *module, size_t i, wactor_extern *out);
+/* The signature of function export `name`. Errors: WACTOR_ENOENT (no such function export). */
+wactor_error wactor_module_func(const wactor_module *module, const char *name, wactor_functype *out);
+
 /* ---------------------------------------------------------------- actors */
 
 typedef struct wactor_spawn_opts {

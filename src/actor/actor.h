@@ -12,7 +12,8 @@
  * Error convention: functions returning int return 0 on success or a negative errno value.
  * Thread-safety: every function here may be called from any thread, including from inside a handler,
  * except actor_system_destroy() and the blocking waits (actor_future_wait, actor_wait_exit,
- * actor_system_wait_idle), which must not be called from a scheduler thread.
+ * actor_system_wait_idle), which must not be called from a scheduler thread (the waits then return
+ * -EDEADLK at once instead of blocking a scheduler thread).
  */
 #ifndef WACTOR_ACTOR_H
 #define WACTOR_ACTOR_H
@@ -20,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "registry/registry.h"
 
 typedef uint64_t actor_id;            /* 0 is never a valid id */
 typedef struct actor_system actor_system;
@@ -67,9 +70,13 @@ typedef struct actor_behaviour {
     actor_result (*receive)(actor *self, actor_msg *msg);
     /* Continues after receive() or resume() returned ACTOR_YIELD. Required if the behaviour yields. */
     actor_result (*resume)(actor *self);
-    /* Called exactly once on a scheduler thread when the actor ends (ACTOR_STOP, actor_kill, or system
-     * destroy), after its id is dead; frees the behaviour's state. May be NULL. `killed` tells whether the
-     * end was actor_kill()/system destroy rather than ACTOR_STOP. */
+    /* Called exactly once when the actor ends (ACTOR_STOP, actor_kill, or system destroy), after its id is
+     * dead (sends to it fail with -ENOENT, actor_alive() is false) and its registered names are dropped;
+     * frees the behaviour's state. May be NULL. `killed` tells whether the end was actor_kill()/system
+     * destroy rather than ACTOR_STOP. Runs on a scheduler thread — except during actor_system_destroy(),
+     * where it runs on the destroying thread after every scheduler thread has stopped (so no handler runs
+     * concurrently; actor_send/actor_spawn then return -ESHUTDOWN). Messages still queued for the actor
+     * are freed after terminate() and counted as dead letters. */
     void (*terminate)(actor *self, bool killed);
 } actor_behaviour;
 
@@ -78,9 +85,17 @@ typedef struct actor_behaviour {
 /* Starts `threads` scheduler threads (0 = online cores). Returns 0, -EINVAL, -ENOMEM. */
 int actor_system_create(unsigned threads, actor_system **out);
 
-/* Kills every live actor (terminate(killed=true) for each, newest first), joins the threads, frees the
- * system. Messages still queued are freed. Not from a scheduler thread. */
+/* Stops accepting work (-ESHUTDOWN), lets every scheduler thread finish its current turn and joins them
+ * (and the timer thread; pending timers are dropped), then kills every live actor on the calling thread
+ * (terminate(killed=true) for each, newest first) and frees the system. Messages still queued are freed.
+ * Not from a scheduler thread. NULL is a no-op. */
 void actor_system_destroy(actor_system *sys);
+
+/* The system's registry (id -> actor, registered name -> id). Owned by the system; valid until
+ * actor_system_destroy. Layers above register names with registry_register_name(reg, name, id); an
+ * actor's names are dropped when it terminates (before its terminate() runs). Objects returned by
+ * registry_get* are `actor *` retained for the caller: release them with actor_release(). */
+registry *actor_system_registry(actor_system *sys);
 
 /* Spawns an actor with `behaviour` (static, must outlive the actor) and `state` (owned by the behaviour
  * from now on, also on failure: then terminate() is NOT called and the caller keeps state).
@@ -127,6 +142,15 @@ actor_id actor_self(const actor *self);
 void *actor_state(const actor *self);
 actor_system *actor_sys(const actor *self);
 
+/* True once actor_kill() (or system destroy) was requested for `self`: a behaviour in a long, sliced
+ * computation may check it to cut a slice short; the kill itself happens when the turn ends. One atomic
+ * load. */
+bool actor_kill_requested(const actor *self);
+
+/* Drops a reference to an actor obtained from the registry (registry_get / registry_get_by_name on
+ * actor_system_registry()). While held, the actor pointer stays valid (not its liveness). NULL: no-op. */
+void actor_release(actor *a);
+
 /* ------------------------------------------------------------------ futures (one-shot reply slots) */
 
 /* A future is completed once by a responder and waited on by one requester; reference-counted so either
@@ -140,7 +164,7 @@ void actor_future_release(actor_future *f);   /* NULL is a no-op */
  * is then freed). */
 int actor_future_complete(actor_future *f, int status, void *data, size_t len);
 
-/* Waits for completion up to timeout_ms (<= 0: forever). On 0, *status/*data/*len (each may be NULL) get
+/* Waits for completion up to timeout_ms (<= 0: forever). On 0, status, data, len (each may be NULL) get
  * the completion; ownership of data passes to the caller (if *data is requested; otherwise it stays with
  * the future). Returns 0 or -ETIMEDOUT. Not from a scheduler thread. */
 int actor_future_wait(actor_future *f, int timeout_ms, int *status, void **data, size_t *len);

@@ -1,0 +1,342 @@
+/*
+ * actor.c — the actor system and the actor lifecycle: create/destroy, spawn, send, stop, kill, liveness,
+ * reference counting, idle and exit waits, statistics, messages.
+ *
+ * References: an actor starts with one "live" reference, dropped by actor_end() after the actor is
+ * unregistered. Each registry lookup (registry_get, under the shard lock) adds one, dropped by
+ * actor_release(). The last release drains the mailbox (dead letters) and frees the actor.
+ * Ids come from an atomic counter starting at 1 and are never reused.
+ */
+#include "actor/actor_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_THREADS 1024
+
+/* ------------------------------------------------------------------ helpers */
+
+int cond_init_mono(pthread_cond_t *cv) {
+    pthread_condattr_t at;
+    if (pthread_condattr_init(&at)) return -ENOMEM;
+    pthread_condattr_setclock(&at, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(cv, &at);
+    pthread_condattr_destroy(&at);
+    return rc ? -ENOMEM : 0;
+}
+
+void busy_add(actor_system *sys, long n) { atomic_fetch_add(&sys->busy, n); }
+
+void busy_sub(actor_system *sys, long n) {
+    if (atomic_fetch_sub(&sys->busy, n) == n) {
+        pthread_mutex_lock(&sys->idle_mu);
+        pthread_cond_broadcast(&sys->idle_cv);
+        pthread_mutex_unlock(&sys->idle_mu);
+    }
+}
+
+void dead_letter(actor_system *sys, actor_msg *m) {
+    atomic_fetch_add_explicit(&sys->dead_letters, 1, memory_order_relaxed);
+    actor_msg_free(m);
+}
+
+void actor_retain_obj(void *obj) {
+    actor *a = obj;
+    atomic_fetch_add_explicit(&a->refs, 1, memory_order_relaxed);
+}
+
+void actor_release(actor *a) {
+    if (!a) return;
+    if (atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) != 1) return;
+    actor_system *sys = a->sys;
+    actor_msg *m;
+    while ((m = mailbox_pop(&a->mb))) {
+        dead_letter(sys, m);
+        busy_sub(sys, 1);
+    }
+    mailbox_destroy(&a->mb);
+    free(a);
+}
+
+/* Returns the retained, not-yet-dead actor `id`, or NULL. */
+static actor *lookup_live(actor_system *sys, actor_id id) {
+    actor *a = registry_get(sys->reg, id);
+    if (a && atomic_load_explicit(&a->dead, memory_order_acquire)) {
+        actor_release(a);
+        return NULL;
+    }
+    return a;
+}
+
+static void live_unlink(actor_system *sys, actor *a) {
+    pthread_mutex_lock(&sys->live_mu);
+    if (a->live_prev)
+        a->live_prev->live_next = a->live_next;
+    else
+        sys->live_head = a->live_next;
+    if (a->live_next)
+        a->live_next->live_prev = a->live_prev;
+    else
+        sys->live_tail = a->live_prev;
+    a->live_prev = a->live_next = NULL;
+    pthread_mutex_unlock(&sys->live_mu);
+}
+
+void actor_end(actor *a, bool killed) {
+    actor_system *sys = a->sys;
+    atomic_store(&a->dead, true);
+    registry_drop_names(sys->reg, a->id);
+    if (a->beh->terminate) a->beh->terminate(a, killed);
+    registry_remove(sys->reg, a->id);
+    live_unlink(sys, a);
+    atomic_fetch_sub_explicit(&sys->live, 1, memory_order_relaxed);
+    pthread_mutex_lock(&sys->exit_mu);
+    a->exited = true;
+    pthread_cond_broadcast(&sys->exit_cv);
+    pthread_mutex_unlock(&sys->exit_mu);
+    actor_release(a);
+}
+
+/* Waits on cv/mu until *done(arg) or the deadline; mu held by the caller. */
+static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, bool (*done)(void *), void *arg, int timeout_ms) {
+    if (timeout_ms <= 0) {
+        while (!done(arg)) pthread_cond_wait(cv, mu);
+        return 0;
+    }
+    struct timespec dl = ns_to_ts(mono_ns() + (uint64_t)timeout_ms * 1000000ull);
+    while (!done(arg)) {
+        if (pthread_cond_timedwait(cv, mu, &dl) == ETIMEDOUT) return done(arg) ? 0 : -ETIMEDOUT;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ messages */
+
+actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t len) {
+    if (len > SIZE_MAX - sizeof(actor_msg)) return NULL;
+    actor_msg *m = malloc(sizeof *m + len);
+    if (!m) return NULL;
+    m->next = NULL;
+    m->type = type;
+    m->from = from;
+    m->corr = 0;
+    m->reply = NULL;
+    m->ext = NULL;
+    m->len = len;
+    if (len) {
+        if (data)
+            memcpy(m->data, data, len);
+        else
+            memset(m->data, 0, len);
+    }
+    return m;
+}
+
+void actor_msg_free(actor_msg *msg) {
+    if (!msg) return;
+    free(msg->ext);
+    actor_future_release(msg->reply);
+    free(msg);
+}
+
+/* ------------------------------------------------------------------ the system */
+
+static void sys_free(actor_system *sys) {
+    registry_free(sys->reg);
+    pthread_mutex_destroy(&sys->live_mu);
+    pthread_mutex_destroy(&sys->rq_mu);
+    pthread_cond_destroy(&sys->rq_cv);
+    pthread_mutex_destroy(&sys->idle_mu);
+    pthread_cond_destroy(&sys->idle_cv);
+    pthread_mutex_destroy(&sys->exit_mu);
+    pthread_cond_destroy(&sys->exit_cv);
+    pthread_mutex_destroy(&sys->tm_mu);
+    pthread_cond_destroy(&sys->tm_cv);
+    free(sys->heap);
+    free(sys);
+}
+
+int actor_system_create(unsigned threads, actor_system **out) {
+    if (!out) return -EINVAL;
+    *out = NULL;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    if (threads > MAX_THREADS) return -EINVAL;
+    actor_system *sys = calloc(1, sizeof *sys);
+    if (!sys) return -ENOMEM;
+    sys->nthreads = threads;
+    atomic_init(&sys->next_id, 0);
+    atomic_init(&sys->stopping, false);
+    atomic_init(&sys->busy, 0);
+    atomic_init(&sys->live, 0);
+    atomic_init(&sys->spawned, 0);
+    atomic_init(&sys->delivered, 0);
+    atomic_init(&sys->dead_letters, 0);
+    pthread_mutex_init(&sys->live_mu, NULL);
+    pthread_mutex_init(&sys->rq_mu, NULL);
+    pthread_cond_init(&sys->rq_cv, NULL);
+    pthread_mutex_init(&sys->idle_mu, NULL);
+    pthread_mutex_init(&sys->exit_mu, NULL);
+    pthread_mutex_init(&sys->tm_mu, NULL);
+    int rc = 0;
+    if (cond_init_mono(&sys->idle_cv) || cond_init_mono(&sys->exit_cv) || cond_init_mono(&sys->tm_cv))
+        rc = -ENOMEM;
+    if (!rc && !(sys->reg = registry_new(actor_retain_obj))) rc = -ENOMEM;
+    if (!rc) rc = sched_start(sys);
+    if (!rc) rc = timer_start(sys);
+    if (rc) {
+        timer_stop(sys);
+        sched_stop(sys);
+        sys_free(sys);
+        return rc;
+    }
+    *out = sys;
+    return 0;
+}
+
+void actor_system_destroy(actor_system *sys) {
+    if (!sys) return;
+    pthread_mutex_lock(&sys->live_mu);
+    atomic_store(&sys->stopping, true);
+    pthread_mutex_unlock(&sys->live_mu);
+    timer_stop(sys);
+    sched_stop(sys);
+    for (;;) {
+        pthread_mutex_lock(&sys->live_mu);
+        actor *a = sys->live_tail;
+        pthread_mutex_unlock(&sys->live_mu);
+        if (!a) break;
+        atomic_store(&a->kill_req, true);
+        atomic_store(&a->sched, AS_DEAD);
+        actor_end(a, true);
+    }
+    sys_free(sys);
+}
+
+registry *actor_system_registry(actor_system *sys) { return sys->reg; }
+
+void actor_system_stats_get(actor_system *sys, actor_system_stats *out) {
+    out->live = atomic_load_explicit(&sys->live, memory_order_relaxed);
+    out->spawned = atomic_load_explicit(&sys->spawned, memory_order_relaxed);
+    out->delivered = atomic_load_explicit(&sys->delivered, memory_order_relaxed);
+    out->dead_letters = atomic_load_explicit(&sys->dead_letters, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------ lifecycle */
+
+int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state, actor_id *out) {
+    if (!behaviour || !behaviour->receive) return -EINVAL;
+    if (atomic_load(&sys->stopping)) return -ESHUTDOWN;
+    actor *a = calloc(1, sizeof *a);
+    if (!a) return -ENOMEM;
+    if (mailbox_init(&a->mb)) {
+        free(a);
+        return -ENOMEM;
+    }
+    atomic_init(&a->refs, 1);
+    atomic_init(&a->sched, AS_IDLE);
+    atomic_init(&a->kill_req, false);
+    atomic_init(&a->dead, false);
+    a->sys = sys;
+    a->beh = behaviour;
+    a->state = state;
+    a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
+
+    int rc = 0;
+    pthread_mutex_lock(&sys->live_mu);
+    if (atomic_load(&sys->stopping)) rc = -ESHUTDOWN;
+    if (!rc) rc = registry_add(sys->reg, a->id, a);
+    if (!rc) {
+        a->live_prev = sys->live_tail;
+        if (sys->live_tail)
+            sys->live_tail->live_next = a;
+        else
+            sys->live_head = a;
+        sys->live_tail = a;
+    }
+    pthread_mutex_unlock(&sys->live_mu);
+    if (rc) {
+        mailbox_destroy(&a->mb);
+        free(a);
+        return rc == -EEXIST ? -ENOMEM : rc;
+    }
+    atomic_fetch_add_explicit(&sys->spawned, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sys->live, 1, memory_order_relaxed);
+    if (out) *out = a->id;
+    return 0;
+}
+
+int actor_send(actor_system *sys, actor_id to, actor_msg *msg) {
+    if (!msg) return -EINVAL;
+    if (atomic_load_explicit(&sys->stopping, memory_order_relaxed)) {
+        dead_letter(sys, msg);
+        return -ESHUTDOWN;
+    }
+    actor *a = lookup_live(sys, to);
+    if (!a) {
+        dead_letter(sys, msg);
+        return -ENOENT;
+    }
+    busy_add(sys, 1);
+    mailbox_push(&a->mb, msg);
+    actor_schedule(a);
+    actor_release(a);
+    return 0;
+}
+
+int actor_stop(actor_system *sys, actor_id to) {
+    actor_msg *m = actor_msg_new(ACTOR_MSG_STOP, actor_tls_current ? actor_tls_current->id : 0, NULL, 0);
+    if (!m) return -ENOMEM;
+    return actor_send(sys, to, m);
+}
+
+int actor_kill(actor_system *sys, actor_id to) {
+    actor *a = lookup_live(sys, to);
+    if (!a) return -ENOENT;
+    atomic_store_explicit(&a->kill_req, true, memory_order_release);
+    actor_schedule(a);
+    actor_release(a);
+    return 0;
+}
+
+bool actor_alive(actor_system *sys, actor_id id) {
+    actor *a = lookup_live(sys, id);
+    actor_release(a);
+    return a != NULL;
+}
+
+static bool exited_p(void *arg) { return ((actor *)arg)->exited; }
+
+int actor_wait_exit(actor_system *sys, actor_id id, int timeout_ms) {
+    if (actor_tls_sched) return -EDEADLK;
+    actor *a = registry_get(sys->reg, id);
+    if (!a) return 0;
+    pthread_mutex_lock(&sys->exit_mu);
+    int rc = wait_until(&sys->exit_cv, &sys->exit_mu, exited_p, a, timeout_ms);
+    pthread_mutex_unlock(&sys->exit_mu);
+    actor_release(a);
+    return rc;
+}
+
+static bool idle_p(void *arg) { return atomic_load(&((actor_system *)arg)->busy) == 0; }
+
+int actor_system_wait_idle(actor_system *sys, int timeout_ms) {
+    if (actor_tls_sched) return -EDEADLK;
+    pthread_mutex_lock(&sys->idle_mu);
+    int rc = wait_until(&sys->idle_cv, &sys->idle_mu, idle_p, sys, timeout_ms);
+    pthread_mutex_unlock(&sys->idle_mu);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ inside a handler */
+
+actor_id actor_self(const actor *self) { return self->id; }
+void *actor_state(const actor *self) { return self->state; }
+actor_system *actor_sys(const actor *self) { return self->sys; }
+bool actor_kill_requested(const actor *self) {
+    return atomic_load_explicit(&((actor *)self)->kill_req, memory_order_relaxed);
+}

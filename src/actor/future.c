@@ -1,0 +1,90 @@
+/*
+ * future.c — one-shot reply slots: a mutex, a condvar (CLOCK_MONOTONIC) and a reference count.
+ *
+ * The responder completes once; the requester waits once (or gives up). Either side may release first;
+ * the last release frees any completion data nobody took.
+ */
+#include "actor/actor_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct actor_future {
+    atomic_uint refs;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    int status;
+    void *data;
+    size_t len;
+};
+
+actor_future *actor_future_new(void) {
+    actor_future *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    if (cond_init_mono(&f->cv)) {
+        free(f);
+        return NULL;
+    }
+    pthread_mutex_init(&f->mu, NULL);
+    atomic_init(&f->refs, 1);
+    return f;
+}
+
+void actor_future_retain(actor_future *f) {
+    if (f) atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+}
+
+void actor_future_release(actor_future *f) {
+    if (!f) return;
+    if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
+    free(f->data);
+    pthread_mutex_destroy(&f->mu);
+    pthread_cond_destroy(&f->cv);
+    free(f);
+}
+
+int actor_future_complete(actor_future *f, int status, void *data, size_t len) {
+    if (!f) {
+        free(data);
+        return -EINVAL;
+    }
+    pthread_mutex_lock(&f->mu);
+    if (f->done) {
+        pthread_mutex_unlock(&f->mu);
+        free(data);
+        return -EALREADY;
+    }
+    f->done = true;
+    f->status = status;
+    f->data = data;
+    f->len = len;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+int actor_future_wait(actor_future *f, int timeout_ms, int *status, void **data, size_t *len) {
+    if (!f) return -EINVAL;
+    if (actor_tls_sched) return -EDEADLK;
+    int rc = 0;
+    pthread_mutex_lock(&f->mu);
+    if (timeout_ms <= 0) {
+        while (!f->done) pthread_cond_wait(&f->cv, &f->mu);
+    } else {
+        struct timespec dl = ns_to_ts(mono_ns() + (uint64_t)timeout_ms * 1000000ull);
+        while (!f->done)
+            if (pthread_cond_timedwait(&f->cv, &f->mu, &dl) == ETIMEDOUT) break;
+        if (!f->done) rc = -ETIMEDOUT;
+    }
+    if (!rc) {
+        if (status) *status = f->status;
+        if (len) *len = f->len;
+        if (data) {
+            *data = f->data;
+            f->data = NULL;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}

@@ -1,0 +1,159 @@
+/*
+ * scheduler.c — N scheduler threads sharing one FIFO run queue (intrusive list under a mutex + condvar),
+ * and the turn: how one actor is run for a bounded slice.
+ *
+ * A turn delivers up to TURN_BUDGET messages, or runs one resume()/receive() that returns ACTOR_YIELD;
+ * either way a still-runnable actor goes to the tail of the run queue, so a busy or looping actor cannot
+ * starve others. Kill requests are checked before every message/slice and at the end of the turn.
+ */
+#include "actor/actor_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define TURN_BUDGET 32
+
+_Thread_local actor_system *actor_tls_sched;
+_Thread_local actor *actor_tls_current;
+
+void sched_enqueue(actor_system *sys, actor *a) {
+    pthread_mutex_lock(&sys->rq_mu);
+    a->rq_next = NULL;
+    if (sys->rq_tail)
+        sys->rq_tail->rq_next = a;
+    else
+        sys->rq_head = a;
+    sys->rq_tail = a;
+    if (sys->sleepers) pthread_cond_signal(&sys->rq_cv);
+    pthread_mutex_unlock(&sys->rq_mu);
+}
+
+void actor_schedule(actor *a) {
+    int s = atomic_load(&a->sched);
+    for (;;) {
+        switch (s) {
+        case AS_IDLE:
+            if (atomic_compare_exchange_weak(&a->sched, &s, AS_SCHEDULED)) {
+                busy_add(a->sys, 1);
+                sched_enqueue(a->sys, a);
+                return;
+            }
+            break;
+        case AS_RUNNING:
+            if (atomic_compare_exchange_weak(&a->sched, &s, AS_NOTIFIED)) return;
+            break;
+        default: /* SCHEDULED, NOTIFIED: it will look at its mailbox anyway; DEAD: nothing to do */
+            return;
+        }
+    }
+}
+
+/* Ends the actor from its runner: state DEAD, then the lifecycle work in actor.c. */
+static void turn_end_actor(actor *a, bool killed) {
+    atomic_store(&a->sched, AS_DEAD);
+    actor_system *sys = a->sys;
+    actor_end(a, killed);
+    busy_sub(sys, 1);
+}
+
+static void run_slices(actor *a);
+
+static void run_turn(actor *a) {
+    atomic_store(&a->sched, AS_RUNNING);
+    actor_tls_current = a;
+    run_slices(a);
+    actor_tls_current = NULL;
+}
+
+static void run_slices(actor *a) {
+    actor_system *sys = a->sys;
+    int n = 0;
+    bool more = false;
+    while (n < TURN_BUDGET) {
+        if (atomic_load_explicit(&a->kill_req, memory_order_acquire)) {
+            turn_end_actor(a, true);
+            return;
+        }
+        actor_result r;
+        if (a->yielded) {
+            r = a->beh->resume ? a->beh->resume(a) : ACTOR_CONTINUE; /* YIELD without resume(): done */
+        } else {
+            actor_msg *m = mailbox_pop(&a->mb);
+            if (!m) break;
+            atomic_fetch_add_explicit(&sys->delivered, 1, memory_order_relaxed);
+            r = a->beh->receive(a, m);
+            busy_sub(sys, 1);
+        }
+        n++;
+        if (r == ACTOR_STOP) {
+            turn_end_actor(a, false);
+            return;
+        }
+        if (r == ACTOR_YIELD) {
+            a->yielded = true;
+            more = true;
+            break;
+        }
+        a->yielded = false;
+    }
+    if (n == TURN_BUDGET) more = true;
+    if (atomic_load_explicit(&a->kill_req, memory_order_acquire)) {
+        turn_end_actor(a, true);
+        return;
+    }
+    if (!more) {
+        int s = AS_RUNNING;
+        if (atomic_compare_exchange_strong(&a->sched, &s, AS_IDLE)) {
+            busy_sub(sys, 1);
+            return;
+        }
+        /* NOTIFIED: a message or kill arrived during the turn */
+    }
+    atomic_store(&a->sched, AS_SCHEDULED);
+    sched_enqueue(sys, a);
+}
+
+static void *sched_main(void *arg) {
+    actor_system *sys = arg;
+    actor_tls_sched = sys;
+    pthread_mutex_lock(&sys->rq_mu);
+    for (;;) {
+        while (!sys->rq_head && !sys->rq_stop) {
+            sys->sleepers++;
+            pthread_cond_wait(&sys->rq_cv, &sys->rq_mu);
+            sys->sleepers--;
+        }
+        if (sys->rq_stop) break;
+        actor *a = sys->rq_head;
+        sys->rq_head = a->rq_next;
+        if (!sys->rq_head) sys->rq_tail = NULL;
+        a->rq_next = NULL;
+        pthread_mutex_unlock(&sys->rq_mu);
+        run_turn(a);
+        pthread_mutex_lock(&sys->rq_mu);
+    }
+    pthread_mutex_unlock(&sys->rq_mu);
+    return NULL;
+}
+
+int sched_start(actor_system *sys) {
+    sys->threads = calloc(sys->nthreads, sizeof *sys->threads);
+    if (!sys->threads) return -ENOMEM;
+    for (unsigned i = 0; i < sys->nthreads; i++) {
+        if (pthread_create(&sys->threads[i], NULL, sched_main, sys) != 0) return -ENOMEM;
+        sys->started++;
+    }
+    return 0;
+}
+
+void sched_stop(actor_system *sys) {
+    pthread_mutex_lock(&sys->rq_mu);
+    sys->rq_stop = true;
+    pthread_cond_broadcast(&sys->rq_cv);
+    pthread_mutex_unlock(&sys->rq_mu);
+    for (unsigned i = 0; i < sys->started; i++) pthread_join(sys->threads[i], NULL);
+    sys->started = 0;
+    free(sys->threads);
+    sys->threads = NULL;
+    sys->rq_head = sys->rq_tail = NULL;
+}

@@ -1,0 +1,162 @@
+/* call.c — `wactor call MODULE.wasm EXPORT [ARG...]`: instantiate, call one export, print its results. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "codec/codec.h"
+
+typedef struct call_args {
+    const char *module, *export;
+    const char *positional[WACTOR_MAX_PARAMS + 1];
+    int npositional;
+    uint32_t codec;          /* 0: positional arguments */
+    const char *encoded;     /* --json text or --cbor/--borsh hex */
+} call_args;
+
+static int parse(int argc, char **argv, call_args *a) {
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        uint32_t codec = strcmp(argv[i], "--json") == 0    ? WACTOR_CODEC_JSON
+                         : strcmp(argv[i], "--cbor") == 0  ? WACTOR_CODEC_CBOR
+                         : strcmp(argv[i], "--borsh") == 0 ? WACTOR_CODEC_BORSH
+                                                           : 0;
+        if (codec) {
+            if (i + 1 >= argc || a->codec) {
+                fprintf(stderr, "wactor call: %s needs one value, given once\n", argv[i]);
+                return -1;
+            }
+            a->codec = codec;
+            a->encoded = argv[++i];
+        } else if (!a->module) {
+            a->module = argv[i];
+        } else if (!a->export) {
+            a->export = argv[i];
+        } else if (a->npositional <= WACTOR_MAX_PARAMS) {
+            a->positional[a->npositional++] = argv[i];
+        }
+    }
+    if (!a->module || !a->export) {
+        fputs("usage: wactor call MODULE.wasm EXPORT [ARG...] [--json ARRAY | --cbor HEX | --borsh HEX]\n", stderr);
+        return -1;
+    }
+    if (a->codec && a->npositional) {
+        fputs("wactor call: give arguments either positionally or with --json/--cbor/--borsh, not both\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds the multicodec payload for --json/--cbor/--borsh. */
+static wactor_error encode_args(const call_args *a, uint8_t **out, size_t *out_len, wactor_diag *d) {
+    if (a->codec == WACTOR_CODEC_JSON) {
+        *out = codec_wrap(a->codec, a->encoded, strlen(a->encoded), out_len);
+        return *out ? WACTOR_OK : WACTOR_ENOMEM;
+    }
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    wactor_error err = codec_hex_decode(a->encoded, &body, &body_len, d->message, sizeof d->message);
+    if (err) return err;
+    *out = codec_wrap(a->codec, body, body_len, out_len);
+    free(body);
+    return *out ? WACTOR_OK : WACTOR_ENOMEM;
+}
+
+static int print_values(const wactor_value *vals, size_t n) {
+    char *json = codec_values_to_json(vals, n);
+    if (!json) return CLI_BAD_INPUT;
+    if (*json) printf("%s\n", json);
+    free(json);
+    return CLI_OK;
+}
+
+static int exit_for(wactor_error err, const char *what, const wactor_diag *d) {
+    if (err == WACTOR_ETRAP) {
+        fprintf(stderr, "wactor: trap: %s: %s\n", wactor_trap_name(d->trap), d->message);
+        return CLI_TRAP;
+    }
+    cli_error(what, err, d);
+    return CLI_BAD_INPUT;
+}
+
+/* The call itself, once the module is loaded and its export known. */
+static int call_export(wactor_runtime *rt, wactor_module *mod, const call_args *a, const wactor_functype *sig) {
+    wactor_diag d = {0};
+    wactor_value args[WACTOR_MAX_PARAMS];
+    uint8_t *payload = NULL;
+    size_t payload_len = 0;
+    wactor_error err = WACTOR_OK;
+    if (a->codec) {
+        err = encode_args(a, &payload, &payload_len, &d);
+    } else if ((uint32_t)a->npositional != sig->nparams) {
+        snprintf(d.message, sizeof d.message, "%s expects %u arguments, got %d", a->export, sig->nparams,
+                 a->npositional);
+        err = WACTOR_EARITY;
+    } else {
+        for (int i = 0; !err && i < a->npositional; i++) {
+            err = codec_parse_value(a->positional[i], sig->params[i], &args[i], d.message, sizeof d.message);
+            if (err) {
+                char msg[WACTOR_DIAG_MAX];
+                snprintf(msg, sizeof msg, "argument %d: %s", i + 1, d.message);
+                memcpy(d.message, msg, sizeof msg);
+            }
+        }
+    }
+    if (err) {
+        free(payload);
+        return exit_for(err, "arguments", &d);
+    }
+
+    wactor_pid pid = 0;
+    err = wactor_spawn(rt, mod, NULL, &pid, &d);
+    if (err) {
+        free(payload);
+        return exit_for(err, "instantiate", &d);
+    }
+    if (a->codec) {
+        void *result = NULL;
+        size_t result_len = 0;
+        err = wactor_invoke(rt, pid, a->export, payload, payload_len, 0, &result, &result_len, &d);
+        free(payload);
+        if (err) return exit_for(err, a->export, &d);
+        wactor_value vals[WACTOR_MAX_PARAMS];
+        err = codec_decode_args(result, result_len, sig->results, sig->nresults, vals, d.message, sizeof d.message);
+        free(result);
+        if (err) return exit_for(err, "results", &d);
+        return print_values(vals, sig->nresults);
+    }
+    wactor_value results[WACTOR_MAX_PARAMS];
+    size_t nresults = 0;
+    err = wactor_invoke_values(rt, pid, a->export, args, sig->nparams, results, WACTOR_MAX_PARAMS, &nresults, 0, &d);
+    if (err) return exit_for(err, a->export, &d);
+    return print_values(results, nresults);
+}
+
+int cli_call(int argc, char **argv) {
+    call_args a;
+    if (parse(argc, argv, &a) != 0) return CLI_BAD_INPUT;
+    wactor_config cfg = {.threads = 1};
+    wactor_runtime *rt = NULL;
+    wactor_error err = wactor_runtime_create(&cfg, &rt);
+    if (err) {
+        cli_error("runtime", err, NULL);
+        return CLI_BAD_INPUT;
+    }
+    wactor_module *mod = NULL;
+    wactor_diag d = {0};
+    int status = CLI_BAD_INPUT;
+    err = wactor_module_load_file(rt, a.module, &mod, &d);
+    if (err) {
+        cli_error("load", err, &d);
+    } else {
+        wactor_functype sig;
+        if (wactor_module_func(mod, a.export, &sig) != WACTOR_OK)
+            fprintf(stderr, "wactor: %s has no function export '%s' (see `wactor inspect %s`)\n", a.module,
+                    a.export, a.module);
+        else
+            status = call_export(rt, mod, &a, &sig);
+    }
+    wactor_runtime_destroy(rt);
+    wactor_module_release(mod);
+    return status;
+}

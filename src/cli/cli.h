@@ -1,0 +1,21 @@
+/* cli.h — the `wactor` program's subcommands. Each returns the process exit status:
+ * 0 success, 1 the guest trapped, 2 bad input (usage, missing file, malformed module, unknown export, bad
+ * arguments). */
+#ifndef WACTOR_CLI_H
+#define WACTOR_CLI_H
+
+#include "wactor.h"
+
+enum { CLI_OK = 0, CLI_TRAP = 1, CLI_BAD_INPUT = 2 };
+
+int cli_call(int argc, char **argv);
+int cli_inspect(int argc, char **argv);
+int cli_run(int argc, char **argv);
+
+/* Prints "wactor: <what>: <strerror>[: diag message]" to stderr. */
+void cli_error(const char *what, wactor_error err, const wactor_diag *diag);
+
+/* Formats a function type as "(i32, i32) -> i32" into buf. */
+void cli_format_functype(const wactor_functype *t, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,53 @@
+/* main.c — `wactor`: run WebAssembly components as actors. Dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "codec/codec.h"
+
+static void usage(FILE *out) {
+    fputs("usage:\n"
+          "  wactor call MODULE.wasm EXPORT [ARG...]      call an export, print its results as JSON\n"
+          "         [--json '[5,3]' | --cbor HEX | --borsh HEX]   arguments as a multicodec payload body\n"
+          "  wactor inspect MODULE.wasm                   imports, exports and lifecycle exports\n"
+          "  wactor run MANIFEST.yaml [--until-idle]      run the components a manifest declares\n"
+          "exit status: 0 ok, 1 the component trapped, 2 bad input\n",
+          out);
+}
+
+void cli_error(const char *what, wactor_error err, const wactor_diag *diag) {
+    if (diag && diag->message[0])
+        fprintf(stderr, "wactor: %s: %s: %s\n", what, wactor_strerror(err), diag->message);
+    else
+        fprintf(stderr, "wactor: %s: %s\n", what, wactor_strerror(err));
+}
+
+void cli_format_functype(const wactor_functype *t, char *buf, size_t cap) {
+    size_t n = 0;
+    n += (size_t)snprintf(buf + n, cap - n, "(");
+    for (uint32_t i = 0; i < t->nparams && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", codec_valtype_name(t->params[i]));
+    if (n < cap) n += (size_t)snprintf(buf + n, cap - n, ") -> ");
+    if (n < cap && t->nresults != 1) n += (size_t)snprintf(buf + n, cap - n, "(");
+    for (uint32_t i = 0; i < t->nresults && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", codec_valtype_name(t->results[i]));
+    if (n < cap && t->nresults != 1) snprintf(buf + n, cap - n, ")");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_BAD_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "call") == 0) return cli_call(argc - 2, argv + 2);
+    if (strcmp(cmd, "inspect") == 0) return cli_inspect(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0) return cli_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    fprintf(stderr, "wactor: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return CLI_BAD_INPUT;
+}

@@ -1,0 +1,128 @@
+/* run.c — `wactor run MANIFEST.yaml [--until-idle]`: start the declared components, deliver the initial
+ * messages, print every log line as "[name] line", and run until SIGINT/SIGTERM or, with --until-idle, until
+ * every mailbox is empty and no component is running. Then stop the components in reverse start order
+ * (each gets `_cleanup`) and print a summary. */
+#include <pthread.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "manifest/manifest.h"
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void print_log(void *user, const char *name, const char *line, size_t len) {
+    (void)user;
+    pthread_mutex_lock(&out_lock);
+    printf("[%s] %.*s\n", name, (int)len, line);
+    fflush(stdout);
+    pthread_mutex_unlock(&out_lock);
+}
+
+/* Waits for SIGINT/SIGTERM, or (until_idle) for the system to go idle. Returns the signal or 0. */
+static int wait_for_end(wactor_runtime *rt, const sigset_t *signals, bool until_idle) {
+    for (;;) {
+        if (until_idle && wactor_wait_idle(rt, 100) == WACTOR_OK) return 0;
+        struct timespec tick = {0, until_idle ? 0 : 200 * 1000000L};
+        int sig = sigtimedwait(signals, NULL, &tick);
+        if (sig > 0) return sig;
+    }
+}
+
+static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods, wactor_pid *pids) {
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        const manifest_component *c = &m->components[i];
+        wactor_diag d = {0};
+        wactor_error err = wactor_module_load_file(rt, c->module_path, &mods[i], &d);
+        if (!err) {
+            wactor_spawn_opts opts = {.name = c->name, .memory_pages = c->memory_pages, .fuel = c->fuel};
+            err = wactor_spawn(rt, mods[i], &opts, &pids[i], &d);
+        }
+        if (err) {
+            char what[300];
+            snprintf(what, sizeof what, "%s:%d: component %s", m->path, c->line, c->name);
+            cli_error(what, err, &d);
+            return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
+        }
+    }
+    return CLI_OK;
+}
+
+static int deliver(wactor_runtime *rt, const manifest *m) {
+    for (size_t i = 0; i < m->nsends; i++) {
+        const manifest_send *s = &m->sends[i];
+        wactor_pid to = wactor_whereis(rt, s->to);
+        wactor_error err = to ? wactor_send(rt, to, s->payload, s->len) : WACTOR_ENOENT;
+        if (err) {
+            char what[300];
+            snprintf(what, sizeof what, "%s:%d: send to %s", m->path, s->line, s->to);
+            cli_error(what, err, NULL);
+        }
+    }
+    return CLI_OK;
+}
+
+int cli_run(int argc, char **argv) {
+    const char *path = NULL;
+    bool until_idle = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--until-idle") == 0) until_idle = true;
+        else if (!path && argv[i][0] != '-') path = argv[i];
+        else {
+            fprintf(stderr, "wactor run: unexpected argument '%s'\n", argv[i]);
+            return CLI_BAD_INPUT;
+        }
+    }
+    if (!path) {
+        fputs("usage: wactor run MANIFEST.yaml [--until-idle]\n", stderr);
+        return CLI_BAD_INPUT;
+    }
+    char err_text[512];
+    manifest *m = NULL;
+    if (manifest_load(path, &m, err_text, sizeof err_text) != 0) {
+        fprintf(stderr, "wactor: %s\n", err_text);
+        return CLI_BAD_INPUT;
+    }
+
+    /* Signals are taken synchronously by this thread; scheduler threads inherit the blocked mask. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+
+    wactor_config cfg = {.log = print_log};
+    wactor_runtime *rt = NULL;
+    if (wactor_runtime_create(&cfg, &rt) != WACTOR_OK) {
+        manifest_free(m);
+        return CLI_BAD_INPUT;
+    }
+    wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
+    wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
+    int status = mods && pids ? start_all(rt, m, mods, pids) : CLI_BAD_INPUT;
+    if (status == CLI_OK) {
+        deliver(rt, m);
+        int sig = wait_for_end(rt, &signals, until_idle);
+        if (sig) fprintf(stderr, "wactor: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    /* graceful stop in reverse start order */
+    for (size_t i = m->ncomponents; pids && i-- > 0;)
+        if (pids[i]) wactor_stop(rt, pids[i], 1000);
+    if (status == CLI_OK) {
+        wactor_stats st;
+        wactor_stats_get(rt, &st);
+        printf("summary: %zu components, %llu messages delivered, %llu dead letters, %llu traps\n",
+               m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.dead_letters,
+               (unsigned long long)st.traps);
+    }
+    wactor_runtime_destroy(rt);
+    for (size_t i = 0; mods && i < m->ncomponents; i++) wactor_module_release(mods[i]);
+    free(mods);
+    free(pids);
+    manifest_free(m);
+    return status;
+}

@@ -1,0 +1,602 @@
+/*
+ * component.c — the component actor's behaviour: lifecycle, jobs run in instruction slices, replies.
+ *
+ * Every message becomes a "job": one or more guest calls run slice by slice. While a job is unfinished the
+ * actor returns ACTOR_YIELD and the scheduler calls resume() later; the next message is taken only when the
+ * job is done. A trap ends the job and the instance: the component records the failure and exits.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "codec/codec.h"
+#include "component/internal.h"
+
+/* Instructions a host-driven helper call (cabi_realloc) may take before it counts as runaway. */
+#define HELPER_BUDGET 1000000u
+
+uint64_t component_now_ns(int clock) {
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------ info */
+
+static component_info *info_new(void) {
+    component_info *info = calloc(1, sizeof *info);
+    if (!info) return NULL;
+    atomic_init(&info->refs, 1);
+    pthread_mutex_init(&info->lock, NULL);
+    info->snap.state = WACTOR_CREATING;
+    info->snap.created_ns = component_now_ns(CLOCK_REALTIME);
+    return info;
+}
+
+void component_info_retain(component_info *info) { atomic_fetch_add(&info->refs, 1); }
+
+void component_info_release(component_info *info) {
+    if (info && atomic_fetch_sub(&info->refs, 1) == 1) {
+        pthread_mutex_destroy(&info->lock);
+        free(info);
+    }
+}
+
+void component_info_get(component_info *info, wactor_actor_info *out) {
+    pthread_mutex_lock(&info->lock);
+    *out = info->snap;
+    pthread_mutex_unlock(&info->lock);
+}
+
+static void set_state(component *c, wactor_state state, const wactor_diag *failure) {
+    pthread_mutex_lock(&c->info->lock);
+    c->info->snap.state = state;
+    if (state == WACTOR_READY) c->info->snap.started_ns = component_now_ns(CLOCK_REALTIME);
+    if (failure) c->info->snap.failure = *failure;
+    pthread_mutex_unlock(&c->info->lock);
+}
+
+static wactor_state get_state(component *c) {
+    pthread_mutex_lock(&c->info->lock);
+    wactor_state s = c->info->snap.state;
+    pthread_mutex_unlock(&c->info->lock);
+    return s;
+}
+
+static void count_message(component *c, bool dead) {
+    pthread_mutex_lock(&c->info->lock);
+    if (dead) c->info->snap.dead_letters++;
+    else c->info->snap.messages++;
+    pthread_mutex_unlock(&c->info->lock);
+    _Atomic uint64_t *counter = dead ? c->dead_letters : c->delivered;
+    if (counter) atomic_fetch_add(counter, 1);
+}
+
+/* ------------------------------------------------------------------ replies */
+
+static void diag_set(wactor_diag *d, wactor_trap_kind trap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void diag_set(wactor_diag *d, wactor_trap_kind trap, const char *fmt, ...) {
+    memset(d, 0, sizeof *d);
+    d->trap = trap;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->message, sizeof d->message, fmt, ap);
+    va_end(ap);
+}
+
+/* Answers `f` with a negative wactor_error and a copy of `d` (may be NULL). */
+static void reply_error(actor_future *f, wactor_error err, const wactor_diag *d) {
+    if (!f) return;
+    wactor_diag *copy = calloc(1, sizeof *copy);
+    if (copy && d) *copy = *d;
+    actor_future_complete(f, -(int)err, copy, copy ? sizeof *copy : 0);
+}
+
+static void reply_ok(actor_future *f, void *data, size_t len) {
+    if (f) actor_future_complete(f, 0, data, len);
+    else free(data);
+}
+
+static actor_future *job_reply(component *c) {
+    if (c->job == JOB_START) return c->started;
+    return c->msg ? c->msg->reply : NULL;
+}
+
+static void job_end(component *c) {
+    actor_msg_free(c->msg);
+    c->msg = NULL;
+    c->job = JOB_NONE;
+    c->used = 0;
+    c->codec = 0;
+}
+
+/* The instance trapped (or could not be built): record it, answer the job, and exit. */
+static actor_result fail(component *c, wactor_diag *d) {
+    if (c->job == JOB_START) {
+        wactor_diag start;
+        diag_set(&start, WACTOR_TRAP_START, "%s failed: %s: %s", c->phase == 0 ? "_initialize" : "_start",
+                 wactor_trap_name(d->trap), d->message);
+        start.exit_code = d->exit_code;
+        *d = start;
+    }
+    component_log_flush(c);
+    char line[WACTOR_DIAG_MAX + 64];
+    int n = snprintf(line, sizeof line, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
+    component_log_line(c, 3, line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    set_state(c, WACTOR_FAILED, d);
+    if (c->traps) atomic_fetch_add(c->traps, 1);
+    reply_error(job_reply(c), WACTOR_ETRAP, d);
+    if (c->job == JOB_START) {
+        actor_future_release(c->started);
+        c->started = NULL;
+    }
+    job_end(c);
+    eng_instance_free(c->inst);
+    c->inst = NULL;
+    return ACTOR_STOP;
+}
+
+/* ------------------------------------------------------------------ running guest code */
+
+/* Runs one slice of the current call (starting it when `fn` is non-NULL). */
+static eng_status run_slice(component *c, const char *fn, const wactor_value *args, size_t nargs,
+                            wactor_diag *d) {
+    uint64_t budget = c->slice;
+    if (c->fuel) {
+        if (c->used >= c->fuel) {
+            eng_abort(c->inst, WACTOR_TRAP_FUEL_EXHAUSTED, "fuel exhausted");
+            diag_set(d, WACTOR_TRAP_FUEL_EXHAUSTED, "fuel exhausted after %llu instructions",
+                     (unsigned long long)c->used);
+            return ENG_TRAPPED;
+        }
+        if (c->fuel - c->used < budget) budget = c->fuel - c->used;
+    }
+    uint64_t executed = 0;
+    eng_status st = fn ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
+                       : eng_resume(c->inst, budget, &executed, d);
+    c->used += executed;
+    if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && component_now_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
+        eng_abort(c->inst, WACTOR_TRAP_OTHER, "_cleanup timed out");
+        component_log_line(c, 2, "_cleanup timed out", 18);
+        return ENG_DONE; /* the cleanup is over either way */
+    }
+    return st;
+}
+
+static actor_result start_phase(component *c);
+static actor_result job_done(component *c);
+
+/* Handles the outcome of a slice. */
+static actor_result after_slice(component *c, eng_status st, wactor_diag *d) {
+    switch (st) {
+    case ENG_SUSPENDED: return ACTOR_YIELD;
+    case ENG_TRAPPED: return fail(c, d);
+    case ENG_DONE: return job_done(c);
+    case ENG_ERROR: break;
+    }
+    /* The call could not start: an error for the requester, not a fault of the instance. */
+    if (c->job == JOB_CLEANUP) {
+        job_end(c);
+        return ACTOR_STOP;
+    }
+    reply_error(job_reply(c), strncmp(d->message, "unknown export", 14) == 0 ? WACTOR_ENOENT : WACTOR_EINVAL, d);
+    job_end(c);
+    return ACTOR_CONTINUE;
+}
+
+static actor_result call(component *c, const char *fn, const wactor_value *args, size_t nargs) {
+    wactor_diag d = {0};
+    return after_slice(c, run_slice(c, fn, args, nargs, &d), &d);
+}
+
+static bool has_export(component *c, const char *name, eng_functype *sig) {
+    return eng_module_has_func(c->module, name, sig);
+}
+
+/* START: instantiate, then `_initialize` (phase 0) and `_start` (phase 1), each if exported. */
+static actor_result start_phase(component *c) {
+    static const char *const phases[] = {"_initialize", "_start"};
+    eng_functype sig;
+    while (c->phase < 2) {
+        const char *fn = phases[c->phase];
+        if (has_export(c, fn, &sig) && sig.nparams == 0) return call(c, fn, NULL, 0);
+        c->phase++;
+    }
+    set_state(c, WACTOR_READY, NULL);
+    reply_ok(c->started, NULL, 0);
+    actor_future_release(c->started);
+    c->started = NULL;
+    job_end(c);
+    return ACTOR_CONTINUE;
+}
+
+static actor_result job_done(component *c) {
+    switch (c->job) {
+    case JOB_START:
+        c->phase++;
+        return start_phase(c);
+    case JOB_MESSAGE:
+        count_message(c, false);
+        break;
+    case JOB_INVOKE: {
+        wactor_value results[ENG_MAX_PARAMS];
+        size_t n = eng_call_results(c->inst, results, ENG_MAX_PARAMS);
+        if (c->codec) {
+            uint8_t *out = NULL;
+            size_t out_len = 0;
+            wactor_error err = codec_encode_results(c->codec, results, n, &out, &out_len);
+            if (err) reply_error(c->msg->reply, err, NULL);
+            else reply_ok(c->msg->reply, out, out_len);
+        } else {
+            wactor_value *copy = malloc(n ? n * sizeof *copy : 1);
+            if (copy) memcpy(copy, results, n * sizeof *copy);
+            if (copy) reply_ok(c->msg->reply, copy, n * sizeof *copy);
+            else reply_error(c->msg->reply, WACTOR_ENOMEM, NULL);
+        }
+        break;
+    }
+    case JOB_HEALTH: {
+        wactor_value r = {0};
+        eng_call_results(c->inst, &r, 1);
+        component_health *h = calloc(1, sizeof *h);
+        if (!h) {
+            reply_error(c->msg->reply, WACTOR_ENOMEM, NULL);
+            break;
+        }
+        h->status = r.of.i32 == 0 ? WACTOR_HEALTHY : r.of.i32 == 1 ? WACTOR_DEGRADED : WACTOR_UNHEALTHY;
+        snprintf(h->reason, sizeof h->reason, "%s", c->health_reason);
+        reply_ok(c->msg->reply, h, sizeof *h);
+        break;
+    }
+    case JOB_CLEANUP:
+        job_end(c);
+        return ACTOR_STOP;
+    case JOB_NONE:
+        break;
+    }
+    job_end(c);
+    return ACTOR_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ message kinds */
+
+static actor_result on_start(component *c) {
+    c->job = JOB_START;
+    c->phase = 0;
+    set_state(c, WACTOR_STARTING, NULL);
+    size_t nhost = 0;
+    const eng_host_func *host = component_host_funcs(&nhost);
+    eng_instance_opts opts = {
+        .max_pages = c->memory_pages, .imports = host, .nimports = nhost, .wasi = &c->wasi, .user = c,
+    };
+    wactor_diag d = {0};
+    if (eng_instance_new(c->module, &opts, &c->inst, &d) != 0) {
+        c->inst = NULL;
+        if (d.trap == WACTOR_TRAP_NONE) {
+            /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap) */
+            component_log_line(c, 3, d.message, strlen(d.message));
+            set_state(c, WACTOR_FAILED, &d);
+            reply_error(c->started, WACTOR_EMODULE, &d);
+            actor_future_release(c->started);
+            c->started = NULL;
+            job_end(c);
+            return ACTOR_STOP;
+        }
+        return fail(c, &d);
+    }
+    return start_phase(c);
+}
+
+/* Copies `len` bytes into guest memory obtained from cabi_realloc; returns the guest pointer. */
+static bool place(component *c, const void *bytes, uint32_t len, uint32_t *ptr, wactor_diag *d) {
+    wactor_value args[4] = {{.type = WACTOR_I32}, {.type = WACTOR_I32},
+                            {.type = WACTOR_I32, .of.i32 = 1}, {.type = WACTOR_I32, .of.i32 = (int32_t)len}};
+    uint64_t executed = 0;
+    eng_status st = eng_call(c->inst, "cabi_realloc", args, 4, HELPER_BUDGET, &executed, d);
+    if (st == ENG_SUSPENDED) {
+        eng_abort(c->inst, WACTOR_TRAP_FUEL_EXHAUSTED, "cabi_realloc did not return");
+        diag_set(d, WACTOR_TRAP_FUEL_EXHAUSTED, "cabi_realloc ran over %u instructions", HELPER_BUDGET);
+        return false;
+    }
+    if (st == ENG_ERROR) {
+        eng_abort(c->inst, WACTOR_TRAP_HOST, d->message);
+        d->trap = WACTOR_TRAP_HOST;
+        return false;
+    }
+    if (st != ENG_DONE) return false;
+    wactor_value r;
+    eng_call_results(c->inst, &r, 1);
+    void *dst = eng_instance_mem(c->inst, (uint32_t)r.of.i32, len);
+    if (!dst || (r.of.i32 == 0 && len > 0)) {
+        eng_abort(c->inst, WACTOR_TRAP_HOST, "cabi_realloc returned a bad pointer");
+        diag_set(d, WACTOR_TRAP_HOST, "cabi_realloc(0, 0, 1, %u) returned %d, outside memory", len, r.of.i32);
+        return false;
+    }
+    if (len) memcpy(dst, bytes, len);
+    *ptr = (uint32_t)r.of.i32;
+    return true;
+}
+
+static actor_result dead_letter(component *c, actor_msg *msg, const char *why) {
+    char line[160];
+    int n = snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why);
+    component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    count_message(c, true);
+    actor_msg_free(msg);
+    return ACTOR_CONTINUE;
+}
+
+static actor_result on_message(component *c, actor_msg *msg) {
+    if (!c->inst) return dead_letter(c, msg, "component is not running");
+    eng_functype sig;
+    if (!has_export(c, "handle-message", &sig)) return dead_letter(c, msg, "no handle-message export");
+    if (sig.nparams != 4 || sig.nresults != 0 || !has_export(c, "cabi_realloc", NULL))
+        return dead_letter(c, msg, "handle-message needs (i32,i32,i32,i32) and a cabi_realloc export");
+    c->job = JOB_MESSAGE;
+    c->msg = msg;
+    char sender[80];
+    component_address(c->sys, msg->from, sender, sizeof sender);
+    uint32_t slen = (uint32_t)strlen(sender), sptr = 0, pptr = 0;
+    wactor_diag d = {0};
+    if (!place(c, sender, slen, &sptr, &d) || !place(c, msg->data, (uint32_t)msg->len, &pptr, &d))
+        return fail(c, &d);
+    wactor_value args[4] = {{.type = WACTOR_I32, .of.i32 = (int32_t)sptr},
+                            {.type = WACTOR_I32, .of.i32 = (int32_t)slen},
+                            {.type = WACTOR_I32, .of.i32 = (int32_t)pptr},
+                            {.type = WACTOR_I32, .of.i32 = (int32_t)msg->len}};
+    return call(c, "handle-message", args, 4);
+}
+
+static actor_result on_invoke(component *c, actor_msg *msg) {
+    c->job = JOB_INVOKE;
+    c->msg = msg;
+    const char *fn = (const char *)msg->data;
+    size_t fn_len = strnlen(fn, msg->len);
+    wactor_diag d = {0};
+    if (!c->inst) {
+        reply_error(msg->reply, WACTOR_ESTATE, NULL);
+        job_end(c);
+        return ACTOR_CONTINUE;
+    }
+    if (fn_len == msg->len || !has_export(c, fn, &c->sig)) {
+        diag_set(&d, WACTOR_TRAP_NONE, "unknown export '%.*s'", (int)fn_len, fn);
+        reply_error(msg->reply, WACTOR_ENOENT, &d);
+        job_end(c);
+        return ACTOR_CONTINUE;
+    }
+    const uint8_t *rest = msg->data + fn_len + 1;
+    size_t rest_len = msg->len - fn_len - 1;
+    wactor_value args[ENG_MAX_PARAMS];
+    if (msg->ext) { /* typed values */
+        size_t nargs = rest_len / sizeof(wactor_value);
+        memcpy(args, msg->ext, (nargs < ENG_MAX_PARAMS ? nargs : ENG_MAX_PARAMS) * sizeof *args);
+        wactor_error err = WACTOR_OK;
+        if (nargs != c->sig.nparams) {
+            err = WACTOR_EARITY;
+            diag_set(&d, WACTOR_TRAP_NONE, "%s expects %u arguments, got %zu", fn, c->sig.nparams, nargs);
+        }
+        for (size_t i = 0; !err && i < nargs; i++)
+            if (args[i].type != c->sig.params[i]) {
+                err = WACTOR_ETYPE;
+                diag_set(&d, WACTOR_TRAP_NONE, "argument %zu: expected %s, got %s", i + 1,
+                         codec_valtype_name(c->sig.params[i]), codec_valtype_name(args[i].type));
+            }
+        if (err) {
+            reply_error(msg->reply, err, &d);
+            job_end(c);
+            return ACTOR_CONTINUE;
+        }
+        return call(c, fn, args, nargs);
+    }
+    const uint8_t *body;
+    size_t body_len;
+    wactor_error err = codec_split(rest, rest_len, &c->codec, &body, &body_len, d.message, sizeof d.message);
+    if (!err)
+        err = codec_decode_args(rest, rest_len, c->sig.params, c->sig.nparams, args, d.message, sizeof d.message);
+    if (err) {
+        reply_error(msg->reply, err, &d);
+        job_end(c);
+        return ACTOR_CONTINUE;
+    }
+    return call(c, fn, args, c->sig.nparams);
+}
+
+static actor_result on_health(component *c, actor_msg *msg) {
+    c->job = JOB_HEALTH;
+    c->msg = msg;
+    c->health_reason[0] = 0;
+    eng_functype sig;
+    if (!c->inst) {
+        reply_error(msg->reply, WACTOR_ESTATE, NULL);
+        job_end(c);
+        return ACTOR_CONTINUE;
+    }
+    if (!has_export(c, "_health", &sig) || sig.nparams != 0 || sig.nresults != 1 || sig.results[0] != WACTOR_I32) {
+        component_health *h = calloc(1, sizeof *h); /* no (usable) export: healthy */
+        if (h) reply_ok(msg->reply, h, sizeof *h);
+        else reply_error(msg->reply, WACTOR_ENOMEM, NULL);
+        job_end(c);
+        return ACTOR_CONTINUE;
+    }
+    return call(c, "_health", NULL, 0);
+}
+
+static actor_result on_stop(component *c, actor_msg *msg) {
+    uint32_t timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    if (msg->len == sizeof timeout_ms) memcpy(&timeout_ms, msg->data, sizeof timeout_ms);
+    actor_msg_free(msg);
+    if (!c->inst || !has_export(c, "_cleanup", NULL)) return ACTOR_STOP;
+    set_state(c, WACTOR_STOPPING, NULL);
+    c->job = JOB_CLEANUP;
+    c->deadline_ns = component_now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000u;
+    return call(c, "_cleanup", NULL, 0);
+}
+
+/* ------------------------------------------------------------------ the behaviour */
+
+static actor_result component_receive(actor *self, actor_msg *msg) {
+    component *c = actor_state(self);
+    c->self = self;
+    switch (msg->type) {
+    case COMPONENT_MSG_START:
+        c->started = msg->reply;
+        msg->reply = NULL;
+        actor_msg_free(msg);
+        return on_start(c);
+    case COMPONENT_MSG_MESSAGE: return on_message(c, msg);
+    case COMPONENT_MSG_INVOKE: return on_invoke(c, msg);
+    case COMPONENT_MSG_HEALTH: return on_health(c, msg);
+    case ACTOR_MSG_STOP: return on_stop(c, msg);
+    default: return dead_letter(c, msg, "unknown message type");
+    }
+}
+
+static actor_result component_resume(actor *self) {
+    component *c = actor_state(self);
+    if (c->job == JOB_NONE) return ACTOR_CONTINUE;
+    wactor_diag d = {0};
+    return after_slice(c, run_slice(c, NULL, NULL, 0, &d), &d);
+}
+
+static void component_terminate(actor *self, bool killed) {
+    component *c = actor_state(self);
+    component_log_flush(c);
+    if (c->job != JOB_NONE) {
+        wactor_diag d;
+        diag_set(&d, WACTOR_TRAP_NONE, "component %s", killed ? "killed" : "stopped");
+        reply_error(job_reply(c), WACTOR_ESTATE, &d);
+    }
+    if (c->started) { /* killed before its start finished */
+        reply_error(c->started, WACTOR_ESTATE, NULL);
+        actor_future_release(c->started);
+    }
+    actor_msg_free(c->msg);
+    if (get_state(c) != WACTOR_FAILED) set_state(c, WACTOR_TERMINATED, NULL);
+    eng_instance_free(c->inst);
+    eng_module_release(c->module);
+    component_info_release(c->info);
+    free(c->name);
+    free(c);
+}
+
+static const actor_behaviour component_behaviour = {
+    .name = "component",
+    .receive = component_receive,
+    .resume = component_resume,
+    .terminate = component_terminate,
+};
+
+int component_spawn(actor_system *sys, const component_config *cfg, actor_future *started, actor_id *out,
+                    component_info **info_out) {
+    component *c = calloc(1, sizeof *c);
+    if (!c) return -ENOMEM;
+    c->info = info_new();
+    c->name = cfg->name ? strdup(cfg->name) : NULL;
+    if (!c->info || (cfg->name && !c->name)) {
+        component_info_release(c->info);
+        free(c->name);
+        free(c);
+        return -ENOMEM;
+    }
+    c->sys = sys;
+    c->module = cfg->module;
+    eng_module_retain(c->module);
+    c->memory_pages = cfg->memory_pages;
+    c->fuel = cfg->fuel;
+    c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
+    c->log = cfg->log;
+    c->log_user = cfg->log_user;
+    c->traps = cfg->traps;
+    c->dead_letters = cfg->dead_letters;
+    c->delivered = cfg->delivered;
+    c->wasi.write = component_wasi_write;
+    c->wasi.write_user = c;
+    component_info *info = c->info;
+    component_info_retain(info);
+
+    actor_id id = 0;
+    int rc = actor_spawn(sys, &component_behaviour, c, &id);
+    if (rc != 0) {
+        eng_module_release(c->module);
+        component_info_release(c->info);
+        component_info_release(info);
+        free(c->name);
+        free(c);
+        return rc;
+    }
+    /* the actor has not run yet: it cannot before it gets a message, so its id and name can be set here */
+    c->id = id;
+    if (!c->name) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "#%llu", (unsigned long long)id);
+        c->name = strdup(buf);
+    }
+    actor_msg *start = actor_msg_new(COMPONENT_MSG_START, 0, NULL, 0);
+    if (start && started) {
+        actor_future_retain(started);
+        start->reply = started;
+    }
+    rc = start ? actor_send(sys, id, start) : -ENOMEM;
+    if (rc != 0) {
+        actor_kill(sys, id);
+        component_info_release(info);
+        return rc;
+    }
+    *out = id;
+    if (info_out) *info_out = info;
+    else component_info_release(info);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ message builders */
+
+actor_msg *component_msg_message(actor_id from, const void *payload, size_t len) {
+    return actor_msg_new(COMPONENT_MSG_MESSAGE, from, payload, len);
+}
+
+static actor_msg *invoke_msg(const char *function, const void *tail, size_t tail_len, actor_future *reply) {
+    size_t fn_len = strlen(function);
+    actor_msg *m = actor_msg_new(COMPONENT_MSG_INVOKE, 0, NULL, fn_len + 1 + tail_len);
+    if (!m) return NULL;
+    memcpy(m->data, function, fn_len + 1);
+    if (tail_len) memcpy(m->data + fn_len + 1, tail, tail_len);
+    if (reply) {
+        actor_future_retain(reply);
+        m->reply = reply;
+    }
+    return m;
+}
+
+actor_msg *component_msg_invoke(const char *function, const void *args, size_t len, actor_future *reply) {
+    return invoke_msg(function, args, len, reply);
+}
+
+actor_msg *component_msg_invoke_values(const char *function, const wactor_value *args, size_t nargs,
+                                       actor_future *reply) {
+    actor_msg *m = invoke_msg(function, args, nargs * sizeof *args, reply);
+    if (!m) return NULL;
+    m->ext = malloc(nargs ? nargs * sizeof *args : 1); /* aligned copy of the values */
+    if (!m->ext) {
+        actor_msg_free(m);
+        return NULL;
+    }
+    if (nargs) memcpy(m->ext, args, nargs * sizeof *args);
+    return m;
+}
+
+actor_msg *component_msg_health(actor_future *reply) {
+    actor_msg *m = actor_msg_new(COMPONENT_MSG_HEALTH, 0, NULL, 0);
+    if (m && reply) {
+        actor_future_retain(reply);
+        m->reply = reply;
+    }
+    return m;
+}
+
+actor_msg *component_msg_stop(uint32_t cleanup_timeout_ms) {
+    return actor_msg_new(ACTOR_MSG_STOP, 0, &cleanup_timeout_ms, sizeof cleanup_timeout_ms);
+}

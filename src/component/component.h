@@ -1,0 +1,86 @@
+/*
+ * component.h — the component actor: one WebAssembly instance living inside one actor.
+ *
+ * Lifecycle (each step recorded in component_info with timestamps):
+ *   Creating -> Starting (instantiate, `_initialize`, `_start`) -> Ready -> Stopping (`_cleanup`, bounded by a
+ *   timeout) -> Terminated;  any trap -> Failed (the instance is discarded and never entered again; the actor
+ *   exits).
+ * Guest code always runs in slices of `slice` instructions: when a slice ends the actor YIELDs to the
+ * scheduler and is resumed later exactly where it stopped, so a component in an infinite loop cannot starve
+ * the others. `fuel` bounds the instructions a single message/invocation may use (trap "fuel exhausted").
+ *
+ * Messages the component actor understands (actor_msg.type), built with the helpers below:
+ *   COMPONENT_MSG_START   instantiate and run `_initialize` + `_start`; the reply future completes with 0 or
+ *                         a negative wactor_error with a wactor_diag as data.
+ *   COMPONENT_MSG_MESSAGE a payload for `handle-message(sender, payload)`.
+ *   COMPONENT_MSG_INVOKE  call an export with typed values or a multicodec-encoded argument list.
+ *   COMPONENT_MSG_HEALTH  call `_health`.
+ *   ACTOR_MSG_STOP        run `_cleanup` (payload: optional uint32 timeout in ms) and terminate.
+ * Replies: status 0 or a negative wactor_error; on error the data is a wactor_diag (malloc'd).
+ *
+ * Thread-safety: the functions here may be called from any thread. component_info is shared between the actor
+ * and the host and read through component_info_get().
+ */
+#ifndef WACTOR_COMPONENT_H
+#define WACTOR_COMPONENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "actor/actor.h"
+#include "engine/engine.h"
+#include "wactor.h"
+
+enum {
+    COMPONENT_MSG_START = ACTOR_MSG_USER,
+    COMPONENT_MSG_MESSAGE,
+    COMPONENT_MSG_INVOKE,
+    COMPONENT_MSG_HEALTH,
+};
+
+#define COMPONENT_DEFAULT_SLICE 20000u      /* instructions per scheduling slice */
+#define COMPONENT_MAX_MESSAGE (16u << 20)   /* bytes: largest payload a component may send or receive */
+#define COMPONENT_DEFAULT_CLEANUP_MS 1000u
+
+/* Shared, reference-counted view of one component's lifecycle; outlives the actor (a tombstone). */
+typedef struct component_info component_info;
+void component_info_retain(component_info *info);
+void component_info_release(component_info *info);
+/* Copies a consistent snapshot. */
+void component_info_get(component_info *info, wactor_actor_info *out);
+
+typedef struct component_config {
+    eng_module *module;        /* retained by the component */
+    const char *name;          /* display name for logs (copied); NULL: "#<pid>" */
+    uint32_t memory_pages;     /* 0 = the module's own maximum */
+    uint64_t fuel;             /* instructions per message/invocation; 0 = unlimited */
+    uint32_t slice;            /* instructions per slice; 0 = COMPONENT_DEFAULT_SLICE */
+    wactor_log_fn log;         /* where log lines go (required) */
+    void *log_user;
+    _Atomic uint64_t *traps;        /* optional runtime-wide counters, incremented atomically */
+    _Atomic uint64_t *dead_letters;
+    _Atomic uint64_t *delivered;
+} component_config;
+
+/* Spawns a component actor in state Creating and queues its start. The start's outcome arrives on `started`
+ * (retained by the component; may be NULL). *info (may be NULL) receives a retained reference to the
+ * component's info. Returns 0 or a negative errno (-ENOMEM, -ESHUTDOWN). */
+int component_spawn(actor_system *sys, const component_config *cfg, actor_future *started,
+                    actor_id *out, component_info **info);
+
+/* Message builders (NULL on ENOMEM). `reply` is retained by the message when non-NULL. */
+actor_msg *component_msg_message(actor_id from, const void *payload, size_t len);
+actor_msg *component_msg_invoke(const char *function, const void *args, size_t len, actor_future *reply);
+actor_msg *component_msg_invoke_values(const char *function, const wactor_value *args, size_t nargs,
+                                       actor_future *reply);
+actor_msg *component_msg_health(actor_future *reply);
+actor_msg *component_msg_stop(uint32_t cleanup_timeout_ms);
+
+/* Reply data of a successful COMPONENT_MSG_HEALTH. */
+typedef struct component_health {
+    wactor_health_status status;
+    char reason[256];
+} component_health;
+
+#endif /* WACTOR_COMPONENT_H */

@@ -1,0 +1,977 @@
+/*
+ * engine.cpp — adapts wabt 1.0.32's interpreter (wabt::interp) to the C interface in engine.h.
+ *
+ * This is the only C++ file in wactor. No C++ exception may leave it: every extern "C" entry point
+ * catches and turns failures into -1 / ENG_ERROR / a trap.
+ *
+ * Shape:
+ *   eng_module   = the bytes + a validated wabt ModuleDesc (immutable), kept in a content-hash cache.
+ *   eng_instance = its own wabt Store (Module copy, Instance, host functions, memory) + one wabt Thread.
+ *                  Nothing is shared between instances, so an instance can move between OS threads.
+ *
+ * Bounded execution drives the Thread one instruction at a time (Thread::StepInternal, the loop body of
+ * the public Thread::Run(int, Trap::Ptr*)) so the exact number of executed instructions is known. Starting
+ * a call needs Thread's private PushValues/PushCall/PopValues; see the "private access" block below.
+ */
+#include "engine/engine.h"
+
+#include <wabt/binary-reader.h>
+#include <wabt/config.h>
+#include <wabt/error-formatter.h>
+#include <wabt/interp/binary-reader-interp.h>
+#include <wabt/interp/interp.h>
+
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+using namespace wabt;
+using namespace wabt::interp;
+
+/* ------------------------------------------------------------------ wabt version pin
+ * The private-access block below names Thread's private members as they are in wabt 1.0.32. CMake's
+ * find_package(wabt 1.0.32 EXACT) pins the library; this check pins the headers we compile against. */
+static constexpr bool str_equal(const char *a, const char *b) {
+    return *a == *b && (*a == '\0' || str_equal(a + 1, b + 1));
+}
+static_assert(str_equal(WABT_VERSION_STRING, "1.0.32"),
+              "engine.cpp reaches wabt::interp::Thread internals that are only known to match wabt 1.0.32; "
+              "re-check the private-access block before changing the wabt version");
+
+/* ------------------------------------------------------------------ private access (wabt 1.0.32 only)
+ * Standard C++ ([temp.spec]/6, C++17 [temp.explicit]/14): the usual access checking rules do not apply to
+ * names used in an explicit instantiation. Grant<Tag, &Thread::member> is explicitly instantiated below,
+ * and it defines a friend function get(Tag) returning the member pointer; that is how we reach:
+ *   Thread::frames_      the call stack; its capacity() is the call-depth limit ("call stack exhausted")
+ *   Thread::values_      the value stack (grows on demand; we only lower its initial reservation)
+ *   Thread::PushValues   push a call's arguments          } exactly what DefinedFunc::DoCall does before
+ *   Thread::PushCall     push the callee's frame           } and after Thread::Run(), split so that the
+ *   Thread::PopValues    pop the results                   } run can stop and resume between instructions
+ *   Thread::StepInternal execute one instruction (Thread::Run(int) is a loop over it)
+ * Nothing else in this file touches wabt internals. */
+namespace wabt_access {
+template <typename Tag, typename Tag::type Member>
+struct Grant {
+    friend typename Tag::type get(Tag) { return Member; }
+};
+struct Frames {
+    using type = std::vector<Frame> Thread::*;
+    friend type get(Frames);
+};
+struct ValueStack {
+    using type = std::vector<Value> Thread::*;
+    friend type get(ValueStack);
+};
+struct PushValues {
+    using type = void (Thread::*)(const ValueTypes &, const Values &);
+    friend type get(PushValues);
+};
+struct PopValues {
+    using type = void (Thread::*)(const ValueTypes &, Values *);
+    friend type get(PopValues);
+};
+struct PushCallDefined {
+    using type = RunResult (Thread::*)(const DefinedFunc &, Trap::Ptr *);
+    friend type get(PushCallDefined);
+};
+struct StepInternal {
+    using type = RunResult (Thread::*)(Trap::Ptr *);
+    friend type get(StepInternal);
+};
+template struct Grant<Frames, &Thread::frames_>;
+template struct Grant<ValueStack, &Thread::values_>;
+template struct Grant<PushValues, &Thread::PushValues>;
+template struct Grant<PopValues, &Thread::PopValues>;
+template struct Grant<PushCallDefined, &Thread::PushCall>;
+template struct Grant<StepInternal, &Thread::StepInternal>;
+} // namespace wabt_access
+
+namespace {
+
+constexpr uint32_t kDefaultCallDepth = 1024;   /* frames (wasm and host); 40 bytes each, reserved up front */
+constexpr uint32_t kMaxCallDepth = 1u << 20;   /* refuse absurd requests (40 MiB of frames) */
+constexpr uint32_t kInitialValueStack = 1024;  /* values (16 bytes each); grows on demand */
+constexpr uint64_t kMaxPages32 = 65536;        /* 4 GiB: a 32-bit memory's spec limit */
+
+/* ------------------------------------------------------------------ helpers */
+
+void diag_clear(wactor_diag *diag) {
+    if (diag) {
+        diag->trap = WACTOR_TRAP_NONE;
+        diag->exit_code = 0;
+        diag->message[0] = '\0';
+    }
+}
+
+void diag_set(wactor_diag *diag, wactor_trap_kind trap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_set(wactor_diag *diag, wactor_trap_kind trap, const char *fmt, ...) {
+    if (!diag) return;
+    diag->trap = trap;
+    diag->exit_code = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(diag->message, sizeof diag->message, fmt, ap);
+    va_end(ap);
+}
+
+bool to_wactor_type(Type t, wactor_valtype *out) {
+    switch (t) {
+    case Type::I32: *out = WACTOR_I32; return true;
+    case Type::I64: *out = WACTOR_I64; return true;
+    case Type::F32: *out = WACTOR_F32; return true;
+    case Type::F64: *out = WACTOR_F64; return true;
+    default: return false;
+    }
+}
+
+Type to_wabt_type(wactor_valtype t) {
+    switch (t) {
+    case WACTOR_I32: return Type::I32;
+    case WACTOR_I64: return Type::I64;
+    case WACTOR_F32: return Type::F32;
+    case WACTOR_F64: return Type::F64;
+    }
+    return Type::Void;
+}
+
+const char *valtype_name(wactor_valtype t) {
+    switch (t) {
+    case WACTOR_I32: return "i32";
+    case WACTOR_I64: return "i64";
+    case WACTOR_F32: return "f32";
+    case WACTOR_F64: return "f64";
+    }
+    return "?";
+}
+
+/* Converts a wabt signature; false if a type is not a number type or there are too many. */
+bool to_functype(const FuncType &ft, eng_functype *out) {
+    std::memset(out, 0, sizeof *out);
+    if (ft.params.size() > ENG_MAX_PARAMS || ft.results.size() > ENG_MAX_PARAMS) return false;
+    out->nparams = (uint32_t)ft.params.size();
+    out->nresults = (uint32_t)ft.results.size();
+    for (size_t i = 0; i < ft.params.size(); i++)
+        if (!to_wactor_type(ft.params[i], &out->params[i])) return false;
+    for (size_t i = 0; i < ft.results.size(); i++)
+        if (!to_wactor_type(ft.results[i], &out->results[i])) return false;
+    return true;
+}
+
+FuncType to_wabt_functype(const eng_functype &t) {
+    ValueTypes params, results;
+    for (uint32_t i = 0; i < t.nparams && i < ENG_MAX_PARAMS; i++) params.push_back(to_wabt_type(t.params[i]));
+    for (uint32_t i = 0; i < t.nresults && i < ENG_MAX_PARAMS; i++) results.push_back(to_wabt_type(t.results[i]));
+    return FuncType(params, results);
+}
+
+std::string sig_string(const FuncType &ft) {
+    std::string s = "(";
+    for (size_t i = 0; i < ft.params.size(); i++) s += (i ? ", " : "") + ft.params[i].GetName();
+    s += ") -> (";
+    for (size_t i = 0; i < ft.results.size(); i++) s += (i ? ", " : "") + ft.results[i].GetName();
+    return s + ")";
+}
+
+Value to_wabt_value(const wactor_value &v) {
+    switch (v.type) {
+    case WACTOR_I32: return Value::Make((u32)v.of.i32);
+    case WACTOR_I64: return Value::Make((u64)v.of.i64);
+    case WACTOR_F32: return Value::Make(v.of.f32);
+    case WACTOR_F64: return Value::Make(v.of.f64);
+    }
+    return Value();
+}
+
+wactor_value to_wactor_value(wactor_valtype t, const Value &v) {
+    wactor_value out;
+    std::memset(&out, 0, sizeof out);
+    out.type = t;
+    switch (t) {
+    case WACTOR_I32: out.of.i32 = (int32_t)v.Get<u32>(); break;
+    case WACTOR_I64: out.of.i64 = (int64_t)v.Get<u64>(); break;
+    case WACTOR_F32: out.of.f32 = v.Get<f32>(); break;
+    case WACTOR_F64: out.of.f64 = v.Get<f64>(); break;
+    }
+    return out;
+}
+
+uint64_t fnv1a64(const uint8_t *p, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+} // namespace
+
+/* ------------------------------------------------------------------ modules */
+
+struct ExternEntry {
+    eng_extern_kind kind;
+    std::string module, name;
+    eng_functype type;
+    bool type_ok; /* the function signature uses only i32/i64/f32/f64 and fits ENG_MAX_PARAMS */
+    uint32_t mem_min, mem_max;
+};
+
+struct eng_module {
+    std::vector<uint8_t> bytes;
+    uint64_t hash = 0;
+    std::atomic<long> refs{1};
+    ModuleDesc desc;
+    std::vector<ExternEntry> imports, exports;
+    std::unordered_map<std::string, size_t> func_exports; /* name -> index into exports */
+};
+
+namespace {
+std::mutex g_cache_mutex;
+std::unordered_multimap<uint64_t, eng_module *> g_cache; /* hash -> module; guarded by g_cache_mutex */
+
+ExternEntry make_entry(const ExternType &t, const std::string &module, const std::string &name) {
+    ExternEntry e;
+    e.module = module;
+    e.name = name;
+    std::memset(&e.type, 0, sizeof e.type);
+    e.type_ok = false;
+    e.mem_min = e.mem_max = 0;
+    switch (t.kind) {
+    case ExternKind::Func:
+        e.kind = ENG_EXTERN_FUNC;
+        e.type_ok = to_functype(*cast<FuncType>(&t), &e.type);
+        break;
+    case ExternKind::Table: e.kind = ENG_EXTERN_TABLE; break;
+    case ExternKind::Memory: {
+        e.kind = ENG_EXTERN_MEMORY;
+        const Limits &l = cast<MemoryType>(&t)->limits;
+        e.mem_min = (uint32_t)(l.initial > UINT32_MAX ? UINT32_MAX : l.initial);
+        e.mem_max = (!l.has_max || l.max > UINT32_MAX) ? UINT32_MAX : (uint32_t)l.max;
+        break;
+    }
+    default: e.kind = ENG_EXTERN_GLOBAL; break; /* globals (and tags, which we do not enable) */
+    }
+    return e;
+}
+
+void fill_info(const ExternEntry &e, bool is_import, eng_extern_info *info) {
+    info->kind = e.kind;
+    info->module = is_import ? e.module.c_str() : nullptr;
+    info->name = e.name.c_str();
+    info->type = e.type;
+    info->mem_min = e.mem_min;
+    info->mem_max = e.mem_max;
+}
+
+std::string format_errors(const Errors &errors) {
+    std::string s = FormatErrorsToString(errors, Location::Type::Binary);
+    /* One line per error; keep them on one line separated by "; ". */
+    std::string out;
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t nl = s.find('\n', start);
+        std::string line = s.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        if (!line.empty()) out += (out.empty() ? "" : "; ") + line;
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+    }
+    return out.empty() ? "invalid module" : out;
+}
+
+/* Decodes + validates; returns nullptr with *err set on failure. */
+eng_module *compile(const uint8_t *bytes, size_t len, uint64_t hash, std::string *err) {
+    std::unique_ptr<eng_module> m(new eng_module);
+    m->bytes.assign(bytes, bytes + len);
+    m->hash = hash;
+    Features features; /* wabt 1.0.32 defaults: mutable-globals, sat-float-to-int, sign-ext, simd,
+                          multi-value, bulk-memory, reference-types; everything clang-14/wasi-libc emit */
+    ReadBinaryOptions options(features, nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
+                              /*fail_on_custom_section_error=*/false);
+    Errors errors;
+    if (Failed(ReadBinaryInterp("<module>", m->bytes.data(), m->bytes.size(), options, &errors, &m->desc))) {
+        *err = format_errors(errors);
+        return nullptr;
+    }
+    for (const ImportDesc &imp : m->desc.imports)
+        m->imports.push_back(make_entry(*imp.type.type, imp.type.module, imp.type.name));
+    for (const ExportDesc &exp : m->desc.exports) {
+        m->exports.push_back(make_entry(*exp.type.type, "", exp.type.name));
+        if (exp.type.type->kind == ExternKind::Func) m->func_exports.emplace(exp.type.name, m->exports.size() - 1);
+    }
+    return m.release();
+}
+} // namespace
+
+extern "C" int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag) {
+    diag_clear(diag);
+    if (!out) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_module_load: out is NULL");
+        return -1;
+    }
+    *out = nullptr;
+    if (!bytes && len) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_module_load: bytes is NULL");
+        return -1;
+    }
+    if (len == 0) {
+        diag_set(diag, WACTOR_TRAP_NONE, "empty module: 0 bytes (expected the \\0asm magic and version)");
+        return -1;
+    }
+    try {
+        const uint8_t *p = (const uint8_t *)bytes;
+        uint64_t h = fnv1a64(p, len);
+        auto find = [&]() -> eng_module * {
+            auto range = g_cache.equal_range(h);
+            for (auto it = range.first; it != range.second; ++it) {
+                eng_module *m = it->second;
+                if (m->bytes.size() == len && std::memcmp(m->bytes.data(), p, len) == 0) return m;
+            }
+            return nullptr;
+        };
+        {
+            std::lock_guard<std::mutex> lock(g_cache_mutex);
+            if (eng_module *m = find()) {
+                m->refs.fetch_add(1, std::memory_order_relaxed);
+                *out = m;
+                return 0;
+            }
+        }
+        /* Compile outside the lock: decoding a large module must not stall other loads. */
+        std::string err;
+        eng_module *fresh = compile(p, len, h, &err);
+        if (!fresh) {
+            diag_set(diag, WACTOR_TRAP_NONE, "%s", err.c_str());
+            return -1;
+        }
+        std::lock_guard<std::mutex> lock(g_cache_mutex);
+        if (eng_module *m = find()) { /* another thread compiled the same bytes meanwhile */
+            m->refs.fetch_add(1, std::memory_order_relaxed);
+            delete fresh;
+            *out = m;
+            return 0;
+        }
+        g_cache.emplace(h, fresh);
+        *out = fresh;
+        return 0;
+    } catch (const std::exception &e) {
+        diag_set(diag, WACTOR_TRAP_NONE, "module load failed: %s", e.what());
+        return -1;
+    }
+}
+
+extern "C" void eng_module_retain(eng_module *m) {
+    if (m) m->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+extern "C" void eng_module_release(eng_module *m) {
+    if (!m) return;
+    {
+        std::lock_guard<std::mutex> lock(g_cache_mutex);
+        if (m->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        auto range = g_cache.equal_range(m->hash);
+        for (auto it = range.first; it != range.second; ++it) {
+            if (it->second == m) {
+                g_cache.erase(it);
+                break;
+            }
+        }
+    }
+    delete m;
+}
+
+extern "C" size_t eng_module_cache_size(void) {
+    std::lock_guard<std::mutex> lock(g_cache_mutex);
+    return g_cache.size();
+}
+
+extern "C" size_t eng_module_import_count(const eng_module *m) { return m ? m->imports.size() : 0; }
+extern "C" size_t eng_module_export_count(const eng_module *m) { return m ? m->exports.size() : 0; }
+
+extern "C" int eng_module_import(const eng_module *m, size_t i, eng_extern_info *info) {
+    if (!m || !info || i >= m->imports.size()) return -1;
+    fill_info(m->imports[i], true, info);
+    return 0;
+}
+
+extern "C" int eng_module_export(const eng_module *m, size_t i, eng_extern_info *info) {
+    if (!m || !info || i >= m->exports.size()) return -1;
+    fill_info(m->exports[i], false, info);
+    return 0;
+}
+
+extern "C" bool eng_module_has_func(const eng_module *m, const char *name, eng_functype *type) {
+    if (!m || !name) return false;
+    auto it = m->func_exports.find(name);
+    if (it == m->func_exports.end() || !m->exports[it->second].type_ok) return false;
+    if (type) *type = m->exports[it->second].type;
+    return true;
+}
+
+/* ------------------------------------------------------------------ instances */
+
+struct eng_call_ctx {
+    eng_instance *inst;
+};
+
+namespace {
+enum class CallState { Idle, Running, Suspended };
+
+struct PendingTrap { /* set by eng_host_trap() (or a trapped nested call) while a host function runs */
+    bool set = false;
+    wactor_trap_kind kind = WACTOR_TRAP_NONE;
+    int exit_code = 0;
+    std::string message;
+};
+} // namespace
+
+struct eng_instance {
+    eng_module *mod = nullptr;
+    const eng_host_func *imports = nullptr;
+    size_t nimports = 0;
+    const eng_wasi *wasi = nullptr;
+    void *user = nullptr;
+    uint32_t call_depth = kDefaultCallDepth;
+    uint32_t cap_pages = 0; /* 0: no cap was set */
+
+    /* wabt objects; RefPtrs must die before the Store (see destroy()). */
+    std::unique_ptr<Store> store;
+    std::unique_ptr<Thread> thread;
+    Instance::Ptr instance;
+    Memory::Ptr memory;
+    std::vector<Func *> export_funcs; /* by export index; lazily filled; owned by the Store */
+
+    eng_call_ctx ctx{nullptr};
+    bool dead = false;
+    CallState state = CallState::Idle;
+    int host_depth = 0;               /* > 0 while a host function runs */
+    Func *cur_func = nullptr;         /* the call being run (or suspended) */
+    const eng_functype *cur_type = nullptr;
+    Values results;
+    const eng_functype *results_type = nullptr;
+    size_t nresults = 0;              /* valid results after ENG_DONE */
+    PendingTrap pending;
+
+    void destroy() {
+        thread.reset();
+        memory.reset();
+        instance.reset();
+        store.reset();
+    }
+};
+
+namespace {
+
+bool new_thread(eng_instance *inst) {
+    inst->thread.reset(new Thread(*inst->store));
+    /* wabt 1.0.32's Thread ctor reserves 1638 frames (64 KiB) and 4096 values (64 KiB) and ignores
+     * Thread::Options. The frame vector's capacity is the call-depth limit (PushCall traps with "call stack
+     * exhausted" when size == capacity), so replace it with one of exactly call_depth frames; the value
+     * stack grows on demand, so start it smaller. */
+    std::vector<Frame> frames;
+    frames.reserve(inst->call_depth);
+    (inst->thread.get()->*get(wabt_access::Frames{})).swap(frames);
+    std::vector<Value> values;
+    values.reserve(kInitialValueStack);
+    (inst->thread.get()->*get(wabt_access::ValueStack{})).swap(values);
+    return (inst->thread.get()->*get(wabt_access::Frames{})).capacity() == inst->call_depth;
+}
+
+Result host_callback(eng_instance *inst, const eng_host_func *hf, const Values &params, Values &results,
+                     Trap::Ptr *out_trap) {
+    wactor_value args[ENG_MAX_PARAMS], res[ENG_MAX_PARAMS];
+    std::memset(res, 0, sizeof res);
+    const eng_functype &t = hf->type;
+    for (uint32_t i = 0; i < t.nparams; i++) args[i] = to_wactor_value(t.params[i], params[i]);
+    for (uint32_t i = 0; i < t.nresults; i++) res[i].type = t.results[i];
+    inst->host_depth++;
+    int rc = hf->fn(&inst->ctx, args, res, hf->fn_data);
+    inst->host_depth--;
+    if (rc != 0 || inst->pending.set) {
+        if (!inst->pending.set) {
+            inst->pending.set = true;
+            inst->pending.kind = WACTOR_TRAP_HOST;
+            inst->pending.exit_code = 0;
+            inst->pending.message = std::string("host function ") + hf->module + "." + hf->name + " failed";
+        }
+        *out_trap = Trap::New(*inst->store, inst->pending.message);
+        return Result::Error;
+    }
+    results.resize(t.nresults);
+    for (uint32_t i = 0; i < t.nresults; i++) {
+        wactor_value v = res[i];
+        v.type = t.results[i]; /* the declared type wins; the host fills the union member of that type */
+        results[i] = to_wabt_value(v);
+    }
+    return Result::Ok;
+}
+
+const eng_host_func *find_host(const eng_host_func *table, size_t n, const std::string &module,
+                               const std::string &name) {
+    for (size_t i = 0; i < n; i++)
+        if (table[i].module && table[i].name && module == table[i].module && name == table[i].name) return &table[i];
+    return nullptr;
+}
+
+bool same_sig(const eng_functype &a, const eng_functype &b) {
+    if (a.nparams != b.nparams || a.nresults != b.nresults) return false;
+    for (uint32_t i = 0; i < a.nparams; i++)
+        if (a.params[i] != b.params[i]) return false;
+    for (uint32_t i = 0; i < a.nresults; i++)
+        if (a.results[i] != b.results[i]) return false;
+    return true;
+}
+
+/* The trap kind for a wabt trap, with the memory-limit heuristic (see engine.h). */
+wactor_trap_kind classify(eng_instance *inst, const std::string &msg) {
+    wactor_trap_kind kind = eng_trap_kind_from_message(msg.c_str());
+    if (inst->cap_pages && inst->memory && inst->memory->PageSize() == inst->cap_pages) return WACTOR_TRAP_MEMORY_LIMIT;
+    return kind;
+}
+
+/* Records a trap: the instance is dead from now on. At the outermost level the Thread is dropped (wabt
+ * keeps the dead frames); inside a host function it is still on the C stack, so it is dropped when the
+ * outer run unwinds. */
+eng_status finish_trap(eng_instance *inst, wactor_trap_kind kind, int exit_code, const std::string &msg,
+                       wactor_diag *diag) {
+    inst->dead = true;
+    if (inst->host_depth > 0) {
+        if (!inst->pending.set) {
+            inst->pending.set = true;
+            inst->pending.kind = kind;
+            inst->pending.exit_code = exit_code;
+            inst->pending.message = msg;
+        }
+    } else {
+        inst->state = CallState::Idle;
+        inst->cur_func = nullptr;
+        inst->thread.reset();
+    }
+    diag_set(diag, kind, "%s", msg.c_str());
+    if (diag) diag->exit_code = exit_code;
+    return ENG_TRAPPED;
+}
+
+eng_status trap_from_wabt(eng_instance *inst, const Trap::Ptr &trap, wactor_diag *diag) {
+    if (inst->pending.set) {
+        PendingTrap p = inst->pending;
+        if (inst->host_depth == 0) inst->pending = PendingTrap();
+        return finish_trap(inst, p.kind, p.exit_code, p.message, diag);
+    }
+    std::string msg = trap ? trap->message() : std::string("trap");
+    return finish_trap(inst, classify(inst, msg), 0, msg, diag);
+}
+
+/* Runs the current call for up to `budget` instructions (0 = unbounded). */
+eng_status run(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag) {
+    Thread *t = inst->thread.get();
+    auto step = get(wabt_access::StepInternal{});
+    Trap::Ptr trap;
+    RunResult r = RunResult::Ok;
+    uint64_t n = 0;
+    if (budget == 0) {
+        do {
+            r = (t->*step)(&trap);
+            n++;
+        } while (r == RunResult::Ok);
+    } else {
+        while (n < budget) {
+            r = (t->*step)(&trap);
+            n++;
+            if (r != RunResult::Ok) break;
+        }
+    }
+    if (executed) *executed = n;
+    switch (r) {
+    case RunResult::Ok:
+        inst->state = CallState::Suspended;
+        return ENG_SUSPENDED;
+    case RunResult::Return: {
+        const FuncType &ft = inst->cur_func->type();
+        (t->*get(wabt_access::PopValues{}))(ft.results, &inst->results);
+        inst->results_type = inst->cur_type;
+        inst->nresults = inst->results.size();
+        inst->state = CallState::Idle;
+        inst->cur_func = nullptr;
+        return ENG_DONE;
+    }
+    case RunResult::Trap:
+        return trap_from_wabt(inst, trap, diag);
+    case RunResult::Exception:
+        break;
+    }
+    return finish_trap(inst, WACTOR_TRAP_OTHER, 0, "uncaught exception", diag);
+}
+
+/* Starts a call of `func` (type `type`, args already checked). */
+eng_status start_call(eng_instance *inst, Func *func, const eng_functype *type, const Values &params,
+                      uint64_t budget, uint64_t *executed, wactor_diag *diag) {
+    if (executed) *executed = 0;
+    inst->nresults = 0;
+    inst->results.clear();
+    if (!inst->thread && !new_thread(inst)) {
+        diag_set(diag, WACTOR_TRAP_NONE, "cannot create an interpreter thread");
+        return ENG_ERROR;
+    }
+    Thread *t = inst->thread.get();
+    const FuncType &ft = func->type();
+    if (auto *df = dyn_cast<DefinedFunc>(func)) {
+        (t->*get(wabt_access::PushValues{}))(ft.params, params);
+        Trap::Ptr trap;
+        RunResult r = (t->*get(wabt_access::PushCallDefined{}))(*df, &trap);
+        inst->cur_func = func;
+        inst->cur_type = type;
+        inst->state = CallState::Running;
+        if (r == RunResult::Trap) return trap_from_wabt(inst, trap, diag);
+        return run(inst, budget, executed, diag);
+    }
+    /* An exported import (a host function re-exported): call it directly, it cannot be suspended. */
+    Trap::Ptr trap;
+    inst->cur_func = func;
+    inst->cur_type = type;
+    inst->state = CallState::Running;
+    if (Failed(func->Call(*t, params, inst->results, &trap))) return trap_from_wabt(inst, trap, diag);
+    inst->results_type = type;
+    inst->nresults = inst->results.size();
+    inst->state = CallState::Idle;
+    inst->cur_func = nullptr;
+    return ENG_DONE;
+}
+
+int fail_instance(eng_instance *inst, wactor_diag *diag, wactor_trap_kind trap, const std::string &msg) {
+    diag_set(diag, trap, "%s", msg.c_str());
+    if (inst) {
+        eng_module *m = inst->mod;
+        inst->destroy();
+        delete inst;
+        eng_module_release(m);
+    }
+    return -1;
+}
+} // namespace
+
+extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, eng_instance **out, wactor_diag *diag) {
+    diag_clear(diag);
+    if (!m || !out) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_instance_new: module or out is NULL");
+        return -1;
+    }
+    *out = nullptr;
+    eng_instance_opts defaults;
+    std::memset(&defaults, 0, sizeof defaults);
+    if (!opts) opts = &defaults;
+    if (opts->max_call_depth > kMaxCallDepth) {
+        diag_set(diag, WACTOR_TRAP_NONE, "max_call_depth %u is above the limit %u", opts->max_call_depth, kMaxCallDepth);
+        return -1;
+    }
+    eng_instance *inst = nullptr;
+    try {
+        inst = new eng_instance;
+        eng_module_retain(m);
+        inst->mod = m;
+        inst->imports = opts->imports;
+        inst->nimports = opts->imports ? opts->nimports : 0;
+        inst->wasi = opts->wasi;
+        inst->user = opts->user;
+        inst->call_depth = opts->max_call_depth ? opts->max_call_depth : kDefaultCallDepth;
+        inst->ctx.inst = inst;
+
+        /* Our copy of the description: memory limits lowered to the cap, start function run by us. */
+        ModuleDesc desc = m->desc;
+        for (MemoryDesc &md : desc.memories) {
+            Limits &l = md.type.limits;
+            if (!l.has_max) {
+                l.has_max = true;
+                l.max = kMaxPages32;
+            }
+            if (opts->max_pages) {
+                if (l.initial > opts->max_pages)
+                    return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                         "memory minimum of " + std::to_string(l.initial) +
+                                             " pages is above the cap of " + std::to_string(opts->max_pages) + " pages");
+                if (l.max > opts->max_pages) l.max = opts->max_pages;
+                inst->cap_pages = (uint32_t)l.max;
+            }
+        }
+        std::vector<StartDesc> starts;
+        starts.swap(desc.starts);
+
+        inst->store.reset(new Store(Features{}));
+        Store &store = *inst->store;
+
+        /* Resolve imports: opts->imports first, then built-in WASI. */
+        RefVec imports;
+        size_t nwasi = 0;
+        const eng_host_func *wasi_funcs = opts->wasi ? eng_wasi_funcs(&nwasi) : nullptr;
+        for (size_t i = 0; i < m->imports.size(); i++) {
+            const ExternEntry &e = m->imports[i];
+            std::string qname = e.module + "." + e.name;
+            if (e.kind != ENG_EXTERN_FUNC) {
+                static const char *const kinds[] = {"function", "table", "memory", "global"};
+                return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                     "unknown import " + qname + " (" + kinds[e.kind] + " imports are not provided)");
+            }
+            const eng_host_func *hf = find_host(inst->imports, inst->nimports, e.module, e.name);
+            if (!hf && wasi_funcs && e.module == "wasi_snapshot_preview1")
+                hf = find_host(wasi_funcs, nwasi, e.module, e.name);
+            if (!hf) return fail_instance(inst, diag, WACTOR_TRAP_NONE, "unknown import " + qname);
+            const FuncType &want = *cast<FuncType>(m->desc.imports[i].type.type.get());
+            if (!hf->fn || hf->type.nparams > ENG_MAX_PARAMS || hf->type.nresults > ENG_MAX_PARAMS || !e.type_ok ||
+                !same_sig(e.type, hf->type))
+                return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                     "import " + qname + " signature mismatch: module expects " + sig_string(want) +
+                                         ", host provides " + sig_string(to_wabt_functype(hf->type)));
+            HostFunc::Ptr f = HostFunc::New(
+                store, to_wabt_functype(hf->type),
+                [inst, hf](Thread &, const Values &params, Values &results, Trap::Ptr *out_trap) -> Result {
+                    return host_callback(inst, hf, params, results, out_trap);
+                });
+            imports.push_back(f.ref());
+        }
+
+        Module::Ptr module = Module::New(store, std::move(desc));
+        Trap::Ptr trap;
+        inst->instance = Instance::Instantiate(store, module.ref(), imports, &trap);
+        if (!inst->instance) {
+            std::string msg = trap ? trap->message() : std::string("instantiation failed");
+            return fail_instance(inst, diag, WACTOR_TRAP_NONE, "instantiation failed: " + msg);
+        }
+        /* The memory: export "memory", else the first memory. */
+        Ref mem_ref = Ref::Null;
+        for (size_t i = 0; i < m->exports.size(); i++)
+            if (m->exports[i].kind == ENG_EXTERN_MEMORY && m->exports[i].name == "memory") mem_ref = inst->instance->exports()[i];
+        if (mem_ref == Ref::Null && !inst->instance->memories().empty()) mem_ref = inst->instance->memories()[0];
+        if (mem_ref != Ref::Null) inst->memory = store.UnsafeGet<Memory>(mem_ref);
+        inst->export_funcs.assign(m->exports.size(), nullptr);
+
+        if (!new_thread(inst)) return fail_instance(inst, diag, WACTOR_TRAP_NONE, "cannot create an interpreter thread");
+        for (const StartDesc &s : starts) {
+            Func *f = store.UnsafeGet<Func>(inst->instance->funcs()[s.func_index]).get();
+            eng_status st = start_call(inst, f, nullptr, Values{}, 0, nullptr, diag);
+            if (st != ENG_DONE) {
+                wactor_diag d;
+                if (diag) d = *diag;
+                else diag_clear(&d);
+                std::string msg = std::string("start function trapped: ") + d.message;
+                int rc = fail_instance(inst, diag, d.trap, msg);
+                if (diag) diag->exit_code = d.exit_code;
+                return rc;
+            }
+        }
+        *out = inst;
+        return 0;
+    } catch (const std::exception &e) {
+        return fail_instance(inst, diag, WACTOR_TRAP_NONE, std::string("instantiation failed: ") + e.what());
+    }
+}
+
+extern "C" void eng_instance_free(eng_instance *inst) {
+    if (!inst) return;
+    eng_module *m = inst->mod;
+    inst->destroy();
+    delete inst;
+    eng_module_release(m);
+}
+
+extern "C" void *eng_instance_user(eng_instance *inst) { return inst ? inst->user : nullptr; }
+extern "C" const eng_module *eng_instance_module(eng_instance *inst) { return inst ? inst->mod : nullptr; }
+extern "C" bool eng_instance_dead(const eng_instance *inst) { return !inst || inst->dead; }
+
+extern "C" uint8_t *eng_instance_memory(eng_instance *inst, uint32_t *size_bytes) {
+    if (size_bytes) *size_bytes = 0;
+    if (!inst || !inst->memory) return nullptr;
+    u64 size = inst->memory->ByteSize();
+    if (size_bytes) *size_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    return inst->memory->UnsafeData();
+}
+
+extern "C" void *eng_instance_mem(eng_instance *inst, uint32_t ptr, uint32_t len) {
+    static uint8_t empty; /* a valid pointer for a zero-length range of an empty memory */
+    if (!inst || !inst->memory) return nullptr;
+    u64 size = inst->memory->ByteSize();
+    if ((u64)ptr + (u64)len > size) return nullptr; /* 64-bit sum: cannot wrap */
+    u8 *data = inst->memory->UnsafeData();
+    if (!data) return len == 0 ? &empty : nullptr;
+    return data + ptr;
+}
+
+/* ------------------------------------------------------------------ host-call context */
+
+extern "C" eng_instance *eng_ctx_instance(eng_call_ctx *ctx) { return ctx ? ctx->inst : nullptr; }
+extern "C" void *eng_ctx_user(eng_call_ctx *ctx) { return ctx ? ctx->inst->user : nullptr; }
+extern "C" const eng_wasi *eng_ctx_wasi(eng_call_ctx *ctx) { return ctx ? ctx->inst->wasi : nullptr; }
+extern "C" void *eng_ctx_mem(eng_call_ctx *ctx, uint32_t ptr, uint32_t len) {
+    return ctx ? eng_instance_mem(ctx->inst, ptr, len) : nullptr;
+}
+
+extern "C" void eng_host_trap(eng_call_ctx *ctx, wactor_trap_kind kind, int exit_code, const char *fmt, ...) {
+    if (!ctx) return;
+    char buf[WACTOR_DIAG_MAX];
+    buf[0] = '\0';
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+    }
+    PendingTrap &p = ctx->inst->pending;
+    if (p.set) return; /* the first reason wins */
+    try {
+        p.message = buf;
+    } catch (...) {
+    }
+    p.set = true;
+    p.kind = kind == WACTOR_TRAP_NONE ? WACTOR_TRAP_HOST : kind;
+    p.exit_code = kind == WACTOR_TRAP_EXIT ? exit_code : 0;
+}
+
+/* ------------------------------------------------------------------ calls */
+
+extern "C" eng_status eng_call(eng_instance *inst, const char *name, const wactor_value *args, size_t nargs,
+                               uint64_t budget, uint64_t *executed, wactor_diag *diag) {
+    diag_clear(diag);
+    if (executed) *executed = 0;
+    if (!inst || !name || (nargs && !args)) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_call: bad arguments");
+        return ENG_ERROR;
+    }
+    if (inst->dead) {
+        diag_set(diag, WACTOR_TRAP_NONE, "instance is dead");
+        return ENG_ERROR;
+    }
+    bool nested = inst->host_depth > 0;
+    if (inst->state != CallState::Idle && !nested) {
+        diag_set(diag, WACTOR_TRAP_NONE, "a call is already in progress");
+        return ENG_ERROR;
+    }
+    try {
+        const eng_module *m = inst->mod;
+        auto it = m->func_exports.find(name);
+        if (it == m->func_exports.end()) {
+            diag_set(diag, WACTOR_TRAP_NONE, "unknown export %s", name);
+            return ENG_ERROR;
+        }
+        size_t idx = it->second;
+        const ExternEntry &e = m->exports[idx];
+        if (!e.type_ok) {
+            diag_set(diag, WACTOR_TRAP_NONE, "export %s has a signature wactor cannot call", name);
+            return ENG_ERROR;
+        }
+        if (nargs != e.type.nparams) {
+            diag_set(diag, WACTOR_TRAP_NONE, "wrong number of arguments for %s: expected %u, got %zu", name,
+                     e.type.nparams, nargs);
+            return ENG_ERROR;
+        }
+        Values params(nargs);
+        for (size_t i = 0; i < nargs; i++) {
+            if (args[i].type != e.type.params[i]) {
+                diag_set(diag, WACTOR_TRAP_NONE, "argument %zu of %s: expected %s, got %s", i + 1, name,
+                         valtype_name(e.type.params[i]), valtype_name(args[i].type));
+                return ENG_ERROR;
+            }
+            params[i] = to_wabt_value(args[i]);
+        }
+        Func *&f = inst->export_funcs[idx];
+        if (!f) f = inst->store->UnsafeGet<Func>(inst->instance->exports()[idx]).get();
+        if (!nested) return start_call(inst, f, &e.type, params, budget, executed, diag);
+
+        /* A call from inside a host function: runs to completion on the same wabt Thread, above the host
+         * frame (wabt returns RunResult::Return when it pops back to a host frame). */
+        Func *saved_func = inst->cur_func;
+        const eng_functype *saved_type = inst->cur_type;
+        eng_status st = start_call(inst, f, &e.type, params, 0, executed, diag);
+        if (!inst->dead) {
+            inst->cur_func = saved_func;
+            inst->cur_type = saved_type;
+            inst->state = CallState::Running;
+        }
+        return st;
+    } catch (const std::exception &ex) {
+        return finish_trap(inst, WACTOR_TRAP_OTHER, 0, std::string("engine failure: ") + ex.what(), diag);
+    }
+}
+
+extern "C" eng_status eng_resume(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag) {
+    diag_clear(diag);
+    if (executed) *executed = 0;
+    if (!inst) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_resume: instance is NULL");
+        return ENG_ERROR;
+    }
+    if (inst->dead) {
+        diag_set(diag, WACTOR_TRAP_NONE, "instance is dead");
+        return ENG_ERROR;
+    }
+    if (inst->state != CallState::Suspended || inst->host_depth > 0) {
+        diag_set(diag, WACTOR_TRAP_NONE, "no suspended call to resume");
+        return ENG_ERROR;
+    }
+    try {
+        inst->state = CallState::Running;
+        return run(inst, budget, executed, diag);
+    } catch (const std::exception &ex) {
+        return finish_trap(inst, WACTOR_TRAP_OTHER, 0, std::string("engine failure: ") + ex.what(), diag);
+    }
+}
+
+extern "C" void eng_abort(eng_instance *inst, wactor_trap_kind kind, const char *message) {
+    (void)kind;
+    (void)message;
+    if (!inst || inst->host_depth > 0) return;
+    inst->dead = true;
+    inst->state = CallState::Idle;
+    inst->cur_func = nullptr;
+    inst->nresults = 0;
+    inst->thread.reset();
+}
+
+extern "C" size_t eng_call_results(eng_instance *inst, wactor_value *results, size_t cap) {
+    if (!inst || !inst->results_type) return 0;
+    size_t n = inst->nresults;
+    for (size_t i = 0; i < n && i < cap && results; i++)
+        results[i] = to_wactor_value(inst->results_type->results[i], inst->results[i]);
+    return n;
+}
+
+extern "C" eng_status eng_call_sync(eng_instance *inst, const char *name, const wactor_value *args, size_t nargs,
+                                    wactor_value *results, size_t cap, size_t *nresults, wactor_diag *diag) {
+    if (nresults) *nresults = 0;
+    eng_status st = eng_call(inst, name, args, nargs, 0, nullptr, diag);
+    if (st == ENG_DONE) {
+        size_t n = eng_call_results(inst, results, cap);
+        if (nresults) *nresults = n;
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------ traps */
+
+extern "C" wactor_trap_kind eng_trap_kind_from_message(const char *message) {
+    if (!message) return WACTOR_TRAP_OTHER;
+    struct {
+        const char *prefix;
+        wactor_trap_kind kind;
+    } static const table[] = {
+        /* wabt 1.0.32's messages (src/interp/interp.cc) */
+        {"unreachable", WACTOR_TRAP_UNREACHABLE},                  /* "unreachable executed" */
+        {"integer divide by zero", WACTOR_TRAP_INT_DIV_BY_ZERO},
+        {"integer overflow", WACTOR_TRAP_INT_OVERFLOW},
+        {"invalid conversion to integer", WACTOR_TRAP_INVALID_CONVERSION},
+        {"out of bounds memory access", WACTOR_TRAP_OOB_MEMORY},   /* "...: access at %lu+%zd >= max value" */
+        {"out of bounds table access", WACTOR_TRAP_OOB_TABLE},
+        {"undefined table index", WACTOR_TRAP_OOB_TABLE},          /* call_indirect past the table end */
+        {"uninitialized table element", WACTOR_TRAP_UNINITIALIZED_ELEMENT},
+        {"indirect call signature mismatch", WACTOR_TRAP_INDIRECT_CALL_TYPE},
+        {"call stack exhausted", WACTOR_TRAP_STACK_EXHAUSTED},
+    };
+    for (const auto &e : table)
+        if (std::strncmp(message, e.prefix, std::strlen(e.prefix)) == 0) return e.kind;
+    return WACTOR_TRAP_OTHER;
+}

@@ -1,0 +1,467 @@
+/*
+ * runtime.c — the embedding API (include/wactor.h) over the component, actor, registry and engine layers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor/actor.h"
+#include "component/component.h"
+#include "engine/engine.h"
+#include "registry/registry.h"
+#include "wactor.h"
+
+/* One spawned component, kept after it ends so its info stays readable (a tombstone). */
+typedef struct spawned {
+    wactor_pid pid;
+    component_info *info;
+} spawned;
+
+struct wactor_runtime {
+    actor_system *sys;
+    wactor_log_fn log;
+    void *log_user;
+    pthread_mutex_t lock;          /* guards the spawned list */
+    spawned *spawned;              /* in spawn order */
+    size_t nspawned, capspawned;
+    _Atomic uint64_t traps, dead_letters, delivered;
+};
+
+/* wactor_module is the engine's compiled module under another name. */
+static eng_module *engmod(const wactor_module *m) { return (eng_module *)m; }
+
+static void diag_msg(wactor_diag *d, const char *fmt, const char *arg) {
+    if (!d) return;
+    memset(d, 0, sizeof *d);
+    snprintf(d->message, sizeof d->message, fmt, arg);
+}
+
+static wactor_error from_errno(int rc) {
+    switch (rc) {
+    case 0: return WACTOR_OK;
+    case -ENOMEM: return WACTOR_ENOMEM;
+    case -EEXIST: return WACTOR_EEXIST;
+    case -ETIMEDOUT: return WACTOR_ETIMEDOUT;
+    case -EINVAL: return WACTOR_EINVAL;
+    default: return WACTOR_ENOENT; /* -ENOENT, -ESHUTDOWN: no such (live) actor */
+    }
+}
+
+/* ------------------------------------------------------------------ names */
+
+const char *wactor_strerror(wactor_error err) {
+    static const char *const names[] = {
+        [WACTOR_OK] = "success",
+        [WACTOR_EINVAL] = "invalid argument",
+        [WACTOR_ENOMEM] = "out of memory",
+        [WACTOR_ENOENT] = "no such actor, name, export or file",
+        [WACTOR_EEXIST] = "name already registered",
+        [WACTOR_EMODULE] = "invalid WebAssembly module",
+        [WACTOR_ETRAP] = "the component trapped",
+        [WACTOR_ETIMEDOUT] = "timed out",
+        [WACTOR_ECODEC] = "malformed or unknown-codec payload",
+        [WACTOR_EARITY] = "wrong number of arguments",
+        [WACTOR_ETYPE] = "argument of the wrong type",
+        [WACTOR_ESTATE] = "the actor is not in a state that allows this",
+        [WACTOR_EFULL] = "full",
+        [WACTOR_ETOOBIG] = "message too big",
+        [WACTOR_EIO] = "I/O error",
+        [WACTOR_ENOHANDLER] = "the component has no handler for this message",
+    };
+    if ((unsigned)err < sizeof names / sizeof names[0] && names[err]) return names[err];
+    return "unknown error";
+}
+
+const char *wactor_trap_name(wactor_trap_kind kind) {
+    static const char *const names[] = {
+        [WACTOR_TRAP_NONE] = "none",
+        [WACTOR_TRAP_UNREACHABLE] = "unreachable",
+        [WACTOR_TRAP_INT_DIV_BY_ZERO] = "integer divide by zero",
+        [WACTOR_TRAP_INT_OVERFLOW] = "integer overflow",
+        [WACTOR_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
+        [WACTOR_TRAP_OOB_MEMORY] = "out of bounds memory access",
+        [WACTOR_TRAP_OOB_TABLE] = "out of bounds table access",
+        [WACTOR_TRAP_UNINITIALIZED_ELEMENT] = "uninitialized table element",
+        [WACTOR_TRAP_INDIRECT_CALL_TYPE] = "indirect call signature mismatch",
+        [WACTOR_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
+        [WACTOR_TRAP_FUEL_EXHAUSTED] = "fuel exhausted",
+        [WACTOR_TRAP_MEMORY_LIMIT] = "memory limit",
+        [WACTOR_TRAP_HOST] = "host error",
+        [WACTOR_TRAP_EXIT] = "exit",
+        [WACTOR_TRAP_START] = "start failure",
+        [WACTOR_TRAP_OTHER] = "trap",
+    };
+    if ((unsigned)kind < sizeof names / sizeof names[0] && names[kind]) return names[kind];
+    return "trap";
+}
+
+const char *wactor_state_name(wactor_state state) {
+    static const char *const names[] = {"creating", "starting", "ready", "stopping", "terminated", "failed"};
+    return (unsigned)state < 6 ? names[state] : "unknown";
+}
+
+/* ------------------------------------------------------------------ runtime */
+
+static void stderr_log(void *user, const char *name, const char *line, size_t len) {
+    (void)user;
+    fprintf(stderr, "[%s] %.*s\n", name, (int)len, line);
+}
+
+wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out) {
+    if (!out) return WACTOR_EINVAL;
+    wactor_runtime *rt = calloc(1, sizeof *rt);
+    if (!rt) return WACTOR_ENOMEM;
+    rt->log = config && config->log ? config->log : stderr_log;
+    rt->log_user = config ? config->log_user : NULL;
+    pthread_mutex_init(&rt->lock, NULL);
+    int rc = actor_system_create(config ? config->threads : 0, &rt->sys);
+    if (rc != 0) {
+        pthread_mutex_destroy(&rt->lock);
+        free(rt);
+        return from_errno(rc);
+    }
+    *out = rt;
+    return WACTOR_OK;
+}
+
+void wactor_runtime_destroy(wactor_runtime *rt) {
+    if (!rt) return;
+    /* graceful: `_cleanup` in reverse start order */
+    for (size_t i = rt->nspawned; i-- > 0;)
+        if (actor_alive(rt->sys, rt->spawned[i].pid)) wactor_stop(rt, rt->spawned[i].pid, 1000);
+    actor_system_destroy(rt->sys);
+    for (size_t i = 0; i < rt->nspawned; i++) component_info_release(rt->spawned[i].info);
+    free(rt->spawned);
+    pthread_mutex_destroy(&rt->lock);
+    free(rt);
+}
+
+/* ------------------------------------------------------------------ modules */
+
+wactor_error wactor_module_load(wactor_runtime *rt, const void *bytes, size_t len, wactor_module **out,
+                                wactor_diag *diag) {
+    (void)rt;
+    wactor_diag local;
+    if (!out || (!bytes && len)) return WACTOR_EINVAL;
+    eng_module *m = NULL;
+    if (eng_module_load(bytes, len, &m, diag ? diag : &local) != 0) return WACTOR_EMODULE;
+    *out = (wactor_module *)m;
+    return WACTOR_OK;
+}
+
+wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path, wactor_module **out,
+                                     wactor_diag *diag) {
+    if (!path || !out) return WACTOR_EINVAL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        if (diag) {
+            memset(diag, 0, sizeof *diag);
+            snprintf(diag->message, sizeof diag->message, "%s: %s", path, strerror(e));
+        }
+        return e == ENOENT ? WACTOR_ENOENT : WACTOR_EIO;
+    }
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            uint8_t *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return WACTOR_ENOMEM;
+            }
+            buf = nb;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) break;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        diag_msg(diag, "%s: read error", path);
+        return WACTOR_EIO;
+    }
+    wactor_error err = wactor_module_load(rt, buf, len, out, diag);
+    free(buf);
+    if (err && diag) { /* name the file in the message */
+        char msg[WACTOR_DIAG_MAX];
+        snprintf(msg, sizeof msg, "%s: %s", path, diag->message);
+        memcpy(diag->message, msg, sizeof msg);
+    }
+    return err;
+}
+
+void wactor_module_release(wactor_module *module) {
+    if (module) eng_module_release(engmod(module));
+}
+
+static void to_extern(const eng_extern_info *in, wactor_extern *out) {
+    memset(out, 0, sizeof *out);
+    out->kind = (wactor_extern_kind)in->kind;
+    out->module = in->module;
+    out->name = in->name;
+    out->type.nparams = in->type.nparams;
+    out->type.nresults = in->type.nresults;
+    memcpy(out->type.params, in->type.params, sizeof out->type.params);
+    memcpy(out->type.results, in->type.results, sizeof out->type.results);
+    out->mem_min = in->mem_min;
+    out->mem_max = in->mem_max;
+}
+
+size_t wactor_module_import_count(const wactor_module *module) { return eng_module_import_count(engmod(module)); }
+size_t wactor_module_export_count(const wactor_module *module) { return eng_module_export_count(engmod(module)); }
+
+wactor_error wactor_module_import(const wactor_module *module, size_t i, wactor_extern *out) {
+    eng_extern_info info;
+    if (eng_module_import(engmod(module), i, &info) != 0) return WACTOR_ENOENT;
+    to_extern(&info, out);
+    return WACTOR_OK;
+}
+
+wactor_error wactor_module_export(const wactor_module *module, size_t i, wactor_extern *out) {
+    eng_extern_info info;
+    if (eng_module_export(engmod(module), i, &info) != 0) return WACTOR_ENOENT;
+    to_extern(&info, out);
+    return WACTOR_OK;
+}
+
+wactor_error wactor_module_func(const wactor_module *module, const char *name, wactor_functype *out) {
+    eng_functype t;
+    if (!name || !eng_module_has_func(engmod(module), name, &t)) return WACTOR_ENOENT;
+    if (out) {
+        eng_extern_info tmp = {.type = t};
+        wactor_extern e;
+        to_extern(&tmp, &e);
+        *out = e.type;
+    }
+    return WACTOR_OK;
+}
+
+/* ------------------------------------------------------------------ actors */
+
+static component_info *find_info(wactor_runtime *rt, wactor_pid pid) {
+    component_info *info = NULL;
+    pthread_mutex_lock(&rt->lock);
+    for (size_t i = rt->nspawned; i-- > 0;)
+        if (rt->spawned[i].pid == pid) {
+            info = rt->spawned[i].info;
+            component_info_retain(info);
+            break;
+        }
+    pthread_mutex_unlock(&rt->lock);
+    return info;
+}
+
+static wactor_error remember(wactor_runtime *rt, wactor_pid pid, component_info *info) {
+    pthread_mutex_lock(&rt->lock);
+    if (rt->nspawned == rt->capspawned) {
+        size_t cap = rt->capspawned ? rt->capspawned * 2 : 16;
+        spawned *ns = realloc(rt->spawned, cap * sizeof *ns);
+        if (!ns) {
+            pthread_mutex_unlock(&rt->lock);
+            return WACTOR_ENOMEM;
+        }
+        rt->spawned = ns;
+        rt->capspawned = cap;
+    }
+    rt->spawned[rt->nspawned++] = (spawned){pid, info};
+    pthread_mutex_unlock(&rt->lock);
+    return WACTOR_OK;
+}
+
+/* Waits for a future and turns its completion into a wactor_error (+ diag from error data). */
+static wactor_error await(actor_future *f, int timeout_ms, void **data, size_t *len, wactor_diag *diag) {
+    int status = 0;
+    void *buf = NULL;
+    size_t n = 0;
+    if (actor_future_wait(f, timeout_ms, &status, &buf, &n) != 0) {
+        diag_msg(diag, "%s", "no answer within the timeout");
+        return WACTOR_ETIMEDOUT;
+    }
+    if (status != 0) {
+        if (diag) {
+            if (buf && n == sizeof *diag) memcpy(diag, buf, sizeof *diag);
+            else memset(diag, 0, sizeof *diag);
+            if (!diag->message[0])
+                snprintf(diag->message, sizeof diag->message, "%s", wactor_strerror((wactor_error)-status));
+        }
+        free(buf);
+        return status == -ENOENT ? WACTOR_ENOENT : (wactor_error)-status;
+    }
+    if (data) *data = buf;
+    else free(buf);
+    if (len) *len = n;
+    return WACTOR_OK;
+}
+
+wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wactor_spawn_opts *opts,
+                          wactor_pid *out, wactor_diag *diag) {
+    if (!rt || !module || !out) return WACTOR_EINVAL;
+    const char *name = opts ? opts->name : NULL;
+    if (name && !*name) return WACTOR_EINVAL;
+    if (name && registry_whereis(actor_system_registry(rt->sys), name)) {
+        diag_msg(diag, "name '%s' is already registered", name);
+        return WACTOR_EEXIST;
+    }
+    component_config cfg = {
+        .module = engmod(module), .name = name,
+        .memory_pages = opts ? opts->memory_pages : 0, .fuel = opts ? opts->fuel : 0,
+        .log = rt->log, .log_user = rt->log_user,
+        .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
+    };
+    actor_future *started = actor_future_new();
+    if (!started) return WACTOR_ENOMEM;
+    wactor_pid pid = 0;
+    component_info *info = NULL;
+    int rc = component_spawn(rt->sys, &cfg, started, &pid, &info);
+    if (rc != 0) {
+        actor_future_release(started);
+        return from_errno(rc);
+    }
+    wactor_error err = remember(rt, pid, info);
+    if (err) {
+        component_info_release(info);
+        actor_kill(rt->sys, pid);
+    }
+    if (!err && name) {
+        rc = registry_register_name(actor_system_registry(rt->sys), name, pid);
+        if (rc != 0) {
+            diag_msg(diag, "name '%s' is already registered", name);
+            actor_kill(rt->sys, pid);
+            err = from_errno(rc);
+        }
+    }
+    if (!err) err = await(started, 0, NULL, NULL, diag);
+    actor_future_release(started);
+    if (err) return err;
+    *out = pid;
+    return WACTOR_OK;
+}
+
+wactor_error wactor_register(wactor_runtime *rt, wactor_pid pid, const char *name) {
+    if (!rt || !name || !*name) return WACTOR_EINVAL;
+    return from_errno(registry_register_name(actor_system_registry(rt->sys), name, pid));
+}
+
+wactor_error wactor_unregister(wactor_runtime *rt, const char *name) {
+    if (!rt || !name) return WACTOR_EINVAL;
+    return registry_unregister_name(actor_system_registry(rt->sys), name) == 0 ? WACTOR_OK : WACTOR_ENOENT;
+}
+
+wactor_pid wactor_whereis(wactor_runtime *rt, const char *name) {
+    if (!rt || !name) return 0;
+    return registry_whereis(actor_system_registry(rt->sys), name);
+}
+
+wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len) {
+    if (!rt || (!payload && len)) return WACTOR_EINVAL;
+    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    actor_msg *m = component_msg_message(0, payload, len);
+    if (!m) return WACTOR_ENOMEM;
+    return from_errno(actor_send(rt->sys, to, m));
+}
+
+/* Sends `m` (with `f` as its reply) and waits for the answer. */
+static wactor_error request(wactor_runtime *rt, wactor_pid pid, actor_msg *m, actor_future *f, int timeout_ms,
+                            void **data, size_t *len, wactor_diag *diag) {
+    if (!m) return WACTOR_ENOMEM;
+    int rc = actor_send(rt->sys, pid, m);
+    if (rc != 0) {
+        diag_msg(diag, "%s", "no such actor");
+        return from_errno(rc);
+    }
+    return await(f, timeout_ms, data, len, diag);
+}
+
+wactor_error wactor_invoke(wactor_runtime *rt, wactor_pid pid, const char *function, const void *args,
+                           size_t args_len, int timeout_ms, void **result, size_t *result_len, wactor_diag *diag) {
+    if (!rt || !function || !result || !result_len || (!args && args_len)) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    wactor_error err = request(rt, pid, component_msg_invoke(function, args, args_len, f), f, timeout_ms, result,
+                               result_len, diag);
+    actor_future_release(f);
+    return err;
+}
+
+wactor_error wactor_invoke_values(wactor_runtime *rt, wactor_pid pid, const char *function,
+                                  const wactor_value *args, size_t nargs, wactor_value *results,
+                                  size_t results_cap, size_t *nresults, int timeout_ms, wactor_diag *diag) {
+    if (!rt || !function || (!args && nargs) || (!results && results_cap) || !nresults) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    void *data = NULL;
+    size_t len = 0;
+    wactor_error err = request(rt, pid, component_msg_invoke_values(function, args, nargs, f), f, timeout_ms,
+                               &data, &len, diag);
+    actor_future_release(f);
+    if (err) return err;
+    size_t n = len / sizeof(wactor_value);
+    *nresults = n;
+    if (n > results_cap) err = WACTOR_EFULL;
+    else if (n) memcpy(results, data, n * sizeof *results);
+    free(data);
+    return err;
+}
+
+wactor_error wactor_health(wactor_runtime *rt, wactor_pid pid, int timeout_ms, wactor_health_status *status,
+                           char *reason, size_t reason_len) {
+    if (!rt || !status) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    void *data = NULL;
+    size_t len = 0;
+    wactor_error err = request(rt, pid, component_msg_health(f), f, timeout_ms, &data, &len, NULL);
+    actor_future_release(f);
+    if (err) return err;
+    component_health *h = data;
+    *status = h->status;
+    if (reason && reason_len) snprintf(reason, reason_len, "%s", h->reason);
+    free(data);
+    return WACTOR_OK;
+}
+
+wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info) {
+    if (!rt || !info) return WACTOR_EINVAL;
+    component_info *ci = find_info(rt, pid);
+    if (!ci) return WACTOR_ENOENT;
+    component_info_get(ci, info);
+    component_info_release(ci);
+    return WACTOR_OK;
+}
+
+wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {
+    if (!rt) return WACTOR_EINVAL;
+    if (timeout_ms <= 0) timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    actor_msg *m = component_msg_stop((uint32_t)timeout_ms);
+    if (!m) return WACTOR_ENOMEM;
+    int rc = actor_send(rt->sys, pid, m);
+    if (rc != 0) return from_errno(rc);
+    /* queued messages come first; allow them and `_cleanup` their time, then kill */
+    if (actor_wait_exit(rt->sys, pid, timeout_ms + 1000) != 0) {
+        actor_kill(rt->sys, pid);
+        actor_wait_exit(rt->sys, pid, 0);
+    }
+    return WACTOR_OK;
+}
+
+wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms) {
+    if (!rt) return WACTOR_EINVAL;
+    return actor_system_wait_idle(rt->sys, timeout_ms) == 0 ? WACTOR_OK : WACTOR_ETIMEDOUT;
+}
+
+void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats) {
+    actor_system_stats s;
+    actor_system_stats_get(rt->sys, &s);
+    stats->actors = s.live;
+    stats->delivered = atomic_load(&rt->delivered);
+    stats->dead_letters = atomic_load(&rt->dead_letters) + s.dead_letters;
+    stats->traps = atomic_load(&rt->traps);
+}

@@ -1,0 +1,49 @@
+# CLI: `wactor run MANIFEST --until-idle` — the demo system, manifest errors, signals.
+. "$(dirname "$0")/lib.bash"
+EX=$BUILD/examples
+expect "demo: ping/pong flow and exit 0" 0 "\[ping\].*done" "" -- "$WACTOR" run "$EX/demo.yaml" --until-idle
+grep -q "^\[pong\]" "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: pong logged nothing"; }
+grep -Eq "^summary: [0-9]+ components, [1-9][0-9]* messages delivered, 0 dead letters, 0 traps" "$TMP/out" \
+  && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: summary"; cat "$TMP/out"; }
+
+cat > "$TMP/bad.yaml" <<YAML
+components:
+  - name: a
+    module: $EX/echo.wasm
+    modul: x
+YAML
+expect "unknown key has a line number" 2 "" "bad.yaml:4.*modul" -- "$WACTOR" run "$TMP/bad.yaml" --until-idle
+
+cat > "$TMP/missing.yaml" <<YAML
+components:
+  - name: a
+    module: nowhere.wasm
+YAML
+expect "missing module file" 2 "" "nowhere.wasm" -- "$WACTOR" run "$TMP/missing.yaml" --until-idle
+
+cat > "$TMP/trap.yaml" <<YAML
+components:
+  - name: calc
+    module: $EX/calc.wasm
+  - name: quiet
+    module: $BUILD/fixtures/comp_nohandler.wasm
+send:
+  - to: quiet
+    json: {"hello": 1}
+YAML
+expect "dead letter counted in the summary" 0 "1 dead letters" "" -- "$WACTOR" run "$TMP/trap.yaml" --until-idle
+
+# SIGTERM: graceful shutdown, `_cleanup` runs (counter logs its final count), exit 0
+cat > "$TMP/forever.yaml" <<YAML
+components:
+  - name: counter
+    module: $EX/counter.wasm
+YAML
+"$WACTOR" run "$TMP/forever.yaml" > "$TMP/sig.out" 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+status=$?
+if [ $status -eq 0 ] && grep -q "summary:" "$TMP/sig.out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: SIGTERM ($status)"; cat "$TMP/sig.out"; fi
+finish
