@@ -1,0 +1,200 @@
+/*
+ * bench.c — the first benchmark program: instantiate/spawn time, a typed call through the embedding API,
+ * and messages/s through handle-message with N receiving components. Each figure is the median (and
+ * min–max) of REPEATS runs in this one invocation; a native-actor baseline runs beside the components.
+ *
+ *   build/bench/wactor-bench [--smoke]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actor/actor.h"
+#include "engine/engine.h"
+#include "wactor.h"
+
+static int REPEATS = 5;
+static int SCALE = 1; /* --smoke divides the work */
+
+static double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct stat { double p50, p99, min, max; } stat;
+
+static stat summarize(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    int i99 = (int)(0.99 * (n - 1));
+    return (stat){v[n / 2], v[i99], v[0], v[n - 1]};
+}
+
+static void row(const char *metric, const char *unit, stat s) {
+    printf("| %-44s | %12.2f | %12.2f | %10.2f – %-10.2f | %-8s |\n", metric, s.p50, s.p99, s.min, s.max, unit);
+}
+
+static void quiet_log(void *u, const char *n, const char *l, size_t len) { (void)u, (void)n, (void)l, (void)len; }
+
+static wactor_module *load(wactor_runtime *rt, const char *name) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.wasm", WACTOR_EXAMPLES, name);
+    wactor_module *m = NULL;
+    wactor_diag d;
+    if (wactor_module_load_file(rt, path, &m, &d)) {
+        fprintf(stderr, "load %s: %s\n", path, d.message);
+        exit(1);
+    }
+    return m;
+}
+
+/* Engine only: instantiate + free the calc module; and one add() call. */
+static void bench_engine(wactor_module *calc) {
+    int n = 2000 / SCALE;
+    double *t = malloc(sizeof(double) * (size_t)n);
+    eng_module *m = (eng_module *)calc;
+    eng_wasi wasi = {0};
+    for (int i = 0; i < n; i++) {
+        eng_instance_opts o = {.wasi = &wasi};
+        eng_instance *inst;
+        double t0 = now_us();
+        if (eng_instance_new(m, &o, &inst, NULL) != 0) exit(1);
+        t[i] = now_us() - t0;
+        eng_instance_free(inst);
+    }
+    row("engine: instantiate calc.wasm", "µs", summarize(t, n));
+
+    eng_instance_opts o = {.wasi = &wasi};
+    eng_instance *inst;
+    if (eng_instance_new(m, &o, &inst, NULL) != 0) exit(1);
+    int calls = 200000 / SCALE, batches = 21;
+    double per[21];
+    wactor_value args[2] = {{.type = WACTOR_I32, .of.i32 = 5}, {.type = WACTOR_I32, .of.i32 = 3}}, r;
+    size_t nr;
+    for (int b = 0; b < batches; b++) {
+        double t0 = now_us();
+        for (int i = 0; i < calls / batches; i++) eng_call_sync(inst, "add", args, 2, &r, 1, &nr, NULL);
+        per[b] = (now_us() - t0) * 1000.0 / (calls / batches);
+    }
+    row("engine: add(5,3) call", "ns", summarize(per, batches));
+    eng_instance_free(inst);
+    free(t);
+}
+
+/* Embedding API: spawn (instantiate + _initialize + actor start round trip) and invoke round trip. */
+static void bench_api(wactor_runtime *rt, wactor_module *calc) {
+    int n = 1000 / SCALE;
+    double *t = malloc(sizeof(double) * (size_t)n);
+    wactor_pid *pids = malloc(sizeof(wactor_pid) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        double t0 = now_us();
+        if (wactor_spawn(rt, calc, NULL, &pids[i], NULL)) exit(1);
+        t[i] = now_us() - t0;
+    }
+    row("api: wactor_spawn calc (cached module)", "µs", summarize(t, n));
+    for (int i = 0; i < n; i++) wactor_stop(rt, pids[i], 100);
+
+    wactor_pid pid;
+    wactor_spawn(rt, calc, NULL, &pid, NULL);
+    wactor_value args[2] = {{.type = WACTOR_I32, .of.i32 = 5}, {.type = WACTOR_I32, .of.i32 = 3}}, r;
+    size_t nr;
+    int calls = 20000 / SCALE;
+    double *c = malloc(sizeof(double) * (size_t)calls);
+    for (int i = 0; i < calls; i++) {
+        double t0 = now_us();
+        wactor_invoke_values(rt, pid, "add", args, 2, &r, 1, &nr, 0, NULL);
+        c[i] = now_us() - t0;
+    }
+    row("api: wactor_invoke_values add(5,3) round trip", "µs", summarize(c, calls));
+    wactor_stop(rt, pid, 100);
+    free(c);
+    free(t);
+    free(pids);
+}
+
+/* Messages/s into handle-message of N counter components (64-byte JSON payloads). */
+static double component_throughput(wactor_runtime *rt, wactor_module *counter, int actors, int total) {
+    wactor_pid *pids = malloc(sizeof(wactor_pid) * (size_t)actors);
+    for (int i = 0; i < actors; i++) wactor_spawn(rt, counter, NULL, &pids[i], NULL);
+    char payload[64];
+    memset(payload, ' ', sizeof payload);
+    memcpy(payload, "\x80\x04{\"add\":1}", 12);
+    double t0 = now_us();
+    for (int i = 0; i < total; i++) wactor_send(rt, pids[i % actors], payload, sizeof payload);
+    wactor_wait_idle(rt, 0);
+    double rate = total / ((now_us() - t0) / 1e6);
+    for (int i = 0; i < actors; i++) wactor_stop(rt, pids[i], 100);
+    free(pids);
+    return rate;
+}
+
+/* The native baseline: the same shape with native actors that count. */
+static actor_result count_receive(actor *self, actor_msg *msg) {
+    (*(long *)actor_state(self))++;
+    actor_msg_free(msg);
+    return ACTOR_CONTINUE;
+}
+static const actor_behaviour counter_behaviour = {.name = "count", .receive = count_receive};
+
+static double native_throughput(int actors, int total) {
+    actor_system *sys;
+    actor_system_create(0, &sys);
+    actor_id *ids = malloc(sizeof(actor_id) * (size_t)actors);
+    long *counts = calloc((size_t)actors, sizeof *counts);
+    for (int i = 0; i < actors; i++) actor_spawn(sys, &counter_behaviour, &counts[i], &ids[i]);
+    char payload[64] = {0};
+    double t0 = now_us();
+    for (int i = 0; i < total; i++)
+        actor_send(sys, ids[i % actors], actor_msg_new(ACTOR_MSG_USER, 0, payload, sizeof payload));
+    actor_system_wait_idle(sys, 0);
+    double rate = total / ((now_us() - t0) / 1e6);
+    actor_system_destroy(sys);
+    free(ids);
+    free(counts);
+    return rate;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
+        SCALE = 50;
+        REPEATS = 1;
+    }
+    wactor_config cfg = {.log = quiet_log};
+    wactor_runtime *rt;
+    if (wactor_runtime_create(&cfg, &rt)) return 1;
+    wactor_module *calc = load(rt, "calc"), *counter = load(rt, "counter");
+
+    printf("| %-44s | %12s | %12s | %-23s | %-8s |\n", "metric", "median", "p99", "min – max", "unit");
+    printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "--------------",
+           "--------------", "-------------------------", "----------");
+    bench_engine(calc);
+    bench_api(rt, calc);
+    int sizes[] = {1, 10, 100};
+    for (int s = 0; s < 3; s++) {
+        double w[16], nat[16];
+        int total = 200000 / SCALE;
+        for (int r = 0; r < REPEATS; r++) {
+            w[r] = component_throughput(rt, counter, sizes[s], total) / 1000.0;
+            nat[r] = native_throughput(sizes[s], total) / 1000.0;
+        }
+        char name[96];
+        snprintf(name, sizeof name, "messages/s into handle-message, %d actors", sizes[s]);
+        stat ws = summarize(w, REPEATS);
+        ws.p99 = ws.p50; /* a rate: no tail */
+        row(name, "k msg/s", ws);
+        snprintf(name, sizeof name, "  baseline: native actors, %d actors", sizes[s]);
+        stat ns = summarize(nat, REPEATS);
+        ns.p99 = ns.p50;
+        row(name, "k msg/s", ns);
+    }
+    wactor_runtime_destroy(rt);
+    wactor_module_release(calc);
+    wactor_module_release(counter);
+    return 0;
+}
