@@ -244,14 +244,19 @@ static void test_lookup_speed(void **st) {
     clock_gettime(CLOCK_MONOTONIC, &b);
     double ns_name = ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / L;
     clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < L; i++) sum += registry_whereis(r, names[i & 63]);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double ns_hot = ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / L;
+    clock_gettime(CLOCK_MONOTONIC, &a);
     for (int i = 0; i < L; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         sum += (uintptr_t)registry_get(r, x % N + 1);
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
     double ns_id = ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / L;
-    print_message("registry at 1M names: whereis %.1f ns, get(id, random) %.1f ns (checksum %llu)\n", ns_name,
-                  ns_id, (unsigned long long)(sum & 0xff));
+    print_message("registry at 1M names: whereis %.1f ns (4096 names), %.1f ns (64 hot names); "
+                  "get(id, uniform random) %.1f ns (checksum %llu)\n",
+                  ns_name, ns_hot, ns_id, (unsigned long long)(sum & 0xff));
     free(names);
     registry_free(r);
 }

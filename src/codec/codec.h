@@ -108,22 +108,25 @@ uint32_t codec_from_name(const char *name);
  * ntypes values; types/out may be NULL when ntypes is 0. Body formats:
  *   JSON   one array of numbers, e.g. [1, -2, 2.5, 1e3]; whitespace around it is allowed, nothing else.
  *   CBOR   exactly one data item: an array (definite or indefinite length) of integers (major types 0/1)
- *          or floats (half, single, double); nesting deeper than 64 levels is refused as malformed.
+ *          or floats (half, single, double). Read in one streaming pass that allocates nothing (a header
+ *          claiming 2^64 elements costs nothing); nesting deeper than 64 levels is refused as malformed, and
+ *          so are unassigned simple values (e0..f3, f8 xx), which libcbor 0.8's decoder does not support.
  *   Borsh  the values packed in parameter order, little-endian, with no framing: i32 4 bytes (two's
  *          complement), i64 8, f32 4 and f64 8 (IEEE-754 binary32/binary64); exactly that many bytes.
  *          Borsh carries no count or types, so arity and type errors show up as a length mismatch.
  * Errors, checked in this order (message in err):
+ *   WACTOR_EINVAL  payload NULL with len > 0, types/out NULL with ntypes > 0, or an invalid type.
  *   WACTOR_ECODEC  codec_split() errors; malformed JSON ("malformed JSON: <jansson's reason> at line L
- *                  column C") or CBOR ("malformed CBOR ..."), truncated input, bytes after the array
- *                  ("trailing bytes after CBOR arguments"), a body that is not an array ("JSON arguments
- *                  must be an array, got object"), Borsh of the wrong size ("truncated Borsh arguments:
- *                  expected 12 bytes, got 8" / "trailing bytes after Borsh arguments: expected 4 bytes,
- *                  got 5").
+ *                  column C") or CBOR ("malformed CBOR: unexpected break", ...); truncated input
+ *                  ("truncated CBOR arguments (3 bytes)"); bytes after the array ("trailing bytes after CBOR
+ *                  arguments (1 of 4 bytes unused)"); a body that is not an array ("JSON arguments must be
+ *                  an array, got object"); Borsh of the wrong size ("truncated Borsh arguments: expected 12
+ *                  bytes, got 8" / "trailing bytes after Borsh arguments: expected 4 bytes, got 5").
+ *                  (Exception: a JSON number jansson cannot hold is WACTOR_ETYPE at this stage, see top.)
  *   WACTOR_EARITY  the array has the wrong number of elements: "expected 2 arguments, got 3".
  *   WACTOR_ETYPE   the first element that does not fit its parameter (1-based): "argument 2: expected i32,
  *                  got string", "argument 1: 4294967296 out of range for i32", "argument 1: expected i64,
  *                  got non-integral number 2.5".
- *   WACTOR_EINVAL  payload NULL with len > 0, or types/out NULL with ntypes > 0, or an invalid type.
  * Allocates only temporarily (jansson's tree for JSON); nothing to free afterwards. */
 wactor_error codec_decode_args(const uint8_t *payload, size_t len, const wactor_valtype *types, size_t ntypes,
                                wactor_value *out, char *err, size_t errlen);
@@ -172,7 +175,8 @@ size_t codec_format_value(const wactor_value *v, char *buf, size_t buflen);
  * hex digit pairs in either case; whitespace (space, tab, newline, CR) is ignored anywhere. "" and "0x"
  * decode to 0 bytes. On WACTOR_OK, *out is a malloc'd buffer owned by the caller (free(); non-NULL even for
  * 0 bytes) and *out_len its length.
- * Errors: WACTOR_ECODEC ("odd number of hex digits", "invalid hex character 'g' at offset 3"),
+ * Errors: WACTOR_ECODEC ("odd number of hex digits (3)", "invalid hex character 'g' at offset 3";
+ * offsets count from the start of `hex`),
  * WACTOR_ENOMEM, WACTOR_EINVAL (hex/out/out_len NULL). */
 wactor_error codec_hex_decode(const char *hex, uint8_t **out, size_t *out_len, char *err, size_t errlen);
 

@@ -1,5 +1,4 @@
 /* number.c — conversion of decoded numbers to typed values (range rules) and number formatting. */
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -63,6 +62,13 @@ static size_t format_finite(double d, bool f32, char *buf) {
             break;
     }
     return (size_t)n;
+}
+
+/* Whether finite d has no fractional part (without libm, which this layer does not link). */
+static bool is_integral(double d) {
+    if (d >= 0x1p52 || d <= -0x1p52)
+        return true;                        /* no fraction bits left at this magnitude */
+    return d == (double)(int64_t)d;
 }
 
 static size_t format_real(double d, bool f32, char *buf) {
@@ -159,7 +165,7 @@ wactor_error codec_real_to_value(double d, wactor_valtype t, const char *prefix,
     switch (t) {
     case WACTOR_I32:
     case WACTOR_I64:
-        if (!isfinite(d) || d != trunc(d)) {
+        if (!isfinite(d) || !is_integral(d)) {
             format_real(d, false, num);
             codec_seterr(err, errlen, "%sexpected %s, got non-integral number %s", prefix,
                          codec_valtype_name(t), num);
@@ -177,7 +183,9 @@ wactor_error codec_real_to_value(double d, wactor_valtype t, const char *prefix,
         out->type = t;
         return WACTOR_OK;
     case WACTOR_F32:
-        if (isfinite(d) && fabs(d) > FLT_MAX)
+        /* Out of range only if it would round to infinity: |d| >= FLT_MAX + half an ulp (2^128 - 2^103);
+         * the shortest decimal for FLT_MAX, 3.4028235e38, is itself a little above FLT_MAX. */
+        if (isfinite(d) && (d >= 0x1.ffffffp127 || d <= -0x1.ffffffp127))
             break;
         out->of.f32 = (float)d;
         out->type = t;
@@ -190,6 +198,9 @@ wactor_error codec_real_to_value(double d, wactor_valtype t, const char *prefix,
         codec_seterr(err, errlen, "%sinvalid parameter type %d", prefix, (int)t);
         return WACTOR_EINVAL;
     }
-    format_real(d, false, num);
+    if ((t == WACTOR_I32 || t == WACTOR_I64) && d > -1e21 && d < 1e21)
+        snprintf(num, sizeof num, "%.0f", d);   /* an integral number: print it as one (5e9 -> 5000000000) */
+    else
+        format_real(d, false, num);
     return out_of_range(num, t, prefix, err, errlen);
 }

@@ -1,0 +1,873 @@
+/*
+ * manifest.c — YAML manifest -> struct manifest, with libfyaml's document API.
+ *
+ * Positions: libfyaml 0.7 exposes marks only for scalar tokens, so a collection's position is that of
+ * its first scalar (for `- name: ping` that is the line of the entry), and a value without a token (an
+ * empty value) is reported at its key.
+ */
+#include "manifest/manifest.h"
+
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILE_SIZE (64u * 1024u * 1024u)
+#define MAX_JSON_DEPTH 64
+
+typedef struct pos {
+    int line, col; /* 1-based; 0 = unknown */
+} pos;
+
+typedef struct ctx {
+    const char *file; /* for messages */
+    char *err;
+    size_t errlen;
+} ctx;
+
+typedef struct buf {
+    uint8_t *p;
+    size_t len, cap;
+} buf;
+
+__attribute__((format(printf, 3, 4)))
+static int fail(const ctx *c, pos at, const char *fmt, ...) {
+    if (c->err == NULL || c->errlen == 0)
+        return -1;
+    int n = snprintf(c->err, c->errlen, "%s:%d:%d: ", c->file, at.line > 0 ? at.line : 1,
+                     at.col > 0 ? at.col : 1);
+    if (n < 0 || (size_t)n >= c->errlen)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int fail_oom(const ctx *c) { return fail(c, (pos){0, 0}, "out of memory"); }
+
+/* ------------------------------------------------------------------ node helpers */
+
+static pos node_pos(struct fy_node *n, pos fallback) {
+    if (n == NULL)
+        return fallback;
+    if (fy_node_is_scalar(n)) {
+        struct fy_token *t = fy_node_get_scalar_token(n);
+        const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+        return m ? (pos){m->line + 1, m->column + 1} : fallback;
+    }
+    void *it = NULL;
+    if (fy_node_is_mapping(n)) {
+        struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+        return p ? node_pos(fy_node_pair_key(p), fallback) : fallback;
+    }
+    if (fy_node_is_sequence(n))
+        return node_pos(fy_node_sequence_iterate(n, &it), fallback);
+    return fallback;
+}
+
+static bool is_plain(struct fy_node *n) {
+    return fy_node_get_style(n) == FYNS_PLAIN || fy_node_get_style(n) == FYNS_ANY;
+}
+
+/* A null value: missing, or a plain empty / ~ / null scalar (YAML 1.2 core schema). */
+static bool is_null(struct fy_node *n) {
+    if (n == NULL)
+        return true;
+    if (!fy_node_is_scalar(n) || !is_plain(n))
+        return false;
+    size_t len;
+    const char *s = fy_node_get_scalar(n, &len);
+    if (s == NULL || len == 0)
+        return true;
+    return (len == 1 && s[0] == '~') ||
+           (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4)));
+}
+
+static const char *kind_name(struct fy_node *n) {
+    if (is_null(n))
+        return "nothing";
+    if (fy_node_is_mapping(n))
+        return "a mapping";
+    if (fy_node_is_sequence(n))
+        return "a list";
+    return "a scalar";
+}
+
+static bool key_is(const char *k, size_t klen, const char *want) {
+    return strlen(want) == klen && memcmp(k, want, klen) == 0;
+}
+
+/* Prints at most 60 bytes of a key in messages. */
+#define SHOWN(len) ((int)((len) > 60 ? 60 : (len)))
+
+/* Reads a mapping key; keys must be scalars. */
+static int get_key(const ctx *c, struct fy_node_pair *p, pos fallback, const char **k, size_t *klen,
+                   pos *at) {
+    struct fy_node *key = fy_node_pair_key(p);
+    *at = node_pos(key, fallback);
+    if (key == NULL || !fy_node_is_scalar(key))
+        return fail(c, *at, "mapping keys must be plain names");
+    *k = fy_node_get_scalar(key, klen);
+    if (*k == NULL)
+        *k = "", *klen = 0;
+    return 0;
+}
+
+/* A required non-empty string without control characters; *out is malloc'd. */
+static int get_string(const ctx *c, struct fy_node *v, pos at, const char *what, char **out) {
+    if (is_null(v) || !fy_node_is_scalar(v))
+        return fail(c, at, "'%s' must be a string, not %s", what, kind_name(v));
+    size_t len;
+    const char *s = fy_node_get_scalar(v, &len);
+    if (s == NULL || len == 0)
+        return fail(c, at, "'%s' must not be empty", what);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return fail(c, at, "'%s' must not contain control characters", what);
+    *out = malloc(len + 1);
+    if (*out == NULL)
+        return fail_oom(c);
+    memcpy(*out, s, len);
+    (*out)[len] = '\0';
+    return 0;
+}
+
+/* A non-negative decimal integer written as a plain scalar, at most `max`. */
+static int get_uint(const ctx *c, struct fy_node *v, pos at, const char *what, uint64_t max,
+                    uint64_t *out) {
+    if (is_null(v) || !fy_node_is_scalar(v))
+        return fail(c, at, "'%s' must be a non-negative integer, not %s", what, kind_name(v));
+    size_t len;
+    const char *s = fy_node_get_scalar(v, &len);
+    if (!is_plain(v))
+        return fail(c, at, "'%s' must be a non-negative integer, not a quoted string", what);
+    size_t i = 0;
+    if (len > 0 && s[0] == '+')
+        i = 1;
+    if (len > 1 && s[0] == '-' && s[1] >= '0' && s[1] <= '9')
+        return fail(c, at, "'%s' must not be negative (got %.*s)", what, SHOWN(len), s);
+    if (i == len)
+        return fail(c, at, "'%s' must be a non-negative integer (got '%.*s')", what, SHOWN(len), s);
+    uint64_t val = 0;
+    bool over = false;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return fail(c, at, "'%s' must be a non-negative integer (got '%.*s')", what, SHOWN(len), s);
+        unsigned d = (unsigned)(s[i] - '0');
+        if (val > (UINT64_MAX - d) / 10)
+            over = true;
+        else
+            val = val * 10 + d;
+    }
+    if (over || val > max)
+        return fail(c, at, "'%s' is out of range: %.*s (maximum %llu)", what, SHOWN(len), s,
+                    (unsigned long long)max);
+    *out = val;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ byte buffer */
+
+static bool buf_put(buf *b, const void *data, size_t n) {
+    if (n > SIZE_MAX - b->len)
+        return false;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n)
+            cap = cap > SIZE_MAX / 2 ? b->len + n : cap * 2;
+        uint8_t *p = realloc(b->p, cap);
+        if (p == NULL)
+            return false;
+        b->p = p;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return true;
+}
+
+static bool buf_str(buf *b, const char *s) { return buf_put(b, s, strlen(s)); }
+
+static bool buf_prefix(buf *b, uint64_t codec) {
+    uint8_t v[10];
+    size_t n = 0;
+    do {
+        v[n] = (uint8_t)(codec & 0x7f);
+        codec >>= 7;
+        if (codec)
+            v[n] |= 0x80;
+        n++;
+    } while (codec);
+    return buf_put(b, v, n);
+}
+
+/* s[0..len) as a JSON string literal; UTF-8 is passed through, control characters escaped. */
+static bool buf_json_string(buf *b, const char *s, size_t len) {
+    if (!buf_put(b, "\"", 1))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        char esc[8];
+        const char *e = NULL;
+        switch (ch) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        default:
+            if (ch < 0x20 || ch == 0x7f) {
+                snprintf(esc, sizeof esc, "\\u%04x", ch);
+                e = esc;
+            }
+        }
+        if (e ? !buf_str(b, e) : !buf_put(b, &s[i], 1))
+            return false;
+    }
+    return buf_put(b, "\"", 1);
+}
+
+/* ------------------------------------------------------------------ YAML -> JSON */
+
+static bool all_digits(const char *s, size_t len) {
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* Writes digits without leading zeros (keeping one). */
+static bool buf_digits(buf *b, const char *s, size_t len) {
+    while (len > 1 && s[0] == '0')
+        s++, len--;
+    return buf_put(b, s, len);
+}
+
+static bool parse_radix(const char *s, size_t len, unsigned radix, uint64_t *out) {
+    if (len == 0)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d;
+        char ch = s[i];
+        if (ch >= '0' && ch <= '9')
+            d = (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            d = (unsigned)(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F')
+            d = (unsigned)(ch - 'A' + 10);
+        else
+            return false;
+        if (d >= radix || v > (UINT64_MAX - d) / radix)
+            return false;
+        v = v * radix + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* A plain scalar under the YAML 1.2 core schema: null, bool, int, float, or else a string.
+ * Returns 1 if written, 0 if it is a string (caller writes it), -1 for .inf/.nan, -2 on OOM. */
+static int plain_scalar_json(buf *b, const char *s, size_t len) {
+    if (len == 0 || (len == 1 && s[0] == '~') ||
+        (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4))))
+        return buf_str(b, "null") ? 1 : -2;
+    if (len == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "True", 4) || !memcmp(s, "TRUE", 4)))
+        return buf_str(b, "true") ? 1 : -2;
+    if (len == 5 && (!memcmp(s, "false", 5) || !memcmp(s, "False", 5) || !memcmp(s, "FALSE", 5)))
+        return buf_str(b, "false") ? 1 : -2;
+
+    const char *p = s;
+    size_t n = len;
+    bool neg = false;
+    if (n > 0 && (p[0] == '-' || p[0] == '+')) {
+        neg = p[0] == '-';
+        p++, n--;
+    }
+    /* .inf / .nan have no JSON form */
+    if ((n == 4 && (!memcmp(p, ".inf", 4) || !memcmp(p, ".Inf", 4) || !memcmp(p, ".INF", 4))) ||
+        (len == 4 && (!memcmp(s, ".nan", 4) || !memcmp(s, ".NaN", 4) || !memcmp(s, ".NAN", 4))))
+        return -1;
+    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+        uint64_t v;
+        if (parse_radix(s + 2, len - 2, s[1] == 'x' ? 16 : 8, &v)) {
+            char num[24];
+            snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+            return buf_str(b, num) ? 1 : -2;
+        }
+        return 0;
+    }
+    /* int: [-+]?[0-9]+   float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+    size_t i = 0, int_start, int_len, frac_start = 0, frac_len = 0, exp_start = 0, exp_len = 0;
+    bool dot = false, has_exp = false;
+    int_start = i;
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+        i++;
+    int_len = i - int_start;
+    if (i < n && p[i] == '.') {
+        dot = true;
+        frac_start = ++i;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+        frac_len = i - frac_start;
+    }
+    if (int_len == 0 && frac_len == 0)
+        return 0;
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        has_exp = true;
+        exp_start = ++i;
+        if (i < n && (p[i] == '-' || p[i] == '+'))
+            i++;
+        if (!all_digits(p + i, n - i))
+            return 0;
+        exp_len = n - exp_start;
+        i = n;
+    }
+    if (i != n)
+        return 0;
+    bool ok = (!neg || buf_put(b, "-", 1)) &&
+              (int_len ? buf_digits(b, p + int_start, int_len) : buf_put(b, "0", 1));
+    if (dot || has_exp) {
+        if (dot)
+            ok = ok && buf_put(b, ".", 1) &&
+                 (frac_len ? buf_put(b, p + frac_start, frac_len) : buf_put(b, "0", 1));
+        if (has_exp) {
+            const char *e = p + exp_start;
+            size_t elen = exp_len;
+            ok = ok && buf_put(b, "e", 1);
+            if (elen && (e[0] == '-' || e[0] == '+')) {
+                ok = ok && (e[0] == '+' || buf_put(b, "-", 1));
+                e++, elen--;
+            }
+            ok = ok && buf_digits(b, e, elen);
+        }
+    }
+    return ok ? 1 : -2;
+}
+
+static int emit_json(const ctx *c, buf *b, struct fy_node *n, pos at, int depth) {
+    at = node_pos(n, at);
+    if (depth > MAX_JSON_DEPTH)
+        return fail(c, at, "'json' value is nested more than %d levels deep", MAX_JSON_DEPTH);
+    if (n == NULL)
+        return buf_str(b, "null") ? 0 : fail_oom(c);
+    void *it = NULL;
+    if (fy_node_is_mapping(n)) {
+        if (!buf_put(b, "{", 1))
+            return fail_oom(c);
+        struct fy_node_pair *p;
+        bool first = true;
+        while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+            const char *k;
+            size_t klen;
+            pos kat;
+            if (get_key(c, p, at, &k, &klen, &kat) != 0)
+                return -1;
+            if ((!first && !buf_put(b, ",", 1)) || !buf_json_string(b, k, klen) || !buf_put(b, ":", 1))
+                return fail_oom(c);
+            first = false;
+            if (emit_json(c, b, fy_node_pair_value(p), kat, depth + 1) != 0)
+                return -1;
+        }
+        return buf_put(b, "}", 1) ? 0 : fail_oom(c);
+    }
+    if (fy_node_is_sequence(n)) {
+        if (!buf_put(b, "[", 1))
+            return fail_oom(c);
+        struct fy_node *item;
+        bool first = true;
+        while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+            if (!first && !buf_put(b, ",", 1))
+                return fail_oom(c);
+            first = false;
+            if (emit_json(c, b, item, at, depth + 1) != 0)
+                return -1;
+        }
+        return buf_put(b, "]", 1) ? 0 : fail_oom(c);
+    }
+    size_t len = 0, tlen = 0;
+    const char *s = fy_node_get_scalar(n, &len);
+    if (s == NULL)
+        s = "", len = 0;
+    const char *tag = fy_node_get_tag(n, &tlen);
+    bool str_tag = tag != NULL && tlen == 21 && memcmp(tag, "tag:yaml.org,2002:str", 21) == 0;
+    if (is_plain(n) && !str_tag) {
+        int r = plain_scalar_json(b, s, len);
+        if (r == 1)
+            return 0;
+        if (r == -1)
+            return fail(c, at, "'%.*s' has no JSON representation", SHOWN(len), s);
+        if (r == -2)
+            return fail_oom(c);
+    }
+    return buf_json_string(b, s, len) ? 0 : fail_oom(c);
+}
+
+static int hex_payload(const ctx *c, buf *b, struct fy_node *v, pos at, const char *what) {
+    if (is_null(v) || !fy_node_is_scalar(v))
+        return fail(c, at, "'%s' must be a string of hex digits, not %s", what, kind_name(v));
+    size_t len;
+    const char *s = fy_node_get_scalar(v, &len);
+    size_t i = 0;
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        i = 2;
+    int hi = -1;
+    for (; i < len; i++) {
+        char ch = s[i];
+        int d;
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            if (hi >= 0)
+                return fail(c, at, "'%s': hex digits must come in pairs", what);
+            continue;
+        }
+        if (ch >= '0' && ch <= '9')
+            d = ch - '0';
+        else if (ch >= 'a' && ch <= 'f')
+            d = ch - 'a' + 10;
+        else if (ch >= 'A' && ch <= 'F')
+            d = ch - 'A' + 10;
+        else if ((unsigned char)ch >= 0x20 && (unsigned char)ch < 0x7f)
+            return fail(c, at, "'%s': invalid hex digit '%c'", what, ch);
+        else
+            return fail(c, at, "'%s': invalid hex digit (byte 0x%02x)", what, (unsigned char)ch);
+        if (hi < 0) {
+            hi = d;
+        } else {
+            uint8_t byte = (uint8_t)(hi << 4 | d);
+            if (!buf_put(b, &byte, 1))
+                return fail_oom(c);
+            hi = -1;
+        }
+    }
+    if (hi >= 0)
+        return fail(c, at, "'%s': odd number of hex digits", what);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ sections */
+
+static int parse_limits(const ctx *c, struct fy_node *v, pos at, manifest_component *comp) {
+    if (is_null(v))
+        return 0;
+    if (!fy_node_is_mapping(v))
+        return fail(c, node_pos(v, at), "'limits' must be a mapping, not %s", kind_name(v));
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+        const char *k;
+        size_t klen;
+        pos kat;
+        if (get_key(c, p, at, &k, &klen, &kat) != 0)
+            return -1;
+        struct fy_node *val = fy_node_pair_value(p);
+        pos vat = node_pos(val, kat);
+        uint64_t u;
+        if (key_is(k, klen, "memory_pages")) {
+            if (get_uint(c, val, vat, "memory_pages", MANIFEST_MAX_MEMORY_PAGES, &u) != 0)
+                return -1;
+            comp->memory_pages = (uint32_t)u;
+        } else if (key_is(k, klen, "fuel")) {
+            if (get_uint(c, val, vat, "fuel", UINT64_MAX, &u) != 0)
+                return -1;
+            comp->fuel = u;
+        } else {
+            return fail(c, kat, "unknown key '%.*s' in limits (expected memory_pages, fuel)", SHOWN(klen), k);
+        }
+    }
+    return 0;
+}
+
+static char *resolve_module(const char *manifest_path, const char *module) {
+    const char *slash = manifest_path ? strrchr(manifest_path, '/') : NULL;
+    size_t dirlen = slash ? (size_t)(slash - manifest_path) + 1 : 0;
+    if (module[0] == '/')
+        dirlen = 0;
+    size_t mlen = strlen(module);
+    char *out = malloc(dirlen + mlen + 1);
+    if (out == NULL)
+        return NULL;
+    if (dirlen)
+        memcpy(out, manifest_path, dirlen);
+    memcpy(out + dirlen, module, mlen + 1);
+    return out;
+}
+
+static int parse_component(const ctx *c, struct fy_node *entry, pos at, const char *base,
+                           manifest *m, manifest_component *comp) {
+    at = node_pos(entry, at);
+    comp->line = at.line;
+    if (!fy_node_is_mapping(entry))
+        return fail(c, at, "a component must be a mapping with 'name' and 'module', not %s",
+                    kind_name(entry));
+    char *module = NULL;
+    pos name_at = at;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
+        const char *k;
+        size_t klen;
+        pos kat;
+        if (get_key(c, p, at, &k, &klen, &kat) != 0)
+            goto fail;
+        struct fy_node *val = fy_node_pair_value(p);
+        pos vat = node_pos(val, kat);
+        if (key_is(k, klen, "name")) {
+            name_at = vat;
+            if (get_string(c, val, vat, "name", &comp->name) != 0)
+                goto fail;
+        } else if (key_is(k, klen, "module")) {
+            if (get_string(c, val, vat, "module", &module) != 0)
+                goto fail;
+        } else if (key_is(k, klen, "limits")) {
+            if (parse_limits(c, val, kat, comp) != 0)
+                goto fail;
+        } else {
+            fail(c, kat, "unknown key '%.*s' in component (expected name, module, limits)", SHOWN(klen), k);
+            goto fail;
+        }
+    }
+    if (comp->name == NULL) {
+        fail(c, at, "component is missing required key 'name'");
+        goto fail;
+    }
+    if (module == NULL) {
+        fail(c, at, "component '%s' is missing required key 'module'", comp->name);
+        goto fail;
+    }
+    if (strcmp(comp->name, "host") == 0 || comp->name[0] == '#') {
+        fail(c, name_at, "component name '%s' is reserved ('host' and '#<pid>' are addresses)", comp->name);
+        goto fail;
+    }
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        if (strcmp(m->components[i].name, comp->name) == 0) {
+            fail(c, name_at, "duplicate component name '%s' (first declared on line %d)", comp->name,
+                 m->components[i].line);
+            goto fail;
+        }
+    }
+    comp->module_path = resolve_module(base, module);
+    free(module);
+    if (comp->module_path == NULL)
+        return fail_oom(c);
+    return 0;
+fail:
+    free(module);
+    return -1;
+}
+
+static int parse_components(const ctx *c, struct fy_node *v, pos at, const char *base, manifest *m) {
+    if (!fy_node_is_sequence(v) || is_null(v))
+        return fail(c, node_pos(v, at), "'components' must be a list of components, not %s", kind_name(v));
+    int count = fy_node_sequence_item_count(v);
+    if (count <= 0)
+        return fail(c, at, "'components' must list at least one component");
+    m->components = calloc((size_t)count, sizeof *m->components);
+    if (m->components == NULL)
+        return fail_oom(c);
+    void *it = NULL;
+    struct fy_node *entry;
+    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL) {
+        manifest_component *comp = &m->components[m->ncomponents];
+        if (parse_component(c, entry, at, base, m, comp) != 0) {
+            free(comp->name);
+            free(comp->module_path);
+            memset(comp, 0, sizeof *comp);
+            return -1;
+        }
+        m->ncomponents++;
+    }
+    return 0;
+}
+
+static int parse_send(const ctx *c, struct fy_node *entry, pos at, manifest_send *s, pos *to_at) {
+    at = node_pos(entry, at);
+    s->line = at.line;
+    if (!fy_node_is_mapping(entry))
+        return fail(c, at, "a send entry must be a mapping with 'to' and a payload, not %s", kind_name(entry));
+    static const char *const forms[] = {"json", "text", "cbor", "borsh"};
+    static const uint64_t codecs[] = {0x0200, 0x0200, 0x51, 0x0701};
+    int form = -1;
+    struct fy_node *body = NULL;
+    pos body_at = at;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
+        const char *k;
+        size_t klen;
+        pos kat;
+        if (get_key(c, p, at, &k, &klen, &kat) != 0)
+            return -1;
+        struct fy_node *val = fy_node_pair_value(p);
+        if (key_is(k, klen, "to")) {
+            *to_at = node_pos(val, kat);
+            if (get_string(c, val, *to_at, "to", &s->to) != 0)
+                return -1;
+            continue;
+        }
+        int f = -1;
+        for (int i = 0; i < 4; i++)
+            if (key_is(k, klen, forms[i]))
+                f = i;
+        if (f < 0)
+            return fail(c, kat, "unknown key '%.*s' in send entry (expected to, json, text, cbor, borsh)",
+                        SHOWN(klen), k);
+        if (form >= 0)
+            return fail(c, kat, "send entry has both '%s' and '%s'; give exactly one payload", forms[form],
+                        forms[f]);
+        form = f;
+        body = val;
+        body_at = kat;
+    }
+    if (s->to == NULL)
+        return fail(c, at, "send entry is missing required key 'to'");
+    if (form < 0)
+        return fail(c, at, "send entry to '%s' needs a payload: one of 'json', 'text', 'cbor', 'borsh'", s->to);
+
+    buf b = {0};
+    int rc = 0;
+    if (!buf_prefix(&b, codecs[form])) {
+        rc = fail_oom(c);
+    } else if (form == 0) {
+        rc = emit_json(c, &b, body, body_at, 0);
+    } else if (form == 1) {
+        pos vat = node_pos(body, body_at);
+        if (is_null(body) || !fy_node_is_scalar(body)) {
+            rc = fail(c, vat, "'text' must be a string, not %s", kind_name(body));
+        } else {
+            size_t len;
+            const char *t = fy_node_get_scalar(body, &len);
+            if (!buf_json_string(&b, t ? t : "", t ? len : 0))
+                rc = fail_oom(c);
+        }
+    } else {
+        rc = hex_payload(c, &b, body, node_pos(body, body_at), forms[form]);
+    }
+    if (rc == 0 && b.len > MANIFEST_MAX_PAYLOAD)
+        rc = fail(c, body_at, "payload of %zu bytes exceeds the maximum message size (%u bytes)", b.len,
+                  MANIFEST_MAX_PAYLOAD);
+    if (rc != 0) {
+        free(b.p);
+        return -1;
+    }
+    s->payload = b.p;
+    s->len = b.len;
+    return 0;
+}
+
+static int parse_sends(const ctx *c, struct fy_node *v, pos at, manifest *m, pos **to_at) {
+    if (is_null(v))
+        return 0;
+    if (!fy_node_is_sequence(v))
+        return fail(c, node_pos(v, at), "'send' must be a list of messages, not %s", kind_name(v));
+    int count = fy_node_sequence_item_count(v);
+    if (count <= 0)
+        return 0;
+    m->sends = calloc((size_t)count, sizeof *m->sends);
+    *to_at = calloc((size_t)count, sizeof **to_at);
+    if (m->sends == NULL || *to_at == NULL)
+        return fail_oom(c);
+    void *it = NULL;
+    struct fy_node *entry;
+    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL) {
+        manifest_send *s = &m->sends[m->nsends];
+        if (parse_send(c, entry, at, s, &(*to_at)[m->nsends]) != 0) {
+            free(s->to);
+            free(s->payload);
+            memset(s, 0, sizeof *s);
+            return -1;
+        }
+        m->nsends++;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ entry points */
+
+static void quiet_output(struct fy_diag *diag, void *user, const char *b, size_t len) {
+    (void)diag, (void)user, (void)b, (void)len;
+}
+
+static int parse_document(const ctx *c, struct fy_document *doc, const char *base, manifest *m) {
+    struct fy_node *root = fy_document_root(doc);
+    pos top = {1, 1};
+    if (root == NULL || is_null(root))
+        return fail(c, top, "the manifest is empty (expected a mapping with 'components')");
+    if (!fy_node_is_mapping(root))
+        return fail(c, node_pos(root, top), "the manifest must be a mapping with 'components', not %s",
+                    kind_name(root));
+    struct fy_node *components = NULL, *send = NULL;
+    pos components_at = top, send_at = top;
+    bool have_components = false;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(root, &it)) != NULL) {
+        const char *k;
+        size_t klen;
+        pos kat;
+        if (get_key(c, p, top, &k, &klen, &kat) != 0)
+            return -1;
+        if (key_is(k, klen, "components")) {
+            components = fy_node_pair_value(p);
+            components_at = kat;
+            have_components = true;
+        } else if (key_is(k, klen, "send")) {
+            send = fy_node_pair_value(p);
+            send_at = kat;
+        } else {
+            return fail(c, kat, "unknown key '%.*s' at top level (expected components, send)", SHOWN(klen), k);
+        }
+    }
+    if (!have_components)
+        return fail(c, top, "the manifest is missing required key 'components'");
+    if (parse_components(c, components, components_at, base, m) != 0)
+        return -1;
+    pos *to_at = NULL;
+    int rc = parse_sends(c, send, send_at, m, &to_at);
+    for (size_t i = 0; rc == 0 && i < m->nsends; i++) {
+        bool found = false;
+        for (size_t j = 0; j < m->ncomponents && !found; j++)
+            found = strcmp(m->components[j].name, m->sends[i].to) == 0;
+        if (!found)
+            rc = fail(c, to_at[i], "send.to '%s' names no declared component", m->sends[i].to);
+    }
+    free(to_at);
+    return rc;
+}
+
+int manifest_parse(const char *text, size_t len, const char *path, manifest **out, char *err,
+                   size_t errlen) {
+    ctx c = {path ? path : "<string>", err, errlen};
+    if (err && errlen)
+        err[0] = '\0';
+    if (out == NULL || text == NULL)
+        return fail(&c, (pos){0, 0}, "invalid argument");
+    *out = NULL;
+
+    manifest *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return fail_oom(&c);
+    if (path && (m->path = strdup(path)) == NULL) {
+        free(m);
+        return fail_oom(&c);
+    }
+
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = NULL;
+    dcfg.output_fn = quiet_output;
+    dcfg.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&dcfg);
+    if (diag == NULL) {
+        manifest_free(m);
+        return fail_oom(&c);
+    }
+    fy_diag_set_collect_errors(diag, true);
+    struct fy_parse_cfg pcfg;
+    memset(&pcfg, 0, sizeof pcfg);
+    pcfg.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT | FYPCF_COLLECT_DIAG;
+    pcfg.diag = diag;
+
+    int rc;
+    struct fy_document *doc = fy_document_build_from_string(&pcfg, len ? text : "", len);
+    if (doc == NULL) {
+        struct fy_diag_error *e, *first = NULL;
+        void *it = NULL;
+        while ((e = fy_diag_errors_iterate(diag, &it)) != NULL)
+            if (first == NULL && e->type >= FYET_ERROR)
+                first = e;
+        if (first != NULL)
+            rc = fail(&c, (pos){first->line, first->column}, "YAML syntax error: %s",
+                      first->msg ? first->msg : "unknown");
+        else
+            rc = fail(&c, (pos){1, 1}, "the manifest is empty (expected a mapping with 'components')");
+    } else {
+        rc = parse_document(&c, doc, path, m);
+        fy_document_destroy(doc);
+    }
+    fy_diag_destroy(diag);
+    if (rc != 0) {
+        manifest_free(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+int manifest_load(const char *path, manifest **out, char *err, size_t errlen) {
+    if (err && errlen)
+        err[0] = '\0';
+    if (path == NULL || out == NULL) {
+        if (err && errlen)
+            snprintf(err, errlen, "<manifest>: invalid argument");
+        return -1;
+    }
+    *out = NULL;
+    char reason[128];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        if (strerror_r(errno, reason, sizeof reason) != 0)
+            snprintf(reason, sizeof reason, "error %d", errno);
+        if (err && errlen)
+            snprintf(err, errlen, "%s: cannot read: %s", path, reason);
+        return -1;
+    }
+    buf b = {0};
+    uint8_t chunk[8192];
+    size_t n;
+    bool too_big = false, oom = false;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > MAX_FILE_SIZE) {
+            too_big = true;
+            break;
+        }
+        if (!buf_put(&b, chunk, n)) {
+            oom = true;
+            break;
+        }
+    }
+    int read_errno = ferror(f) ? errno : 0;
+    bool read_failed = ferror(f) != 0;
+    fclose(f);
+    if (read_failed || too_big || oom) {
+        if (too_big)
+            snprintf(reason, sizeof reason, "larger than %u bytes", MAX_FILE_SIZE);
+        else if (oom)
+            snprintf(reason, sizeof reason, "out of memory");
+        else if (read_errno == 0 || strerror_r(read_errno, reason, sizeof reason) != 0)
+            snprintf(reason, sizeof reason, "read error");
+        if (err && errlen)
+            snprintf(err, errlen, "%s: cannot read: %s", path, reason);
+        free(b.p);
+        return -1;
+    }
+    int rc = manifest_parse(b.p ? (const char *)b.p : "", b.len, path, out, err, errlen);
+    free(b.p);
+    return rc;
+}
+
+void manifest_free(manifest *m) {
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        free(m->components[i].name);
+        free(m->components[i].module_path);
+    }
+    free(m->components);
+    for (size_t i = 0; i < m->nsends; i++) {
+        free(m->sends[i].to);
+        free(m->sends[i].payload);
+    }
+    free(m->sends);
+    free(m->path);
+    free(m);
+}
