@@ -746,6 +746,179 @@ static void test_destroy_busy(void **st) {
     for (int i = 0; i < NA; i++) assert_int_equal(order_ids[i], ids[NA - 1 - i]); /* newest first */
 }
 
+/* ------------------------------------------------------------------ parking (ask without blocking a thread) */
+
+typedef struct asker {
+    _Atomic(actor_future *) pending; /* published for the test thread to complete */
+    actor_future *f;                 /* runner only */
+    atomic_int resumes, replies, status, terminated, killed;
+    atomic_long log[8];
+    atomic_int nlog;
+} asker;
+
+static void asker_log(asker *k, long v) {
+    int i = atomic_fetch_add(&k->nlog, 1);
+    if (i < 8) atomic_store(&k->log[i], v);
+}
+
+static actor_result asker_start_wait(actor *self, asker *k) {
+    k->f = actor_future_new();
+    actor_future_retain(k->f);
+    actor_future_wake(k->f, actor_sys(self), actor_self(self));
+    atomic_store(&k->pending, k->f); /* the test thread plays the responder */
+    actor_park(self);
+    return ACTOR_YIELD;
+}
+
+static actor_result asker_receive(actor *self, actor_msg *m) {
+    asker *k = actor_state(self);
+    uint64_t v = msg_a(m);
+    actor_msg_free(m);
+    asker_log(k, (long)v);
+    if (v == 1 || v == 3) return asker_start_wait(self, k); /* "ask" */
+    return ACTOR_CONTINUE;
+}
+
+static actor_result asker_resume(actor *self) {
+    asker *k = actor_state(self);
+    atomic_fetch_add(&k->resumes, 1);
+    int status;
+    if (actor_future_poll(k->f, &status, NULL, NULL) == -EAGAIN) {
+        actor_park(self); /* spurious: park again */
+        return ACTOR_YIELD;
+    }
+    atomic_store(&k->status, status);
+    atomic_fetch_add(&k->replies, 1);
+    asker_log(k, 100 + status);
+    actor_future_release(k->f);
+    k->f = NULL;
+    return ACTOR_CONTINUE;
+}
+
+static void asker_terminate(actor *self, bool killed) {
+    asker *k = actor_state(self);
+    if (k->f) {
+        actor_future_wake(k->f, NULL, 0); /* cancel before abandoning */
+        actor_future_release(k->f);
+    }
+    atomic_store(&k->killed, killed);
+    atomic_fetch_add(&k->terminated, 1);
+}
+static const actor_behaviour asker_beh = {"asker", asker_receive, asker_resume, asker_terminate};
+
+static void test_park_unpark(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(1, &sys), 0);
+    asker *k = calloc(1, sizeof *k);
+    actor_id id;
+    assert_int_equal(actor_spawn(sys, &asker_beh, k, &id), 0);
+    assert_int_equal(actor_send(sys, id, msg_u64(MSG_NUM, 1, 0)), 0);
+    while (!atomic_load(&k->pending)) sleep_ms(1);
+    actor_future *f = atomic_exchange(&k->pending, NULL);
+    /* parked: no polling, and the system counts as idle (nothing can progress on its own) */
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    sleep_ms(30);
+    assert_int_equal(atomic_load(&k->resumes), 0);
+    /* a message to a parked actor waits behind the reply */
+    assert_int_equal(actor_send(sys, id, msg_u64(MSG_NUM, 2, 0)), 0);
+    sleep_ms(20);
+    assert_int_equal(atomic_load(&k->nlog), 1);
+    assert_int_equal(actor_system_wait_idle(sys, 20), -ETIMEDOUT); /* that queued message is work */
+    assert_int_equal(actor_future_complete(f, 5, NULL, 0), 0);    /* wakes it */
+    actor_future_release(f);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    assert_int_equal(atomic_load(&k->replies), 1);
+    assert_int_equal(atomic_load(&k->status), 5);
+    assert_true(atomic_load(&k->resumes) >= 1 && atomic_load(&k->resumes) <= 2);
+    assert_int_equal(atomic_load(&k->nlog), 3);
+    assert_int_equal(atomic_load(&k->log[0]), 1);
+    assert_int_equal(atomic_load(&k->log[1]), 105);
+    assert_int_equal(atomic_load(&k->log[2]), 2);
+
+    /* an unpark before the actor parks is not lost; unpark of a dead id is -ENOENT */
+    assert_int_equal(actor_park(NULL), -EINVAL);
+    assert_int_equal(actor_unpark(sys, 987654321), -ENOENT);
+
+    /* a parked actor can be killed; it cancels and drops its future (no leak) */
+    assert_int_equal(actor_send(sys, id, msg_u64(MSG_NUM, 3, 0)), 0);
+    while (!atomic_load(&k->pending)) sleep_ms(1);
+    f = atomic_exchange(&k->pending, NULL);
+    assert_int_equal(actor_kill(sys, id), 0);
+    assert_int_equal(actor_wait_exit(sys, id, 5000), 0);
+    assert_int_equal(atomic_load(&k->terminated), 1);
+    assert_int_equal(atomic_load(&k->killed), 1);
+    assert_int_equal(actor_future_complete(f, 0, strdup("late"), 5), 0); /* no wake target any more */
+    actor_future_release(f);
+    actor_system_destroy(sys);
+    free(k);
+}
+
+/* Many asks racing completions against parking (2 threads): nothing is lost, no reply missed. */
+typedef struct racer {
+    actor_future *f;
+    atomic_int done;
+    int rounds;
+} racer;
+
+static atomic_int race_inflight; /* completer threads still touching the system */
+
+static void *race_completer(void *arg) {
+    actor_future *f = arg;
+    actor_future_complete(f, 1, NULL, 0); /* may unpark: the system must outlive this call */
+    actor_future_release(f);
+    atomic_fetch_sub(&race_inflight, 1);
+    return NULL;
+}
+
+static actor_result racer_resume(actor *self) {
+    racer *r = actor_state(self);
+    if (actor_future_poll(r->f, NULL, NULL, NULL) == -EAGAIN) {
+        actor_park(self);
+        return ACTOR_YIELD;
+    }
+    actor_future_release(r->f);
+    r->f = NULL;
+    if (++r->rounds == 2000) {
+        atomic_store(&r->done, 1);
+        return ACTOR_CONTINUE;
+    }
+    r->f = actor_future_new();
+    actor_future_retain(r->f);
+    actor_future_wake(r->f, actor_sys(self), actor_self(self));
+    pthread_t th;
+    atomic_fetch_add(&race_inflight, 1);
+    pthread_create(&th, NULL, race_completer, r->f);
+    pthread_detach(th);
+    actor_park(self);
+    return ACTOR_YIELD;
+}
+static actor_result racer_receive(actor *self, actor_msg *m) {
+    racer *r = actor_state(self);
+    actor_msg_free(m);
+    r->f = actor_future_new();
+    actor_future_complete(r->f, 0, NULL, 0);
+    return racer_resume(self);
+}
+static const actor_behaviour racer_beh = {"racer", racer_receive, racer_resume, NULL};
+
+static void test_park_races(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    racer r = {.f = NULL, .rounds = 0};
+    atomic_init(&r.done, 0);
+    actor_id id;
+    assert_int_equal(actor_spawn(sys, &racer_beh, &r, &id), 0);
+    assert_int_equal(actor_send(sys, id, msg_u64(MSG_NUM, 0, 0)), 0);
+    uint64_t t0 = now_ms();
+    while (!atomic_load(&r.done) && now_ms() - t0 < 30000) sleep_ms(2);
+    assert_int_equal(atomic_load(&r.done), 1);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    while (atomic_load(&race_inflight)) sleep_ms(1);
+    actor_system_destroy(sys);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spawn_send),
@@ -760,6 +933,8 @@ int main(void) {
         cmocka_unit_test(test_wait_idle_ring),
         cmocka_unit_test(test_names_dropped_on_terminate),
         cmocka_unit_test(test_destroy_busy),
+        cmocka_unit_test(test_park_unpark),
+        cmocka_unit_test(test_park_races),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

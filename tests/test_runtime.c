@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -238,7 +239,7 @@ static void test_ping_pong_and_pipeline(void **state) {
     send_json(rt, pids[0], "{\"count\":3}");
     send_json(rt, pids[2], "{\"numbers\":[1,2,3,4]}");
     assert_int_equal(wactor_wait_idle(rt, 10000), WACTOR_OK);
-    assert_true(log_has("[ping] done"));
+    assert_true(log_has("[ping] ping: done"));
     assert_true(log_count("[pong]") >= 3);
     wactor_value res;
     size_t n = 0;

@@ -241,6 +241,7 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
     atomic_init(&a->sched, AS_IDLE);
     atomic_init(&a->kill_req, false);
     atomic_init(&a->dead, false);
+    atomic_init(&a->unpark, false);
     a->sys = sys;
     a->beh = behaviour;
     a->state = state;
@@ -297,8 +298,8 @@ int actor_stop(actor_system *sys, actor_id to) {
 int actor_kill(actor_system *sys, actor_id to) {
     actor *a = lookup_live(sys, to);
     if (!a) return -ENOENT;
-    atomic_store_explicit(&a->kill_req, true, memory_order_release);
-    actor_schedule(a);
+    atomic_store(&a->kill_req, true);
+    actor_wake(a);
     actor_release(a);
     return 0;
 }
@@ -330,6 +331,21 @@ int actor_system_wait_idle(actor_system *sys, int timeout_ms) {
     int rc = wait_until(&sys->idle_cv, &sys->idle_mu, idle_p, sys, timeout_ms);
     pthread_mutex_unlock(&sys->idle_mu);
     return rc;
+}
+
+int actor_park(actor *self) {
+    if (!self || actor_tls_current != self) return -EINVAL;
+    self->park_req = true;
+    return 0;
+}
+
+int actor_unpark(actor_system *sys, actor_id id) {
+    actor *a = lookup_live(sys, id);
+    if (!a) return -ENOENT;
+    atomic_store(&a->unpark, true);
+    actor_wake(a);
+    actor_release(a);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ inside a handler */

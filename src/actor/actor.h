@@ -147,6 +147,19 @@ actor_system *actor_sys(const actor *self);
  * load. */
 bool actor_kill_requested(const actor *self);
 
+/* Parking (how a blocking call such as ask-with-timeout parks the actor, not the thread): call
+ * actor_park(self) inside receive()/resume() and then return ACTOR_YIELD. The actor is then not requeued
+ * and receives no messages (they stay queued) until actor_unpark() — or actor_kill() — wakes it; then
+ * resume() is called. Spurious resumes are possible (an unpark that raced with an earlier park):
+ * resume() checks whether what it waits for is ready and parks again if not. A parked actor does not
+ * keep actor_system_wait_idle() waiting by itself (its queued messages and pending timers do).
+ * actor_park returns 0, or -EINVAL when called outside that actor's own turn. */
+int actor_park(actor *self);
+
+/* Wakes a parked actor (resume() will be called), or makes its next actor_park() return at once if it
+ * has not parked yet. Returns 0 or -ENOENT. */
+int actor_unpark(actor_system *sys, actor_id id);
+
 /* Drops a reference to an actor obtained from the registry (registry_get / registry_get_by_name on
  * actor_system_registry()). While held, the actor pointer stays valid (not its liveness). NULL: no-op. */
 void actor_release(actor *a);
@@ -168,5 +181,14 @@ int actor_future_complete(actor_future *f, int status, void *data, size_t len);
  * the completion; ownership of data passes to the caller (if *data is requested; otherwise it stays with
  * the future). Returns 0 or -ETIMEDOUT. Not from a scheduler thread. */
 int actor_future_wait(actor_future *f, int timeout_ms, int *status, void **data, size_t *len);
+
+/* Non-blocking wait, usable on a scheduler thread (e.g. in resume()): as actor_future_wait but returns
+ * -EAGAIN at once if not yet completed. */
+int actor_future_poll(actor_future *f, int *status, void **data, size_t *len);
+
+/* Asks `f` to actor_unpark(sys, id) when it completes (at once if already completed). One waiter per
+ * future; a later call replaces it; sys NULL cancels. The system must outlive the completion, so an actor
+ * that abandons a future cancels (actor_future_wake(f, NULL, 0)) before it releases it. Returns 0. */
+int actor_future_wake(actor_future *f, actor_system *sys, actor_id id);
 
 #endif /* WACTOR_ACTOR_H */

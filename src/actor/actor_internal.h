@@ -8,6 +8,8 @@
  *   RUNNING   --turn over, nothing left--> IDLE (busy -= 1); CAS fails if NOTIFIED -> requeue
  *   RUNNING/NOTIFIED --budget spent / YIELD--> SCHEDULED (requeued at the tail)
  *   RUNNING/NOTIFIED --STOP / kill--> DEAD (busy -= 1), never scheduled again
+ *   RUNNING/NOTIFIED --YIELD after actor_park()--> PARKED (busy -= 1); messages leave it PARKED
+ *   PARKED    --unpark/kill (actor_wake)--> SCHEDULED (busy += 1)
  * Only the thread that moved an actor to RUNNING touches its mailbox consumer side, `yielded` and
  * its behaviour state; the run queue mutex hands the actor from thread to thread (happens-before).
  *
@@ -43,7 +45,7 @@ void mailbox_destroy(mailbox *mb);             /* frees the stub; the queue must
 
 /* ------------------------------------------------------------------ actor */
 
-enum { AS_IDLE = 0, AS_SCHEDULED, AS_RUNNING, AS_NOTIFIED, AS_DEAD };
+enum { AS_IDLE = 0, AS_SCHEDULED, AS_RUNNING, AS_NOTIFIED, AS_PARKED, AS_DEAD };
 
 struct actor {
     atomic_uint refs;            /* live ref (until termination) + registry lookups in flight */
@@ -54,6 +56,8 @@ struct actor {
     atomic_int sched;            /* AS_* */
     atomic_bool kill_req;
     atomic_bool dead;
+    atomic_bool unpark;          /* an unpark arrived (consumed by the next park) */
+    bool park_req;               /* runner only: actor_park() called in this slice */
     bool exited;                 /* terminate() done; under sys->exit_mu */
     bool yielded;                /* runner only: resume() owed */
     actor *rq_next;              /* run queue link; under sys->rq_mu */
@@ -116,6 +120,7 @@ int sched_start(actor_system *sys);
 void sched_stop(actor_system *sys);            /* joins; runnable actors stay in the live list */
 void sched_enqueue(actor_system *sys, actor *a);
 void actor_schedule(actor *a);                 /* IDLE->SCHEDULED (enqueue) or RUNNING->NOTIFIED */
+void actor_wake(actor *a);                     /* as actor_schedule, and also PARKED->SCHEDULED */
 
 /* actor.c */
 void actor_retain_obj(void *a);

@@ -17,6 +17,8 @@ struct actor_future {
     int status;
     void *data;
     size_t len;
+    actor_system *wake_sys;  /* actor_future_wake target, or NULL */
+    actor_id wake_id;
 };
 
 actor_future *actor_future_new(void) {
@@ -59,9 +61,23 @@ int actor_future_complete(actor_future *f, int status, void *data, size_t len) {
     f->status = status;
     f->data = data;
     f->len = len;
+    actor_system *ws = f->wake_sys;
+    actor_id wid = f->wake_id;
+    f->wake_sys = NULL;
     pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
+    if (ws) actor_unpark(ws, wid);
     return 0;
+}
+
+/* Hands the completion to the caller; f->mu held. */
+static void take(actor_future *f, int *status, void **data, size_t *len) {
+    if (status) *status = f->status;
+    if (len) *len = f->len;
+    if (data) {
+        *data = f->data;
+        f->data = NULL;
+    }
 }
 
 int actor_future_wait(actor_future *f, int timeout_ms, int *status, void **data, size_t *len) {
@@ -77,14 +93,27 @@ int actor_future_wait(actor_future *f, int timeout_ms, int *status, void **data,
             if (pthread_cond_timedwait(&f->cv, &f->mu, &dl) == ETIMEDOUT) break;
         if (!f->done) rc = -ETIMEDOUT;
     }
-    if (!rc) {
-        if (status) *status = f->status;
-        if (len) *len = f->len;
-        if (data) {
-            *data = f->data;
-            f->data = NULL;
-        }
-    }
+    if (!rc) take(f, status, data, len);
     pthread_mutex_unlock(&f->mu);
     return rc;
+}
+
+int actor_future_poll(actor_future *f, int *status, void **data, size_t *len) {
+    if (!f) return -EINVAL;
+    pthread_mutex_lock(&f->mu);
+    int rc = f->done ? 0 : -EAGAIN;
+    if (!rc) take(f, status, data, len);
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
+int actor_future_wake(actor_future *f, actor_system *sys, actor_id id) {
+    if (!f) return -EINVAL;
+    pthread_mutex_lock(&f->mu);
+    bool now = f->done && sys;
+    f->wake_sys = f->done ? NULL : sys;
+    f->wake_id = id;
+    pthread_mutex_unlock(&f->mu);
+    if (now) actor_unpark(sys, id);
+    return 0;
 }

@@ -48,6 +48,37 @@ void actor_schedule(actor *a) {
     }
 }
 
+static void wake_parked(actor *a) {
+    int s = AS_PARKED;
+    if (atomic_compare_exchange_strong(&a->sched, &s, AS_SCHEDULED)) {
+        busy_add(a->sys, 1);
+        sched_enqueue(a->sys, a);
+    }
+}
+
+void actor_wake(actor *a) {
+    if (atomic_load(&a->sched) == AS_PARKED)
+        wake_parked(a);
+    else
+        actor_schedule(a); /* not parked (yet): the runner re-checks kill_req/unpark when it parks */
+}
+
+/* End of a turn whose last slice parked: publish PARKED unless a wake-up is already there. */
+static void park(actor *a) {
+    actor_system *sys = a->sys;
+    if (atomic_exchange(&a->unpark, false)) {
+        atomic_store(&a->sched, AS_SCHEDULED);
+        sched_enqueue(sys, a);
+        return;
+    }
+    actor_retain_obj(a); /* once PARKED, another thread may wake, run and end it */
+    atomic_store(&a->sched, AS_PARKED);
+    busy_sub(sys, 1);
+    /* a kill/unpark that saw RUNNING/NOTIFIED before our store did not wake us: do it ourselves */
+    if (atomic_load(&a->kill_req) || atomic_load(&a->unpark)) wake_parked(a);
+    actor_release(a);
+}
+
 /* Ends the actor from its runner: state DEAD, then the lifecycle work in actor.c. */
 static void turn_end_actor(actor *a, bool killed) {
     atomic_store(&a->sched, AS_DEAD);
@@ -95,10 +126,16 @@ static void run_slices(actor *a) {
             break;
         }
         a->yielded = false;
+        a->park_req = false; /* park only counts with YIELD */
     }
     if (n == TURN_BUDGET) more = true;
     if (atomic_load_explicit(&a->kill_req, memory_order_acquire)) {
         turn_end_actor(a, true);
+        return;
+    }
+    if (a->yielded && a->park_req) {
+        a->park_req = false;
+        park(a);
         return;
     }
     if (!more) {

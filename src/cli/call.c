@@ -97,8 +97,8 @@ static int call_export(wactor_runtime *rt, wactor_module *mod, const call_args *
             err = codec_parse_value(a->positional[i], sig->params[i], &args[i], d.message, sizeof d.message);
             if (err) {
                 char msg[WACTOR_DIAG_MAX];
-                snprintf(msg, sizeof msg, "argument %d: %s", i + 1, d.message);
-                memcpy(d.message, msg, sizeof msg);
+                memcpy(msg, d.message, sizeof msg);
+                snprintf(d.message, sizeof d.message, "argument %d: %.200s", i + 1, msg);
             }
         }
     }

@@ -55,6 +55,8 @@ static size_t format_finite(double d, bool f32, char *buf) {
         memcpy(buf, "-0.0", 5);             /* "-0" would read back as the integer 0 */
         return 4;
     }
+    if (d > -1e17 && d < 1e17 && d == (double)(int64_t)d) /* whole numbers print as such: 10, not 1e+01 */
+        return (size_t)snprintf(buf, CODEC_VALUE_TEXT_MAX, "%.0f", d);
     int n = 0;
     for (int prec = 1; prec <= 17; prec++) {
         n = snprintf(buf, CODEC_VALUE_TEXT_MAX, "%.*g", prec, d);

@@ -192,8 +192,12 @@ wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path, wacto
     free(buf);
     if (err && diag) { /* name the file in the message */
         char msg[WACTOR_DIAG_MAX];
-        snprintf(msg, sizeof msg, "%s: %s", path, diag->message);
-        memcpy(diag->message, msg, sizeof msg);
+        memcpy(msg, diag->message, sizeof msg);
+        size_t n = strlen(path);
+        if (n > WACTOR_DIAG_MAX / 2) n = WACTOR_DIAG_MAX / 2; /* keep room for the engine's words */
+        int k = snprintf(diag->message, sizeof diag->message, "%.*s: ", (int)n, path);
+        snprintf(diag->message + k, sizeof diag->message - (size_t)k, "%.*s",
+                 (int)(sizeof diag->message - (size_t)k - 1), msg);
     }
     return err;
 }
