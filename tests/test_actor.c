@@ -459,14 +459,17 @@ static void test_futures(void **st) {
     actor_future_release(f);
     actor_future_release(NULL);
 
-    /* a message that carries a reply future and is dropped releases it */
+    /* a message that carries a reply future and is dropped answers it with -ENOENT and releases it */
     f = actor_future_new();
     actor_msg *m = actor_msg_new(MSG_PING, 0, NULL, 4);
     actor_future_retain(f);
     m->reply = f;
     m->ext = malloc(16);
     actor_msg_free(m);
-    assert_int_equal(actor_future_complete(f, 0, NULL, 0), 0);
+    int status = 0;
+    assert_int_equal(actor_future_wait(f, 10, &status, NULL, NULL), 0);
+    assert_int_equal(status, -ENOENT);
+    assert_int_equal(actor_future_complete(f, 0, NULL, 0), -EALREADY);
     actor_future_release(f);
 }
 

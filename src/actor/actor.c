@@ -137,7 +137,11 @@ actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t 
 void actor_msg_free(actor_msg *msg) {
     if (!msg) return;
     free(msg->ext);
-    actor_future_release(msg->reply);
+    if (msg->reply) {
+        /* a request nobody answered (dead target, dropped on terminate): the requester learns at once */
+        actor_future_complete(msg->reply, -ENOENT, NULL, 0);
+        actor_future_release(msg->reply);
+    }
     free(msg);
 }
 

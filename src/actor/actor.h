@@ -53,7 +53,10 @@ typedef struct actor_msg {
  * payload is zeroed). Returns NULL on allocation failure. */
 actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t len);
 
-/* Frees a message, its ext, and releases its reply future. NULL is a no-op. */
+/* Frees a message and its ext, and releases its reply future — completing it first with -ENOENT if nobody
+ * answered it, so a requester is never left waiting on a message that was dropped (dead target, actor
+ * terminated with it still queued). To keep a future alive elsewhere, take it out of msg->reply first.
+ * NULL is a no-op. */
 void actor_msg_free(actor_msg *msg);
 
 /* ------------------------------------------------------------------ behaviours */
@@ -98,19 +101,23 @@ void actor_system_destroy(actor_system *sys);
 registry *actor_system_registry(actor_system *sys);
 
 /* Spawns an actor with `behaviour` (static, must outlive the actor) and `state` (owned by the behaviour
- * from now on, also on failure: then terminate() is NOT called and the caller keeps state).
- * *out receives the id. Returns 0, -ENOMEM, -ESHUTDOWN (system stopping). */
+ * from now on; on failure terminate() is NOT called and the caller keeps state).
+ * *out (may be NULL) receives the id. The actor stays idle until its first message.
+ * Returns 0, -EINVAL (behaviour or its receive NULL), -ENOMEM, -ESHUTDOWN (system stopping). */
 int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state, actor_id *out);
 
 /* Queues `msg` for `to` and schedules it. Takes ownership of msg in every case: on failure it is freed
- * and counted as a dead letter. Returns 0, -ENOENT (no such / dead actor), -ESHUTDOWN. */
+ * and counted as a dead letter. Returns 0, -ENOENT (no such / dead actor), -ESHUTDOWN, -EINVAL (msg NULL).
+ * A send that races with the target's end may return 0 and still become a dead letter (as in Erlang). */
 int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
 
-/* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send). Takes ownership.
- * Returns 0, -ENOMEM, -ESHUTDOWN. A dead target at expiry is a dead letter. */
+/* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send; never early; timers
+ * with equal deadlines fire in call order). Takes ownership (freed as a dead letter on failure).
+ * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL). A dead target at expiry is a dead letter. */
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
 
-/* Sends ACTOR_MSG_STOP to `to`. Returns 0, -ENOENT. */
+/* Sends ACTOR_MSG_STOP to `to` (from = the calling actor's id inside a handler, else 0).
+ * Returns 0, -ENOENT, -ENOMEM, -ESHUTDOWN. */
 int actor_stop(actor_system *sys, actor_id to);
 
 /* Ends `to` without letting it handle more messages: if it is running, at the end of its current
