@@ -466,7 +466,7 @@ static void test_futures(void **st) {
     m->reply = f;
     m->ext = malloc(16);
     actor_msg_free(m);
-    int status = 0;
+    status = 0;
     assert_int_equal(actor_future_wait(f, 10, &status, NULL, NULL), 0);
     assert_int_equal(status, -ENOENT);
     assert_int_equal(actor_future_complete(f, 0, NULL, 0), -EALREADY);
