@@ -42,9 +42,9 @@ static void row(const char *metric, const char *unit, stat s) {
 
 static void quiet_log(void *u, const char *n, const char *l, size_t len) { (void)u, (void)n, (void)l, (void)len; }
 
-static wactor_module *load(wactor_runtime *rt, const char *name) {
+static wactor_module *load(wactor_runtime *rt, const char *dir, const char *name) {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s.wasm", WACTOR_EXAMPLES, name);
+    snprintf(path, sizeof path, "%s/%s.wasm", dir, name);
     wactor_module *m = NULL;
     wactor_diag d;
     if (wactor_module_load_file(rt, path, &m, &d)) {
@@ -118,10 +118,10 @@ static void bench_api(wactor_runtime *rt, wactor_module *calc) {
     free(pids);
 }
 
-/* Messages/s into handle-message of N counter components (64-byte JSON payloads). */
-static double component_throughput(wactor_runtime *rt, wactor_module *counter, int actors, int total) {
+/* Messages/s into handle-message of N sink components (64-byte JSON payloads). */
+static double component_throughput(wactor_runtime *rt, wactor_module *sink, int actors, int total) {
     wactor_pid *pids = malloc(sizeof(wactor_pid) * (size_t)actors);
-    for (int i = 0; i < actors; i++) wactor_spawn(rt, counter, NULL, &pids[i], NULL);
+    for (int i = 0; i < actors; i++) wactor_spawn(rt, sink, NULL, &pids[i], NULL);
     char payload[64];
     memset(payload, ' ', sizeof payload);
     memcpy(payload, "\x80\x04{\"add\":1}", 12);
@@ -168,7 +168,7 @@ int main(int argc, char **argv) {
     wactor_config cfg = {.log = quiet_log};
     wactor_runtime *rt;
     if (wactor_runtime_create(&cfg, &rt)) return 1;
-    wactor_module *calc = load(rt, "calc"), *counter = load(rt, "counter");
+    wactor_module *calc = load(rt, WACTOR_EXAMPLES, "calc"), *sink = load(rt, WACTOR_BENCH_GUESTS, "sink");
 
     printf("| %-44s | %12s | %12s | %-23s | %-8s |\n", "metric", "median", "p99", "min – max", "unit");
     printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "--------------",
@@ -180,7 +180,7 @@ int main(int argc, char **argv) {
         double w[16], nat[16];
         int total = 200000 / SCALE;
         for (int r = 0; r < REPEATS; r++) {
-            w[r] = component_throughput(rt, counter, sizes[s], total) / 1000.0;
+            w[r] = component_throughput(rt, sink, sizes[s], total) / 1000.0;
             nat[r] = native_throughput(sizes[s], total) / 1000.0;
         }
         char name[96];
@@ -195,6 +195,6 @@ int main(int argc, char **argv) {
     }
     wactor_runtime_destroy(rt);
     wactor_module_release(calc);
-    wactor_module_release(counter);
+    wactor_module_release(sink);
     return 0;
 }

@@ -1,0 +1,13 @@
+/* sink.c — the benchmark's receiving component: counts messages and does nothing else, so the figures
+ * measure the runtime (delivery, placement through cabi_realloc, the handle-message call), not a handler. */
+#include "wactor_guest.h"
+
+static int64_t received;
+
+static void on_message(const char *sender, size_t sender_len, const uint8_t *payload, size_t payload_len) {
+    (void)sender, (void)sender_len, (void)payload, (void)payload_len;
+    received++;
+}
+WACTOR_HANDLE_MESSAGE(on_message)
+
+WACTOR_EXPORT("received") int64_t sink_received(void) { return received; }
