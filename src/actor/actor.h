@@ -35,6 +35,10 @@ typedef struct actor_future actor_future;
 enum {
     ACTOR_MSG_STOP = 1,   /* orderly stop request: delivered to receive() like any message, after those
                              queued before it; the behaviour finishes up and returns ACTOR_STOP */
+    ACTOR_MSG_DOWN = 2,   /* a monitored actor ended: data is an actor_down */
+    ACTOR_MSG_EXIT = 3,   /* an exit signal to an actor that traps exits: data is an actor_exit_signal */
+    ACTOR_MSG_REPLY = 4,  /* completion of a future made by actor_future_new_notify(): data is an
+                             actor_reply header followed by the completion's bytes; corr = its corr */
     ACTOR_MSG_USER = 16
 };
 
@@ -197,5 +201,91 @@ int actor_future_poll(actor_future *f, int *status, void **data, size_t *len);
  * future; a later call replaces it; sys NULL cancels. The system must outlive the completion, so an actor
  * that abandons a future cancels (actor_future_wake(f, NULL, 0)) before it releases it. Returns 0. */
 int actor_future_wake(actor_future *f, actor_system *sys, actor_id id);
+
+/* ------------------------------------------------------------------ exits, monitors, links
+ * Erlang's semantics (Erlang/OTP reference manual, "Processes": links, monitors, exit signals, trap_exit). */
+
+typedef enum actor_exit_kind {
+    ACTOR_EXIT_NORMAL = 0,  /* returned ACTOR_STOP without saying otherwise */
+    ACTOR_EXIT_SHUTDOWN,    /* stopped on request of its supervisor / the system */
+    ACTOR_EXIT_KILLED,      /* actor_kill(), an untrappable kill, or system destroy */
+    ACTOR_EXIT_ERROR,       /* abnormal: `code` and `text` say why (a component puts its trap kind in code) */
+    ACTOR_EXIT_NOPROC       /* (monitors only) the target did not exist when the monitor was set */
+} actor_exit_kind;
+
+typedef struct actor_exit {
+    actor_exit_kind kind;
+    int code;               /* behaviour-defined detail for ACTOR_EXIT_ERROR, else 0 */
+    char text[128];         /* human-readable reason, e.g. "integer divide by zero", "health"; may be "" */
+} actor_exit;
+
+/* Sets the reason this actor will exit with when it next returns ACTOR_STOP (default: normal). Call from
+ * inside its own handler. */
+void actor_set_exit(actor *self, const actor_exit *reason);
+
+/* The payload of ACTOR_MSG_DOWN. */
+typedef struct actor_down {
+    uint64_t ref;           /* what actor_monitor() returned */
+    actor_id who;           /* the monitored actor */
+    actor_exit reason;
+} actor_down;
+
+/* The payload of ACTOR_MSG_EXIT. */
+typedef struct actor_exit_signal {
+    actor_id from;          /* the linked actor that exited, or the sender of actor_exit_signal_send() */
+    actor_exit reason;
+} actor_exit_signal;
+
+/* `watcher` will receive one ACTOR_MSG_DOWN when `target` ends (at once, with ACTOR_EXIT_NOPROC, if it is
+ * already dead). *ref (may be NULL) identifies the monitor. Monitors are one-way and stack (two calls: two
+ * DOWN messages). Returns 0, -ENOENT (watcher dead), -ENOMEM. */
+int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t *ref);
+/* Removes a monitor; no DOWN is delivered for it afterwards. Returns 0 or -ENOENT. */
+int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref);
+
+/* Links a and b (symmetric; linking twice is one link). When one ends with reason R, the other:
+ *   traps exits       -> receives ACTOR_MSG_EXIT {from, R} (also for normal exits);
+ *   does not trap     -> R normal: nothing; R abnormal: ends too, with the same reason (KILLED stays KILLED).
+ * If b is already dead, a gets the exit signal at once with reason NOPROC (as Erlang's link/1 does for a
+ * trapping process; a non-trapping one is killed with NOPROC). Returns 0, -ENOENT (a dead), -ENOMEM. */
+int actor_link(actor_system *sys, actor_id a, actor_id b);
+int actor_unlink(actor_system *sys, actor_id a, actor_id b);
+
+/* Whether `self` converts exit signals into ACTOR_MSG_EXIT messages (Erlang's process_flag(trap_exit)). */
+void actor_trap_exits(actor *self, bool on);
+
+/* Sends an exit signal with `reason` to `to`, as Erlang's exit(Pid, Reason) (from = 0 outside a handler):
+ * KILLED kills unconditionally; otherwise a trapping target gets ACTOR_MSG_EXIT, a non-trapping one ends with
+ * the reason unless it is NORMAL (ignored). Returns 0 or -ENOENT. */
+int actor_exit_signal_send(actor_system *sys, actor_id from, actor_id to, const actor_exit *reason);
+
+typedef struct actor_spawn_opts {
+    actor_id link;          /* non-zero: link the new actor to this one atomically at spawn (spawn_link) */
+    actor_id monitor;       /* non-zero: this actor monitors the new one from the start (spawn_monitor) */
+    uint64_t *monitor_ref;  /* receives that monitor's ref (may be NULL) */
+    bool trap_exits;        /* the new actor traps exits from the start */
+} actor_spawn_opts;
+
+/* actor_spawn() with options. Linking/monitoring happens before the actor can run, so no exit is missed.
+ * Returns as actor_spawn(), plus -ENOENT if opts->link or opts->monitor names a dead actor (nothing spawned,
+ * the caller keeps state). */
+int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *state,
+                    const actor_spawn_opts *opts, actor_id *out);
+
+/* The reason an actor ended, for as long as the system keeps it (the most recent 4096 exits): lets a caller
+ * of actor_wait_exit() learn why. Returns 0, or -ENOENT if unknown or still alive. */
+int actor_exit_reason(actor_system *sys, actor_id id, actor_exit *out);
+
+/* The header of ACTOR_MSG_REPLY's payload. */
+typedef struct actor_reply {
+    int status;             /* the completion's status */
+    size_t len;             /* bytes following this header (the completion's data) */
+} actor_reply;
+
+/* A future whose completion is delivered as a message: when completed, `to` receives ACTOR_MSG_REPLY with
+ * msg->corr = corr and an actor_reply header + the completion's data copied after it. Lets a message-driven
+ * actor (a supervisor, a component awaiting a reply) make requests without blocking or parking. If `to` is
+ * dead by then, the reply is a dead letter. Nobody may wait on such a future. NULL on ENOMEM. */
+actor_future *actor_future_new_notify(actor_system *sys, actor_id to, uint64_t corr);
 
 #endif /* WACTOR_ACTOR_H */
