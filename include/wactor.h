@@ -17,6 +17,7 @@
 #ifndef WACTOR_H
 #define WACTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -168,7 +169,8 @@ wactor_error wactor_module_func(const wactor_module *module, const char *name, w
 
 typedef struct wactor_spawn_opts {
     const char *name;         /* registered name, or NULL; copied */
-    uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = the module's own maximum */
+    uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = 1024 pages (64 MiB), or the module's
+                                 own maximum if lower */
     uint64_t fuel;            /* instructions allowed per message/invocation; 0 = unlimited */
 } wactor_spawn_opts;
 
@@ -258,6 +260,93 @@ typedef struct wactor_stats {
 
 /* Runtime-wide counters. Never fails for a valid runtime. */
 void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats);
+
+/* ---------------------------------------------------------------- supervision
+ * OTP supervisors (Erlang/OTP design principles, "Supervisor Behaviour"; supervisor module reference).
+ * A supervisor is an actor that starts its children in order, restarts them according to its strategy and
+ * their restart type, gives up after more than `intensity` restarts within `period_ms` (then stops all
+ * children in reverse start order and exits with reason `shutdown`, which its own supervisor handles), and
+ * stops children in reverse start order. Restarts build a fresh instance from the cached compiled module. */
+
+typedef enum wactor_strategy {
+    WACTOR_ONE_FOR_ONE, WACTOR_ONE_FOR_ALL, WACTOR_REST_FOR_ONE, WACTOR_SIMPLE_ONE_FOR_ONE
+} wactor_strategy;
+typedef enum wactor_restart { WACTOR_PERMANENT, WACTOR_TRANSIENT, WACTOR_TEMPORARY } wactor_restart;
+
+#define WACTOR_BRUTAL_KILL (-1)   /* shutdown_ms: kill at once, no `_cleanup` */
+#define WACTOR_INFINITY    (-2)   /* shutdown_ms: wait for the child however long it takes */
+
+typedef struct wactor_sup_spec wactor_sup_spec;
+
+typedef struct wactor_child_spec {
+    const char *id;               /* unique within the supervisor; NULL = spawn.name (components) or the
+                                     nested supervisor's name */
+    wactor_module *module;        /* a component child: its module (the spec keeps a reference) ... */
+    wactor_spawn_opts spawn;      /*   ... and its options (name registered at every (re)start) */
+    const wactor_sup_spec *supervisor; /* ... or a nested supervisor (module == NULL) */
+    wactor_restart restart;
+    int shutdown_ms;              /* 0 = default (5000 for components, WACTOR_INFINITY for supervisors),
+                                     > 0 = `_cleanup` gets this long, then the child is killed;
+                                     WACTOR_BRUTAL_KILL; WACTOR_INFINITY */
+    uint32_t health_interval_ms;  /* 0 = no health monitoring; else `_health` is asked this often ... */
+    uint32_t health_timeout_ms;   /*   ... an answer later than this (0 = 1000) counts as unhealthy ... */
+    uint32_t health_threshold;    /*   ... and this many unhealthy in a row (0 = 3) terminate the child with
+                                         reason `health`, so its restart type decides. Degraded: reported only. */
+} wactor_child_spec;
+
+struct wactor_sup_spec {
+    const char *name;             /* registered name of the supervisor, and its name in events; may be NULL */
+    wactor_strategy strategy;
+    uint32_t intensity;           /* 0 = OTP's default, 1 */
+    uint32_t period_ms;           /* 0 = OTP's default, 5000 */
+    uint32_t backoff_initial_ms;  /* 0 = restart at once (OTP); else delay the n-th consecutive restart of a */
+    double backoff_multiplier;    /*   child by initial * multiplier^(n-1), at most backoff_max_ms */
+    uint32_t backoff_max_ms;
+    const wactor_child_spec *children; /* simple_one_for_one: exactly one, the template (not started) */
+    size_t nchildren;
+};
+
+/* Supervisor events, one JSON object per call (no newline), in order per supervisor, e.g.
+ * {"event":"child_exited","supervisor":"root","child":"worker","pid":9,"reason":"integer divide by zero"}.
+ * Events: child_started, child_exited, supervisor_shutdown, start_failed, health. Reasons: normal, shutdown,
+ * killed, health, and each trap kind's wactor_trap_name(). Called on scheduler threads; must not block. */
+typedef void (*wactor_event_fn)(void *user, const char *json);
+
+/* Where the runtime's supervisors send their events (NULL: nowhere). Set before starting supervisors. */
+void wactor_set_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user);
+
+/* Starts a supervision tree and waits until every child has started (in order).
+ * Errors: WACTOR_EINVAL (bad spec: duplicate ids, simple_one_for_one without exactly one child, a child with
+ * neither module nor supervisor), WACTOR_EEXIST (a name is taken), WACTOR_ETRAP / WACTOR_EMODULE (a child
+ * failed to start; the ones started before it were stopped again), WACTOR_ENOMEM. */
+wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *spec, wactor_pid *out,
+                                     wactor_diag *diag);
+
+typedef struct wactor_child_info {
+    char id[64];                  /* "" for simple_one_for_one children */
+    wactor_pid pid;               /* 0 when not running */
+    bool is_supervisor;
+    wactor_restart restart;
+    uint32_t restarts;
+} wactor_child_info;
+
+/* which_children: up to `cap` children in start order into `out`, their number into *n (may exceed cap).
+ * Errors: WACTOR_ENOENT (no such supervisor), WACTOR_ETIMEDOUT (5 s). */
+wactor_error wactor_which_children(wactor_runtime *rt, wactor_pid sup, wactor_child_info *out, size_t cap, size_t *n);
+
+typedef struct wactor_child_counts { uint32_t specs, active, supervisors, workers; } wactor_child_counts;
+wactor_error wactor_count_children(wactor_runtime *rt, wactor_pid sup, wactor_child_counts *out);
+
+/* Adds and starts a child; for a simple_one_for_one supervisor `spec` must be NULL and a new instance of its
+ * template starts. *out (may be NULL) gets the child's pid. Errors: WACTOR_EEXIST (id taken), WACTOR_EINVAL,
+ * WACTOR_ETRAP / WACTOR_EMODULE (it failed to start), WACTOR_ENOENT (no such supervisor). */
+wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor_child_spec *spec, wactor_pid *out);
+/* Stops child `id` (simple_one_for_one: the child `pid`) per its shutdown; its spec stays. Errors: WACTOR_ENOENT. */
+wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const char *id, wactor_pid pid);
+/* Starts a terminated child again. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
+wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id);
+/* Forgets a terminated child's spec. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
+wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id);
 
 #ifdef __cplusplus
 }

@@ -195,6 +195,14 @@ static void test_load_errors(void **state) {
     assert_int_equal(eng_module_load(invalid, sizeof invalid, &m, &d), -1);
     assert_non_null(strstr(d.message, "type mismatch"));
     assert_null(m);
+
+    /* Valid, but hostile: a function with 60000 locals (each call would push them all). */
+    const uint8_t many_locals[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, /* header */
+                                   0x01, 0x04, 0x01, 0x60, 0x00, 0x00,             /* type () -> () */
+                                   0x03, 0x02, 0x01, 0x00,                         /* func 0: type 0 */
+                                   0x0a, 0x08, 0x01, 0x06, 0x01, 0xe0, 0xd4, 0x03, 0x7f, 0x0b}; /* 60000 x i32 */
+    assert_int_equal(eng_module_load(many_locals, sizeof many_locals, &m, &d), -1);
+    assert_string_equal(d.message, "function 0 declares 60000 locals; at most 50000 are allowed");
 }
 
 static void test_module_cache(void **state) {
@@ -327,6 +335,17 @@ static void test_memory_min_above_cap(void **state) {
     assert_int_equal(eng_instance_new(m, &o, &inst, &d), 0);
     assert_int_equal(call_i32(inst, "size", NULL, 0), 4);
     eng_instance_free(inst);
+    eng_module_release(m);
+}
+
+static void test_instantiation_failure(void **state) {
+    (void)state;
+    eng_module *m = load("engine_baddata");
+    eng_instance *inst = (eng_instance *)0x1;
+    wactor_diag d;
+    assert_int_equal(eng_instance_new(m, NULL, &inst, &d), -1);
+    assert_null(inst);
+    assert_non_null(strstr(d.message, "instantiation failed: out of bounds memory access"));
     eng_module_release(m);
 }
 
@@ -565,7 +584,7 @@ typedef struct {
     int nlogged;
     wactor_value mix_args[4];
     eng_instance *inst;
-    int reenter_result;
+    const char *reenter_export; /* what host_reenter calls: "double" unless a test changes it */
     eng_status reenter_status;
 } host_state;
 
@@ -603,7 +622,7 @@ static int host_reenter(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     wactor_value r;
     size_t n = 0;
     wactor_diag d;
-    hs->reenter_status = eng_call_sync(eng_ctx_instance(ctx), "double", args, 1, &r, 1, &n, &d);
+    hs->reenter_status = eng_call_sync(eng_ctx_instance(ctx), hs->reenter_export, args, 1, &r, 1, &n, &d);
     if (hs->reenter_status != ENG_DONE) return -1;
     results[0].of.i32 = r.of.i32;
     return 0;
@@ -636,6 +655,7 @@ static eng_instance *host_instance(host_state *hs, eng_host_func funcs[3]) {
     eng_instance_opts o = {.imports = funcs, .nimports = 3, .user = hs};
     eng_instance *inst = instantiate("engine_host", &o);
     hs->inst = inst;
+    hs->reenter_export = "double";
     assert_ptr_equal(eng_instance_user(inst), hs);
     return inst;
 }
@@ -668,6 +688,14 @@ static void test_host_functions(void **state) {
     assert_int_equal(call_i32(inst, "reenter", (wactor_value[]){I32(20)}, 1), 41);
     assert_int_equal(hs.reenter_status, ENG_DONE);
     assert_false(eng_instance_dead(inst));
+    assert_int_equal(call_i32(inst, "say", NULL, 0), 10); /* still usable after the nested call */
+
+    /* The nested call traps: the outer call traps with the same kind, the instance is dead. */
+    hs.reenter_export = "boom";
+    assert_int_equal(eng_call_sync(inst, "reenter", (wactor_value[]){I32(1)}, 1, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_int_equal(hs.reenter_status, ENG_TRAPPED);
+    assert_int_equal(d.trap, WACTOR_TRAP_UNREACHABLE);
+    assert_true(eng_instance_dead(inst));
     eng_instance_free(inst);
 }
 
@@ -842,6 +870,31 @@ static void test_call_depth(void **state) {
     eng_instance_free(inst);
 }
 
+static void test_value_stack_limit(void **state) {
+    (void)state;
+    /* f: () -> () with 40000 locals calling itself: 640 KiB of value stack per frame. The engine stops it at
+     * its value-stack limit (32 MiB) long before the 1024-frame call-depth limit. */
+    const uint8_t fat[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, /* header */
+                           0x01, 0x04, 0x01, 0x60, 0x00, 0x00,             /* type () -> () */
+                           0x03, 0x02, 0x01, 0x00,                         /* func 0: type 0 */
+                           0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00,        /* export "f" = func 0 */
+                           0x0a, 0x0a, 0x01, 0x08, 0x01, 0xc0, 0xb8, 0x02, 0x7f, /* 40000 x i32 */
+                           0x10, 0x00, 0x0b};                              /* call 0; end */
+    eng_module *m = NULL;
+    eng_instance *inst = NULL;
+    wactor_diag d;
+    assert_int_equal(eng_module_load(fat, sizeof fat, &m, &d), 0);
+    assert_int_equal(eng_instance_new(m, NULL, &inst, &d), 0);
+    uint64_t executed = 0;
+    assert_int_equal(eng_call(inst, "f", NULL, 0, 0, &executed, &d), ENG_TRAPPED);
+    assert_int_equal(d.trap, WACTOR_TRAP_STACK_EXHAUSTED);
+    assert_string_equal(d.message, "value stack exhausted");
+    assert_true(executed < 200);
+    assert_true(eng_instance_dead(inst));
+    eng_instance_free(inst);
+    eng_module_release(m);
+}
+
 static void test_memory_limit_trap(void **state) {
     (void)state;
     /* Capped at 3 pages: the guest's grow is refused at the cap, then it traps -> memory limit. */
@@ -883,6 +936,7 @@ static void test_trap_kind_from_message(void **state) {
     assert_int_equal(eng_trap_kind_from_message("uninitialized table element"), WACTOR_TRAP_UNINITIALIZED_ELEMENT);
     assert_int_equal(eng_trap_kind_from_message("indirect call signature mismatch"), WACTOR_TRAP_INDIRECT_CALL_TYPE);
     assert_int_equal(eng_trap_kind_from_message("call stack exhausted"), WACTOR_TRAP_STACK_EXHAUSTED);
+    assert_int_equal(eng_trap_kind_from_message("value stack exhausted"), WACTOR_TRAP_STACK_EXHAUSTED);
     assert_int_equal(eng_trap_kind_from_message("something new"), WACTOR_TRAP_OTHER);
     assert_int_equal(eng_trap_kind_from_message(""), WACTOR_TRAP_OTHER);
     assert_int_equal(eng_trap_kind_from_message(NULL), WACTOR_TRAP_OTHER);
@@ -1085,6 +1139,7 @@ int main(void) {
         cmocka_unit_test(test_module_cache_concurrent),
         cmocka_unit_test(test_memory_cap),
         cmocka_unit_test(test_memory_min_above_cap),
+        cmocka_unit_test(test_instantiation_failure),
         cmocka_unit_test(test_instances_are_isolated),
         cmocka_unit_test(test_start_function),
         cmocka_unit_test(test_typed_calls),
@@ -1099,6 +1154,7 @@ int main(void) {
         cmocka_unit_test(test_every_engine_trap_kind),
         cmocka_unit_test(test_traps_in_sliced_run),
         cmocka_unit_test(test_call_depth),
+        cmocka_unit_test(test_value_stack_limit),
         cmocka_unit_test(test_memory_limit_trap),
         cmocka_unit_test(test_trap_kind_from_message),
         cmocka_unit_test(test_wasi_fd_write),

@@ -413,6 +413,378 @@ static void test_truncations_never_crash(void **state) {
     manifest_free(NULL);
 }
 
+/* ------------------------------------------------------------------ supervision tree */
+
+static const char *TREE =
+    "components:\n"                                                     /* 1 */
+    "  - name: db\n"                                                    /* 2 */
+    "    module: db.wasm\n"
+    "  - name: cache\n"                                                 /* 4 */
+    "    module: cache.wasm\n"
+    "  - name: web\n"                                                   /* 6 */
+    "    module: web.wasm\n"
+    "  - name: job\n"                                                   /* 8 */
+    "    module: job.wasm\n"
+    "  - name: loner\n"                                                 /* 10 */
+    "    module: loner.wasm\n"
+    "supervisor:\n"                                                     /* 12 */
+    "  name: root\n"                                                    /* 13 */
+    "  strategy: one_for_all\n"
+    "  intensity: 3\n"
+    "  period_ms: 10000\n"
+    "  backoff: { initial_ms: 10, multiplier: 1.5, max_ms: 1000 }\n"
+    "  children:\n"                                                     /* 18 */
+    "    - component: db\n"                                             /* 19 */
+    "      restart: transient\n"
+    "      shutdown_ms: 1000\n"
+    "      health: { interval_ms: 200, timeout_ms: 100, threshold: 4 }\n"
+    "    - supervisor:\n"                                               /* 23 */
+    "        name: inner\n"                                             /* 24 */
+    "        strategy: rest_for_one\n"
+    "        children:\n"
+    "          - component: cache\n"                                    /* 27 */
+    "            shutdown: brutal_kill\n"
+    "          - {component: web, restart: temporary, shutdown: infinity, health: {interval_ms: 500}}\n" /* 29 */
+    "      restart: transient\n"
+    "      shutdown: 2000\n"
+    "    - supervisor: {name: pool, strategy: simple_one_for_one, children: [{component: job, restart: temporary}]}\n" /* 32 */
+    "    - restart: temporary\n"                                        /* 33: keys in any order */
+    "      supervisor: {name: empty, intensity: 0, children: []}\n";
+
+static void test_tree_fields(void **state) {
+    (void)state;
+    manifest *m = parse_ok(TREE, "sys/tree.yaml");
+    assert_int_equal(m->ncomponents, 5);
+    assert_true(m->components[0].in_tree && m->components[1].in_tree && m->components[2].in_tree &&
+                m->components[3].in_tree);
+    assert_false(m->components[4].in_tree); /* loner */
+
+    const manifest_supervisor *root = m->supervisor;
+    assert_non_null(root);
+    assert_string_equal(root->name, "root");
+    assert_int_equal(root->line, 13);
+    assert_int_equal(root->strategy, SUP_ONE_FOR_ALL);
+    assert_int_equal(root->intensity, 3);
+    assert_int_equal(root->period_ms, 10000);
+    assert_int_equal(root->backoff_initial_ms, 10);
+    assert_true(root->backoff_multiplier == 1.5);
+    assert_int_equal(root->backoff_max_ms, 1000);
+    assert_int_equal(root->nchildren, 4);
+
+    const manifest_child *db = &root->children[0];
+    assert_false(db->is_supervisor);
+    assert_null(db->supervisor);
+    assert_int_equal(db->component, 0);
+    assert_int_equal(db->restart, SUP_TRANSIENT);
+    assert_int_equal(db->shutdown_ms, 1000);
+    assert_int_equal(db->health_interval_ms, 200);
+    assert_int_equal(db->health_timeout_ms, 100);
+    assert_int_equal(db->health_threshold, 4);
+    assert_int_equal(db->line, 19);
+
+    const manifest_child *ic = &root->children[1];
+    assert_true(ic->is_supervisor);
+    assert_int_equal(ic->restart, SUP_TRANSIENT);
+    assert_int_equal(ic->shutdown_ms, 2000);
+    assert_int_equal(ic->health_interval_ms, 0);
+    assert_int_equal(ic->health_timeout_ms, 0);
+    assert_int_equal(ic->health_threshold, 0);
+    assert_int_equal(ic->line, 23);
+    const manifest_supervisor *inner = ic->supervisor;
+    assert_non_null(inner);
+    assert_string_equal(inner->name, "inner");
+    assert_int_equal(inner->line, 24);
+    assert_int_equal(inner->strategy, SUP_REST_FOR_ONE);
+    assert_int_equal(inner->intensity, MANIFEST_DEFAULT_INTENSITY);
+    assert_int_equal(inner->period_ms, MANIFEST_DEFAULT_PERIOD_MS);
+    assert_int_equal(inner->backoff_initial_ms, 0);
+    assert_true(inner->backoff_multiplier == 1.0);
+    assert_int_equal(inner->backoff_max_ms, 0);
+    assert_int_equal(inner->nchildren, 2);
+    const manifest_child *cache = &inner->children[0], *web = &inner->children[1];
+    assert_int_equal(cache->component, 1);
+    assert_int_equal(cache->restart, SUP_PERMANENT);
+    assert_int_equal(cache->shutdown_ms, SUP_BRUTAL_KILL);
+    assert_int_equal(cache->health_interval_ms, 0);
+    assert_int_equal(cache->line, 27);
+    assert_int_equal(web->component, 2);
+    assert_int_equal(web->restart, SUP_TEMPORARY);
+    assert_int_equal(web->shutdown_ms, SUP_INFINITY);
+    assert_int_equal(web->health_interval_ms, 500);
+    assert_int_equal(web->health_timeout_ms, 500); /* default 1000, capped at the interval */
+    assert_int_equal(web->health_threshold, MANIFEST_DEFAULT_HEALTH_THRESHOLD);
+    assert_int_equal(web->line, 29);
+
+    const manifest_child *pc = &root->children[2];
+    assert_true(pc->is_supervisor);
+    assert_int_equal(pc->restart, SUP_PERMANENT);
+    assert_int_equal(pc->shutdown_ms, SUP_INFINITY);
+    assert_int_equal(pc->line, 32);
+    assert_string_equal(pc->supervisor->name, "pool");
+    assert_int_equal(pc->supervisor->strategy, SUP_SIMPLE_ONE_FOR_ONE);
+    assert_int_equal(pc->supervisor->line, 32);
+    assert_int_equal(pc->supervisor->nchildren, 1);
+    assert_int_equal(pc->supervisor->children[0].component, 3);
+    assert_int_equal(pc->supervisor->children[0].restart, SUP_TEMPORARY);
+    assert_int_equal(pc->supervisor->children[0].shutdown_ms, MANIFEST_DEFAULT_SHUTDOWN_MS);
+    assert_int_equal(pc->supervisor->children[0].line, 32);
+
+    const manifest_child *ec = &root->children[3];
+    assert_int_equal(ec->line, 33);
+    assert_int_equal(ec->restart, SUP_TEMPORARY);
+    assert_string_equal(ec->supervisor->name, "empty");
+    assert_int_equal(ec->supervisor->intensity, 0);
+    assert_int_equal(ec->supervisor->nchildren, 0);
+    assert_null(ec->supervisor->children);
+    manifest_free(m);
+}
+
+static void test_tree_defaults_and_forms(void **state) {
+    (void)state;
+    /* no tree */
+    manifest *m = parse_ok("components: [{name: a, module: a.wasm}]\n", NULL);
+    assert_null(m->supervisor);
+    assert_false(m->components[0].in_tree);
+    manifest_free(m);
+    m = parse_ok("components: [{name: a, module: a.wasm}]\nsupervisor:\n", NULL);
+    assert_null(m->supervisor);
+    manifest_free(m);
+
+    /* a minimal tree, before `components:` in the file */
+    m = parse_ok("supervisor: {name: top, children: [{component: a}]}\ncomponents: [{name: a, module: a.wasm}]\n",
+                 NULL);
+    assert_non_null(m->supervisor);
+    assert_string_equal(m->supervisor->name, "top");
+    assert_int_equal(m->supervisor->line, 1);
+    assert_int_equal(m->supervisor->strategy, SUP_ONE_FOR_ONE);
+    assert_int_equal(m->supervisor->intensity, 1);
+    assert_int_equal(m->supervisor->period_ms, 5000);
+    assert_int_equal(m->supervisor->backoff_initial_ms, 0);
+    assert_int_equal(m->supervisor->nchildren, 1);
+    assert_int_equal(m->supervisor->children[0].restart, SUP_PERMANENT);
+    assert_int_equal(m->supervisor->children[0].shutdown_ms, 5000);
+    assert_int_equal(m->supervisor->children[0].health_interval_ms, 0);
+    assert_true(m->components[0].in_tree);
+    manifest_free(m);
+
+    /* backoff defaults and number forms; `shutdown:` with milliseconds */
+    static const struct {
+        const char *backoff;
+        uint32_t initial, max;
+        double mult;
+    } cases[] = {
+        {"{initial_ms: 50}", 50, 30000, 2.0},
+        {"{initial_ms: 60000}", 60000, 60000, 2.0},
+        {"{initial_ms: 1, multiplier: 1}", 1, 30000, 1.0},
+        {"{initial_ms: 1, multiplier: +3, max_ms: 1}", 1, 1, 3.0},
+        {"{initial_ms: 1, multiplier: 2.5e0}", 1, 30000, 2.5},
+        {"{initial_ms: 1, multiplier: 15E-1}", 1, 30000, 1.5},
+        {"{initial_ms: 1, multiplier: 1000.}", 1, 30000, 1000.0},
+        {"{initial_ms: 1, multiplier: 0.1e1}", 1, 30000, 1.0},
+        {"{initial_ms: 1, max_ms: 86400000}", 1, 86400000, 2.0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[256];
+        snprintf(yaml, sizeof yaml,
+                 "components: [{name: a, module: a.wasm}]\nsupervisor:\n  name: s\n  backoff: %s\n"
+                 "  children: [{component: a, shutdown: 250}]\n", cases[i].backoff);
+        m = parse_ok(yaml, NULL);
+        assert_int_equal(m->supervisor->backoff_initial_ms, cases[i].initial);
+        assert_int_equal(m->supervisor->backoff_max_ms, cases[i].max);
+        if (m->supervisor->backoff_multiplier != cases[i].mult)
+            fail_msg("%s: multiplier %g, want %g", cases[i].backoff, m->supervisor->backoff_multiplier,
+                     cases[i].mult);
+        assert_int_equal(m->supervisor->children[0].shutdown_ms, 250);
+        manifest_free(m);
+    }
+}
+
+static void test_chaos_manifest(void **state) {
+    (void)state;
+    manifest *m = NULL;
+    char err[256] = "";
+    if (manifest_load(WACTOR_EXAMPLES "/chaos.yaml", &m, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_non_null(m->supervisor);
+    assert_int_equal(m->supervisor->strategy, SUP_ONE_FOR_ONE);
+    bool nested_rest_for_one = false, health = false;
+    for (size_t i = 0; i < m->supervisor->nchildren; i++) {
+        const manifest_child *ch = &m->supervisor->children[i];
+        if (ch->is_supervisor && ch->supervisor->strategy == SUP_REST_FOR_ONE)
+            nested_rest_for_one = true;
+        if (!ch->is_supervisor && ch->health_interval_ms > 0)
+            health = true;
+    }
+    assert_true(nested_rest_for_one);
+    assert_true(health);
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        FILE *f = fopen(m->components[i].module_path, "rb");
+        if (f == NULL)
+            fail_msg("chaos module %s not built", m->components[i].module_path);
+        fclose(f);
+    }
+    manifest_free(m);
+}
+
+#define C1 "components:\n  - {name: a, module: a.wasm}\n  - {name: b, module: b.wasm}\n" /* lines 1-3 */
+
+static void test_tree_errors(void **state) {
+    (void)state;
+    /* unknown keys */
+    expect_error_at(C1 "supervisor:\n  name: r\n  stratgy: one_for_one\n  children: []\n", 6,
+                    "unknown key 'stratgy' in supervisor");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      restrat: permanent\n", 8,
+                    "unknown key 'restrat' in child");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 5\n    factor: 2\n  children: []\n", 8,
+                    "unknown key 'factor' in backoff");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      health:\n"
+                    "        interval_ms: 5\n        every: 3\n", 10, "unknown key 'every' in health");
+    /* missing keys and child forms */
+    expect_error_at(C1 "supervisor:\n  strategy: one_for_one\n  children: []\n", 5,
+                    "supervisor is missing required key 'name'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  strategy: one_for_all\n", 5,
+                    "supervisor 'r' is missing required key 'children'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - restart: permanent\n", 7,
+                    "a child needs 'component' (a component name) or 'supervisor'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n"
+                    "      supervisor: {name: s, children: []}\n", 7, "a child has both 'component' and 'supervisor'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - a\n", 7, "a child must be a mapping");
+    expect_error_at(C1 "supervisor: root\n", 4, "'supervisor' must be a mapping");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children: a\n", 6, "'children' must be a list of children");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - supervisor: inner\n", 7,
+                    "'supervisor' must be a mapping");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff: 5\n  children: []\n", 6, "'backoff' must be a mapping");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff: {max_ms: 5}\n  children: []\n", 6,
+                    "'backoff' is missing required key 'initial_ms'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      health: {timeout_ms: 5}\n", 8,
+                    "'health' is missing required key 'interval_ms'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - supervisor: {name: s, children: []}\n"
+                    "      health: {interval_ms: 5}\n", 8, "'health' applies to component children only");
+    /* names */
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n    - component: nobody\n", 8,
+                    "child component 'nobody' names no declared component");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n    - component: b\n"
+                    "    - supervisor:\n        name: s\n        children:\n          - component: a\n", 12,
+                    "component 'a' is placed in the supervision tree twice (first on line 7)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - supervisor:\n        name: r\n"
+                    "        children: []\n", 8, "duplicate supervisor name 'r' (first declared on line 5)");
+    expect_error_at(C1 "supervisor:\n  children:\n    - supervisor: {name: x, children: []}\n"
+                    "    - supervisor: {name: x, children: []}\n  name: r\n", 7,
+                    "duplicate supervisor name 'x' (first declared on line 6)");
+    expect_error_at(C1 "supervisor:\n  name: b\n  children: []\n", 5,
+                    "supervisor name 'b' clashes with the component declared on line 3");
+    expect_error_at(C1 "supervisor:\n  name: host\n  children: []\n", 5, "reserved");
+    expect_error_at(C1 "supervisor:\n  name: ''\n  children: []\n", 5, "'name' must not be empty");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: [a]\n", 7,
+                    "'component' must be a string, not a list");
+    /* enum values */
+    expect_error_at(C1 "supervisor:\n  name: r\n  strategy: one_for_son\n  children: []\n", 6,
+                    "unknown strategy 'one_for_son' (expected one_for_one, one_for_all, rest_for_one, "
+                    "simple_one_for_one)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  strategy: [one_for_one]\n  children: []\n", 6,
+                    "'strategy' must be one of");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      restart: always\n", 8,
+                    "unknown restart 'always' (expected permanent, transient, temporary)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      shutdown: gently\n", 8,
+                    "unknown shutdown 'gently' (expected brutal_kill, infinity or milliseconds)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      shutdown_ms: infinity\n", 8,
+                    "'shutdown_ms' must be a non-negative integer (got 'infinity')");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      shutdown_ms: 0\n", 8,
+                    "'shutdown_ms' must be at least 1 (use 'shutdown: brutal_kill'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      shutdown: -1\n", 8,
+                    "'shutdown' must not be negative");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      shutdown: 1\n"
+                    "      shutdown_ms: 2\n", 9, "child has both 'shutdown' and 'shutdown_ms'");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      shutdown_ms: 86400001\n", 8,
+                    "'shutdown_ms' is out of range: 86400001 (maximum 86400000)");
+    /* simple_one_for_one */
+    expect_error_at(C1 "supervisor:\n  name: r\n  strategy: simple_one_for_one\n  children:\n"
+                    "    - component: a\n    - component: b\n", 7,
+                    "simple_one_for_one supervisor 'r' needs exactly one child (the template), not 2");
+    expect_error_at(C1 "supervisor:\n  name: r\n  strategy: simple_one_for_one\n  children: []\n", 7,
+                    "needs exactly one child (the template), not 0");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - supervisor:\n        name: s\n"
+                    "        strategy: simple_one_for_one\n        children:\n", 10,
+                    "simple_one_for_one supervisor 's' needs exactly one child");
+    expect_error_at(C1 "supervisor:\n  name: r\n  strategy: simple_one_for_one\n  children:\n"
+                    "    - supervisor: {name: s, children: []}\n", 8,
+                    "the child of simple_one_for_one supervisor 'r' must be a component");
+    /* ranges */
+    expect_error_at(C1 "supervisor:\n  name: r\n  intensity: -1\n  children: []\n", 6, "'intensity' must not be negative");
+    expect_error_at(C1 "supervisor:\n  name: r\n  intensity: 1000001\n  children: []\n", 6,
+                    "'intensity' is out of range: 1000001 (maximum 1000000)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  period_ms: 0\n  children: []\n", 6,
+                    "'period_ms' is out of range: 0 (minimum 1)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  period_ms: 1.5\n  children: []\n", 6,
+                    "'period_ms' must be a non-negative integer (got '1.5')");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff: {initial_ms: 0}\n  children: []\n", 6,
+                    "'initial_ms' is out of range: 0 (minimum 1)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    max_ms: 99\n  children: []\n",
+                    8, "backoff 'max_ms' (99) is less than 'initial_ms' (100)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: 0.5\n", 8,
+                    "'multiplier' must be at least 1 (got 0.5)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: -2\n", 8,
+                    "'multiplier' must be at least 1 (got -2)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: 1001\n", 8,
+                    "'multiplier' is out of range: 1001 (maximum 1000)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: 1e999\n", 8,
+                    "'multiplier' is out of range");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: .inf\n", 8,
+                    "'multiplier' must be a number (got '.inf')");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: \"2\"\n", 8,
+                    "'multiplier' must be a number, not a quoted string");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: 2x\n", 8,
+                    "'multiplier' must be a number (got '2x')");
+    expect_error_at(C1 "supervisor:\n  name: r\n  backoff:\n    initial_ms: 100\n    multiplier: 1e\n", 8,
+                    "'multiplier' must be a number (got '1e')");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      health:\n"
+                    "        interval_ms: 0\n", 9, "'interval_ms' is out of range: 0 (minimum 1)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      health:\n"
+                    "        interval_ms: 10\n        threshold: 0\n", 10, "'threshold' is out of range: 0 (minimum 1)");
+    expect_error_at(C1 "supervisor:\n  name: r\n  children:\n    - component: a\n      health:\n"
+                    "        interval_ms: 10\n        timeout_ms: 86400001\n", 10, "'timeout_ms' is out of range");
+}
+
+/* Supervisors nested deeper than MANIFEST_MAX_TREE_DEPTH are refused (no unbounded recursion). */
+static void test_tree_depth(void **state) {
+    (void)state;
+    char yaml[8192];
+    for (int depth = MANIFEST_MAX_TREE_DEPTH; depth <= MANIFEST_MAX_TREE_DEPTH + 1; depth++) {
+        size_t n = (size_t)snprintf(yaml, sizeof yaml, "components: [{name: a, module: a.wasm}]\nsupervisor: ");
+        for (int i = 0; i < depth; i++)
+            n += (size_t)snprintf(yaml + n, sizeof yaml - n, "{name: s%d, children: [%s", i,
+                                  i + 1 < depth ? "{supervisor: " : "{component: a}");
+        for (int i = 0; i < depth; i++)
+            n += (size_t)snprintf(yaml + n, sizeof yaml - n, i + 1 < depth ? "]}}" : "]}");
+        snprintf(yaml + n, sizeof yaml - n, "\n");
+        manifest *m = NULL;
+        char err[256] = "";
+        int rc = manifest_parse(yaml, strlen(yaml), "t.yaml", &m, err, sizeof err);
+        if (depth <= MANIFEST_MAX_TREE_DEPTH) {
+            if (rc != 0)
+                fail_msg("depth %d: %s", depth, err);
+            manifest_free(m);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, "nested more than"));
+        }
+    }
+}
+
+/* Every prefix of the tree manifest parses or fails cleanly, and frees what it built (LSan). */
+static void test_tree_truncations(void **state) {
+    (void)state;
+    size_t len = strlen(TREE);
+    for (size_t n = 0; n <= len; n++) {
+        manifest *m = NULL;
+        char err[256] = "";
+        if (manifest_parse(TREE, n, "t.yaml", &m, err, sizeof err) == 0)
+            manifest_free(m);
+        else
+            assert_true(strncmp(err, "t.yaml:", 7) == 0);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_fields),
@@ -430,6 +802,12 @@ int main(void) {
         cmocka_unit_test(test_error_payloads),
         cmocka_unit_test(test_error_yaml_syntax),
         cmocka_unit_test(test_truncations_never_crash),
+        cmocka_unit_test(test_tree_fields),
+        cmocka_unit_test(test_tree_defaults_and_forms),
+        cmocka_unit_test(test_tree_errors),
+        cmocka_unit_test(test_tree_depth),
+        cmocka_unit_test(test_tree_truncations),
+        cmocka_unit_test(test_chaos_manifest),
     };
     return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
 }

@@ -57,6 +57,7 @@ void actor_release(actor *a) {
         busy_sub(sys, 1);
     }
     mailbox_destroy(&a->mb);
+    links_free(a);
     free(a);
 }
 
@@ -84,11 +85,14 @@ static void live_unlink(actor_system *sys, actor *a) {
     pthread_mutex_unlock(&sys->live_mu);
 }
 
-void actor_end(actor *a, bool killed) {
+void actor_end(actor *a, bool killed, const actor_exit *force) {
     actor_system *sys = a->sys;
     atomic_store(&a->dead, true);
     registry_drop_names(sys->reg, a->id);
+    actor_exit why = force ? *force : links_reason(a, killed);
+    exit_ring_put(sys, a->id, &why); /* before anyone can learn of the end */
     if (a->beh->terminate) a->beh->terminate(a, killed);
+    links_on_end(a, &why);            /* DOWN messages, exit signals to linked actors */
     registry_remove(sys->reg, a->id);
     live_unlink(sys, a);
     atomic_fetch_sub_explicit(&sys->live, 1, memory_order_relaxed);
@@ -158,6 +162,7 @@ static void sys_free(actor_system *sys) {
     pthread_cond_destroy(&sys->exit_cv);
     pthread_mutex_destroy(&sys->tm_mu);
     pthread_cond_destroy(&sys->tm_cv);
+    exit_ring_free(sys);
     free(sys->heap);
     free(sys);
 }
@@ -180,6 +185,7 @@ int actor_system_create(unsigned threads, actor_system **out) {
     atomic_init(&sys->spawned, 0);
     atomic_init(&sys->delivered, 0);
     atomic_init(&sys->dead_letters, 0);
+    atomic_init(&sys->next_ref, 0);
     pthread_mutex_init(&sys->live_mu, NULL);
     pthread_mutex_init(&sys->rq_mu, NULL);
     pthread_cond_init(&sys->rq_cv, NULL);
@@ -190,6 +196,7 @@ int actor_system_create(unsigned threads, actor_system **out) {
     if (cond_init_mono(&sys->idle_cv) || cond_init_mono(&sys->exit_cv) || cond_init_mono(&sys->tm_cv))
         rc = -ENOMEM;
     if (!rc && !(sys->reg = registry_new(actor_retain_obj))) rc = -ENOMEM;
+    if (!rc) rc = exit_ring_new(sys);
     if (!rc) rc = sched_start(sys);
     if (!rc) rc = timer_start(sys);
     if (rc) {
@@ -214,9 +221,10 @@ void actor_system_destroy(actor_system *sys) {
         actor *a = sys->live_tail;
         pthread_mutex_unlock(&sys->live_mu);
         if (!a) break;
+        static const actor_exit killed = {.kind = ACTOR_EXIT_KILLED, .code = 0, .text = "system destroy"};
         atomic_store(&a->kill_req, true);
         atomic_store(&a->sched, AS_DEAD);
-        actor_end(a, true);
+        actor_end(a, true, &killed);
     }
     sys_free(sys);
 }
@@ -232,25 +240,8 @@ void actor_system_stats_get(actor_system *sys, actor_system_stats *out) {
 
 /* ------------------------------------------------------------------ lifecycle */
 
-int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state, actor_id *out) {
-    if (!behaviour || !behaviour->receive) return -EINVAL;
-    if (atomic_load(&sys->stopping)) return -ESHUTDOWN;
-    actor *a = calloc(1, sizeof *a);
-    if (!a) return -ENOMEM;
-    if (mailbox_init(&a->mb)) {
-        free(a);
-        return -ENOMEM;
-    }
-    atomic_init(&a->refs, 1);
-    atomic_init(&a->sched, AS_IDLE);
-    atomic_init(&a->kill_req, false);
-    atomic_init(&a->dead, false);
-    atomic_init(&a->unpark, false);
-    a->sys = sys;
-    a->beh = behaviour;
-    a->state = state;
-    a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
-
+/* Makes a fully set-up actor visible: registry + live list. */
+static int register_actor(actor_system *sys, actor *a) {
     int rc = 0;
     pthread_mutex_lock(&sys->live_mu);
     if (atomic_load(&sys->stopping)) rc = -ESHUTDOWN;
@@ -264,15 +255,50 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
         sys->live_tail = a;
     }
     pthread_mutex_unlock(&sys->live_mu);
-    if (rc) {
-        mailbox_destroy(&a->mb);
+    return rc == -EEXIST ? -ENOMEM : rc;
+}
+
+int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *state,
+                    const actor_spawn_opts *opts, actor_id *out) {
+    if (!sys || !behaviour || !behaviour->receive) return -EINVAL;
+    if (atomic_load(&sys->stopping)) return -ESHUTDOWN;
+    actor *a = calloc(1, sizeof *a);
+    if (!a) return -ENOMEM;
+    if (mailbox_init(&a->mb)) {
         free(a);
-        return rc == -EEXIST ? -ENOMEM : rc;
+        return -ENOMEM;
     }
+    atomic_init(&a->refs, 1);
+    atomic_init(&a->sched, AS_IDLE);
+    atomic_init(&a->kill_req, false);
+    atomic_init(&a->dead, false);
+    atomic_init(&a->unpark, false);
+    links_init(a);
+    a->sys = sys;
+    a->beh = behaviour;
+    a->state = state;
+    a->trap = opts && opts->trap_exits;
+    a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
+
+    actor_id id = a->id;
+    /* counted first: once registered, the actor may run and end before we get to the next line */
     atomic_fetch_add_explicit(&sys->spawned, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&sys->live, 1, memory_order_relaxed);
-    if (out) *out = a->id;
+    int rc = links_spawn_register(sys, a, opts, register_actor);
+    if (rc) {
+        atomic_fetch_sub_explicit(&sys->spawned, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&sys->live, 1, memory_order_relaxed);
+        links_free(a);
+        mailbox_destroy(&a->mb);
+        free(a);
+        return rc;
+    }
+    if (out) *out = id;
     return 0;
+}
+
+int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state, actor_id *out) {
+    return actor_spawn_opt(sys, behaviour, state, NULL, out);
 }
 
 int actor_send(actor_system *sys, actor_id to, actor_msg *msg) {
@@ -302,8 +328,8 @@ int actor_stop(actor_system *sys, actor_id to) {
 int actor_kill(actor_system *sys, actor_id to) {
     actor *a = lookup_live(sys, to);
     if (!a) return -ENOENT;
-    atomic_store(&a->kill_req, true);
-    actor_wake(a);
+    static const actor_exit killed = {.kind = ACTOR_EXIT_KILLED, .code = 0, .text = "killed"};
+    exit_request(a, &killed);
     actor_release(a);
     return 0;
 }

@@ -79,8 +79,9 @@ typedef struct actor_behaviour {
     actor_result (*resume)(actor *self);
     /* Called exactly once when the actor ends (ACTOR_STOP, actor_kill, or system destroy), after its id is
      * dead (sends to it fail with -ENOENT, actor_alive() is false) and its registered names are dropped;
-     * frees the behaviour's state. May be NULL. `killed` tells whether the end was actor_kill()/system
-     * destroy rather than ACTOR_STOP. Runs on a scheduler thread — except during actor_system_destroy(),
+     * frees the behaviour's state. May be NULL. `killed` is false only when the actor itself returned
+     * ACTOR_STOP; it is true for actor_kill(), an exit signal that ended it (a linked actor's abnormal exit,
+     * actor_exit_signal_send()) and system destroy. Runs on a scheduler thread — except during actor_system_destroy(),
      * where it runs on the destroying thread after every scheduler thread has stopped (so no handler runs
      * concurrently; actor_send/actor_spawn then return -ESHUTDOWN). Messages still queued for the actor
      * are freed after terminate() and counted as dead letters. */
@@ -125,7 +126,9 @@ int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t de
 int actor_stop(actor_system *sys, actor_id to);
 
 /* Ends `to` without letting it handle more messages: if it is running, at the end of its current
- * turn/slice; otherwise promptly. terminate(killed=true) is called. Returns 0, -ENOENT. */
+ * turn/slice; otherwise promptly. terminate(killed=true) is called; the exit reason is ACTOR_EXIT_KILLED
+ * (unless an exit signal already asked it to end with another reason: the first reason wins).
+ * Returns 0, -ENOENT. */
 int actor_kill(actor_system *sys, actor_id to);
 
 /* True if `id` names a live actor. */
@@ -219,18 +222,18 @@ typedef struct actor_exit {
     char text[128];         /* human-readable reason, e.g. "integer divide by zero", "health"; may be "" */
 } actor_exit;
 
-/* Sets the reason this actor will exit with when it next returns ACTOR_STOP (default: normal). Call from
- * inside its own handler. */
+/* Sets the reason this actor will exit with when it next returns ACTOR_STOP (default: normal; NULL resets
+ * to normal). Call from inside its own handler. Not used when the actor is killed / ended by a signal. */
 void actor_set_exit(actor *self, const actor_exit *reason);
 
-/* The payload of ACTOR_MSG_DOWN. */
+/* The payload of ACTOR_MSG_DOWN (msg->from = who, msg->corr = ref). */
 typedef struct actor_down {
     uint64_t ref;           /* what actor_monitor() returned */
     actor_id who;           /* the monitored actor */
     actor_exit reason;
 } actor_down;
 
-/* The payload of ACTOR_MSG_EXIT. */
+/* The payload of ACTOR_MSG_EXIT (msg->from = from). */
 typedef struct actor_exit_signal {
     actor_id from;          /* the linked actor that exited, or the sender of actor_exit_signal_send() */
     actor_exit reason;
@@ -240,7 +243,9 @@ typedef struct actor_exit_signal {
  * already dead). *ref (may be NULL) identifies the monitor. Monitors are one-way and stack (two calls: two
  * DOWN messages). Returns 0, -ENOENT (watcher dead), -ENOMEM. */
 int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t *ref);
-/* Removes a monitor; no DOWN is delivered for it afterwards. Returns 0 or -ENOENT. */
+/* Removes a monitor; no DOWN is delivered for it afterwards — not even one already queued in the watcher's
+ * mailbox (as Erlang's demonitor(Ref, [flush])). Returns 0, or -ENOENT (no such monitor held by watcher,
+ * e.g. its DOWN was already received). */
 int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref);
 
 /* Links a and b (symmetric; linking twice is one link). When one ends with reason R, the other:
@@ -249,14 +254,19 @@ int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref);
  * If b is already dead, a gets the exit signal at once with reason NOPROC (as Erlang's link/1 does for a
  * trapping process; a non-trapping one is killed with NOPROC). Returns 0, -ENOENT (a dead), -ENOMEM. */
 int actor_link(actor_system *sys, actor_id a, actor_id b);
+/* Removes the link (both sides; not linked: no-op). No exit signal travels over it afterwards (an
+ * ACTOR_MSG_EXIT already queued stays queued). Returns 0 or -ENOENT (a dead). Linking an actor to itself
+ * is a no-op. */
 int actor_unlink(actor_system *sys, actor_id a, actor_id b);
 
-/* Whether `self` converts exit signals into ACTOR_MSG_EXIT messages (Erlang's process_flag(trap_exit)). */
+/* Whether `self` converts exit signals into ACTOR_MSG_EXIT messages (Erlang's process_flag(trap_exit)).
+ * Default off. Callable from any thread that holds `self` (normally its own handler). */
 void actor_trap_exits(actor *self, bool on);
 
 /* Sends an exit signal with `reason` to `to`, as Erlang's exit(Pid, Reason) (from = 0 outside a handler):
  * KILLED kills unconditionally; otherwise a trapping target gets ACTOR_MSG_EXIT, a non-trapping one ends with
- * the reason unless it is NORMAL (ignored). Returns 0 or -ENOENT. */
+ * the reason unless it is NORMAL (ignored). Ending happens at a safe point, as actor_kill() (never in the
+ * middle of a handler run); terminate(killed=true). Returns 0, -ENOENT, -EINVAL (reason NULL). */
 int actor_exit_signal_send(actor_system *sys, actor_id from, actor_id to, const actor_exit *reason);
 
 typedef struct actor_spawn_opts {
@@ -273,7 +283,8 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
                     const actor_spawn_opts *opts, actor_id *out);
 
 /* The reason an actor ended, for as long as the system keeps it (the most recent 4096 exits): lets a caller
- * of actor_wait_exit() learn why. Returns 0, or -ENOENT if unknown or still alive. */
+ * of actor_wait_exit() learn why. Recorded when the actor ends, before its terminate(). Returns 0, or
+ * -ENOENT if unknown or still alive. */
 int actor_exit_reason(actor_system *sys, actor_id id, actor_exit *out);
 
 /* The header of ACTOR_MSG_REPLY's payload. */
@@ -285,7 +296,10 @@ typedef struct actor_reply {
 /* A future whose completion is delivered as a message: when completed, `to` receives ACTOR_MSG_REPLY with
  * msg->corr = corr and an actor_reply header + the completion's data copied after it. Lets a message-driven
  * actor (a supervisor, a component awaiting a reply) make requests without blocking or parking. If `to` is
- * dead by then, the reply is a dead letter. Nobody may wait on such a future. NULL on ENOMEM. */
+ * dead by then, the reply is a dead letter. Nobody may wait on such a future. A message carrying it in
+ * msg->reply that is freed unanswered (actor_msg_free) delivers a REPLY with status -ENOENT. If the bytes
+ * cannot be copied (ENOMEM) the REPLY carries status -ENOMEM and no bytes. `sys` must outlive the
+ * completion (also the -ENOENT one). NULL on ENOMEM (or sys NULL). */
 actor_future *actor_future_new_notify(actor_system *sys, actor_id to, uint64_t corr);
 
 #endif /* WACTOR_ACTOR_H */

@@ -13,6 +13,18 @@
  * Only the thread that moved an actor to RUNNING touches its mailbox consumer side, `yielded` and
  * its behaviour state; the run queue mutex hands the actor from thread to thread (happens-before).
  *
+ * Exits, links, monitors (links.c): each actor has a mutex `lk` guarding its link set, the monitors set on
+ * it (monitored_by), the monitors it holds (mons_held), its trap flag, its pending exit reason and `ended`.
+ * `ended` is set (and the three sets taken) exactly once, by actor_end(), before the actor leaves the
+ * registry: whoever finds the actor in the registry and locks it either sees `ended` (-> NOPROC) or adds an
+ * entry that actor_end() will see. Lock order: two actor locks only in ascending id order (link, monitor,
+ * spawn_opt); actor lk -> live_mu -> registry shard locks; actor_end() holds at most one actor lock at a
+ * time. An exit signal that ends a non-trapping actor stores its reason in `pend` (first one wins), sets
+ * kill_req and wakes it: it ends at a safe point exactly like actor_kill().
+ * A DOWN is delivered only while its ref is still in the watcher's mons_held (the scheduler removes it
+ * there before receive(); actor_demonitor() removes it too), so no DOWN reaches receive() after
+ * actor_demonitor() returns.
+ *
  * Idle accounting (sys.busy): +1 per message queued in a mailbox (until popped or freed), +1 per actor in
  * SCHEDULED/RUNNING/NOTIFIED, +1 per pending timer. Every increment for new work happens before the
  * decrement for the work that caused it, so busy reaches 0 only when the system is really idle.
@@ -45,6 +57,11 @@ void mailbox_destroy(mailbox *mb);             /* frees the stub; the queue must
 
 /* ------------------------------------------------------------------ actor */
 
+typedef struct mon_entry {
+    uint64_t ref;
+    actor_id peer;
+} mon_entry;
+
 enum { AS_IDLE = 0, AS_SCHEDULED, AS_RUNNING, AS_NOTIFIED, AS_PARKED, AS_DEAD };
 
 struct actor {
@@ -60,6 +77,19 @@ struct actor {
     bool park_req;               /* runner only: actor_park() called in this slice */
     bool exited;                 /* terminate() done; under sys->exit_mu */
     bool yielded;                /* runner only: resume() owed */
+    bool exit_set;               /* runner only: actor_set_exit() called */
+    actor_exit exit_reason;      /* runner only: reason for ACTOR_STOP */
+    pthread_mutex_t lk;          /* guards the fields below (see links.c) */
+    bool ended;                  /* links/monitors closed by actor_end() */
+    bool trap;                   /* traps exits */
+    bool pend_set;               /* an exit signal asked this actor to end with `pend` */
+    actor_exit pend;
+    actor_id *links;             /* linked peers */
+    size_t nlinks, caplinks;
+    mon_entry *mons_by;          /* monitors set on me: {ref, watcher} */
+    size_t nmons_by, capmons_by;
+    mon_entry *mons_held;        /* monitors I hold: {ref, target} */
+    size_t nmons_held, capmons_held;
     actor *rq_next;              /* run queue link; under sys->rq_mu */
     actor *live_prev, *live_next;/* live list; under sys->live_mu */
     mailbox mb;
@@ -108,6 +138,9 @@ struct actor_system {
     pthread_t tm_thread;
 
     atomic_uint_fast64_t live, spawned, delivered, dead_letters;
+
+    atomic_uint_fast64_t next_ref;   /* monitor refs */
+    struct exit_ring *exits;         /* the most recent EXIT_RING exit reasons (links.c) */
 };
 
 /* ------------------------------------------------------------------ cross-file helpers */
@@ -124,10 +157,28 @@ void actor_wake(actor *a);                     /* as actor_schedule, and also PA
 
 /* actor.c */
 void actor_retain_obj(void *a);
-void actor_end(actor *a, bool killed);         /* dead, names dropped, terminate(), unregistered, released */
+/* dead, names dropped, reason recorded, terminate(), links/monitors fired, unregistered, released.
+ * `force` (may be NULL) overrides the reason (system destroy: KILLED). */
+void actor_end(actor *a, bool killed, const actor_exit *force);
 void busy_add(actor_system *sys, long n);
 void busy_sub(actor_system *sys, long n);
 void dead_letter(actor_system *sys, actor_msg *m); /* frees m, counts it */
+
+/* links.c */
+int exit_ring_new(actor_system *sys);           /* 0 or -ENOMEM */
+void exit_ring_free(actor_system *sys);
+void exit_ring_put(actor_system *sys, actor_id id, const actor_exit *why);
+void links_init(actor *a);                      /* lk and empty sets */
+void links_free(actor *a);                      /* at the last release */
+actor_exit links_reason(actor *a, bool killed); /* the reason actor_end() records */
+void links_on_end(actor *a, const actor_exit *why); /* ended = true; DOWNs, exit signals, cleanup */
+/* Before receive(): false if `m` is a DOWN for a monitor no longer held (then the caller drops it). */
+bool links_accept(actor *a, const actor_msg *m);
+/* actor_spawn_opt's part: sets up `a` (not yet visible) and registers it with the links/monitor in place.
+ * Returns 0 or a negative errno; on failure nothing is registered. */
+int links_spawn_register(actor_system *sys, actor *a, const actor_spawn_opts *opts,
+                         int (*reg)(actor_system *, actor *));
+void exit_request(actor *a, const actor_exit *why);  /* first reason wins; kill_req; wake */
 
 /* timer.c */
 int timer_start(actor_system *sys);

@@ -7,7 +7,9 @@
 #include "actor/actor_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct actor_future {
     atomic_uint refs;
@@ -19,6 +21,9 @@ struct actor_future {
     size_t len;
     actor_system *wake_sys;  /* actor_future_wake target, or NULL */
     actor_id wake_id;
+    actor_system *notify_sys;/* actor_future_new_notify: deliver the completion as ACTOR_MSG_REPLY */
+    actor_id notify_to;
+    uint64_t notify_corr;
 };
 
 actor_future *actor_future_new(void) {
@@ -46,6 +51,37 @@ void actor_future_release(actor_future *f) {
     free(f);
 }
 
+/* Delivers a notify future's completion to its actor (outside f->mu; notify_* are immutable). */
+static void notify(actor_future *f, actor_system *sys, int status, void *data, size_t len) {
+    actor_reply h = {.status = status, .len = data ? len : 0};
+    actor_msg *m = NULL;
+    if (h.len <= SIZE_MAX - sizeof h - sizeof(actor_msg))
+        m = actor_msg_new(ACTOR_MSG_REPLY, actor_tls_current ? actor_self(actor_tls_current) : 0, NULL,
+                          sizeof h + h.len);
+    if (!m) { /* no room for the bytes: still tell the requester, without them */
+        h.status = -ENOMEM;
+        h.len = 0;
+        m = actor_msg_new(ACTOR_MSG_REPLY, 0, NULL, sizeof h);
+    }
+    if (m) {
+        memcpy(m->data, &h, sizeof h);
+        if (h.len) memcpy(m->data + sizeof h, data, h.len);
+        m->corr = f->notify_corr;
+        actor_send(sys, f->notify_to, m); /* dead target: a dead letter */
+    }
+    free(data);
+}
+
+actor_future *actor_future_new_notify(actor_system *sys, actor_id to, uint64_t corr) {
+    if (!sys) return NULL;
+    actor_future *f = actor_future_new();
+    if (!f) return NULL;
+    f->notify_sys = sys;
+    f->notify_to = to;
+    f->notify_corr = corr;
+    return f;
+}
+
 int actor_future_complete(actor_future *f, int status, void *data, size_t len) {
     if (!f) {
         free(data);
@@ -59,14 +95,18 @@ int actor_future_complete(actor_future *f, int status, void *data, size_t len) {
     }
     f->done = true;
     f->status = status;
-    f->data = data;
-    f->len = len;
+    actor_system *ns = f->notify_sys;
+    if (!ns) { /* a notify future keeps nothing: the data goes into the message */
+        f->data = data;
+        f->len = len;
+    }
     actor_system *ws = f->wake_sys;
     actor_id wid = f->wake_id;
     f->wake_sys = NULL;
     pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
     if (ws) actor_unpark(ws, wid);
+    if (ns) notify(f, ns, status, data, len);
     return 0;
 }
 

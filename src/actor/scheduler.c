@@ -83,7 +83,7 @@ static void park(actor *a) {
 static void turn_end_actor(actor *a, bool killed) {
     atomic_store(&a->sched, AS_DEAD);
     actor_system *sys = a->sys;
-    actor_end(a, killed);
+    actor_end(a, killed, NULL);
     busy_sub(sys, 1);
 }
 
@@ -111,6 +111,12 @@ static void run_slices(actor *a) {
         } else {
             actor_msg *m = mailbox_pop(&a->mb);
             if (!m) break;
+            if (!links_accept(a, m)) { /* a DOWN of a monitor removed meanwhile */
+                actor_msg_free(m);
+                busy_sub(sys, 1);
+                n++;
+                continue;
+            }
             atomic_fetch_add_explicit(&sys->delivered, 1, memory_order_relaxed);
             r = a->beh->receive(a, m);
             busy_sub(sys, 1);

@@ -114,6 +114,13 @@ static void job_end(component *c) {
     c->codec = 0;
 }
 
+/* The actor's exit reason for a trap of `kind`: abnormal, naming the trap. */
+static void set_exit(component *c, wactor_trap_kind kind) {
+    actor_exit reason = {.kind = ACTOR_EXIT_ERROR, .code = (int)kind};
+    snprintf(reason.text, sizeof reason.text, "%s", wactor_trap_name(kind));
+    actor_set_exit(c->self, &reason);
+}
+
 /* The instance trapped (or could not be built): record it, answer the job, and exit. */
 static actor_result fail(component *c, wactor_diag *d) {
     if (c->job == JOB_START) {
@@ -128,6 +135,7 @@ static actor_result fail(component *c, wactor_diag *d) {
     int n = snprintf(line, sizeof line, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
     component_log_line(c, 3, line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     set_state(c, WACTOR_FAILED, d);
+    set_exit(c, d->trap);
     if (c->traps) atomic_fetch_add(c->traps, 1);
     reply_error(job_reply(c), WACTOR_ETRAP, d);
     if (c->job == JOB_START) {
@@ -280,6 +288,7 @@ static actor_result on_start(component *c) {
             /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap) */
             component_log_line(c, 3, d.message, strlen(d.message));
             set_state(c, WACTOR_FAILED, &d);
+            set_exit(c, WACTOR_TRAP_START);
             reply_error(c->started, WACTOR_EMODULE, &d);
             actor_future_release(c->started);
             c->started = NULL;
@@ -505,7 +514,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->sys = sys;
     c->module = cfg->module;
     eng_module_retain(c->module);
-    c->memory_pages = cfg->memory_pages;
+    c->memory_pages = cfg->memory_pages ? cfg->memory_pages : COMPONENT_DEFAULT_MAX_PAGES;
     c->fuel = cfg->fuel;
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
     c->log = cfg->log;
@@ -519,7 +528,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     component_info_retain(info);
 
     actor_id id = 0;
-    int rc = actor_spawn(sys, &component_behaviour, c, &id);
+    actor_spawn_opts opts = {.link = cfg->link};
+    int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);
         component_info_release(c->info);

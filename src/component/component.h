@@ -42,6 +42,7 @@ enum {
 #define COMPONENT_DEFAULT_SLICE 20000u      /* instructions per scheduling slice */
 #define COMPONENT_MAX_MESSAGE (16u << 20)   /* bytes: largest payload a component may send or receive */
 #define COMPONENT_DEFAULT_CLEANUP_MS 1000u
+#define COMPONENT_DEFAULT_MAX_PAGES 1024u   /* 64 MiB: the memory cap when none is given */
 
 /* Shared, reference-counted view of one component's lifecycle; outlives the actor (a tombstone). */
 typedef struct component_info component_info;
@@ -53,19 +54,24 @@ void component_info_get(component_info *info, wactor_actor_info *out);
 typedef struct component_config {
     eng_module *module;        /* retained by the component */
     const char *name;          /* display name for logs (copied); NULL: "#<pid>" */
-    uint32_t memory_pages;     /* 0 = the module's own maximum */
+    uint32_t memory_pages;     /* memory cap in pages; 0 = COMPONENT_DEFAULT_MAX_PAGES (the module's own
+                                  maximum applies when lower) */
     uint64_t fuel;             /* instructions per message/invocation; 0 = unlimited */
     uint32_t slice;            /* instructions per slice; 0 = COMPONENT_DEFAULT_SLICE */
     wactor_log_fn log;         /* where log lines go (required) */
     void *log_user;
+    actor_id link;             /* non-zero: spawn linked to this actor (a supervisor) */
     _Atomic uint64_t *traps;        /* optional runtime-wide counters, incremented atomically */
     _Atomic uint64_t *dead_letters;
     _Atomic uint64_t *delivered;
 } component_config;
 
 /* Spawns a component actor in state Creating and queues its start. The start's outcome arrives on `started`
- * (retained by the component; may be NULL). *info (may be NULL) receives a retained reference to the
- * component's info. Returns 0 or a negative errno (-ENOMEM, -ESHUTDOWN). */
+ * (retained by the component; may be NULL): 0, or a negative wactor_error with a wactor_diag as data.
+ * Exit reasons (actor layer): a trap ends the actor with ACTOR_EXIT_ERROR, code = the wactor_trap_kind and
+ * text = wactor_trap_name() of it ("integer divide by zero", "fuel exhausted", "start failure", ...); an
+ * instantiation failure likewise with WACTOR_TRAP_START; a stop request or `_cleanup` ends it normally. *info (may be NULL) receives a retained reference to the
+ * component's info. Returns 0 or a negative errno (-ENOMEM, -ESHUTDOWN, -ENOENT: cfg->link is dead). */
 int component_spawn(actor_system *sys, const component_config *cfg, actor_future *started,
                     actor_id *out, component_info **info);
 

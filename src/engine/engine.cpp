@@ -100,6 +100,11 @@ constexpr uint32_t kDefaultCallDepth = 1024;   /* frames (wasm and host); 40 byt
 constexpr uint32_t kMaxCallDepth = 1u << 20;   /* refuse absurd requests (40 MiB of frames) */
 constexpr uint32_t kInitialValueStack = 1024;  /* values (16 bytes each); grows on demand */
 constexpr uint64_t kMaxPages32 = 65536;        /* 4 GiB: a 32-bit memory's spec limit */
+/* Host-memory guards against hostile modules (wabt would let one call push 2^28 locals, i.e. 4 GiB):
+ * at most kMaxLocals locals per function (the limit JS engines enforce) checked at load, and at most
+ * kMaxValueStack values (32 MiB) on an instance's value stack, checked after every instruction. */
+constexpr uint64_t kMaxLocals = 50000;
+constexpr size_t kMaxValueStack = size_t(1) << 21;
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -299,6 +304,17 @@ eng_module *compile(const uint8_t *bytes, size_t len, uint64_t hash, std::string
     if (Failed(ReadBinaryInterp("<module>", m->bytes.data(), m->bytes.size(), options, &errors, &m->desc))) {
         *err = format_errors(errors);
         return nullptr;
+    }
+    size_t nimported = 0;
+    for (const ImportDesc &imp : m->desc.imports) nimported += imp.type.type->kind == ExternKind::Func;
+    for (size_t i = 0; i < m->desc.funcs.size(); i++) {
+        const FuncDesc &f = m->desc.funcs[i];
+        uint64_t nlocals = f.locals.empty() ? 0 : f.locals.back().end;
+        if (nlocals > kMaxLocals) {
+            *err = "function " + std::to_string(i + nimported) + " declares " + std::to_string(nlocals) +
+                   " locals; at most " + std::to_string(kMaxLocals) + " are allowed";
+            return nullptr;
+        }
     }
     for (const ImportDesc &imp : m->desc.imports)
         m->imports.push_back(make_entry(*imp.type.type, imp.type.module, imp.type.name));
@@ -573,22 +589,22 @@ eng_status trap_from_wabt(eng_instance *inst, const Trap::Ptr &trap, wactor_diag
 eng_status run(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag) {
     Thread *t = inst->thread.get();
     auto step = get(wabt_access::StepInternal{});
+    const std::vector<Value> &values = t->*get(wabt_access::ValueStack{});
     Trap::Ptr trap;
     RunResult r = RunResult::Ok;
     uint64_t n = 0;
-    if (budget == 0) {
-        do {
-            r = (t->*step)(&trap);
-            n++;
-        } while (r == RunResult::Ok);
-    } else {
-        while (n < budget) {
-            r = (t->*step)(&trap);
-            n++;
-            if (r != RunResult::Ok) break;
+    bool values_exhausted = false;
+    while (budget == 0 || n < budget) {
+        r = (t->*step)(&trap);
+        n++;
+        if (r != RunResult::Ok) break;
+        if (values.size() > kMaxValueStack) {
+            values_exhausted = true;
+            break;
         }
     }
     if (executed) *executed = n;
+    if (values_exhausted) return finish_trap(inst, WACTOR_TRAP_STACK_EXHAUSTED, 0, "value stack exhausted", diag);
     switch (r) {
     case RunResult::Ok:
         inst->state = CallState::Suspended;
@@ -736,13 +752,17 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
             imports.push_back(f.ref());
         }
 
-        Module::Ptr module = Module::New(store, std::move(desc));
-        Trap::Ptr trap;
-        inst->instance = Instance::Instantiate(store, module.ref(), imports, &trap);
-        if (!inst->instance) {
-            std::string msg = trap ? trap->message() : std::string("instantiation failed");
-            return fail_instance(inst, diag, WACTOR_TRAP_NONE, "instantiation failed: " + msg);
+        /* Every RefPtr must be gone before fail_instance() frees the Store (its destructor writes to the
+         * Store's root list; ASan cannot see that, wabt's code is not instrumented). */
+        std::string instantiate_error;
+        {
+            Module::Ptr module = Module::New(store, std::move(desc));
+            Trap::Ptr trap;
+            inst->instance = Instance::Instantiate(store, module.ref(), imports, &trap);
+            if (!inst->instance)
+                instantiate_error = "instantiation failed: " + (trap ? trap->message() : std::string("unknown error"));
         }
+        if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
         /* The memory: export "memory", else the first memory. */
         Ref mem_ref = Ref::Null;
         for (size_t i = 0; i < m->exports.size(); i++)
@@ -851,6 +871,7 @@ extern "C" eng_status eng_call(eng_instance *inst, const char *name, const wacto
         diag_set(diag, WACTOR_TRAP_NONE, "a call is already in progress");
         return ENG_ERROR;
     }
+    if (!nested) inst->nresults = 0;
     try {
         const eng_module *m = inst->mod;
         auto it = m->func_exports.find(name);
@@ -970,6 +991,7 @@ extern "C" wactor_trap_kind eng_trap_kind_from_message(const char *message) {
         {"uninitialized table element", WACTOR_TRAP_UNINITIALIZED_ELEMENT},
         {"indirect call signature mismatch", WACTOR_TRAP_INDIRECT_CALL_TYPE},
         {"call stack exhausted", WACTOR_TRAP_STACK_EXHAUSTED},
+        {"value stack exhausted", WACTOR_TRAP_STACK_EXHAUSTED},     /* ours: kMaxValueStack */
     };
     for (const auto &e : table)
         if (std::strncmp(message, e.prefix, std::strlen(e.prefix)) == 0) return e.kind;

@@ -7,6 +7,11 @@
  *
  * Threading: an eng_module is immutable and may be shared by any threads. An eng_instance owns its own
  * store and may be used by one thread at a time (any thread; never two at once).
+ *
+ * Footprint per instance: a wabt Store holding a copy of the module description (code included), the
+ * linear memory, one host-function object per import, and a wabt Thread whose call stack is reserved up
+ * front (40 bytes x max_call_depth frames: 40 KiB by default) and whose value stack starts at 1024 values
+ * (16 KiB) and grows on demand. Instantiating a small module takes ~9 us (release build).
  */
 #ifndef WACTOR_ENGINE_H
 #define WACTOR_ENGINE_H
@@ -70,7 +75,9 @@ size_t eng_module_export_count(const eng_module *m);
 /* Fills *info for import/export `i` (0-based). Returns 0, or -1 if out of range. */
 int eng_module_import(const eng_module *m, size_t i, eng_extern_info *info);
 int eng_module_export(const eng_module *m, size_t i, eng_extern_info *info);
-/* Looks up a function export by name; fills *type if non-NULL. Returns true if present. */
+/* Looks up a function export by name; fills *type if non-NULL. Returns true if present and callable through
+ * this interface: exports whose signature uses other types than i32/i64/f32/f64 (v128, references) or more
+ * than ENG_MAX_PARAMS parameters/results are reported as absent (eng_call refuses them). */
 bool eng_module_has_func(const eng_module *m, const char *name, eng_functype *type);
 
 /* ------------------------------------------------------------------ host functions */
@@ -95,12 +102,16 @@ void *eng_ctx_user(eng_call_ctx *ctx);
 const eng_wasi *eng_ctx_wasi(eng_call_ctx *ctx);
 
 /* Bounds-checked view of the calling instance's linear memory: a pointer to `len` bytes at guest
- * address `ptr`, or NULL if [ptr, ptr+len) is outside memory (or there is no memory). Valid only until the
+ * address `ptr`, or NULL if [ptr, ptr+len) is outside memory (or there is no memory). The sum is computed in
+ * 64 bits, so ptr+len cannot wrap. len == 0 is valid for any ptr <= the memory size. Valid only until the
  * host function returns (memory may move on grow). */
 void *eng_ctx_mem(eng_call_ctx *ctx, uint32_t ptr, uint32_t len);
 
 /* Makes the host function trap the guest with `kind` (WACTOR_TRAP_HOST, WACTOR_TRAP_EXIT, ...) and a
- * printf-style message; the host function then returns -1. For WACTOR_TRAP_EXIT, exit_code is kept. */
+ * printf-style message (truncated to WACTOR_DIAG_MAX); the host function then returns -1. For
+ * WACTOR_TRAP_EXIT, exit_code is kept (diag->exit_code). The first call wins; WACTOR_TRAP_NONE means HOST.
+ * A host function that returns -1 without calling this traps with WACTOR_TRAP_HOST "host function M.N failed".
+ * Host traps keep their kind: the memory-limit heuristic (see eng_call) does not apply to them. */
 void eng_host_trap(eng_call_ctx *ctx, wactor_trap_kind kind, int exit_code, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 4, 5)))
@@ -117,12 +128,24 @@ typedef struct eng_instance_opts {
                                          `imports` resolve to the built-in WASI functions, configured by
                                          this struct (must outlive the instance) */
     void *user;                       /* returned by eng_ctx_user() / eng_instance_user() */
-    uint32_t max_call_depth;          /* 0 = default (1024 frames) */
+    uint32_t max_call_depth;          /* 0 = default (1024 frames); counts wasm and host-function frames;
+                                         at most 1<<20 (else eng_instance_new fails). Exceeding it is the trap
+                                         WACTOR_TRAP_STACK_EXHAUSTED, never a host stack overflow (wabt keeps
+                                         wasm frames on the heap) */
 } eng_instance_opts;
 
-/* Instantiates `m` (retained by the instance). Runs the module's start function, if any, to completion.
- * Errors (returns -1, diag filled): unresolved import ("unknown import wactor.foo"), import signature
- * mismatch, memory minimum above the cap, or a trap in the start function (diag->trap set). */
+/* Instantiates `m` (retained by the instance). Runs the module's start function, if any, to completion
+ * (no instruction budget) on the instance's own interpreter thread.
+ * Memory: with max_pages != 0 the memory's maximum becomes min(module maximum, max_pages), and memory.grow
+ * past it returns -1. A memory without a declared maximum and no cap may grow to 65536 pages (4 GiB): callers
+ * hosting untrusted guests should always set a cap.
+ * Only function imports are supported; tables, memories and globals imported by the module are reported as
+ * "unknown import M.N (memory imports are not provided)".
+ * Errors (returns -1, *out = NULL, diag filled): unresolved import ("unknown import wactor.foo"), import
+ * signature mismatch ("import wactor.foo signature mismatch: module expects (i32) -> (), host provides
+ * (i64) -> ()"), memory minimum above the cap ("memory minimum of 4 pages is above the cap of 2 pages"),
+ * instantiation failure ("instantiation failed: out of bounds memory access: data segment ..."), or a trap in
+ * the start function ("start function trapped: <wabt message>", diag->trap = the trap's kind). */
 int eng_instance_new(eng_module *m, const eng_instance_opts *opts, eng_instance **out, wactor_diag *diag);
 void eng_instance_free(eng_instance *inst);
 
@@ -141,30 +164,54 @@ void *eng_instance_mem(eng_instance *inst, uint32_t ptr, uint32_t len);
  * `budget` instructions (0 = no bound).
  * ENG_DONE: results are ready (eng_call_results). ENG_SUSPENDED: call eng_resume(). ENG_TRAPPED: diag has
  * the trap kind and wabt's message; the instance is dead. ENG_ERROR: nothing ran (unknown export -> diag
- * "unknown export NAME", wrong arity/type, a call already in progress, dead instance).
- * `executed` (may be NULL) receives the number of instructions run. */
+ * "unknown export NAME", wrong arity "wrong number of arguments for NAME: expected 2, got 1", wrong type
+ * "argument 2 of NAME: expected i32, got i64", "a call is already in progress", "instance is dead").
+ * `executed` (may be NULL) receives the exact number of wasm instructions run (wabt's internal instruction
+ * stream; a host-function call counts as one), so budgets add up: a call sliced into many budgets runs the
+ * same total as one unbounded call.
+ *
+ * Memory-limit heuristic: wabt does not report that a memory.grow was refused. When a cap was set
+ * (max_pages != 0) and the guest traps (any engine trap: unreachable from abort() after a failed malloc, out
+ * of bounds, ...) while its memory size equals the effective cap, the trap is reported as
+ * WACTOR_TRAP_MEMORY_LIMIT (diag->message still holds wabt's message). Consequently a capped guest that
+ * traps for an unrelated reason while exactly at its cap also reads as MEMORY_LIMIT; a guest below its cap
+ * keeps the real kind. Host traps (HOST, EXIT) are never reclassified.
+ *
+ * Re-entry: called from inside a host function of the same instance (e.g. to run cabi_realloc), eng_call
+ * runs the nested call to completion on the same interpreter stack; `budget` is ignored (the nested
+ * instructions are not counted against the outer call's budget). If the nested call traps, the instance is
+ * dead and the outer call traps with the same kind when the host function returns. eng_resume/eng_abort/
+ * eng_instance_free must not be called from inside a host function of the same instance. */
 eng_status eng_call(eng_instance *inst, const char *name, const wactor_value *args, size_t nargs,
                     uint64_t budget, uint64_t *executed, wactor_diag *diag);
 
 /* Continues a suspended call for up to `budget` more instructions (0 = no bound). Same results. */
 eng_status eng_resume(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag);
 
-/* Abandons a suspended call (e.g. fuel exhausted or shutdown); the instance becomes dead. */
+/* Abandons a suspended call (e.g. fuel exhausted or shutdown); the instance becomes dead and its
+ * interpreter stack is freed. `kind`/`message` are for the caller's records only (the engine keeps no
+ * diagnosis). Also kills an idle instance. A no-op when called from inside a host function. */
 void eng_abort(eng_instance *inst, wactor_trap_kind kind, const char *message);
 
-/* After ENG_DONE: copies up to `cap` results and returns their count. */
+/* After ENG_DONE: copies up to `cap` results and returns their count (which may exceed `cap`). Returns 0
+ * after a trap or error. */
 size_t eng_call_results(eng_instance *inst, wactor_value *results, size_t cap);
 
 /* Convenience: eng_call() to completion with no budget. Returns the status (never ENG_SUSPENDED). */
 eng_status eng_call_sync(eng_instance *inst, const char *name, const wactor_value *args, size_t nargs,
                          wactor_value *results, size_t cap, size_t *nresults, wactor_diag *diag);
 
-/* Maps wabt's trap message to a kind ("integer divide by zero" -> WACTOR_TRAP_INT_DIV_BY_ZERO). */
+/* Maps wabt's trap message to a kind ("integer divide by zero" -> WACTOR_TRAP_INT_DIV_BY_ZERO). Note: a
+ * float->int conversion of NaN is "invalid conversion to integer" (WACTOR_TRAP_INVALID_CONVERSION), but an
+ * out-of-range one is "integer overflow" (WACTOR_TRAP_INT_OVERFLOW), in wabt as in the spec test suite.
+ * "undefined table index" (call_indirect past the table end) maps to WACTOR_TRAP_OOB_TABLE. Unknown or NULL
+ * messages -> WACTOR_TRAP_OTHER. Thread-safe. */
 wactor_trap_kind eng_trap_kind_from_message(const char *message);
 
 /* ------------------------------------------------------------------ WASI preview1 (wasi.c) */
 
-/* Where a guest's stdout/stderr bytes go. Called with raw bytes (may contain partial lines). */
+/* Where a guest's stdout/stderr bytes go. Called with raw bytes (may contain partial lines; wasi-libc's
+ * printf often writes a line and its "\n" as separate calls), on the thread running the guest. */
 typedef void (*eng_wasi_write_fn)(void *write_user, int fd, const uint8_t *bytes, size_t len);
 
 struct eng_wasi {
@@ -180,7 +227,11 @@ struct eng_wasi {
  * fd_close, fd_seek, fd_fdstat_get, fd_fdstat_set_flags, fd_prestat_get, fd_prestat_dir_name, clock_time_get,
  * clock_res_get, random_get, args_get, args_sizes_get, environ_get, environ_sizes_get, proc_exit,
  * sched_yield, poll_oneoff (ENOTSUP), path_open (ENOTCAPABLE: no preopened directories).
- * Each reads its configuration with eng_ctx_wasi(). Returns the static table and its length. */
+ * Each reads its configuration with eng_ctx_wasi(). Returns the static table and its length.
+ * Errno values are preview1's (EBADF 8, EFAULT 21, EINVAL 28, ENOTSUP 58, ESPIPE 70, ENOTCAPABLE 76). A bad
+ * guest pointer returns EFAULT (the guest keeps running); fd_write checks every iovec before writing any.
+ * fd_write accepts fds 1 and 2 only; clock ids 0 (realtime) and 1 (monotonic), in ns; random_get uses
+ * getrandom(); proc_exit traps with WACTOR_TRAP_EXIT and the code. */
 const eng_host_func *eng_wasi_funcs(size_t *count);
 
 #ifdef __cplusplus

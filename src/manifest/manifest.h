@@ -15,6 +15,22 @@
  *         cbor: a1 61 6e 01             # hex bytes (spaces allowed), prefixed 51 (CBOR 0x51)
  *       - to: pong
  *         borsh: 0300000000000000       # hex bytes, prefixed 81 0e (Borsh 0x0701)
+ *     supervisor:                       # optional: the root of the supervision tree
+ *       name: root                      # required; registered name (unique among components and supervisors)
+ *       strategy: one_for_one           # one_for_one | one_for_all | rest_for_one | simple_one_for_one
+ *       intensity: 3                    # max restarts within period (default 1; 0..1000000)
+ *       period_ms: 5000                 # (default 5000; 1..86400000)
+ *       backoff: { initial_ms: 10, multiplier: 2.0, max_ms: 1000 }   # optional (default: no backoff)
+ *       children:                       # required (may be [] except for simple_one_for_one); start order
+ *         - component: ping             # a name from `components:`; each component placed at most once
+ *           restart: permanent          # permanent | transient | temporary (default permanent)
+ *           shutdown_ms: 1000           # or `shutdown: brutal_kill | infinity | <ms>`
+ *           health: { interval_ms: 200, timeout_ms: 100, threshold: 3 }   # optional
+ *         - supervisor: { name: inner, strategy: rest_for_one, children: [ ... ] }
+ *           restart: permanent          # restart / shutdown of a supervisor child sit beside `supervisor:`
+ *
+ * Components that the tree does not place (in_tree == false) are not supervised; the runtime decides
+ * how to run them (today: started on their own, as without a tree).
  *
  * This layer only parses and validates; it starts nothing (the runtime turns a manifest into a
  * supervision tree). It has no global state: every function is thread-safe for distinct objects, and a
@@ -23,8 +39,13 @@
 #ifndef WACTOR_MANIFEST_H
 #define WACTOR_MANIFEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Only for the sup_strategy / sup_restart enums and SUP_BRUTAL_KILL / SUP_INFINITY: the manifest layer
+ * does not link the supervisor library. */
+#include "supervisor/supervisor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,6 +62,7 @@ typedef struct manifest_component {
     uint32_t memory_pages; /* linear memory cap in 64 KiB pages; 0 = default (the module's own maximum) */
     uint64_t fuel;         /* instructions per message/invocation; 0 = unlimited */
     int line;              /* 1-based line of the entry in the manifest, for diagnostics */
+    bool in_tree;          /* placed in the supervision tree (as a child or a simple_one_for_one template) */
 } manifest_component;
 
 typedef struct manifest_send {
@@ -50,12 +72,59 @@ typedef struct manifest_send {
     int line;              /* 1-based line of the entry */
 } manifest_send;
 
+/* Range limits of the supervision-tree fields (inclusive). */
+#define MANIFEST_MAX_INTENSITY  1000000u
+#define MANIFEST_MAX_MS         86400000u   /* one day: period, backoff, shutdown_ms, health times */
+#define MANIFEST_MAX_MULTIPLIER 1000.0
+#define MANIFEST_MAX_THRESHOLD  1000000u
+#define MANIFEST_MAX_TREE_DEPTH 16          /* nested supervisors, root = depth 1 (YAML nesting is capped at 64) */
+
+/* Defaults filled in by the parser. */
+#define MANIFEST_DEFAULT_INTENSITY         1u
+#define MANIFEST_DEFAULT_PERIOD_MS         5000u
+#define MANIFEST_DEFAULT_SHUTDOWN_MS       5000      /* workers; supervisors default to SUP_INFINITY */
+#define MANIFEST_DEFAULT_BACKOFF_MULT      2.0       /* when `backoff:` is given without `multiplier` */
+#define MANIFEST_DEFAULT_BACKOFF_MAX_MS    30000u    /* ... without `max_ms` (raised to initial_ms if lower) */
+#define MANIFEST_DEFAULT_HEALTH_TIMEOUT_MS 1000u     /* ... without `timeout_ms` (lowered to interval_ms) */
+#define MANIFEST_DEFAULT_HEALTH_THRESHOLD  3u
+
+typedef struct manifest_supervisor manifest_supervisor;
+
+/* One entry of a supervisor's `children:` list: a component (worker) or a nested supervisor. */
+typedef struct manifest_child {
+    bool is_supervisor;
+    size_t component;                /* !is_supervisor: index into manifest.components */
+    manifest_supervisor *supervisor; /* is_supervisor: the nested supervisor (owned); else NULL */
+    sup_restart restart;             /* default SUP_PERMANENT */
+    int shutdown_ms;                 /* > 0 ms, SUP_BRUTAL_KILL or SUP_INFINITY; default
+                                        MANIFEST_DEFAULT_SHUTDOWN_MS (component), SUP_INFINITY (supervisor) */
+    uint32_t health_interval_ms;     /* 0 = no health monitoring (always 0 for supervisor children) */
+    uint32_t health_timeout_ms;      /* 0 when health_interval_ms == 0 */
+    uint32_t health_threshold;       /* 0 when health_interval_ms == 0, else >= 1 */
+    int line;                        /* 1-based line of the child entry */
+} manifest_child;
+
+struct manifest_supervisor {
+    char *name;                      /* unique among supervisors and components; same rules as component names */
+    sup_strategy strategy;           /* default SUP_ONE_FOR_ONE */
+    uint32_t intensity;              /* default 1 */
+    uint32_t period_ms;              /* default 5000, >= 1 */
+    uint32_t backoff_initial_ms;     /* 0 = no backoff (no `backoff:`); else >= 1 */
+    double backoff_multiplier;       /* 1.0 without backoff; else finite, 1 <= m <= 1000 */
+    uint32_t backoff_max_ms;         /* 0 without backoff; else >= backoff_initial_ms */
+    manifest_child *children;        /* in start order; NULL when nchildren == 0. For simple_one_for_one:
+                                        exactly one, a component: the template (not started initially) */
+    size_t nchildren;
+    int line;                        /* 1-based line of the supervisor's mapping (its first key) */
+};
+
 typedef struct manifest {
     manifest_component *components; /* in file order */
     size_t ncomponents;             /* >= 1 */
     manifest_send *sends;           /* in file order; NULL when nsends == 0 */
     size_t nsends;
     char *path;                     /* copy of the path given to load/parse, or NULL if none was given */
+    manifest_supervisor *supervisor; /* root of the supervision tree; NULL without `supervisor:` */
 } manifest;
 
 /*
@@ -90,7 +159,15 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *   - a duplicate component name, a reserved name ("host", "#..."),
  *   - negative or overflowing limits (memory_pages > 65536, fuel > 2^64-1),
  *   - a `send.to` that names no declared component, bad hex in cbor/borsh, a `json:` value with no JSON
- *     form (.inf, .nan), a payload over 16 MiB.
+ *     form (.inf, .nan), a payload over 16 MiB,
+ *   - in `supervisor:`: unknown keys (also in children, backoff, health), a missing 'name' / 'children',
+ *     a child with neither or both of 'component' / 'supervisor', a child component that names no
+ *     declared component or is placed a second time, a duplicate supervisor name or one that clashes
+ *     with a component name, an unknown strategy / restart / shutdown value, both 'shutdown' and
+ *     'shutdown_ms', 'health' on a supervisor child, simple_one_for_one without exactly one child or
+ *     with a supervisor as its child, values out of range (intensity, period_ms, backoff, shutdown_ms,
+ *     health), a backoff multiplier below 1 (or not a finite number), backoff max_ms < initial_ms,
+ *     supervisors nested more than MANIFEST_MAX_TREE_DEPTH deep.
  * Thread-safe. Returns -1 with "invalid argument" if text or out is NULL.
  */
 int manifest_parse(const char *text, size_t len, const char *path_for_errors_and_base_dir,

@@ -12,34 +12,18 @@
 #include "component/component.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
+#include "runtime/internal.h"
 #include "wactor.h"
 
-/* One spawned component, kept after it ends so its info stays readable (a tombstone). */
-typedef struct spawned {
-    wactor_pid pid;
-    component_info *info;
-} spawned;
-
-struct wactor_runtime {
-    actor_system *sys;
-    wactor_log_fn log;
-    void *log_user;
-    pthread_mutex_t lock;          /* guards the spawned list */
-    spawned *spawned;              /* in spawn order */
-    size_t nspawned, capspawned;
-    _Atomic uint64_t traps, dead_letters, delivered;
-};
-
 /* wactor_module is the engine's compiled module under another name. */
-static eng_module *engmod(const wactor_module *m) { return (eng_module *)m; }
 
-static void diag_msg(wactor_diag *d, const char *fmt, const char *arg) {
+void runtime_diag(wactor_diag *d, const char *fmt, const char *arg) {
     if (!d) return;
     memset(d, 0, sizeof *d);
     snprintf(d->message, sizeof d->message, fmt, arg);
 }
 
-static wactor_error from_errno(int rc) {
+wactor_error runtime_error(int rc) {
     switch (rc) {
     case 0: return WACTOR_OK;
     case -ENOMEM: return WACTOR_ENOMEM;
@@ -121,7 +105,7 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
     if (rc != 0) {
         pthread_mutex_destroy(&rt->lock);
         free(rt);
-        return from_errno(rc);
+        return runtime_error(rc);
     }
     *out = rt;
     return WACTOR_OK;
@@ -129,12 +113,16 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
 
 void wactor_runtime_destroy(wactor_runtime *rt) {
     if (!rt) return;
-    /* graceful: `_cleanup` in reverse start order */
+    /* graceful: supervision trees first (each stops its children in reverse start order), then the
+     * components started on their own, `_cleanup` in reverse start order */
+    for (size_t i = rt->nsupervisors; i-- > 0;)
+        if (actor_stop(rt->sys, rt->supervisors[i]) == 0) actor_wait_exit(rt->sys, rt->supervisors[i], 30000);
     for (size_t i = rt->nspawned; i-- > 0;)
         if (actor_alive(rt->sys, rt->spawned[i].pid)) wactor_stop(rt, rt->spawned[i].pid, 1000);
     actor_system_destroy(rt->sys);
     for (size_t i = 0; i < rt->nspawned; i++) component_info_release(rt->spawned[i].info);
     free(rt->spawned);
+    free(rt->supervisors);
     pthread_mutex_destroy(&rt->lock);
     free(rt);
 }
@@ -185,7 +173,7 @@ wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path, wacto
     fclose(f);
     if (failed) {
         free(buf);
-        diag_msg(diag, "%s: read error", path);
+        runtime_diag(diag, "%s: read error", path);
         return WACTOR_EIO;
     }
     wactor_error err = wactor_module_load(rt, buf, len, out, diag);
@@ -263,7 +251,7 @@ static component_info *find_info(wactor_runtime *rt, wactor_pid pid) {
     return info;
 }
 
-static wactor_error remember(wactor_runtime *rt, wactor_pid pid, component_info *info) {
+wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, component_info *info) {
     pthread_mutex_lock(&rt->lock);
     if (rt->nspawned == rt->capspawned) {
         size_t cap = rt->capspawned ? rt->capspawned * 2 : 16;
@@ -280,13 +268,24 @@ static wactor_error remember(wactor_runtime *rt, wactor_pid pid, component_info 
     return WACTOR_OK;
 }
 
+wactor_error runtime_remember_supervisor(wactor_runtime *rt, wactor_pid pid) {
+    pthread_mutex_lock(&rt->lock);
+    wactor_pid *ns = realloc(rt->supervisors, (rt->nsupervisors + 1) * sizeof *ns);
+    if (ns) {
+        rt->supervisors = ns;
+        rt->supervisors[rt->nsupervisors++] = pid;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    return ns ? WACTOR_OK : WACTOR_ENOMEM;
+}
+
 /* Waits for a future and turns its completion into a wactor_error (+ diag from error data). */
-static wactor_error await(actor_future *f, int timeout_ms, void **data, size_t *len, wactor_diag *diag) {
+wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t *len, wactor_diag *diag) {
     int status = 0;
     void *buf = NULL;
     size_t n = 0;
     if (actor_future_wait(f, timeout_ms, &status, &buf, &n) != 0) {
-        diag_msg(diag, "%s", "no answer within the timeout");
+        runtime_diag(diag, "%s", "no answer within the timeout");
         return WACTOR_ETIMEDOUT;
     }
     if (status != 0) {
@@ -305,21 +304,26 @@ static wactor_error await(actor_future *f, int timeout_ms, void **data, size_t *
     return WACTOR_OK;
 }
 
+component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
+                                          const wactor_spawn_opts *opts) {
+    return (component_config){
+        .module = engmod(module), .name = opts ? opts->name : NULL,
+        .memory_pages = opts ? opts->memory_pages : 0, .fuel = opts ? opts->fuel : 0,
+        .log = rt->log, .log_user = rt->log_user,
+        .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
+    };
+}
+
 wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wactor_spawn_opts *opts,
                           wactor_pid *out, wactor_diag *diag) {
     if (!rt || !module || !out) return WACTOR_EINVAL;
     const char *name = opts ? opts->name : NULL;
     if (name && !*name) return WACTOR_EINVAL;
     if (name && registry_whereis(actor_system_registry(rt->sys), name)) {
-        diag_msg(diag, "name '%s' is already registered", name);
+        runtime_diag(diag, "name '%s' is already registered", name);
         return WACTOR_EEXIST;
     }
-    component_config cfg = {
-        .module = engmod(module), .name = name,
-        .memory_pages = opts ? opts->memory_pages : 0, .fuel = opts ? opts->fuel : 0,
-        .log = rt->log, .log_user = rt->log_user,
-        .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
-    };
+    component_config cfg = runtime_component_config(rt, module, opts);
     actor_future *started = actor_future_new();
     if (!started) return WACTOR_ENOMEM;
     wactor_pid pid = 0;
@@ -327,9 +331,9 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
     int rc = component_spawn(rt->sys, &cfg, started, &pid, &info);
     if (rc != 0) {
         actor_future_release(started);
-        return from_errno(rc);
+        return runtime_error(rc);
     }
-    wactor_error err = remember(rt, pid, info);
+    wactor_error err = runtime_remember(rt, pid, info);
     if (err) {
         component_info_release(info);
         actor_kill(rt->sys, pid);
@@ -337,12 +341,12 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
     if (!err && name) {
         rc = registry_register_name(actor_system_registry(rt->sys), name, pid);
         if (rc != 0) {
-            diag_msg(diag, "name '%s' is already registered", name);
+            runtime_diag(diag, "name '%s' is already registered", name);
             actor_kill(rt->sys, pid);
-            err = from_errno(rc);
+            err = runtime_error(rc);
         }
     }
-    if (!err) err = await(started, 0, NULL, NULL, diag);
+    if (!err) err = runtime_await(started, 0, NULL, NULL, diag);
     actor_future_release(started);
     if (err) return err;
     *out = pid;
@@ -351,7 +355,7 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
 
 wactor_error wactor_register(wactor_runtime *rt, wactor_pid pid, const char *name) {
     if (!rt || !name || !*name) return WACTOR_EINVAL;
-    return from_errno(registry_register_name(actor_system_registry(rt->sys), name, pid));
+    return runtime_error(registry_register_name(actor_system_registry(rt->sys), name, pid));
 }
 
 wactor_error wactor_unregister(wactor_runtime *rt, const char *name) {
@@ -369,7 +373,7 @@ wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload,
     if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
-    return from_errno(actor_send(rt->sys, to, m));
+    return runtime_error(actor_send(rt->sys, to, m));
 }
 
 /* Sends `m` (with `f` as its reply) and waits for the answer. */
@@ -378,10 +382,10 @@ static wactor_error request(wactor_runtime *rt, wactor_pid pid, actor_msg *m, ac
     if (!m) return WACTOR_ENOMEM;
     int rc = actor_send(rt->sys, pid, m);
     if (rc != 0) {
-        diag_msg(diag, "%s", "no such actor");
-        return from_errno(rc);
+        runtime_diag(diag, "%s", "no such actor");
+        return runtime_error(rc);
     }
-    return await(f, timeout_ms, data, len, diag);
+    return runtime_await(f, timeout_ms, data, len, diag);
 }
 
 wactor_error wactor_invoke(wactor_runtime *rt, wactor_pid pid, const char *function, const void *args,
@@ -447,7 +451,7 @@ wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {
     actor_msg *m = component_msg_stop((uint32_t)timeout_ms);
     if (!m) return WACTOR_ENOMEM;
     int rc = actor_send(rt->sys, pid, m);
-    if (rc != 0) return from_errno(rc);
+    if (rc != 0) return runtime_error(rc);
     /* queued messages come first; allow them and `_cleanup` their time, then kill */
     if (actor_wait_exit(rt->sys, pid, timeout_ms + 1000) != 0) {
         actor_kill(rt->sys, pid);

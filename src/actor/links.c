@@ -1,0 +1,515 @@
+/*
+ * links.c — exit reasons, monitors, links, exit signals, spawn options, the exit-reason ring.
+ *
+ * Erlang's semantics (see actor.h). Every actor carries, under its own mutex `lk`: its link set (peer ids),
+ * the monitors set on it (mons_by: {ref, watcher}), the monitors it holds (mons_held: {ref, target}), its
+ * trap flag, a pending exit reason, and `ended`.
+ *
+ * Atomicity with termination: actor_end() sets `ended` and takes the three sets under `lk` once, before the
+ * actor leaves the registry. Anyone who wants to link to / monitor an actor looks it up in the registry and
+ * locks it: either `ended` is already set (NOPROC: the caller delivers that at once) or the new entry is in
+ * the sets actor_end() takes (it fires). No exit is lost, none fires twice.
+ *
+ * Links: both sides hold each other's id. The ending actor removes itself from each peer's set under that
+ * peer's lock and signals the peer only if it was still there, so actor_unlink() (which removes both sides
+ * under both locks) stops any later signal, and two linked actors ending together never signal each other
+ * twice. Chains and cycles terminate: an actor ends once, and its links are gone from its peers first.
+ *
+ * Monitors: the DOWN message is sent to the watcher; the scheduler hands it to receive() only if the ref
+ * is still in the watcher's mons_held (and removes it there), so after actor_demonitor() no DOWN for it is
+ * ever received (Erlang's demonitor(Ref, [flush])).
+ *
+ * Ending by an exit signal: exit_request() records the reason (the first one wins), sets kill_req and wakes
+ * the actor: it ends at a safe point exactly as with actor_kill() (terminate(killed=true)).
+ *
+ * Locks: at most two actor locks at once, in ascending id order; never an actor lock while calling
+ * actor_send/registry lookups, except actor_spawn_opt, which registers under the partners' locks
+ * (order: actor lk -> live_mu -> registry shard; nothing takes them the other way round).
+ */
+#include "actor/actor_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_RING 4096
+
+struct exit_ring {
+    pthread_mutex_t mu;
+    uint64_t n;                 /* exits recorded so far; slot = n % EXIT_RING */
+    actor_id id[EXIT_RING];
+    actor_exit why[EXIT_RING];
+};
+
+/* ------------------------------------------------------------------ the exit-reason ring */
+
+int exit_ring_new(actor_system *sys) {
+    sys->exits = calloc(1, sizeof *sys->exits);
+    if (!sys->exits) return -ENOMEM;
+    pthread_mutex_init(&sys->exits->mu, NULL);
+    return 0;
+}
+
+void exit_ring_free(actor_system *sys) {
+    if (!sys->exits) return;
+    pthread_mutex_destroy(&sys->exits->mu);
+    free(sys->exits);
+    sys->exits = NULL;
+}
+
+void exit_ring_put(actor_system *sys, actor_id id, const actor_exit *why) {
+    struct exit_ring *r = sys->exits;
+    pthread_mutex_lock(&r->mu);
+    size_t i = (size_t)(r->n++ % EXIT_RING);
+    r->id[i] = id;
+    r->why[i] = *why;
+    pthread_mutex_unlock(&r->mu);
+}
+
+int actor_exit_reason(actor_system *sys, actor_id id, actor_exit *out) {
+    if (!sys || !id) return -ENOENT;
+    struct exit_ring *r = sys->exits;
+    int rc = -ENOENT;
+    pthread_mutex_lock(&r->mu);
+    uint64_t k = r->n < EXIT_RING ? r->n : EXIT_RING;
+    for (uint64_t j = 1; j <= k; j++) { /* newest first; an id ends once */
+        size_t i = (size_t)((r->n - j) % EXIT_RING);
+        if (r->id[i] == id) {
+            if (out) *out = r->why[i];
+            rc = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ small sets */
+
+static int ids_add(actor_id **v, size_t *n, size_t *cap, actor_id x) {
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i] == x) return 0; /* linking twice is one link */
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        actor_id *nv = realloc(*v, nc * sizeof *nv);
+        if (!nv) return -ENOMEM;
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+static bool ids_del(actor_id *v, size_t *n, actor_id x) {
+    for (size_t i = 0; i < *n; i++)
+        if (v[i] == x) {
+            v[i] = v[--*n];
+            return true;
+        }
+    return false;
+}
+
+static int mons_add(mon_entry **v, size_t *n, size_t *cap, uint64_t ref, actor_id peer) {
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        mon_entry *nv = realloc(*v, nc * sizeof *nv);
+        if (!nv) return -ENOMEM;
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = (mon_entry){.ref = ref, .peer = peer};
+    return 0;
+}
+
+/* Removes the entry with `ref`; returns whether there was one (and its peer in *peer). */
+static bool mons_del(mon_entry *v, size_t *n, uint64_t ref, actor_id *peer) {
+    for (size_t i = 0; i < *n; i++)
+        if (v[i].ref == ref) {
+            if (peer) *peer = v[i].peer;
+            v[i] = v[--*n];
+            return true;
+        }
+    return false;
+}
+
+void links_init(actor *a) {
+    pthread_mutex_init(&a->lk, NULL);
+}
+
+void links_free(actor *a) {
+    free(a->links);
+    free(a->mons_by);
+    free(a->mons_held);
+    a->links = NULL;
+    a->mons_by = a->mons_held = NULL;
+    pthread_mutex_destroy(&a->lk);
+}
+
+/* Locks one or two actors (ascending id order; b may be NULL or == a). */
+static void lock2(actor *a, actor *b) {
+    if (!b || b == a) {
+        pthread_mutex_lock(&a->lk);
+    } else if (a->id < b->id) {
+        pthread_mutex_lock(&a->lk);
+        pthread_mutex_lock(&b->lk);
+    } else {
+        pthread_mutex_lock(&b->lk);
+        pthread_mutex_lock(&a->lk);
+    }
+}
+
+static void unlock2(actor *a, actor *b) {
+    if (b && b != a) pthread_mutex_unlock(&b->lk);
+    pthread_mutex_unlock(&a->lk);
+}
+
+/* ------------------------------------------------------------------ messages */
+
+/* Sends a message the layer generates; a dead or stopping target drops it quietly (not a dead letter:
+ * nobody sent it to a wrong address). */
+static void send_quiet(actor_system *sys, actor *to, actor_msg *m) {
+    if (!m) return;
+    if (atomic_load(&sys->stopping) || atomic_load_explicit(&to->dead, memory_order_acquire)) {
+        actor_msg_free(m);
+        return;
+    }
+    busy_add(sys, 1);
+    mailbox_push(&to->mb, m); /* a race with its end: freed with the mailbox, as actor_send does */
+    actor_schedule(to);
+}
+
+static void send_quiet_id(actor_system *sys, actor_id to, actor_msg *m) {
+    actor *a = registry_get(sys->reg, to);
+    if (!a) {
+        actor_msg_free(m);
+        return;
+    }
+    send_quiet(sys, a, m);
+    actor_release(a);
+}
+
+static actor_msg *down_msg(uint64_t ref, actor_id who, const actor_exit *why) {
+    actor_down d;
+    memset(&d, 0, sizeof d);
+    d.ref = ref;
+    d.who = who;
+    d.reason = *why;
+    actor_msg *m = actor_msg_new(ACTOR_MSG_DOWN, who, &d, sizeof d);
+    if (m) m->corr = ref;
+    return m;
+}
+
+static actor_msg *exit_msg(actor_id from, const actor_exit *why) {
+    actor_exit_signal s;
+    memset(&s, 0, sizeof s);
+    s.from = from;
+    s.reason = *why;
+    return actor_msg_new(ACTOR_MSG_EXIT, from, &s, sizeof s);
+}
+
+static const actor_exit EXIT_NOPROC = {.kind = ACTOR_EXIT_NOPROC, .code = 0, .text = "noproc"};
+
+/* ------------------------------------------------------------------ exit signals */
+
+/* a->lk held. Records the reason an exit signal ends `a` with (first wins). False if `a` already ended. */
+static bool exit_pend_locked(actor *a, const actor_exit *why) {
+    if (a->ended) return false;
+    if (!a->pend_set) {
+        a->pend = *why;
+        a->pend_set = true;
+    }
+    return true;
+}
+
+static void exit_fire(actor *a) {
+    atomic_store_explicit(&a->kill_req, true, memory_order_release);
+    actor_wake(a);
+}
+
+void exit_request(actor *a, const actor_exit *why) {
+    pthread_mutex_lock(&a->lk);
+    bool fire = exit_pend_locked(a, why);
+    pthread_mutex_unlock(&a->lk);
+    if (fire) exit_fire(a);
+}
+
+typedef enum { SIG_NONE, SIG_MSG, SIG_KILL } sig_action;
+
+/* a->lk held. What an exit signal with `why` does to `a`; `untrappable` for actor_exit_signal_send(KILLED). */
+static sig_action signal_locked(actor *a, const actor_exit *why, bool untrappable) {
+    if (a->ended) return SIG_NONE;
+    if (untrappable) return exit_pend_locked(a, why) ? SIG_KILL : SIG_NONE;
+    if (a->trap) return SIG_MSG;
+    if (why->kind == ACTOR_EXIT_NORMAL) return SIG_NONE;
+    return exit_pend_locked(a, why) ? SIG_KILL : SIG_NONE;
+}
+
+/* Carries out a sig_action outside the lock. */
+static void signal_do(actor *a, sig_action act, actor_id from, const actor_exit *why) {
+    if (act == SIG_MSG)
+        send_quiet(a->sys, a, exit_msg(from, why));
+    else if (act == SIG_KILL)
+        exit_fire(a);
+}
+
+int actor_exit_signal_send(actor_system *sys, actor_id from, actor_id to, const actor_exit *reason) {
+    if (!sys || !reason) return -EINVAL;
+    actor *a = registry_get(sys->reg, to);
+    if (!a) return -ENOENT;
+    actor_exit why = *reason;
+    why.text[sizeof why.text - 1] = '\0';
+    pthread_mutex_lock(&a->lk);
+    bool ended = a->ended;
+    sig_action act = signal_locked(a, &why, why.kind == ACTOR_EXIT_KILLED);
+    pthread_mutex_unlock(&a->lk);
+    signal_do(a, act, from, &why);
+    actor_release(a);
+    return ended ? -ENOENT : 0;
+}
+
+/* ------------------------------------------------------------------ exit reasons */
+
+void actor_set_exit(actor *self, const actor_exit *reason) {
+    if (!self) return;
+    if (!reason) {
+        self->exit_set = false;
+        return;
+    }
+    self->exit_reason = *reason;
+    self->exit_reason.text[sizeof self->exit_reason.text - 1] = '\0';
+    self->exit_set = true;
+}
+
+actor_exit links_reason(actor *a, bool killed) {
+    actor_exit why;
+    memset(&why, 0, sizeof why);
+    if (!killed) {
+        if (a->exit_set) why = a->exit_reason;
+        else why.kind = ACTOR_EXIT_NORMAL;
+        return why;
+    }
+    pthread_mutex_lock(&a->lk);
+    bool set = a->pend_set;
+    if (set) why = a->pend;
+    pthread_mutex_unlock(&a->lk);
+    if (!set) why.kind = ACTOR_EXIT_KILLED; /* kill_req without a reason: cannot happen, but be safe */
+    return why;
+}
+
+void actor_trap_exits(actor *self, bool on) {
+    if (!self) return;
+    pthread_mutex_lock(&self->lk);
+    self->trap = on;
+    pthread_mutex_unlock(&self->lk);
+}
+
+/* ------------------------------------------------------------------ termination */
+
+void links_on_end(actor *a, const actor_exit *why) {
+    actor_system *sys = a->sys;
+    pthread_mutex_lock(&a->lk);
+    a->ended = true;
+    actor_id *links = a->links;
+    size_t nlinks = a->nlinks;
+    mon_entry *by = a->mons_by, *held = a->mons_held;
+    size_t nby = a->nmons_by, nheld = a->nmons_held;
+    a->links = NULL;
+    a->nlinks = a->caplinks = 0;
+    a->mons_by = a->mons_held = NULL;
+    a->nmons_by = a->capmons_by = a->nmons_held = a->capmons_held = 0;
+    pthread_mutex_unlock(&a->lk);
+
+    /* exit signals along links: only to peers that still hold the link (no unlink meanwhile, not ended) */
+    for (size_t i = 0; i < nlinks; i++) {
+        actor *p = registry_get(sys->reg, links[i]);
+        if (!p) continue;
+        pthread_mutex_lock(&p->lk);
+        sig_action act = SIG_NONE;
+        if (!p->ended && ids_del(p->links, &p->nlinks, a->id)) act = signal_locked(p, why, false);
+        pthread_mutex_unlock(&p->lk);
+        signal_do(p, act, a->id, why);
+        actor_release(p);
+    }
+    /* DOWN to every watcher (the watcher's side decides whether it still wants it) */
+    for (size_t i = 0; i < nby; i++) send_quiet_id(sys, by[i].peer, down_msg(by[i].ref, a->id, why));
+    /* the monitors this actor held die with it */
+    for (size_t i = 0; i < nheld; i++) {
+        actor *t = registry_get(sys->reg, held[i].peer);
+        if (!t) continue;
+        pthread_mutex_lock(&t->lk);
+        mons_del(t->mons_by, &t->nmons_by, held[i].ref, NULL);
+        pthread_mutex_unlock(&t->lk);
+        actor_release(t);
+    }
+    free(links);
+    free(by);
+    free(held);
+}
+
+bool links_accept(actor *a, const actor_msg *m) {
+    if (m->type != ACTOR_MSG_DOWN || m->len != sizeof(actor_down)) return true;
+    actor_down d;
+    memcpy(&d, m->data, sizeof d);
+    pthread_mutex_lock(&a->lk);
+    bool held = mons_del(a->mons_held, &a->nmons_held, d.ref, NULL);
+    pthread_mutex_unlock(&a->lk);
+    return held;
+}
+
+/* ------------------------------------------------------------------ monitors */
+
+int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t *ref) {
+    if (!sys) return -EINVAL;
+    actor *w = registry_get(sys->reg, watcher);
+    if (!w) return -ENOENT;
+    actor *t = target == watcher ? w : registry_get(sys->reg, target);
+    uint64_t r = atomic_fetch_add(&sys->next_ref, 1) + 1;
+    int rc = 0;
+    bool noproc = false;
+    lock2(w, t);
+    if (w->ended) {
+        rc = -ENOENT;
+    } else {
+        rc = mons_add(&w->mons_held, &w->nmons_held, &w->capmons_held, r, target);
+        if (!rc) {
+            if (!t || t->ended) {
+                noproc = true;
+            } else {
+                rc = mons_add(&t->mons_by, &t->nmons_by, &t->capmons_by, r, watcher);
+                if (rc) mons_del(w->mons_held, &w->nmons_held, r, NULL);
+            }
+        }
+    }
+    if (t)
+        unlock2(w, t);
+    else
+        pthread_mutex_unlock(&w->lk);
+    if (noproc) send_quiet(sys, w, down_msg(r, target, &EXIT_NOPROC));
+    if (t && t != w) actor_release(t);
+    actor_release(w);
+    if (!rc && ref) *ref = r;
+    return rc;
+}
+
+int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref) {
+    if (!sys) return -EINVAL;
+    actor *w = registry_get(sys->reg, watcher);
+    if (!w) return -ENOENT;
+    actor_id target = 0;
+    pthread_mutex_lock(&w->lk);
+    bool held = mons_del(w->mons_held, &w->nmons_held, ref, &target);
+    pthread_mutex_unlock(&w->lk);
+    actor_release(w);
+    if (!held) return -ENOENT;
+    actor *t = registry_get(sys->reg, target);
+    if (t) {
+        pthread_mutex_lock(&t->lk);
+        mons_del(t->mons_by, &t->nmons_by, ref, NULL);
+        pthread_mutex_unlock(&t->lk);
+        actor_release(t);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ links */
+
+int actor_link(actor_system *sys, actor_id a, actor_id b) {
+    if (!sys) return -EINVAL;
+    actor *x = registry_get(sys->reg, a);
+    if (!x) return -ENOENT;
+    if (a == b) { /* linking to oneself is nothing (as in Erlang) */
+        pthread_mutex_lock(&x->lk);
+        int rc = x->ended ? -ENOENT : 0;
+        pthread_mutex_unlock(&x->lk);
+        actor_release(x);
+        return rc;
+    }
+    actor *y = registry_get(sys->reg, b);
+    int rc = 0;
+    sig_action act = SIG_NONE;
+    lock2(x, y);
+    if (x->ended) {
+        rc = -ENOENT;
+    } else if (!y || y->ended) {
+        act = signal_locked(x, &EXIT_NOPROC, false);
+    } else {
+        rc = ids_add(&x->links, &x->nlinks, &x->caplinks, b);
+        if (!rc) {
+            rc = ids_add(&y->links, &y->nlinks, &y->caplinks, a);
+            if (rc) ids_del(x->links, &x->nlinks, b);
+        }
+    }
+    if (y)
+        unlock2(x, y);
+    else
+        pthread_mutex_unlock(&x->lk);
+    signal_do(x, act, b, &EXIT_NOPROC);
+    actor_release(y);
+    actor_release(x);
+    return rc;
+}
+
+int actor_unlink(actor_system *sys, actor_id a, actor_id b) {
+    if (!sys) return -EINVAL;
+    actor *x = registry_get(sys->reg, a);
+    if (!x) return -ENOENT;
+    actor *y = a == b ? NULL : registry_get(sys->reg, b);
+    int rc = 0;
+    lock2(x, y);
+    if (x->ended) {
+        rc = -ENOENT;
+    } else {
+        ids_del(x->links, &x->nlinks, b);
+        if (y) ids_del(y->links, &y->nlinks, a);
+    }
+    if (y)
+        unlock2(x, y);
+    else
+        pthread_mutex_unlock(&x->lk);
+    actor_release(y);
+    actor_release(x);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ spawn options */
+
+int links_spawn_register(actor_system *sys, actor *a, const actor_spawn_opts *opts,
+                         int (*reg)(actor_system *, actor *)) {
+    if (!opts || (!opts->link && !opts->monitor)) return reg(sys, a);
+    actor *l = NULL, *m = NULL;
+    int rc = 0;
+    if (opts->link && !(l = registry_get(sys->reg, opts->link))) rc = -ENOENT;
+    if (!rc && opts->monitor && !(m = registry_get(sys->reg, opts->monitor))) rc = -ENOENT;
+    uint64_t r = 0;
+    /* the new actor's own side: it is not visible yet, no lock needed */
+    if (!rc && l) rc = ids_add(&a->links, &a->nlinks, &a->caplinks, l->id);
+    if (!rc && m) {
+        r = atomic_fetch_add(&sys->next_ref, 1) + 1;
+        rc = mons_add(&a->mons_by, &a->nmons_by, &a->capmons_by, r, m->id);
+    }
+    if (rc) goto out;
+    actor *x = l ? l : m, *y = l ? m : NULL;
+    lock2(x, y);
+    if ((l && l->ended) || (m && m->ended)) rc = -ENOENT;
+    bool l_added = false, m_added = false;
+    if (!rc && l) {
+        rc = ids_add(&l->links, &l->nlinks, &l->caplinks, a->id);
+        l_added = !rc;
+    }
+    if (!rc && m) {
+        rc = mons_add(&m->mons_held, &m->nmons_held, &m->capmons_held, r, a->id);
+        m_added = !rc;
+    }
+    /* registering under the partners' locks: if a partner ends, it sees the new actor in the registry */
+    if (!rc) rc = reg(sys, a);
+    if (rc) {
+        if (l_added) ids_del(l->links, &l->nlinks, a->id);
+        if (m_added) mons_del(m->mons_held, &m->nmons_held, r, NULL);
+    }
+    unlock2(x, y);
+    if (!rc && opts->monitor_ref) *opts->monitor_ref = r;
+out:
+    actor_release(l);
+    actor_release(m);
+    return rc;
+}

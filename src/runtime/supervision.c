@@ -1,0 +1,299 @@
+/*
+ * supervision.c — the embedding API's supervision calls: wactor_sup_spec trees become supervisor-layer specs
+ * whose children start component actors (from the cached compiled module) or nested supervisors.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry/registry.h"
+#include "runtime/internal.h"
+#include "supervisor/supervisor.h"
+
+#define REQUEST_TIMEOUT_MS 5000
+
+/* What a component child's start callback needs: shared by every copy of its child spec. */
+typedef struct component_child {
+    wactor_runtime *rt;
+    wactor_module *module;         /* a reference held for the spec's life */
+    wactor_spawn_opts opts;
+    char *name;                    /* opts.name's copy */
+} component_child;
+
+static void component_child_free(void *arg) {
+    component_child *cc = arg;
+    if (!cc) return;
+    eng_module_release(engmod(cc->module));
+    free(cc->name);
+    free(cc);
+}
+
+/* sup_child_spec.start for a component: spawn it linked to the supervisor; register its name. */
+static int component_child_start(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out) {
+    component_child *cc = arg;
+    component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts);
+    cfg.link = sup;
+    component_info *info = NULL;
+    int rc = component_spawn(sys, &cfg, started, out, &info);
+    if (rc != 0) return rc;
+    if (runtime_remember(cc->rt, *out, info) != WACTOR_OK) component_info_release(info);
+    if (cc->name) {
+        rc = registry_register_name(actor_system_registry(sys), cc->name, *out);
+        if (rc != 0) {
+            /* the child is already linked: end it; the supervisor sees this start fail */
+            actor_exit reason = {.kind = ACTOR_EXIT_KILLED};
+            actor_exit_signal_send(sys, 0, *out, &reason);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* sup_child_spec.health for a component: ask `_health`; the reply data starts with the status int. */
+static int component_child_health(void *arg, actor_system *sys, actor_id child, actor_future *reply) {
+    (void)arg;
+    actor_msg *m = component_msg_health(reply);
+    return m ? actor_send(sys, child, m) : -ENOMEM;
+}
+
+static void sup_spec_free(void *arg);
+
+static void free_children(sup_child_spec *children, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free((char *)children[i].id);
+        if (children[i].arg_free) children[i].arg_free(children[i].arg);
+    }
+    free(children);
+}
+
+static void sup_spec_free(void *arg) {
+    sup_spec *s = arg;
+    if (!s) return;
+    free((char *)s->name);
+    free_children((sup_child_spec *)s->children, s->nchildren);
+    free(s);
+}
+
+static void forward_event(void *user, const char *json) {
+    wactor_runtime *rt = user;
+    if (rt->event) rt->event(rt->event_user, json);
+}
+
+static sup_spec *convert_sup(wactor_runtime *rt, const wactor_sup_spec *in, wactor_diag *diag);
+
+/* One child: a component or a nested supervisor. Returns 0 or a wactor_error. */
+static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *in, sup_child_spec *out,
+                                  wactor_diag *diag) {
+    memset(out, 0, sizeof *out);
+    if ((in->module == NULL) == (in->supervisor == NULL)) {
+        runtime_diag(diag, "child %s: give exactly one of module and supervisor", in->id ? in->id : "?");
+        return WACTOR_EINVAL;
+    }
+    const char *id = in->id ? in->id : in->module ? in->spawn.name : in->supervisor->name;
+    out->id = strdup(id ? id : "");
+    out->restart = (sup_restart)in->restart;
+    out->type = in->module ? SUP_WORKER : SUP_SUPERVISOR;
+    out->shutdown_ms = in->shutdown_ms ? in->shutdown_ms : in->module ? 5000 : SUP_INFINITY;
+    out->health_interval_ms = in->health_interval_ms;
+    out->health_timeout_ms = in->health_timeout_ms ? in->health_timeout_ms : 1000;
+    out->health_threshold = in->health_threshold ? in->health_threshold : 3;
+    if (!out->id) return WACTOR_ENOMEM;
+    if (in->module) {
+        component_child *cc = calloc(1, sizeof *cc);
+        if (!cc) return WACTOR_ENOMEM;
+        cc->rt = rt;
+        cc->module = in->module;
+        eng_module_retain(engmod(in->module));
+        cc->opts = in->spawn;
+        cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
+        cc->opts.name = cc->name;
+        out->start = component_child_start;
+        out->health = out->health_interval_ms ? component_child_health : NULL;
+        out->arg = cc;
+        out->arg_free = component_child_free;
+        return in->spawn.name && !cc->name ? WACTOR_ENOMEM : WACTOR_OK;
+    }
+    sup_spec *nested = convert_sup(rt, in->supervisor, diag);
+    if (!nested) return WACTOR_EINVAL;
+    out->start = supervisor_child_start;
+    out->arg = nested;
+    out->arg_free = sup_spec_free;
+    return WACTOR_OK;
+}
+
+static sup_spec *convert_sup(wactor_runtime *rt, const wactor_sup_spec *in, wactor_diag *diag) {
+    sup_spec *s = calloc(1, sizeof *s);
+    sup_child_spec *children = calloc(in->nchildren ? in->nchildren : 1, sizeof *children);
+    if (!s || !children) {
+        free(s);
+        free(children);
+        return NULL;
+    }
+    *s = (sup_spec){
+        .name = in->name ? strdup(in->name) : NULL, .strategy = (sup_strategy)in->strategy,
+        .intensity = in->intensity ? in->intensity : 1, .period_ms = in->period_ms ? in->period_ms : 5000,
+        .backoff_initial_ms = in->backoff_initial_ms,
+        .backoff_multiplier = in->backoff_multiplier >= 1.0 ? in->backoff_multiplier : 1.0,
+        .backoff_max_ms = in->backoff_max_ms, .children = children, .nchildren = in->nchildren,
+        .event = forward_event, .event_user = rt,
+    };
+    for (size_t i = 0; i < in->nchildren; i++)
+        if (convert_child(rt, &in->children[i], &children[i], diag) != WACTOR_OK) {
+            s->nchildren = i + 1;
+            sup_spec_free(s);
+            return NULL;
+        }
+    return s;
+}
+
+void wactor_set_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user) {
+    rt->event = fn;
+    rt->event_user = user;
+}
+
+wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *spec, wactor_pid *out,
+                                     wactor_diag *diag) {
+    if (!rt || !spec || !out) return WACTOR_EINVAL;
+    sup_spec *s = convert_sup(rt, spec, diag);
+    if (!s) return WACTOR_EINVAL;
+    actor_future *started = actor_future_new();
+    if (!started) {
+        sup_spec_free(s);
+        return WACTOR_ENOMEM;
+    }
+    actor_id pid = 0;
+    int rc = supervisor_start(rt->sys, s, 0, started, &pid);
+    /* the supervisor copied the spec (sharing the children's args, which it frees with arg_free) */
+    free((char *)s->name);
+    free((void *)s->children);
+    free(s);
+    wactor_error err = rc == 0 ? WACTOR_OK : runtime_error(rc);
+    if (rc == -EINVAL) runtime_diag(diag, "%s", "invalid supervisor spec (duplicate child ids, or a "
+                                                "simple_one_for_one supervisor without exactly one child)");
+    if (!err) {
+        int status = 0;
+        void *data = NULL;
+        size_t len = 0;
+        actor_future_wait(started, 0, &status, &data, &len);
+        if (status != 0) {
+            err = status == -EEXIST ? WACTOR_EEXIST : status == -EINVAL ? WACTOR_EINVAL : WACTOR_ETRAP;
+            if (diag) {
+                memset(diag, 0, sizeof *diag);
+                diag->trap = WACTOR_TRAP_START;
+                snprintf(diag->message, sizeof diag->message, "a child failed to start%s%.*s", len ? ": " : "",
+                         (int)(len < 200 ? len : 200), data ? (const char *)data : "");
+            }
+        }
+        free(data);
+    }
+    actor_future_release(started);
+    if (err) return err;
+    *out = pid;
+    return runtime_remember_supervisor(rt, pid);
+}
+
+/* Sends a supervisor request built by `send` and waits for its answer. */
+static wactor_error sup_request(wactor_runtime *rt, int rc, actor_future *f, void **data, size_t *len) {
+    if (rc != 0) {
+        actor_future_release(f);
+        return runtime_error(rc);
+    }
+    int status = 0;
+    wactor_error err = WACTOR_OK;
+    if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) != 0) err = WACTOR_ETIMEDOUT;
+    else if (status == -EBUSY) err = WACTOR_ESTATE;
+    else if (status != 0) err = runtime_error(status);
+    if (err && data && *data) {
+        free(*data);
+        *data = NULL;
+    }
+    actor_future_release(f);
+    return err;
+}
+
+wactor_error wactor_which_children(wactor_runtime *rt, wactor_pid sup, wactor_child_info *out, size_t cap, size_t *n) {
+    if (!rt || !n || (!out && cap)) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    void *data = NULL;
+    size_t len = 0;
+    wactor_error err = sup_request(rt, supervisor_which_children(rt->sys, sup, f), f, &data, &len);
+    if (err) return err;
+    const sup_child_info *ci = data;
+    *n = len / sizeof *ci;
+    for (size_t i = 0; i < *n && i < cap; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        snprintf(out[i].id, sizeof out[i].id, "%s", ci[i].id);
+        out[i].pid = ci[i].pid;
+        out[i].is_supervisor = ci[i].type == SUP_SUPERVISOR;
+        out[i].restart = (wactor_restart)ci[i].restart;
+        out[i].restarts = ci[i].restarts;
+    }
+    free(data);
+    return WACTOR_OK;
+}
+
+wactor_error wactor_count_children(wactor_runtime *rt, wactor_pid sup, wactor_child_counts *out) {
+    if (!rt || !out) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    void *data = NULL;
+    size_t len = 0;
+    wactor_error err = sup_request(rt, supervisor_count_children(rt->sys, sup, f), f, &data, &len);
+    if (err) return err;
+    if (len == sizeof(sup_counts)) {
+        const sup_counts *c = data;
+        *out = (wactor_child_counts){c->specs, c->active, c->supervisors, c->workers};
+    }
+    free(data);
+    return len == sizeof(sup_counts) ? WACTOR_OK : WACTOR_EINVAL;
+}
+
+wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor_child_spec *spec, wactor_pid *out) {
+    if (!rt) return WACTOR_EINVAL;
+    sup_child_spec cs;
+    sup_child_spec *csp = NULL;
+    if (spec) {
+        wactor_error err = convert_child(rt, spec, &cs, NULL);
+        if (err) {
+            free((char *)cs.id);
+            if (cs.arg_free) cs.arg_free(cs.arg);
+            return err;
+        }
+        csp = &cs;
+    }
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    void *data = NULL;
+    size_t len = 0;
+    wactor_error err = sup_request(rt, supervisor_start_child(rt->sys, sup, csp, f), f, &data, &len);
+    if (csp) { /* the supervisor copied it, sharing arg */
+        free((char *)cs.id);
+    }
+    if (!err && out && data && len == sizeof(actor_id)) memcpy(out, data, sizeof(actor_id));
+    free(data);
+    if (err == WACTOR_ENOENT && !actor_alive(rt->sys, sup)) return WACTOR_ENOENT;
+    return err == WACTOR_ENOENT ? WACTOR_ETRAP : err;
+}
+
+wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const char *id, wactor_pid pid) {
+    if (!rt) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    return sup_request(rt, supervisor_terminate_child(rt->sys, sup, id, pid, f), f, NULL, NULL);
+}
+
+wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id) {
+    if (!rt || !id) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    return sup_request(rt, supervisor_restart_child(rt->sys, sup, id, f), f, NULL, NULL);
+}
+
+wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id) {
+    if (!rt || !id) return WACTOR_EINVAL;
+    actor_future *f = actor_future_new();
+    if (!f) return WACTOR_ENOMEM;
+    return sup_request(rt, supervisor_delete_child(rt->sys, sup, id, f), f, NULL, NULL);
+}
