@@ -37,7 +37,7 @@ static stat summarize(double *v, int n) {
 }
 
 static void row(const char *metric, const char *unit, stat s) {
-    printf("| %-44s | %12.2f | %12.2f | %10.2f – %-10.2f | %-8s |\n", metric, s.p50, s.p99, s.min, s.max, unit);
+    printf("| %-56s | %12.2f | %12.2f | %10.2f – %-10.2f | %-8s |\n", metric, s.p50, s.p99, s.min, s.max, unit);
 }
 
 static void quiet_log(void *u, const char *n, const char *l, size_t len) { (void)u, (void)n, (void)l, (void)len; }
@@ -160,6 +160,34 @@ static double native_throughput(int actors, int total) {
     return rate;
 }
 
+/* Fairness: round trips to a component while two others spin forever (on a runtime of `threads`). */
+static void bench_fairness(wactor_module *sink, wactor_module *spin) {
+    wactor_config cfg = {.threads = 2, .log = quiet_log};
+    wactor_runtime *rt;
+    if (wactor_runtime_create(&cfg, &rt)) exit(1);
+    wactor_pid s1, s2, ping;
+    wactor_spawn(rt, spin, NULL, &s1, NULL);
+    wactor_spawn(rt, spin, NULL, &s2, NULL);
+    wactor_spawn(rt, sink, NULL, &ping, NULL);
+    wactor_send(rt, s1, "\x80\x04{}", 4);
+    wactor_send(rt, s2, "\x80\x04{}", 4);
+    int n = 2000 / SCALE;
+    double *t = malloc(sizeof(double) * (size_t)n);
+    wactor_value r;
+    size_t nr;
+    for (int i = 0; i < n; i++) {
+        double t0 = now_us();
+        if (wactor_invoke_values(rt, ping, "received", NULL, 0, &r, 1, &nr, 0, NULL)) exit(1);
+        t[i] = now_us() - t0;
+    }
+    row("fairness: round trip while 2 components spin (2 threads)", "µs", summarize(t, n));
+    /* the spinners never finish: they are killed after the shutdown timeout */
+    wactor_stop(rt, s1, 1);
+    wactor_stop(rt, s2, 1);
+    wactor_runtime_destroy(rt);
+    free(t);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
         SCALE = 50;
@@ -168,13 +196,15 @@ int main(int argc, char **argv) {
     wactor_config cfg = {.log = quiet_log};
     wactor_runtime *rt;
     if (wactor_runtime_create(&cfg, &rt)) return 1;
-    wactor_module *calc = load(rt, WACTOR_EXAMPLES, "calc"), *sink = load(rt, WACTOR_BENCH_GUESTS, "sink");
+    wactor_module *calc = load(rt, WACTOR_EXAMPLES, "calc"), *sink = load(rt, WACTOR_BENCH_GUESTS, "sink"),
+                  *spin = load(rt, WACTOR_BENCH_GUESTS, "spin");
 
-    printf("| %-44s | %12s | %12s | %-23s | %-8s |\n", "metric", "median", "p99", "min – max", "unit");
-    printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "--------------",
+    printf("| %-56s | %12s | %12s | %-23s | %-8s |\n", "metric", "median", "p99", "min – max", "unit");
+    printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------------------", "--------------",
            "--------------", "-------------------------", "----------");
     bench_engine(calc);
     bench_api(rt, calc);
+    bench_fairness(sink, spin);
     int sizes[] = {1, 10, 100};
     for (int s = 0; s < 3; s++) {
         double w[16], nat[16];
@@ -196,5 +226,6 @@ int main(int argc, char **argv) {
     wactor_runtime_destroy(rt);
     wactor_module_release(calc);
     wactor_module_release(sink);
+    wactor_module_release(spin);
     return 0;
 }

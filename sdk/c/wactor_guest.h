@@ -438,6 +438,27 @@ static inline int wactor_json_get_i64(const char *s, size_t len, const char *key
     return i != 0 && wactor_json_int_at_(s, len, i, out) != 0 ? 0 : -1;
 }
 
+/* Reads string member `key` of a top-level JSON object: *out points at its raw text between the quotes
+ * (inside `s`; escape sequences are NOT decoded) and *out_len is its length. Returns 0, or -1 if missing
+ * or not a string. Compare with wactor_json_str_is() for plain ASCII words. */
+static inline int wactor_json_get_str(const char *s, size_t len, const char *key, const char **out,
+                                      size_t *out_len) {
+    size_t i = wactor_json_find(s, len, key), end;
+    if (i == 0 || s[i] != '"' || (end = wactor_json_skip_string_(s, len, i)) == 0)
+        return -1;
+    *out = s + i + 1;
+    *out_len = end - i - 2;
+    return 0;
+}
+
+/* True if string member `key` exists and its raw text equals the NUL-terminated `word`. */
+static inline int wactor_json_str_is(const char *s, size_t len, const char *key, const char *word) {
+    const char *v;
+    size_t vlen;
+    return wactor_json_get_str(s, len, key, &v, &vlen) == 0 && vlen == strlen(word) &&
+           memcmp(v, word, vlen) == 0;
+}
+
 /* Reads integer array member `key` (e.g. "numbers":[1,2,3]) into out[0..cap). Returns the number of
  * elements (which may exceed `cap`; only `cap` are stored), or -1 if missing or malformed. */
 static inline long wactor_json_get_i64_array(const char *s, size_t len, const char *key,

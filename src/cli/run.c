@@ -2,6 +2,7 @@
  * messages, print every log line as "[name] line", and run until SIGINT/SIGTERM or, with --until-idle, until
  * every mailbox is empty and no component is running. Then stop the components in reverse start order
  * (each gets `_cleanup`) and print a summary. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -20,6 +21,15 @@ static void print_log(void *user, const char *name, const char *line, size_t len
     pthread_mutex_lock(&out_lock);
     printf("[%s] %.*s\n", name, (int)len, line);
     fflush(stdout);
+    pthread_mutex_unlock(&out_lock);
+}
+
+/* --events FILE: one JSON object per line, flushed as it happens. */
+static void print_event(void *user, const char *json) {
+    FILE *out = user;
+    pthread_mutex_lock(&out_lock);
+    fprintf(out, "%s\n", json);
+    fflush(out);
     pthread_mutex_unlock(&out_lock);
 }
 
@@ -67,10 +77,11 @@ static int deliver(wactor_runtime *rt, const manifest *m) {
 }
 
 int cli_run(int argc, char **argv) {
-    const char *path = NULL;
+    const char *path = NULL, *events_path = NULL;
     bool until_idle = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--until-idle") == 0) until_idle = true;
+        else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events_path = argv[++i];
         else if (!path && argv[i][0] != '-') path = argv[i];
         else {
             fprintf(stderr, "wactor run: unexpected argument '%s'\n", argv[i]);
@@ -78,13 +89,22 @@ int cli_run(int argc, char **argv) {
         }
     }
     if (!path) {
-        fputs("usage: wactor run MANIFEST.yaml [--until-idle]\n", stderr);
+        fputs("usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-]\n", stderr);
         return CLI_BAD_INPUT;
+    }
+    FILE *events = NULL;
+    if (events_path) {
+        events = strcmp(events_path, "-") == 0 ? stderr : fopen(events_path, "w");
+        if (!events) {
+            fprintf(stderr, "wactor: --events %s: %s\n", events_path, strerror(errno));
+            return CLI_BAD_INPUT;
+        }
     }
     char err_text[512];
     manifest *m = NULL;
     if (manifest_load(path, &m, err_text, sizeof err_text) != 0) {
         fprintf(stderr, "wactor: %s\n", err_text);
+        if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
 
@@ -99,8 +119,10 @@ int cli_run(int argc, char **argv) {
     wactor_runtime *rt = NULL;
     if (wactor_runtime_create(&cfg, &rt) != WACTOR_OK) {
         manifest_free(m);
+        if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
+    if (events) wactor_set_event_handler(rt, print_event, events);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
     int status = mods && pids ? start_all(rt, m, mods, pids) : CLI_BAD_INPUT;
@@ -124,5 +146,6 @@ int cli_run(int argc, char **argv) {
     free(mods);
     free(pids);
     manifest_free(m);
+    if (events && events != stderr) fclose(events);
     return status;
 }
