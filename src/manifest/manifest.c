@@ -1010,11 +1010,11 @@ static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manife
         t->m->components[idx].in_tree = true;
         ch->component = idx;
         ch->shutdown_ms = have_shutdown ? shutdown : MANIFEST_DEFAULT_SHUTDOWN_MS;
-        if (health != NULL && !is_null(health) && parse_health(c, health, health_at, ch) != 0)
+        if (!is_null(health) && parse_health(c, health, health_at, ch) != 0)
             return -1;
         return 0;
     }
-    if (health != NULL)
+    if (!is_null(health))
         return fail(c, health_at, "'health' applies to component children only, not to a supervisor");
     ch->is_supervisor = true;
     ch->shutdown_ms = have_shutdown ? shutdown : SUP_INFINITY;
