@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/tree.h"
 #include "manifest/manifest.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -43,12 +44,14 @@ static int wait_for_end(wactor_runtime *rt, const sigset_t *signals, bool until_
     }
 }
 
-static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods, wactor_pid *pids) {
+/* Loads every module, starts the components outside the tree (in manifest order), then the tree. */
+static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods, wactor_pid *pids,
+                     wactor_pid *root) {
     for (size_t i = 0; i < m->ncomponents; i++) {
         const manifest_component *c = &m->components[i];
         wactor_diag d = {0};
         wactor_error err = wactor_module_load_file(rt, c->module_path, &mods[i], &d);
-        if (!err) {
+        if (!err && !c->in_tree) {
             wactor_spawn_opts opts = {.name = c->name, .memory_pages = c->memory_pages, .fuel = c->fuel};
             err = wactor_spawn(rt, mods[i], &opts, &pids[i], &d);
         }
@@ -58,6 +61,17 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
             cli_error(what, err, &d);
             return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
         }
+    }
+    if (!m->supervisor) return CLI_OK;
+    wactor_sup_spec *spec = cli_tree_spec(m, mods);
+    wactor_diag d = {0};
+    wactor_error err = spec ? wactor_supervisor_start(rt, spec, root, &d) : WACTOR_ENOMEM;
+    cli_tree_free(spec);
+    if (err) {
+        char what[300];
+        snprintf(what, sizeof what, "%s:%d: supervisor %s", m->path, m->supervisor->line, m->supervisor->name);
+        cli_error(what, err, &d);
+        return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
     }
     return CLI_OK;
 }
@@ -125,13 +139,16 @@ int cli_run(int argc, char **argv) {
     if (events) wactor_set_event_handler(rt, print_event, events);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
-    int status = mods && pids ? start_all(rt, m, mods, pids) : CLI_BAD_INPUT;
+    wactor_pid root = 0;
+    int status = mods && pids ? start_all(rt, m, mods, pids, &root) : CLI_BAD_INPUT;
     if (status == CLI_OK) {
         deliver(rt, m);
         int sig = wait_for_end(rt, &signals, until_idle);
         if (sig) fprintf(stderr, "wactor: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
-    /* graceful stop in reverse start order */
+    /* graceful stop in reverse start order: the tree (its supervisors stop their children in reverse
+     * order, each with its shutdown timeout), then the components outside it */
+    if (root) wactor_stop(rt, root, 60000);
     for (size_t i = m->ncomponents; pids && i-- > 0;)
         if (pids[i]) wactor_stop(rt, pids[i], 1000);
     if (status == CLI_OK) {

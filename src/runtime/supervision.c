@@ -194,7 +194,7 @@ wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *
 }
 
 /* Sends a supervisor request built by `send` and waits for its answer. */
-static wactor_error sup_request(wactor_runtime *rt, int rc, actor_future *f, void **data, size_t *len) {
+static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *len) {
     if (rc != 0) {
         actor_future_release(f);
         return runtime_error(rc);
@@ -218,7 +218,7 @@ wactor_error wactor_which_children(wactor_runtime *rt, wactor_pid sup, wactor_ch
     if (!f) return WACTOR_ENOMEM;
     void *data = NULL;
     size_t len = 0;
-    wactor_error err = sup_request(rt, supervisor_which_children(rt->sys, sup, f), f, &data, &len);
+    wactor_error err = sup_request(supervisor_which_children(rt->sys, sup, f), f, &data, &len);
     if (err) return err;
     const sup_child_info *ci = data;
     *n = len / sizeof *ci;
@@ -240,7 +240,7 @@ wactor_error wactor_count_children(wactor_runtime *rt, wactor_pid sup, wactor_ch
     if (!f) return WACTOR_ENOMEM;
     void *data = NULL;
     size_t len = 0;
-    wactor_error err = sup_request(rt, supervisor_count_children(rt->sys, sup, f), f, &data, &len);
+    wactor_error err = sup_request(supervisor_count_children(rt->sys, sup, f), f, &data, &len);
     if (err) return err;
     if (len == sizeof(sup_counts)) {
         const sup_counts *c = data;
@@ -267,7 +267,7 @@ wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor
     if (!f) return WACTOR_ENOMEM;
     void *data = NULL;
     size_t len = 0;
-    wactor_error err = sup_request(rt, supervisor_start_child(rt->sys, sup, csp, f), f, &data, &len);
+    wactor_error err = sup_request(supervisor_start_child(rt->sys, sup, csp, f), f, &data, &len);
     if (csp) { /* the supervisor copied it, sharing arg */
         free((char *)cs.id);
     }
@@ -281,19 +281,19 @@ wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const ch
     if (!rt) return WACTOR_EINVAL;
     actor_future *f = actor_future_new();
     if (!f) return WACTOR_ENOMEM;
-    return sup_request(rt, supervisor_terminate_child(rt->sys, sup, id, pid, f), f, NULL, NULL);
+    return sup_request(supervisor_terminate_child(rt->sys, sup, id, pid, f), f, NULL, NULL);
 }
 
 wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id) {
     if (!rt || !id) return WACTOR_EINVAL;
     actor_future *f = actor_future_new();
     if (!f) return WACTOR_ENOMEM;
-    return sup_request(rt, supervisor_restart_child(rt->sys, sup, id, f), f, NULL, NULL);
+    return sup_request(supervisor_restart_child(rt->sys, sup, id, f), f, NULL, NULL);
 }
 
 wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id) {
     if (!rt || !id) return WACTOR_EINVAL;
     actor_future *f = actor_future_new();
     if (!f) return WACTOR_ENOMEM;
-    return sup_request(rt, supervisor_delete_child(rt->sys, sup, id, f), f, NULL, NULL);
+    return sup_request(supervisor_delete_child(rt->sys, sup, id, f), f, NULL, NULL);
 }

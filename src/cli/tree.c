@@ -1,0 +1,65 @@
+/* tree.c — a manifest's supervision tree as an embedding-API supervisor spec. */
+#include <stdlib.h>
+
+#include "cli/tree.h"
+
+static bool convert(const manifest *m, const manifest_supervisor *in, wactor_module *const *mods,
+                    wactor_sup_spec *out) {
+    wactor_child_spec *children = calloc(in->nchildren ? in->nchildren : 1, sizeof *children);
+    if (!children) return false;
+    *out = (wactor_sup_spec){
+        .name = in->name, .strategy = (wactor_strategy)in->strategy, .intensity = in->intensity,
+        .period_ms = in->period_ms, .backoff_initial_ms = in->backoff_initial_ms,
+        .backoff_multiplier = in->backoff_multiplier, .backoff_max_ms = in->backoff_max_ms,
+        .children = children, .nchildren = in->nchildren,
+    };
+    for (size_t i = 0; i < in->nchildren; i++) {
+        const manifest_child *c = &in->children[i];
+        wactor_child_spec *s = &children[i];
+        s->restart = (wactor_restart)c->restart;
+        s->shutdown_ms = c->shutdown_ms;
+        s->health_interval_ms = c->health_interval_ms;
+        s->health_timeout_ms = c->health_timeout_ms;
+        s->health_threshold = c->health_threshold;
+        if (c->is_supervisor) {
+            wactor_sup_spec *nested = calloc(1, sizeof *nested);
+            s->supervisor = nested;
+            if (!nested || !convert(m, c->supervisor, mods, nested)) return false;
+            continue;
+        }
+        const manifest_component *mc = &m->components[c->component];
+        s->id = mc->name;
+        s->module = mods[c->component];
+        /* simple_one_for_one instances are anonymous: the name is the template's id only */
+        s->spawn = (wactor_spawn_opts){.name = in->strategy == SUP_SIMPLE_ONE_FOR_ONE ? NULL : mc->name,
+                                       .memory_pages = mc->memory_pages, .fuel = mc->fuel};
+    }
+    return true;
+}
+
+wactor_sup_spec *cli_tree_spec(const manifest *m, wactor_module *const *mods) {
+    if (!m->supervisor) return NULL;
+    wactor_sup_spec *spec = calloc(1, sizeof *spec);
+    if (spec && !convert(m, m->supervisor, mods, spec)) {
+        cli_tree_free(spec);
+        return NULL;
+    }
+    return spec;
+}
+
+static void free_children(wactor_sup_spec *s) {
+    for (size_t i = 0; s->children && i < s->nchildren; i++) {
+        wactor_sup_spec *nested = (wactor_sup_spec *)s->children[i].supervisor;
+        if (nested) {
+            free_children(nested);
+            free(nested);
+        }
+    }
+    free((void *)s->children);
+}
+
+void cli_tree_free(wactor_sup_spec *spec) {
+    if (!spec) return;
+    free_children(spec);
+    free(spec);
+}
