@@ -582,7 +582,7 @@ static int cmp_u64(const void *a, const void *b) {
 static ssize_t merge_spans(const span *sp, size_t k, uint64_t *out, size_t cap) {
     if (k == 0) return 0;
     if (k == 1) {
-        memcpy(out, sp[0].ids, (sp[0].n < cap ? sp[0].n : cap) * sizeof *out);
+        if (cap) memcpy(out, sp[0].ids, (sp[0].n < cap ? sp[0].n : cap) * sizeof *out);
         return (ssize_t)sp[0].n;
     }
     size_t total = 0;

@@ -14,6 +14,7 @@
 
 #include "codec/codec.h"
 #include "component/internal.h"
+#include "registry/registry.h"
 
 /* Instructions a host-driven helper call (cabi_realloc) may take before it counts as runaway. */
 #define HELPER_BUDGET 1000000u
@@ -538,8 +539,14 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
         free(c);
         return rc;
     }
-    /* the actor has not run yet: it cannot before it gets a message, so its id and name can be set here */
+    /* the actor has not run yet: it cannot before it gets a message, so its id and name can be set here,
+     * and its name registered before anything can make it exit */
     c->id = id;
+    if (cfg->name && (rc = registry_register_name(actor_system_registry(sys), cfg->name, id)) != 0) {
+        actor_kill(sys, id);
+        component_info_release(info);
+        return rc;
+    }
     if (!c->name) {
         char buf[32];
         snprintf(buf, sizeof buf, "#%llu", (unsigned long long)id);

@@ -53,7 +53,8 @@ void component_info_get(component_info *info, wactor_actor_info *out);
 
 typedef struct component_config {
     eng_module *module;        /* retained by the component */
-    const char *name;          /* display name for logs (copied); NULL: "#<pid>" */
+    const char *name;          /* registered name, also the display name in logs (copied); NULL: none,
+                                  displayed as "#<pid>" */
     uint32_t memory_pages;     /* memory cap in pages; 0 = COMPONENT_DEFAULT_MAX_PAGES (the module's own
                                   maximum applies when lower) */
     uint64_t fuel;             /* instructions per message/invocation; 0 = unlimited */
@@ -71,7 +72,8 @@ typedef struct component_config {
  * Exit reasons (actor layer): a trap ends the actor with ACTOR_EXIT_ERROR, code = the wactor_trap_kind and
  * text = wactor_trap_name() of it ("integer divide by zero", "fuel exhausted", "start failure", ...); an
  * instantiation failure likewise with WACTOR_TRAP_START; a stop request or `_cleanup` ends it normally. *info (may be NULL) receives a retained reference to the
- * component's info. Returns 0 or a negative errno (-ENOMEM, -ESHUTDOWN, -ENOENT: cfg->link is dead). */
+ * component's info. Returns 0 or a negative errno (-ENOMEM, -ESHUTDOWN, -ENOENT: cfg->link is dead, -EEXIST: the name is
+ * taken; nothing runs then). The name is registered before the actor can run, so it is never seen without. */
 int component_spawn(actor_system *sys, const component_config *cfg, actor_future *started,
                     actor_id *out, component_info **info);
 

@@ -331,20 +331,13 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
     int rc = component_spawn(rt->sys, &cfg, started, &pid, &info);
     if (rc != 0) {
         actor_future_release(started);
+        if (rc == -EEXIST) runtime_diag(diag, "name '%s' is already registered", name);
         return runtime_error(rc);
     }
     wactor_error err = runtime_remember(rt, pid, info);
     if (err) {
         component_info_release(info);
         actor_kill(rt->sys, pid);
-    }
-    if (!err && name) {
-        rc = registry_register_name(actor_system_registry(rt->sys), name, pid);
-        if (rc != 0) {
-            runtime_diag(diag, "name '%s' is already registered", name);
-            actor_kill(rt->sys, pid);
-            err = runtime_error(rc);
-        }
     }
     if (!err) err = runtime_await(started, 0, NULL, NULL, diag);
     actor_future_release(started);

@@ -38,15 +38,6 @@ static int component_child_start(void *arg, actor_system *sys, actor_id sup, act
     int rc = component_spawn(sys, &cfg, started, out, &info);
     if (rc != 0) return rc;
     if (runtime_remember(cc->rt, *out, info) != WACTOR_OK) component_info_release(info);
-    if (cc->name) {
-        rc = registry_register_name(actor_system_registry(sys), cc->name, *out);
-        if (rc != 0) {
-            /* the child is already linked: end it; the supervisor sees this start fail */
-            actor_exit reason = {.kind = ACTOR_EXIT_KILLED};
-            actor_exit_signal_send(sys, 0, *out, &reason);
-            return rc;
-        }
-    }
     return 0;
 }
 

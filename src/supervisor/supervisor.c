@@ -292,8 +292,10 @@ static int start_impl(actor_system *sys, const sup_spec *spec, actor_id parent, 
             rc = -ENOMEM;
         else if (spec->strategy == SUP_SIMPLE_ONE_FOR_ONE)
             s->tmpl = c;
-        else if ((rc = sup_child_add(s, c)))
+        else if ((rc = sup_child_add(s, c))) {
+            c->hold->arg_free = NULL;
             sup_child_free(c);
+        }
     }
     actor_id id = 0;
     if (!rc) {
