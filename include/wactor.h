@@ -43,7 +43,8 @@ typedef enum wactor_error {
     WACTOR_EFULL,     /* a mailbox or buffer is full */
     WACTOR_ETOOBIG,   /* a message exceeds the maximum message size */
     WACTOR_EIO,       /* reading a file failed */
-    WACTOR_ENOHANDLER /* the component does not export the handler the message needs */
+    WACTOR_ENOHANDLER,/* the component does not export the handler the message needs / did not answer */
+    WACTOR_EPERM      /* the component's capabilities do not allow it */
 } wactor_error;
 
 /* A static, human-readable name for an error code ("no such actor, name, export or file", ...). */

@@ -54,6 +54,7 @@ const char *wactor_strerror(wactor_error err) {
         [WACTOR_ETOOBIG] = "message too big",
         [WACTOR_EIO] = "I/O error",
         [WACTOR_ENOHANDLER] = "the component has no handler for this message",
+        [WACTOR_EPERM] = "not permitted by the component's capabilities",
     };
     if ((unsigned)err < sizeof names / sizeof names[0] && names[err]) return names[err];
     return "unknown error";
