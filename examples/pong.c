@@ -14,7 +14,7 @@ static void on_message(const char *sender, size_t sender_len, const uint8_t *pay
     wactor_logf(WACTOR_LOG_INFO, "pong: ping %lld from %.*s", (long long)n, (int)sender_len, sender);
     char json[48];
     snprintf(json, sizeof json, "{\"pong\":%lld}", (long long)n);
-    int32_t rc = wactor_reply_json(sender, sender_len, json);
+    int32_t rc = wactor_send_to_sender_json(sender, sender_len, json);
     if (rc != 0)
         wactor_logf(WACTOR_LOG_WARN, "pong: reply to %.*s failed: %s (%d)", (int)sender_len, sender,
                     wactor_error_name(rc), (int)rc);

@@ -44,7 +44,7 @@ static void on_message(const char *sender, size_t sender_len, const uint8_t *pay
                         (long long)answered, (long long)n, (int)sender_len, sender);
         char json[48];
         snprintf(json, sizeof json, "{\"pong\":%lld}", (long long)n);
-        wactor_reply_json(sender, sender_len, json);
+        wactor_send_to_sender_json(sender, sender_len, json);
     } else if (wactor_json_get_i64(body, blen, "rally", &n) == 0) {
         if (wactor_json_get_str(body, blen, "peer", &name, &nlen) != 0 || nlen == 0 || nlen >= sizeof peer) {
             wactor_log_str(WACTOR_LOG_WARN, "steady: a rally needs \"peer\":\"<name>\"");

@@ -168,8 +168,25 @@ wactor_error wactor_module_func(const wactor_module *module, const char *name, w
 
 /* ---------------------------------------------------------------- actors */
 
+/* What a component may do (docs/ABI.md, "Capabilities"). Deny by default: a component spawned without
+ * capabilities can only reply to requests and log. Patterns are copied at spawn. */
+typedef struct wactor_caps {
+    const char *const *send;      /* targets of send/monitor/link: registered names, "#pid", or "*" */
+    size_t nsend;
+    const char *const *request;   /* targets of request */
+    size_t nrequest;
+    const char *const *publish;   /* NATS patterns of topics it may publish to ("chat.>") */
+    size_t npublish;
+    const char *const *subscribe; /* NATS patterns covering what it may subscribe to */
+    size_t nsubscribe;
+    bool spawn;                   /* may spawn components declared with wactor_declare() */
+} wactor_caps;
+
 typedef struct wactor_spawn_opts {
     const char *name;         /* registered name, or NULL; copied */
+    const wactor_caps *caps;  /* NULL: no grants */
+    uint32_t mailbox;         /* mailbox capacity in messages; 0 = 1024. A full mailbox refuses sends (EFULL) */
+    uint32_t max_message_bytes; /* largest payload it may send; 0 = 16 MiB */
     uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = 1024 pages (64 MiB), or the module's
                                  own maximum if lower */
     uint64_t fuel;            /* instructions allowed per message/invocation; 0 = unlimited */
@@ -195,8 +212,31 @@ wactor_pid wactor_whereis(wactor_runtime *rt, const char *name);
 
 /* Sends `len` bytes (copied) to `to`'s `handle-message`, with the sender given as "host". The payload
  * should begin with a multicodec varint. Asynchronous: returns once queued, in per-sender FIFO order.
- * Errors: WACTOR_ENOENT (no such or dead actor), WACTOR_ETOOBIG (over 16 MiB), WACTOR_ENOMEM. */
+ * Errors: WACTOR_ENOENT (no such or dead actor), WACTOR_ETOOBIG (over 16 MiB), WACTOR_EFULL (its mailbox
+ * is full: nothing was queued), WACTOR_ENOMEM. */
 wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len);
+
+/* Publishes `len` bytes (copied; should begin with a multicodec prefix) to `topic`, a NATS subject without
+ * wildcards: every component subscribed with a matching pattern gets it in `handle-message`, once, with the
+ * sender "host". Returns the number of subscribers reached in *delivered (may be NULL).
+ * Errors: WACTOR_EINVAL (bad topic), WACTOR_ETOOBIG, WACTOR_ENOMEM. */
+wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len,
+                            size_t *delivered);
+
+/* Request/reply: sends `len` bytes to `pid`'s `handle-message` as a request and waits up to `timeout_ms`
+ * (<= 0: forever) for the guest's `reply`: *reply (malloc'd, the caller frees) of *reply_len bytes.
+ * Blocks the calling thread only. Errors: WACTOR_ENOENT (no such actor, or it died before answering),
+ * WACTOR_ETIMEDOUT, WACTOR_ENOHANDLER (it returned without replying, or has no handle-message),
+ * WACTOR_ETRAP (it trapped handling the request), WACTOR_EFULL (its mailbox is full). */
+wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload, size_t len, int timeout_ms,
+                        void **reply, size_t *reply_len, wactor_diag *diag);
+
+/* Declares a component that guests with the `spawn` capability may start by `name` (wactor.spawn): each
+ * spawn starts a new unnamed instance of `module` with `opts` (its name ignored; caps and limits kept).
+ * The runtime keeps a reference to the module and copies opts. Errors: WACTOR_EEXIST, WACTOR_EINVAL,
+ * WACTOR_ENOMEM. */
+wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module *module,
+                            const wactor_spawn_opts *opts);
 
 /* Calls export `function` of actor `pid` with a multicodec-encoded argument list (a JSON array, a CBOR
  * array, or Borsh-packed little-endian values, each after its multicodec prefix) and waits up to
@@ -235,8 +275,10 @@ typedef struct wactor_actor_info {
     wactor_state state;
     uint64_t created_ns;       /* CLOCK_REALTIME, ns since the epoch */
     uint64_t started_ns;       /* 0 until Ready */
-    uint64_t messages;         /* messages handled (handle-message calls that returned) */
-    uint64_t dead_letters;     /* messages it could not take (no handle-message export, ...) */
+    uint64_t messages;         /* messages delivered: handler calls (handle-message/-reply/-down) that returned */
+    uint64_t refused;          /* its own sends refused: capability denied, too big */
+    uint64_t dead_letters;     /* messages lost: sent by it to a dead or full target, or sent to it without a
+                                  handler for them */
     wactor_diag failure;       /* trap that failed it, when state == WACTOR_FAILED */
 } wactor_actor_info;
 
@@ -254,8 +296,9 @@ wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
 
 typedef struct wactor_stats {
     uint64_t actors;           /* live actors */
-    uint64_t delivered;        /* messages handed to a handler */
-    uint64_t dead_letters;     /* messages with no taker */
+    uint64_t delivered;        /* messages handed to a handler that returned */
+    uint64_t refused;          /* sends refused by a capability, the size limit, or a full mailbox */
+    uint64_t dead_letters;     /* messages with no taker: dead target, no handler, dropped at exit */
     uint64_t traps;            /* instances failed by a trap */
 } wactor_stats;
 

@@ -1,6 +1,7 @@
 /* Tests for src/manifest: valid manifests, payload bytes, and every error with its line. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -392,6 +393,315 @@ static void test_error_yaml_syntax(void **state) {
     expect_error_at("~\n", 1, "the manifest is empty");
 }
 
+/* ------------------------------------------------------------------ capabilities, mailbox, publish */
+
+static const manifest_component *component_named(const manifest *m, const char *name) {
+    for (size_t i = 0; i < m->ncomponents; i++)
+        if (strcmp(m->components[i].name, name) == 0)
+            return &m->components[i];
+    fail_msg("no component '%s'", name);
+    return NULL;
+}
+
+/* Asserts that v[0..n) is exactly the NULL-terminated list of strings that follows. */
+static void assert_strings(char *const *v, size_t n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    size_t i = 0;
+    for (const char *want; (want = va_arg(ap, const char *)) != NULL; i++) {
+        if (i >= n)
+            fail_msg("list too short: %zu entries, want '%s' at %zu", n, want, i);
+        assert_string_equal(v[i], want);
+    }
+    va_end(ap);
+    assert_int_equal(n, i);
+    if (n == 0)
+        assert_null(v);
+}
+
+static bool caps_empty(const manifest_caps *c) {
+    return c->send == NULL && c->nsend == 0 && c->request == NULL && c->nrequest == 0 && c->publish == NULL &&
+           c->npublish == 0 && c->subscribe == NULL && c->nsubscribe == 0 && !c->spawn;
+}
+
+static const char *CAPS =
+    "components:\n"                                                     /* 1 */
+    "  - name: client\n"                                                /* 2 */
+    "    module: client.wasm\n"
+    "    capabilities:\n"                                               /* 4 */
+    "      send: [kv, \"#12\", \"*\", host, \"#18446744073709551615\"]\n"
+    "      request: [kv]\n"
+    "      publish: [\"chat.>\", $SYS.x]\n"
+    "      subscribe:\n"
+    "        - chat.*\n"
+    "        - \">\"\n"                                                 /* 10 */
+    "      spawn: true\n"
+    "    mailbox: 1000\n"
+    "    max_message_bytes: 65536\n"
+    "  - name: kv\n"                                                    /* 14 */
+    "    module: kv.wasm\n"
+    "  - name: edge\n"                                                  /* 16 */
+    "    module: edge.wasm\n"
+    "    capabilities: {spawn: False, send: [], request: ~}\n"
+    "    mailbox: 10000000\n"
+    "    max_message_bytes: 16777216\n"                                 /* 20 */
+    "  - name: bare\n"
+    "    module: bare.wasm\n"
+    "    capabilities:\n"
+    "    mailbox: 1\n"
+    "    max_message_bytes: 1\n"                                        /* 25 */
+    "publish:\n"
+    "  - topic: chat.room1\n"                                           /* 27 */
+    "    json: {\"text\": \"hello\"}\n"
+    "  - text: hi\n"                                                    /* 29: keys in any order */
+    "    topic: $SYS.a-b_c\n"
+    "  - topic: bin.cbor\n"                                             /* 31 */
+    "    cbor: a1 61 6e 01\n"
+    "  - topic: bin.borsh\n"                                            /* 33 */
+    "    borsh: 0x0300000000000000\n"
+    "send:\n"
+    "  - to: kv\n"                                                      /* 36 */
+    "    text: first\n";
+
+static void test_caps_fields(void **state) {
+    (void)state;
+    manifest *m = parse_ok(CAPS, "sys/caps.yaml");
+    assert_int_equal(m->ncomponents, 4);
+
+    const manifest_component *cl = component_named(m, "client");
+    assert_strings(cl->caps.send, cl->caps.nsend, "kv", "#12", "*", "host", "#18446744073709551615", NULL);
+    assert_strings(cl->caps.request, cl->caps.nrequest, "kv", NULL);
+    assert_strings(cl->caps.publish, cl->caps.npublish, "chat.>", "$SYS.x", NULL);
+    assert_strings(cl->caps.subscribe, cl->caps.nsubscribe, "chat.*", ">", NULL);
+    assert_true(cl->caps.spawn);
+    assert_int_equal(cl->mailbox, 1000);
+    assert_int_equal(cl->max_message_bytes, 65536);
+
+    const manifest_component *kv = component_named(m, "kv"); /* no capabilities: deny everything */
+    assert_true(caps_empty(&kv->caps));
+    assert_int_equal(kv->mailbox, 0);
+    assert_int_equal(kv->max_message_bytes, 0);
+
+    const manifest_component *edge = component_named(m, "edge");
+    assert_true(caps_empty(&edge->caps));
+    assert_int_equal(edge->mailbox, MANIFEST_MAX_MAILBOX);
+    assert_int_equal(edge->max_message_bytes, MANIFEST_MAX_PAYLOAD);
+
+    const manifest_component *bare = component_named(m, "bare");
+    assert_true(caps_empty(&bare->caps));
+    assert_int_equal(bare->mailbox, 1);
+    assert_int_equal(bare->max_message_bytes, 1);
+
+    assert_int_equal(MANIFEST_DEFAULT_MAILBOX, 1024);
+    assert_int_equal(MANIFEST_DEFAULT_MAX_MESSAGE_BYTES, 16777216);
+
+    assert_int_equal(m->nsends, 1);
+    assert_string_equal(m->sends[0].to, "kv");
+    assert_int_equal(m->sends[0].line, 36);
+    manifest_free(m);
+}
+
+static void test_publish_entries(void **state) {
+    (void)state;
+    manifest *m = parse_ok(CAPS, "sys/caps.yaml");
+    assert_int_equal(m->npublishes, 4);
+    const manifest_publish *p = m->publishes;
+
+    static const uint8_t json[] = {0x80, 0x04, '{', '"', 't', 'e', 'x', 't', '"', ':', '"', 'h', 'e', 'l', 'l',
+                                   'o', '"', '}'};
+    assert_string_equal(p[0].topic, "chat.room1");
+    assert_int_equal(p[0].line, 27);
+    assert_int_equal(p[0].len, sizeof json);
+    assert_memory_equal(p[0].payload, json, sizeof json);
+
+    static const uint8_t text[] = {0x80, 0x04, '"', 'h', 'i', '"'};
+    assert_string_equal(p[1].topic, "$SYS.a-b_c");
+    assert_int_equal(p[1].line, 29);
+    assert_int_equal(p[1].len, sizeof text);
+    assert_memory_equal(p[1].payload, text, sizeof text);
+
+    static const uint8_t cbor[] = {0x51, 0xa1, 0x61, 0x6e, 0x01};
+    assert_string_equal(p[2].topic, "bin.cbor");
+    assert_int_equal(p[2].line, 31);
+    assert_int_equal(p[2].len, sizeof cbor);
+    assert_memory_equal(p[2].payload, cbor, sizeof cbor);
+
+    static const uint8_t borsh[] = {0x81, 0x0e, 0x03, 0, 0, 0, 0, 0, 0, 0};
+    assert_string_equal(p[3].topic, "bin.borsh");
+    assert_int_equal(p[3].line, 33);
+    assert_int_equal(p[3].len, sizeof borsh);
+    assert_memory_equal(p[3].payload, borsh, sizeof borsh);
+    manifest_free(m);
+
+    /* absent, empty or null: none; the same payload bytes as a send entry with the same value */
+    m = parse_ok("components: [{name: a, module: a.wasm}]\npublish: []\n", NULL);
+    assert_null(m->publishes);
+    assert_int_equal(m->npublishes, 0);
+    manifest_free(m);
+    m = parse_ok("components: [{name: a, module: a.wasm}]\npublish:\n", NULL);
+    assert_null(m->publishes);
+    manifest_free(m);
+    m = parse_ok("components: [{name: a, module: a.wasm}]\n"
+                 "send: [{to: a, json: {x: [1, 2.50, null, \"s\"]}}]\n"
+                 "publish: [{topic: t, json: {x: [1, 2.50, null, \"s\"]}}]\n", NULL);
+    assert_int_equal(m->nsends, 1);
+    assert_int_equal(m->npublishes, 1);
+    assert_int_equal(m->publishes[0].len, m->sends[0].len);
+    assert_memory_equal(m->publishes[0].payload, m->sends[0].payload, m->sends[0].len);
+    assert_payload(&m->sends[0], JSON_PREFIX, 2, "{\"x\":[1,2.50,null,\"s\"]}");
+    manifest_free(m);
+
+    /* the longest topic the broker accepts (255 bytes) */
+    char yaml[600];
+    char topic[300];
+    memset(topic, 'x', 255);
+    topic[1] = '.';
+    topic[255] = '\0';
+    snprintf(yaml, sizeof yaml, "components: [{name: a, module: a.wasm}]\npublish: [{topic: %s, text: x}]\n", topic);
+    m = parse_ok(yaml, NULL);
+    assert_string_equal(m->publishes[0].topic, topic);
+    manifest_free(m);
+}
+
+#define CAP1 "components:\n  - name: a\n    module: a.wasm\n    capabilities:\n" /* lines 1-4 */
+
+static void test_error_caps(void **state) {
+    (void)state;
+    expect_error_at(CAP1 "      send: [b]\n      sned: [b]\n", 6,
+                    "unknown key 'sned' in capabilities (expected send, request, publish, subscribe, spawn)");
+    expect_error_at("components:\n  - name: a\n    module: a.wasm\n    capabilities: [send]\n", 4,
+                    "'capabilities' must be a mapping, not a list");
+    expect_error_at("components:\n  - name: a\n    module: a.wasm\n    capabilities: all\n", 4,
+                    "'capabilities' must be a mapping, not a scalar");
+    /* non-list grants */
+    expect_error_at(CAP1 "      send: b\n", 5, "capability 'send' must be a list of targets, not a scalar");
+    expect_error_at(CAP1 "      request: \"*\"\n", 5, "capability 'request' must be a list of targets, not a scalar");
+    expect_error_at(CAP1 "      publish: {a: 1}\n", 5, "capability 'publish' must be a list of patterns, not a mapping");
+    expect_error_at(CAP1 "      subscribe: chat.*\n", 5, "capability 'subscribe' must be a list of patterns");
+    /* entries */
+    expect_error_at(CAP1 "      send:\n        - b\n        - ''\n", 7, "a 'send' target must not be empty");
+    expect_error_at(CAP1 "      request: [b, [c]]\n", 5, "a 'request' target must be a string, not a list");
+    /* an empty item has no token: reported at its key */
+    expect_error_at(CAP1 "      send:\n        - b\n        -\n", 5, "a 'send' target must be a string, not nothing");
+    expect_error_at(CAP1 "      send: [\"b\\tc\"]\n", 5, "a 'send' target must not contain control characters");
+    expect_error_at(CAP1 "      send: [\"b\\u007f\"]\n", 5, "a 'send' target must not contain control characters");
+    expect_error_at(CAP1 "      subscribe: [\"\"]\n", 5, "a 'subscribe' pattern must not be empty");
+    static const char *const bad_pids[] = {"#", "#abc", "#0", "#012", "#1x", "#-1", "#+1", "# 1",
+                                           "#18446744073709551616", "#99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad_pids / sizeof *bad_pids; i++) {
+        char yaml[200];
+        snprintf(yaml, sizeof yaml, CAP1 "      request:\n        - b\n        - \"%s\"\n", bad_pids[i]);
+        expect_error_at(yaml, 7, "'request' target");
+        expect_error_at(yaml, 7, "is not a pid address");
+    }
+    /* a target longer than any address */
+    char yaml[700], name[300];
+    memset(name, 'n', 256);
+    name[256] = '\0';
+    snprintf(yaml, sizeof yaml, CAP1 "      send: [%s]\n", name);
+    expect_error_at(yaml, 5, "is longer than 255 bytes");
+    name[255] = '\0';
+    snprintf(yaml, sizeof yaml, CAP1 "      send: [%s]\n", name);
+    manifest *m = parse_ok(yaml, NULL);
+    assert_string_equal(m->components[0].caps.send[0], name);
+    manifest_free(m);
+    /* NATS patterns */
+    static const char *const bad_patterns[] = {"chat..x", ".chat", "chat.", "a.>.b", "foo*", "a.b>", "a b",
+                                               "caf\xc3\xa9", ">>", "*.>x"};
+    for (size_t i = 0; i < sizeof bad_patterns / sizeof *bad_patterns; i++) {
+        snprintf(yaml, sizeof yaml, CAP1 "      publish: [ok.*]\n      subscribe:\n        - \"%s\"\n",
+                 bad_patterns[i]);
+        expect_error_at(yaml, 7, "'subscribe' pattern");
+        expect_error_at(yaml, 7, "is not a valid NATS subject pattern");
+        snprintf(yaml, sizeof yaml, CAP1 "      publish: [ok.*, \"%s\"]\n", bad_patterns[i]);
+        expect_error_at(yaml, 5, "'publish' pattern");
+    }
+    memset(name, 'p', 256);
+    name[256] = '\0';
+    snprintf(yaml, sizeof yaml, CAP1 "      subscribe: [%s]\n", name);
+    expect_error_at(yaml, 5, "is not a valid NATS subject pattern");
+    /* spawn */
+    expect_error_at(CAP1 "      spawn: yes\n", 5, "'spawn' must be true or false (got 'yes')");
+    expect_error_at(CAP1 "      spawn: \"true\"\n", 5, "'spawn' must be true or false (got a quoted 'true')");
+    expect_error_at(CAP1 "      spawn: [true]\n", 5, "'spawn' must be true or false, not a list");
+    expect_error_at(CAP1 "      spawn:\n", 5, "'spawn' must be true or false, not nothing");
+    expect_error_at(CAP1 "      spawn: 1\n", 5, "'spawn' must be true or false (got '1')");
+}
+
+#define MB1 "components:\n  - name: a\n    module: a.wasm\n" /* lines 1-3 */
+
+static void test_error_mailbox_and_message_size(void **state) {
+    (void)state;
+    expect_error_at(MB1 "    mailbox: 0\n", 4, "'mailbox' is out of range: 0 (minimum 1)");
+    expect_error_at(MB1 "    mailbox: 10000001\n", 4, "'mailbox' is out of range: 10000001 (maximum 10000000)");
+    expect_error_at(MB1 "    mailbox: 99999999999999999999999\n", 4, "'mailbox' is out of range");
+    expect_error_at(MB1 "    mailbox: -1\n", 4, "'mailbox' must not be negative");
+    expect_error_at(MB1 "    mailbox: \"64\"\n", 4, "'mailbox' must be a non-negative integer, not a quoted string");
+    expect_error_at(MB1 "    mailbox: [64]\n", 4, "'mailbox' must be a non-negative integer, not a list");
+    expect_error_at(MB1 "    mailbox: 1.5\n", 4, "'mailbox' must be a non-negative integer (got '1.5')");
+    expect_error_at(MB1 "    max_message_bytes: 0\n", 4, "'max_message_bytes' is out of range: 0 (minimum 1)");
+    expect_error_at(MB1 "    max_message_bytes: 16777217\n", 4,
+                    "'max_message_bytes' is out of range: 16777217 (maximum 16777216)");
+    expect_error_at(MB1 "    max_message_bytes:\n", 4, "'max_message_bytes' must be a non-negative integer, not nothing");
+    expect_error_at(MB1 "    limits: {mailbox: 5}\n", 4, "unknown key 'mailbox' in limits");
+    expect_error_at(MB1 "    mailbx: 5\n", 4,
+                    "unknown key 'mailbx' in component (expected name, module, limits, capabilities, mailbox, "
+                    "max_message_bytes)");
+}
+
+#define P1 "components: [{name: a, module: a.wasm}]\npublish:\n" /* lines 1-2 */
+
+static void test_error_publish(void **state) {
+    (void)state;
+    expect_error_at(P1 "  - topic: chat.*\n    json: 1\n", 3, "publish topic 'chat.*' must not contain wildcards");
+    expect_error_at(P1 "  - json: 1\n    topic: \">\"\n", 4, "publish topic '>' must not contain wildcards");
+    expect_error_at(P1 "  - topic: ok.1\n    json: 1\n  - topic: \"chat.>\"\n    json: 2\n", 5,
+                    "must not contain wildcards");
+    expect_error_at(P1 "  - topic: \"chat..x\"\n    text: x\n", 3, "publish topic 'chat..x' is not a valid NATS subject");
+    expect_error_at(P1 "  - topic: \"a b\"\n    text: x\n", 3, "is not a valid NATS subject");
+    expect_error_at(P1 "  - topic: \"\"\n    text: x\n", 3, "'topic' must not be empty");
+    expect_error_at(P1 "  - topic: [t]\n    json: 1\n", 3, "'topic' must be a string, not a list");
+    expect_error_at(P1 "  - json: 1\n", 3, "publish entry is missing required key 'topic'");
+    expect_error_at(P1 "  - topic: t\n", 3, "publish entry to 't' needs a payload: one of 'json', 'text', 'cbor', 'borsh'");
+    expect_error_at(P1 "  - topic: t\n    to: a\n    json: 1\n", 4,
+                    "unknown key 'to' in publish entry (expected topic, json, text, cbor, borsh)");
+    expect_error_at(P1 "  - topic: t\n    json: 1\n    cbor: 00\n", 5,
+                    "publish entry has both 'json' and 'cbor'; give exactly one payload");
+    expect_error_at(P1 "  - topic: t\n    borsh: 0g\n", 4, "'borsh': invalid hex digit 'g'");
+    expect_error_at(P1 "  - topic: t\n    cbor: abc\n", 4, "odd number of hex digits");
+    expect_error_at(P1 "  - topic: t\n    json: [1, .nan]\n", 4, "'.nan' has no JSON representation");
+    expect_error_at(P1 "  - topic: t\n    text: {a: 1}\n", 4, "'text' must be a string, not a mapping");
+    expect_error_at(P1 "  - chat.x\n", 3, "a publish entry must be a mapping with 'topic' and a payload, not a scalar");
+    expect_error_at("components: [{name: a, module: a.wasm}]\npublish: {topic: t, json: 1}\n", 2,
+                    "'publish' must be a list of messages, not a mapping");
+    expect_error_at("components: [{name: a, module: a.wasm}]\npublsh: []\n", 2,
+                    "unknown key 'publsh' at top level (expected components, supervisor, send, publish)");
+    char yaml[700], topic[300];
+    memset(topic, 't', 256);
+    topic[256] = '\0';
+    snprintf(yaml, sizeof yaml, P1 "  - topic: %s\n    text: x\n", topic);
+    expect_error_at(yaml, 3, "is not a valid NATS subject");
+}
+
+/* Every prefix of the capabilities manifest parses or fails cleanly and frees what it built (LSan). */
+static void test_caps_truncations(void **state) {
+    (void)state;
+    size_t len = strlen(CAPS);
+    int ok = 0;
+    for (size_t n = 0; n <= len; n++) {
+        manifest *m = NULL;
+        char err[256] = "";
+        if (manifest_parse(CAPS, n, "t.yaml", &m, err, sizeof err) == 0) {
+            ok++;
+            manifest_free(m);
+        } else {
+            assert_true(strncmp(err, "t.yaml:", 7) == 0);
+            assert_null(m);
+        }
+    }
+    assert_true(ok > 0);
+}
+
 /* Every prefix of a valid manifest either parses or fails cleanly (ASan/UBSan watch for the rest). */
 static void test_truncations_never_crash(void **state) {
     (void)state;
@@ -626,6 +936,49 @@ static void test_chaos_manifest(void **state) {
     manifest_free(m);
 }
 
+/* Least privilege in the example manifests: each component may send to exactly whom its source sends. */
+static void test_example_grants(void **state) {
+    (void)state;
+    manifest *m = NULL;
+    char err[256] = "";
+    if (manifest_load(WACTOR_EXAMPLES "/demo.yaml", &m, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    const manifest_caps *c;
+    c = &component_named(m, "ping")->caps;
+    assert_strings(c->send, c->nsend, "pong", NULL);
+    c = &component_named(m, "pong")->caps;
+    assert_strings(c->send, c->nsend, "ping", NULL);
+    c = &component_named(m, "source")->caps;
+    assert_strings(c->send, c->nsend, "square", NULL);
+    c = &component_named(m, "square")->caps;
+    assert_strings(c->send, c->nsend, "sink", NULL);
+    c = &component_named(m, "echo")->caps;
+    assert_strings(c->send, c->nsend, "*", NULL);
+    static const char *const silent[] = {"sink", "counter", "calc"};
+    for (size_t i = 0; i < 3; i++)
+        assert_true(caps_empty(&component_named(m, silent[i])->caps));
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        c = &m->components[i].caps;
+        assert_true(c->nrequest == 0 && c->npublish == 0 && c->nsubscribe == 0 && !c->spawn);
+    }
+    manifest_free(m);
+
+    if (manifest_load(WACTOR_EXAMPLES "/chaos.yaml", &m, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    c = &component_named(m, "steady")->caps;
+    assert_strings(c->send, c->nsend, "steady2", NULL);
+    c = &component_named(m, "steady2")->caps;
+    assert_strings(c->send, c->nsend, "steady", NULL);
+    static const char *const hostile[] = {"looper", "membomb", "flaky", "crasher", "recursion"};
+    for (size_t i = 0; i < 5; i++)
+        assert_true(caps_empty(&component_named(m, hostile[i])->caps));
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        c = &m->components[i].caps;
+        assert_true(c->nrequest == 0 && c->npublish == 0 && c->nsubscribe == 0 && !c->spawn);
+    }
+    manifest_free(m);
+}
+
 #define C1 "components:\n  - {name: a, module: a.wasm}\n  - {name: b, module: b.wasm}\n" /* lines 1-3 */
 
 static void test_tree_errors(void **state) {
@@ -808,6 +1161,13 @@ int main(void) {
         cmocka_unit_test(test_tree_depth),
         cmocka_unit_test(test_tree_truncations),
         cmocka_unit_test(test_chaos_manifest),
+        cmocka_unit_test(test_caps_fields),
+        cmocka_unit_test(test_publish_entries),
+        cmocka_unit_test(test_error_caps),
+        cmocka_unit_test(test_error_mailbox_and_message_size),
+        cmocka_unit_test(test_error_publish),
+        cmocka_unit_test(test_caps_truncations),
+        cmocka_unit_test(test_example_grants),
     };
     return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
 }

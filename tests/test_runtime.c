@@ -67,8 +67,12 @@ static wactor_module *load(wactor_runtime *rt, const char *dir, const char *name
     return m;
 }
 
+/* Every test component may send anywhere; capability denials have their own tests. */
+static const char *const anyone[] = {"*"};
+static const wactor_caps send_anywhere = {.send = anyone, .nsend = 1, .request = anyone, .nrequest = 1};
+
 static wactor_pid spawn(wactor_runtime *rt, wactor_module *m, const char *name) {
-    wactor_spawn_opts opts = {.name = name};
+    wactor_spawn_opts opts = {.name = name, .caps = &send_anywhere};
     wactor_pid pid = 0;
     wactor_diag d = {0};
     wactor_error err = wactor_spawn(rt, m, &opts, &pid, &d);
@@ -329,7 +333,9 @@ static void test_start_failure(void **state) {
     wactor_pid pid = 0;
     wactor_diag d = {0};
     wactor_spawn_opts opts = {.name = "bad"};
-    assert_int_equal(wactor_spawn(rt, m, &opts, &pid, &d), WACTOR_ETRAP);
+    wactor_error err = wactor_spawn(rt, m, &opts, &pid, &d);
+    if (err != WACTOR_ETRAP) fprintf(stderr, "spawn: %s: %s\n", wactor_strerror(err), d.message);
+    assert_int_equal(err, WACTOR_ETRAP);
     assert_int_equal(d.trap, WACTOR_TRAP_START);
     assert_non_null(strstr(d.message, "unreachable"));
     assert_int_equal(wactor_whereis(rt, "bad"), 0);

@@ -436,6 +436,55 @@ static void test_one_for_all(void **state) {
     assert_int_equal(stop_and_reason(sup), ACTOR_EXIT_SHUTDOWN);
 }
 
+/* Two children crash together: one group restart, not two (the second EXIT is absorbed, as OTP's
+ * synchronous restart consumes it). */
+static void test_one_for_all_simultaneous(void **state) {
+    (void)state;
+    wcfg a = {.name = "a"}, b = {.name = "b"}, c = {.name = "c"};
+    sup_child_spec ch[] = {child("a", &a, SUP_PERMANENT), child("b", &b, SUP_PERMANENT), child("c", &c, SUP_PERMANENT)};
+    sup_spec sp = spec_of("s", SUP_ONE_FOR_ALL, ch, 3);
+    actor_id sup;
+    assert_int_equal(start_sup(&sp, 0, &sup, NULL, 0), 0);
+    int mark = nevents();
+    actor_id pa = a.pid, pb = b.pid; /* both old instances, even if a's restart is quick */
+    assert_int_equal(actor_send(T.sys, pa, actor_msg_new(W_CRASH, 0, NULL, 0)), 0);
+    assert_int_equal(actor_send(T.sys, pb, actor_msg_new(W_CRASH, 0, NULL, 0)), 0);
+    AWAIT(mark, "s child_started c");
+    sleep_ms(100);
+    if (count_sig(mark, "s child_started") != 3) print_message("events: %s\n", sigs_from(mark, NULL));
+    assert_int_equal(count_sig(mark, "s child_started"), 3);
+    assert_int_equal(count_sig(mark, "s child_exited"), 3);
+    assert_int_equal(count_sig(mark, "s child_exited a integer divide by zero"), 1);
+    assert_int_equal(count_sig(mark, "s child_exited b integer divide by zero"), 1);
+    assert_int_equal(count_sig(mark, "s child_exited c shutdown"), 1);
+    assert_int_equal(a.starts + b.starts + c.starts, 6);
+    assert_int_equal(stop_and_reason(sup), ACTOR_EXIT_SHUTDOWN);
+}
+
+/* A group restart removes temporary siblings and (as OTP) starts terminated ones again. */
+static void test_group_restart_siblings(void **state) {
+    (void)state;
+    wcfg a = {.name = "a"}, t = {.name = "t"}, b = {.name = "b"}, c = {.name = "c"};
+    sup_child_spec ch[] = {child("a", &a, SUP_PERMANENT), child("t", &t, SUP_TEMPORARY),
+                           child("b", &b, SUP_PERMANENT), child("c", &c, SUP_TRANSIENT)};
+    sup_spec sp = spec_of("s", SUP_ONE_FOR_ALL, ch, 4);
+    actor_id sup;
+    assert_int_equal(start_sup(&sp, 0, &sup, NULL, 0), 0);
+    int mark = nevents();
+    poke(&c, W_NORMAL); /* transient, normal: stays down, nothing else happens */
+    AWAIT(mark, "s child_exited c normal");
+    poke(&b, W_CRASH);
+    AWAIT(mark, "s child_started c");
+    assert_string_equal(SIGS(mark), "s child_exited c normal|s child_exited b integer divide by zero|"
+                                    "s child_exited t shutdown|s child_exited a shutdown|"
+                                    "s child_started a|s child_started b|s child_started c");
+    sup_counts n = counts(sup);
+    assert_int_equal(n.specs, 3);
+    assert_int_equal(n.active, 3);
+    assert_int_equal(t.starts, 1);
+    assert_int_equal(stop_and_reason(sup), ACTOR_EXIT_SHUTDOWN);
+}
+
 static void test_rest_for_one(void **state) {
     (void)state;
     wcfg a = {.name = "a"}, b = {.name = "b"}, c = {.name = "c"}, d = {.name = "d"};
@@ -643,15 +692,28 @@ static void test_busy_while_stopping(void **state) {
 
 /* ------------------------------------------------------------------ nested trees */
 
+static atomic_int freed_args, freed_inner;
+static void count_free(void *arg) {
+    (void)arg;
+    atomic_fetch_add(&freed_args, 1);
+}
+static void count_free_inner(void *arg) {
+    (void)arg;
+    atomic_fetch_add(&freed_inner, 1);
+}
+
 static void test_nested_tree(void **state) {
     (void)state;
     wcfg w = {.name = "w"}, x = {.name = "x"};
+    atomic_store(&freed_args, 0);
+    atomic_store(&freed_inner, 0);
     sup_child_spec sub_children[] = {child("w", &w, SUP_PERMANENT)};
+    sub_children[0].arg_free = count_free_inner; /* belongs to the nested spec's owner, never freed here */
     sup_spec sub = spec_of("sub", SUP_ONE_FOR_ONE, sub_children, 1);
     sub.intensity = 1;
     sup_child_spec root_children[] = {
         {.id = "sub", .restart = SUP_PERMANENT, .shutdown_ms = SUP_INFINITY, .type = SUP_SUPERVISOR,
-         .start = supervisor_child_start, .arg = &sub},
+         .start = supervisor_child_start, .arg = &sub, .arg_free = count_free},
         child("x", &x, SUP_PERMANENT),
     };
     sup_spec root = spec_of("root", SUP_ONE_FOR_ONE, root_children, 2);
@@ -690,6 +752,10 @@ static void test_nested_tree(void **state) {
                                     "root supervisor_shutdown - shutdown");
     assert_string_equal(order_str(), "x,w");
     assert_false(actor_alive(T.sys, sub2));
+    /* the nested spec (root's child arg) is freed once, after root and every sub instance ended */
+    for (int i = 0; i < 500 && !atomic_load(&freed_args); i++) sleep_ms(2);
+    assert_int_equal(atomic_load(&freed_args), 1);
+    assert_int_equal(atomic_load(&freed_inner), 0);
 }
 
 /* Killing a supervisor's parent brings the tree down through the link. */
@@ -864,6 +930,30 @@ static void test_health_degraded_and_timeout(void **state) {
 
 /* ------------------------------------------------------------------ backoff */
 
+static int req_id(int (*fn)(actor_system *, actor_id, const char *, actor_future *), actor_id sup, const char *id) {
+    actor_future *f = actor_future_new();
+    fn(T.sys, sup, id, f);
+    return wait_reply(f, NULL, NULL);
+}
+
+static int terminate_id(actor_id sup, const char *id) {
+    actor_future *f = actor_future_new();
+    supervisor_terminate_child(T.sys, sup, id, 0, f);
+    return wait_reply(f, NULL, NULL);
+}
+
+static int start_child(actor_id sup, const sup_child_spec *cs, actor_id *pid) {
+    actor_future *f = actor_future_new();
+    supervisor_start_child(T.sys, sup, cs, f);
+    void *data = NULL;
+    size_t len = 0;
+    int st = wait_reply(f, &data, &len);
+    if (st == 0 && pid) memcpy(pid, data, sizeof *pid);
+    free(data);
+    return st;
+}
+
+
 static void test_backoff(void **state) {
     (void)state;
     wcfg a = {.name = "a"};
@@ -898,6 +988,16 @@ static void test_backoff(void **state) {
     actor_future *f = actor_future_new();
     supervisor_restart_child(T.sys, sup, "a", f);
     assert_int_equal(wait_reply(f, NULL, NULL), -EBUSY);
+    /* terminate_child during the delay cancels the restart (OTP): it stays terminated */
+    assert_int_equal(terminate_id(sup, "a"), 0);
+    sleep_ms(250);
+    assert_int_equal(pid_of(sup, "a"), 0);
+    assert_int_equal(count_sig(m1, "s child_started a"), 0);
+    assert_int_equal(req_id(supervisor_restart_child, sup, "a"), 0);
+    assert_int_not_equal(pid_of(sup, "a"), 0);
+    m1 = nevents();
+    poke(&a, W_CRASH);
+    AWAIT(m1, "s child_restarting a");
     /* shutting down during the delay cancels the restart */
     int m2 = nevents();
     assert_int_equal(stop_and_reason(sup), ACTOR_EXIT_SHUTDOWN);
@@ -961,35 +1061,6 @@ static void test_restart_failure_retries(void **state) {
 }
 
 /* ------------------------------------------------------------------ requests */
-
-static int req_id(int (*fn)(actor_system *, actor_id, const char *, actor_future *), actor_id sup, const char *id) {
-    actor_future *f = actor_future_new();
-    fn(T.sys, sup, id, f);
-    return wait_reply(f, NULL, NULL);
-}
-
-static int terminate_id(actor_id sup, const char *id) {
-    actor_future *f = actor_future_new();
-    supervisor_terminate_child(T.sys, sup, id, 0, f);
-    return wait_reply(f, NULL, NULL);
-}
-
-static int start_child(actor_id sup, const sup_child_spec *cs, actor_id *pid) {
-    actor_future *f = actor_future_new();
-    supervisor_start_child(T.sys, sup, cs, f);
-    void *data = NULL;
-    size_t len = 0;
-    int st = wait_reply(f, &data, &len);
-    if (st == 0 && pid) memcpy(pid, data, sizeof *pid);
-    free(data);
-    return st;
-}
-
-static atomic_int freed_args;
-static void count_free(void *arg) {
-    (void)arg;
-    atomic_fetch_add(&freed_args, 1);
-}
 
 static void test_requests(void **state) {
     (void)state;
@@ -1108,6 +1179,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_one_for_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_for_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_for_all_simultaneous, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_restart_siblings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rest_for_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_intensity_exceeded, setup, teardown),

@@ -14,6 +14,12 @@
  *     }
  *     WACTOR_HANDLE_MESSAGE(on_message)
  *
+ * Messaging beyond `send` (docs/ABI.md): topics (wactor_publish / wactor_subscribe, wactor_current_topic
+ * inside the handler), request/reply (wactor_request, answered by the target with wactor_reply; answers
+ * arrive at the export WACTOR_HANDLE_REPLY defines), monitors and links (wactor_monitor, wactor_link;
+ * notices arrive at the export WACTOR_HANDLE_DOWN defines) and wactor_spawn. Each of these needs a grant
+ * in the component's `capabilities:`; without one the host answers WACTOR_ERR_PERM.
+ *
  * Everything here is single-threaded (an actor runs one message at a time) and uses only wasi-libc.
  * Strings passed to the host are UTF-8 pointer/length pairs, never NUL-terminated on the wire.
  */
@@ -59,9 +65,14 @@ extern "C" {
 #define WACTOR_ERR_OK      0
 #define WACTOR_ERR_INVAL  (-1)  /* the address text is empty or malformed */
 #define WACTOR_ERR_NOMEM  (-2)  /* the SDK could not allocate a buffer (never returned by the host) */
-#define WACTOR_ERR_NOENT  (-3)  /* no actor has that name or pid (or it is dead) */
+#define WACTOR_ERR_NOENT  (-3)  /* no actor has that name or pid (or it is dead); not subscribed; no
+                                 * such monitor */
+#define WACTOR_ERR_TIMEDOUT (-7)  /* handle-reply status: no answer within the request's timeout */
+#define WACTOR_ERR_STATE  (-11) /* reply: the message being handled is not an unanswered request */
 #define WACTOR_ERR_FULL   (-12) /* the target's mailbox is full */
 #define WACTOR_ERR_TOOBIG (-13) /* the payload exceeds the maximum message size (16 MiB) */
+#define WACTOR_ERR_NOHANDLER (-15) /* handle-reply status: the target returned without answering */
+#define WACTOR_ERR_PERM   (-16) /* the component's capabilities do not allow the call */
 
 /* Return values of the `_health` export. */
 #define WACTOR_HEALTH_OK        0
@@ -96,6 +107,81 @@ uint64_t wactor_now(void);
  * 255 bytes). */
 WACTOR_IMPORT_("health_reason")
 void wactor_health_reason(const char *reason, size_t len);
+
+/* ---- topics (publish / subscribe) */
+
+/* Publishes a copy of `payload` (multicodec-prefixed) to `topic`, a NATS subject without wildcards
+ * ("chat.room1"). Every component subscribed with a matching pattern gets it at `handle-message`.
+ * Returns the number of subscribers it was delivered to (>= 0, possibly 0), or a negative error
+ * (WACTOR_ERR_PERM without a `publish` grant covering the topic). */
+WACTOR_IMPORT_("publish")
+int32_t wactor_publish(const char *topic, size_t topic_len, const void *payload, size_t payload_len);
+
+/* Subscribes to `pattern`, which may use NATS wildcards: `*` one token, `>` the rest ("orders.*",
+ * "chat.>"). Publications to matching topics arrive at `handle-message`; wactor_topic() /
+ * wactor_current_topic() tell which topic. Returns 0 or a negative error (WACTOR_ERR_PERM unless a
+ * `subscribe` grant covers the pattern). */
+WACTOR_IMPORT_("subscribe")
+int32_t wactor_subscribe(const char *pattern, size_t pattern_len);
+
+/* Ends the subscription made with exactly `pattern`. Returns 0, or WACTOR_ERR_NOENT if there is none.
+ * All subscriptions end anyway when the component stops. */
+WACTOR_IMPORT_("unsubscribe")
+int32_t wactor_unsubscribe(const char *pattern, size_t pattern_len);
+
+/* Only inside `handle-message`: writes the topic of the publication being handled to buf[0..cap)
+ * (truncated, not NUL-terminated) and returns its full length; returns 0 if the message is a direct
+ * send or a request. See wactor_current_topic() for a NUL-terminated copy. */
+WACTOR_IMPORT_("topic")
+int32_t wactor_topic(char *buf, size_t cap);
+
+/* ---- request / reply */
+
+/* Sends `payload` (multicodec-prefixed) to `to` as a request and returns at once with its correlation
+ * id (> 0), or a negative error. The target's `handle-message` answers with wactor_reply(); the answer,
+ * or a failure (WACTOR_ERR_TIMEDOUT after `timeout_ms`, WACTOR_ERR_NOENT the target died or does not
+ * exist, WACTOR_ERR_NOHANDLER it did not answer), arrives later at this component's `handle-reply`
+ * export (WACTOR_HANDLE_REPLY) with the same id. Needs a `request` grant for `to`. */
+WACTOR_IMPORT_("request")
+int64_t wactor_request(const char *to, size_t to_len, const void *payload, size_t payload_len,
+                       int32_t timeout_ms);
+
+/* Only inside `handle-message` of a request: answers it with `payload` (multicodec-prefixed), at most
+ * once. Returns 0, or WACTOR_ERR_STATE if the message being handled is not an unanswered request. A
+ * request the handler returns from without answering is answered with WACTOR_ERR_NOHANDLER. Needs no
+ * grant. */
+WACTOR_IMPORT_("reply")
+int32_t wactor_reply(const void *payload, size_t payload_len);
+
+/* Only inside `handle-message`: the correlation id (> 0) if the message being handled is a request,
+ * else 0. */
+WACTOR_IMPORT_("request_id")
+int64_t wactor_request_id(void);
+
+/* ---- monitors, links, spawn */
+
+/* Monitors the actor addressed by `to` (name, "#pid"). Returns a monitor reference (> 0) or a negative
+ * error. When the actor ends — or at once if it is already gone, with reason "noproc" — this
+ * component's `handle-down` export (WACTOR_HANDLE_DOWN) is called with the reference. Monitoring a name
+ * watches the actor registered under it now, not a later (restarted) holder of the name. Needs a
+ * `send` grant for `to`. */
+WACTOR_IMPORT_("monitor")
+int64_t wactor_monitor(const char *to, size_t to_len);
+
+/* Cancels a monitor. Returns 0, or WACTOR_ERR_NOENT if there is no such monitor or its notice was
+ * already delivered. */
+WACTOR_IMPORT_("demonitor")
+int32_t wactor_demonitor(int64_t ref);
+
+/* Links this component with the actor addressed by `to` (Erlang link): if either ends abnormally, the
+ * other ends too with the same reason. Returns 0 or a negative error. Needs a `send` grant for `to`. */
+WACTOR_IMPORT_("link")
+int32_t wactor_link(const char *to, size_t to_len);
+
+/* Starts a new, unnamed instance of the component the manifest declares under `name`. Returns its pid
+ * (address it as "#<pid>") or a negative error. Needs `spawn: true`. */
+WACTOR_IMPORT_("spawn")
+int64_t wactor_spawn(const char *name, size_t name_len);
 
 /* ------------------------------------------------------------------ cabi_realloc + handle-message */
 
@@ -149,6 +235,34 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
         fn(sender, sender_len, payload, payload_len);                                               \
         WACTOR_GUEST_FREE(sender, sender_len);                                                      \
         WACTOR_GUEST_FREE(payload, payload_len);                                                    \
+    }
+
+/* Defines the `handle-reply` export: calls
+ *     void fn(int64_t corr, int32_t status, const uint8_t *payload, size_t payload_len)
+ * for the answer to request `corr` (a wactor_request() result): status 0 with the reply payload, or a
+ * negative error (WACTOR_ERR_TIMEDOUT, _NOENT, _NOHANDLER) with an empty payload. The payload is freed
+ * afterwards — do not keep pointers into it. */
+#define WACTOR_HANDLE_REPLY(fn)                                                                     \
+    WACTOR_EXPORT("handle-reply")                                                                   \
+    void wactor_guest_handle_reply_(int64_t corr, int32_t status, uint8_t *payload,                 \
+                                    size_t payload_len);                                            \
+    void wactor_guest_handle_reply_(int64_t corr, int32_t status, uint8_t *payload,                 \
+                                    size_t payload_len) {                                           \
+        fn(corr, status, payload, payload_len);                                                     \
+        WACTOR_GUEST_FREE(payload, payload_len);                                                    \
+    }
+
+/* Defines the `handle-down` export: calls
+ *     void fn(int64_t ref, uint64_t pid, const char *reason, size_t reason_len)
+ * when monitor `ref` (a wactor_monitor() result) fires: actor `pid` ended with `reason` ("normal",
+ * "shutdown", "killed", "noproc", a trap kind such as "integer divide by zero", "health"; not
+ * NUL-terminated). The reason buffer is freed afterwards. */
+#define WACTOR_HANDLE_DOWN(fn)                                                                      \
+    WACTOR_EXPORT("handle-down")                                                                    \
+    void wactor_guest_handle_down_(int64_t ref, uint64_t pid, char *reason, size_t reason_len);     \
+    void wactor_guest_handle_down_(int64_t ref, uint64_t pid, char *reason, size_t reason_len) {    \
+        fn(ref, pid, reason, reason_len);                                                           \
+        WACTOR_GUEST_FREE(reason, reason_len);                                                      \
     }
 
 /* ------------------------------------------------------------------ multicodec varint */
@@ -232,23 +346,39 @@ static inline void wactor_logf(int32_t level, const char *fmt, ...) {
 
 /* ------------------------------------------------------------------ sending */
 
+/* The payload helpers below put the multicodec prefix for `codec` in front of `body`: in `stackbuf`
+ * (256 bytes) if it fits, else on the heap (release with wactor_payload_free_). Returns the payload,
+ * or NULL (out of memory, or too big). */
+static inline uint8_t *wactor_payload_make_(uint64_t codec, const void *body, size_t body_len,
+                                            uint8_t stackbuf[256], size_t *out_len) {
+    uint8_t prefix[10], *buf = stackbuf;
+    size_t np = wactor_varint_encode(codec, prefix);
+    if (body_len > SIZE_MAX - np)
+        return NULL;
+    if (np + body_len > 256 && (buf = (uint8_t *)malloc(np + body_len)) == NULL)
+        return NULL;
+    memcpy(buf, prefix, np);
+    if (body_len)
+        memcpy(buf + np, body, body_len);
+    *out_len = np + body_len;
+    return buf;
+}
+static inline void wactor_payload_free_(uint8_t *buf, const uint8_t stackbuf[256]) {
+    if (buf != stackbuf)
+        free(buf);
+}
+
 /* Sends `body` to `to` with the multicodec prefix for `codec` in front. Returns wactor_send()'s
  * result, or WACTOR_ERR_NOMEM. */
 static inline int32_t wactor_send_codec(const char *to, size_t to_len, uint64_t codec,
                                         const void *body, size_t body_len) {
-    uint8_t stackbuf[256], *buf = stackbuf;
-    uint8_t prefix[10];
-    size_t np = wactor_varint_encode(codec, prefix);
-    if (body_len > SIZE_MAX - np)
-        return WACTOR_ERR_TOOBIG;
-    if (np + body_len > sizeof stackbuf && (buf = (uint8_t *)malloc(np + body_len)) == NULL)
+    uint8_t stackbuf[256];
+    size_t n;
+    uint8_t *buf = wactor_payload_make_(codec, body, body_len, stackbuf, &n);
+    if (buf == NULL)
         return WACTOR_ERR_NOMEM;
-    memcpy(buf, prefix, np);
-    if (body_len)
-        memcpy(buf + np, body, body_len);
-    int32_t rc = wactor_send(to, to_len, buf, np + body_len);
-    if (buf != stackbuf)
-        free(buf);
+    int32_t rc = wactor_send(to, to_len, buf, n);
+    wactor_payload_free_(buf, stackbuf);
     return rc;
 }
 
@@ -257,25 +387,48 @@ static inline int32_t wactor_send_json(const char *to, const char *json) {
     return wactor_send_codec(to, strlen(to), WACTOR_CODEC_JSON, json, strlen(json));
 }
 
+/* Writes s[0..len) as a quoted, escaped JSON string ("a\"b") into out[0..cap), NUL-terminated and
+ * truncated to cap - 1 bytes, and returns the full length it needs, like snprintf (a result >= cap
+ * means truncated; call with cap 0 to measure). `"`, `\` and control characters are escaped; other
+ * bytes (UTF-8) are copied as they are. */
+static inline size_t wactor_json_escape(char *out, size_t cap, const char *s, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+#define WACTOR_JSON_PUT_(ch) do { if (n + 1 < cap) out[n] = (ch); n++; } while (0)
+    WACTOR_JSON_PUT_('"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                        : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+        if (esc != NULL) {
+            WACTOR_JSON_PUT_(esc[0]);
+            WACTOR_JSON_PUT_(esc[1]);
+        } else if (c < 0x20) {
+            WACTOR_JSON_PUT_('\\');
+            WACTOR_JSON_PUT_('u');
+            WACTOR_JSON_PUT_('0');
+            WACTOR_JSON_PUT_('0');
+            WACTOR_JSON_PUT_(hex[c >> 4]);
+            WACTOR_JSON_PUT_(hex[c & 15]);
+        } else {
+            WACTOR_JSON_PUT_((char)c);
+        }
+    }
+    WACTOR_JSON_PUT_('"');
+#undef WACTOR_JSON_PUT_
+    if (cap != 0)
+        out[n < cap ? n : cap - 1] = '\0';
+    return n;
+}
+
 /* Sends `text` as a JSON string (quoted and escaped), e.g. hello -> "hello" with the JSON prefix —
  * the same bytes as a manifest's `text:` entry. */
 static inline int32_t wactor_send_text(const char *to, const char *text) {
-    size_t len = strlen(text), cap = len * 6 + 3, n = 0;
-    char *out = (char *)malloc(cap);
+    size_t len = strlen(text), n = wactor_json_escape(NULL, 0, text, len);
+    char *out = n < SIZE_MAX ? (char *)malloc(n + 1) : NULL;
     if (out == NULL)
         return WACTOR_ERR_NOMEM;
-    out[n++] = '"';
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            out[n++] = '\\';
-            out[n++] = (char)*p;
-        } else if (*p < 0x20) {
-            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *p);
-        } else {
-            out[n++] = (char)*p;
-        }
-    }
-    out[n++] = '"';
+    wactor_json_escape(out, n + 1, text, len);
     int32_t rc = wactor_send_codec(to, strlen(to), WACTOR_CODEC_JSON, out, n);
     free(out);
     return rc;
@@ -292,20 +445,108 @@ static inline int32_t wactor_send_to_sender(const char *sender, size_t sender_le
     return wactor_send(sender, sender_len, payload, payload_len);
 }
 
-/* Replies to a handler's `sender` with NUL-terminated JSON text. */
-static inline int32_t wactor_reply_json(const char *sender, size_t sender_len, const char *json) {
+/* Sends NUL-terminated JSON text back to a handler's `sender` as a plain message (arriving at its
+ * `handle-message`). To answer a request, use wactor_reply_json() instead. */
+static inline int32_t wactor_send_to_sender_json(const char *sender, size_t sender_len, const char *json) {
     return wactor_send_codec(sender, sender_len, WACTOR_CODEC_JSON, json, strlen(json));
 }
 
-/* A short name for a host-call result ("ok", "no such actor", ...). */
-static inline const char *wactor_error_name(int32_t rc) {
+/* ------------------------------------------------------------------ topics */
+
+/* Publishes `body` to `topic` with the multicodec prefix for `codec` in front. Returns wactor_publish()'s
+ * result (the number of subscribers reached, or a negative error), or WACTOR_ERR_NOMEM. */
+static inline int32_t wactor_publish_codec(const char *topic, size_t topic_len, uint64_t codec,
+                                           const void *body, size_t body_len) {
+    uint8_t stackbuf[256];
+    size_t n;
+    uint8_t *buf = wactor_payload_make_(codec, body, body_len, stackbuf, &n);
+    if (buf == NULL)
+        return WACTOR_ERR_NOMEM;
+    int32_t rc = wactor_publish(topic, topic_len, buf, n);
+    wactor_payload_free_(buf, stackbuf);
+    return rc;
+}
+
+/* Publishes NUL-terminated JSON text (not checked) to the NUL-terminated `topic`. */
+static inline int32_t wactor_publish_json(const char *topic, const char *json) {
+    return wactor_publish_codec(topic, strlen(topic), WACTOR_CODEC_JSON, json, strlen(json));
+}
+
+/* Only inside `handle-message`: copies the topic of the publication being handled into buf[0..cap) as a
+ * NUL-terminated string (truncated to cap - 1 bytes) and returns its full length, like snprintf — so
+ * a result >= cap means truncated. Returns 0 (and buf = "") for a direct send or a request. */
+static inline int32_t wactor_current_topic(char *buf, size_t cap) {
+    if (cap == 0)
+        return wactor_topic(buf, 0);
+    int32_t n = wactor_topic(buf, cap - 1);
+    if (n < 0)
+        n = 0;
+    buf[(size_t)n < cap - 1 ? (size_t)n : cap - 1] = '\0';
+    return n;
+}
+
+/* ------------------------------------------------------------------ request / reply */
+
+/* Sends `body` with the multicodec prefix for `codec` as a request (see wactor_request). Returns the
+ * correlation id (> 0) or a negative error (also WACTOR_ERR_NOMEM). */
+static inline int64_t wactor_request_codec(const char *to, size_t to_len, uint64_t codec, const void *body,
+                                           size_t body_len, int32_t timeout_ms) {
+    uint8_t stackbuf[256];
+    size_t n;
+    uint8_t *buf = wactor_payload_make_(codec, body, body_len, stackbuf, &n);
+    if (buf == NULL)
+        return WACTOR_ERR_NOMEM;
+    int64_t rc = wactor_request(to, to_len, buf, n, timeout_ms);
+    wactor_payload_free_(buf, stackbuf);
+    return rc;
+}
+
+/* Requests with NUL-terminated JSON text (not checked) from the NUL-terminated address `to`; the answer
+ * arrives at `handle-reply` with the returned correlation id (> 0), or the result is a negative error. */
+static inline int64_t wactor_request_json(const char *to, const char *json, int32_t timeout_ms) {
+    return wactor_request_codec(to, strlen(to), WACTOR_CODEC_JSON, json, strlen(json), timeout_ms);
+}
+
+/* True inside `handle-message` when the message being handled is a request (answer it with
+ * wactor_reply / wactor_reply_json). */
+static inline int wactor_is_request(void) {
+    return wactor_request_id() != 0;
+}
+
+/* Answers the request being handled with `body` and the multicodec prefix for `codec`. Returns
+ * wactor_reply()'s result (WACTOR_ERR_STATE if there is no unanswered request), or WACTOR_ERR_NOMEM. */
+static inline int32_t wactor_reply_codec(uint64_t codec, const void *body, size_t body_len) {
+    uint8_t stackbuf[256];
+    size_t n;
+    uint8_t *buf = wactor_payload_make_(codec, body, body_len, stackbuf, &n);
+    if (buf == NULL)
+        return WACTOR_ERR_NOMEM;
+    int32_t rc = wactor_reply(buf, n);
+    wactor_payload_free_(buf, stackbuf);
+    return rc;
+}
+
+/* Answers the request being handled with NUL-terminated JSON text (not checked). Returns 0 or
+ * WACTOR_ERR_STATE (not a request, or already answered). Plain messages have no reply channel: use
+ * wactor_send_to_sender_json() for those. */
+static inline int32_t wactor_reply_json(const char *json) {
+    return wactor_reply_codec(WACTOR_CODEC_JSON, json, strlen(json));
+}
+
+/* A short name for a host-call result or a handle-reply status ("ok", "no such actor", ...). Takes
+ * int64_t so that wactor_request / wactor_monitor / wactor_spawn results can be passed as they are. */
+static inline const char *wactor_error_name(int64_t rc) {
     switch (rc) {
     case WACTOR_ERR_OK: return "ok";
     case WACTOR_ERR_INVAL: return "malformed address";
     case WACTOR_ERR_NOMEM: return "out of memory";
     case WACTOR_ERR_NOENT: return "no such actor";
+    case WACTOR_ERR_TIMEDOUT: return "timed out";
+    case WACTOR_ERR_STATE: return "not an unanswered request";
     case WACTOR_ERR_FULL: return "mailbox full";
     case WACTOR_ERR_TOOBIG: return "message too big";
+    case WACTOR_ERR_NOHANDLER: return "not answered";
+    case WACTOR_ERR_PERM: return "not permitted";
     default: return "error";
     }
 }
@@ -457,6 +698,112 @@ static inline int wactor_json_str_is(const char *s, size_t len, const char *key,
     size_t vlen;
     return wactor_json_get_str(s, len, key, &v, &vlen) == 0 && vlen == strlen(word) &&
            memcmp(v, word, vlen) == 0;
+}
+
+/* Reads member `key` of a top-level JSON object as raw text: *out points at its value inside `s` (an
+ * object, array, string with its quotes, number or literal) and *out_len is its length, so it can be
+ * stored or forwarded verbatim. Returns 0, or -1 if missing or malformed. */
+static inline int wactor_json_get_raw(const char *s, size_t len, const char *key, const char **out,
+                                      size_t *out_len) {
+    size_t i = wactor_json_find(s, len, key), end;
+    if (i == 0 || (end = wactor_json_skip_value_(s, len, i, 1)) == 0)
+        return -1;
+    *out = s + i;
+    *out_len = end - i;
+    return 0;
+}
+
+/* Appends code point `cp` as UTF-8 to buf[0..cap) at *n (counting bytes that do not fit). */
+static inline void wactor_utf8_put_(char *buf, size_t cap, size_t *n, uint32_t cp) {
+    unsigned char b[4];
+    size_t k;
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp, k = 1;
+    } else if (cp < 0x800) {
+        b[0] = (unsigned char)(0xc0 | (cp >> 6)), b[1] = (unsigned char)(0x80 | (cp & 0x3f)), k = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xe0 | (cp >> 12)), b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3f)), k = 3;
+    } else {
+        b[0] = (unsigned char)(0xf0 | (cp >> 18)), b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (unsigned char)(0x80 | (cp & 0x3f)), k = 4;
+    }
+    for (size_t j = 0; j < k; j++, (*n)++)
+        if (*n + 1 < cap)
+            buf[*n] = (char)b[j];
+}
+
+/* Reads 4 hex digits at s[i..i+4); returns the value, or -1. */
+static inline long wactor_json_hex4_(const char *s, size_t len, size_t i) {
+    if (i + 4 > len)
+        return -1;
+    long v = 0;
+    for (size_t j = i; j < i + 4; j++) {
+        char c = s[j];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Reads string member `key` of a top-level JSON object, escape sequences decoded (\uXXXX, surrogate
+ * pairs included, to UTF-8), into buf[0..cap) NUL-terminated and truncated to cap - 1 bytes. Returns the
+ * full decoded length, like snprintf (>= cap means truncated), or -1 if missing, not a string, or
+ * malformed (a bad escape, a lone surrogate, or \u0000, which a C string cannot hold). */
+static inline long wactor_json_get_string(const char *s, size_t len, const char *key, char *buf,
+                                          size_t cap) {
+    const char *v;
+    size_t vlen, n = 0;
+    if (wactor_json_get_str(s, len, key, &v, &vlen) != 0)
+        return -1;
+    for (size_t i = 0; i < vlen; i++) {
+        if (v[i] != '\\') {
+            if (n + 1 < cap)
+                buf[n] = v[i];
+            n++;
+            continue;
+        }
+        if (++i >= vlen)
+            return -1;
+        char e = v[i], d;
+        switch (e) {
+        case '"': case '\\': case '/': d = e; break;
+        case 'b': d = '\b'; break;
+        case 'f': d = '\f'; break;
+        case 'n': d = '\n'; break;
+        case 'r': d = '\r'; break;
+        case 't': d = '\t'; break;
+        default: d = 0; break;
+        }
+        if (d != 0) {
+            if (n + 1 < cap)
+                buf[n] = d;
+            n++;
+        } else if (e == 'u') {
+            long cp = wactor_json_hex4_(v, vlen, i + 1);
+            if (cp < 0)
+                return -1;
+            i += 4;
+            if (cp >= 0xd800 && cp <= 0xdbff) { /* high surrogate: a low one must follow */
+                long lo = i + 2 < vlen && v[i + 1] == '\\' && v[i + 2] == 'u' ? wactor_json_hex4_(v, vlen, i + 3) : -1;
+                if (lo < 0xdc00 || lo > 0xdfff)
+                    return -1;
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                i += 6;
+            } else if ((cp >= 0xdc00 && cp <= 0xdfff) || cp == 0) {
+                return -1;
+            }
+            wactor_utf8_put_(buf, cap, &n, (uint32_t)cp);
+        } else {
+            return -1;
+        }
+    }
+    if (cap != 0)
+        buf[n < cap ? n : cap - 1] = '\0';
+    return n > (size_t)LONG_MAX ? -1 : (long)n;
 }
 
 /* Reads integer array member `key` (e.g. "numbers":[1,2,3]) into out[0..cap). Returns the number of

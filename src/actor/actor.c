@@ -185,6 +185,7 @@ int actor_system_create(unsigned threads, actor_system **out) {
     atomic_init(&sys->spawned, 0);
     atomic_init(&sys->delivered, 0);
     atomic_init(&sys->dead_letters, 0);
+    atomic_init(&sys->refused_full, 0);
     atomic_init(&sys->next_ref, 0);
     pthread_mutex_init(&sys->live_mu, NULL);
     pthread_mutex_init(&sys->rq_mu, NULL);
@@ -236,6 +237,7 @@ void actor_system_stats_get(actor_system *sys, actor_system_stats *out) {
     out->spawned = atomic_load_explicit(&sys->spawned, memory_order_relaxed);
     out->delivered = atomic_load_explicit(&sys->delivered, memory_order_relaxed);
     out->dead_letters = atomic_load_explicit(&sys->dead_letters, memory_order_relaxed);
+    out->refused_full = atomic_load_explicit(&sys->refused_full, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ lifecycle */
@@ -278,6 +280,8 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     a->beh = behaviour;
     a->state = state;
     a->trap = opts && opts->trap_exits;
+    a->mb_cap = opts ? opts->mailbox_capacity : 0;
+    atomic_init(&a->mb_len, 0);
     a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
 
     actor_id id = a->id;
@@ -301,6 +305,28 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
     return actor_spawn_opt(sys, behaviour, state, NULL, out);
 }
 
+/* Reserves a mailbox slot for one counted message; false if `a` is full. Never moves mb_len past mb_cap. */
+static bool mb_reserve(actor *a) {
+    if (!a->mb_cap) {
+        atomic_fetch_add_explicit(&a->mb_len, 1, memory_order_relaxed);
+        return true;
+    }
+    size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+    do {
+        if (n >= a->mb_cap) return false;
+    } while (!atomic_compare_exchange_weak_explicit(&a->mb_len, &n, n + 1, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return true;
+}
+
+/* A send refused because the target's mailbox is full: not a dead letter (the address is good). A request
+ * learns why: its reply future is completed with -EAGAIN before actor_msg_free() would say -ENOENT. */
+static void refuse_full(actor_system *sys, actor_msg *m) {
+    atomic_fetch_add_explicit(&sys->refused_full, 1, memory_order_relaxed);
+    if (m->reply) actor_future_complete(m->reply, -EAGAIN, NULL, 0);
+    actor_msg_free(m);
+}
+
 int actor_send(actor_system *sys, actor_id to, actor_msg *msg) {
     if (!msg) return -EINVAL;
     if (atomic_load_explicit(&sys->stopping, memory_order_relaxed)) {
@@ -311,6 +337,11 @@ int actor_send(actor_system *sys, actor_id to, actor_msg *msg) {
     if (!a) {
         dead_letter(sys, msg);
         return -ENOENT;
+    }
+    if (actor_msg_counted(msg->type) && !mb_reserve(a)) {
+        actor_release(a);
+        refuse_full(sys, msg);
+        return -EAGAIN;
     }
     busy_add(sys, 1);
     mailbox_push(&a->mb, msg);
@@ -332,6 +363,15 @@ int actor_kill(actor_system *sys, actor_id to) {
     exit_request(a, &killed);
     actor_release(a);
     return 0;
+}
+
+size_t actor_mailbox_length(actor_system *sys, actor_id id) {
+    if (!sys) return 0;
+    actor *a = lookup_live(sys, id);
+    if (!a) return 0;
+    size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+    actor_release(a);
+    return n;
 }
 
 bool actor_alive(actor_system *sys, actor_id id) {

@@ -9,6 +9,11 @@
  * Addresses are 64-bit ids, never reused within a system; sending to a dead id is an error (-ENOENT), not
  * a crash. Ordering: messages from one sender thread/actor to one receiver arrive in send order.
  *
+ * Mailboxes are unbounded unless the actor was spawned with actor_spawn_opts.mailbox_capacity: then a send
+ * that would queue more than that many counted messages (see ACTOR_MSG_USER below) is refused at once with
+ * -EAGAIN — back-pressure the sender sees immediately, counted in actor_system_stats.refused_full, never
+ * as a dead letter. The layer's own messages (STOP, DOWN, EXIT, REPLY) are always accepted.
+ *
  * Error convention: functions returning int return 0 on success or a negative errno value.
  * Thread-safety: every function here may be called from any thread, including from inside a handler,
  * except actor_system_destroy() and the blocking waits (actor_future_wait, actor_wait_exit,
@@ -31,7 +36,12 @@ typedef struct actor_future actor_future;
 
 /* ------------------------------------------------------------------ messages */
 
-/* Message types below ACTOR_MSG_USER are the actor layer's own. */
+/* Message types below ACTOR_MSG_USER are the actor layer's own.
+ * System messages: ACTOR_MSG_STOP, _DOWN, _EXIT and _REPLY are never counted against a bounded mailbox's
+ * capacity and are always accepted (even when it is full), so a flood of ordinary messages cannot keep out
+ * a stop request, a supervisor's exit signals or monitors, or the replies an actor waits for. Every other
+ * type — behaviour types >= ACTOR_MSG_USER, and also 0 and the unassigned values below ACTOR_MSG_USER —
+ * is a counted message. */
 enum {
     ACTOR_MSG_STOP = 1,   /* orderly stop request: delivered to receive() like any message, after those
                              queued before it; the behaviour finishes up and returns ACTOR_STOP */
@@ -111,17 +121,28 @@ registry *actor_system_registry(actor_system *sys);
  * Returns 0, -EINVAL (behaviour or its receive NULL), -ENOMEM, -ESHUTDOWN (system stopping). */
 int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state, actor_id *out);
 
-/* Queues `msg` for `to` and schedules it. Takes ownership of msg in every case: on failure it is freed
- * and counted as a dead letter. Returns 0, -ENOENT (no such / dead actor), -ESHUTDOWN, -EINVAL (msg NULL).
+/* Queues `msg` for `to` and schedules it. Takes ownership of msg in every case: on failure it is freed.
+ * Returns 0, -ENOENT (no such / dead actor), -ESHUTDOWN, -EINVAL (msg NULL): these count as dead letters
+ * (not -EINVAL: there is no message). Or -EAGAIN: `to` has a bounded mailbox (mailbox_capacity) that
+ * already holds that many counted messages; the message is freed and counted in stats.refused_full, not as
+ * a dead letter, and a reply future it carries is completed with -EAGAIN (so a requester waiting on it
+ * learns why). System messages (STOP, DOWN, EXIT, REPLY) never get -EAGAIN. The check and the slot
+ * reservation are one atomic step: concurrent senders never make a mailbox exceed its capacity; a slot
+ * frees when the receiver takes the message out to handle it. Whether a send finds the mailbox full is
+ * decided at that instant: a retry may succeed a moment later (there is no blocking send).
  * A send that races with the target's end may return 0 and still become a dead letter (as in Erlang). */
 int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
 
 /* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send; never early; timers
  * with equal deadlines fire in call order). Takes ownership (freed as a dead letter on failure).
- * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL). A dead target at expiry is a dead letter. */
+ * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL). The send at expiry is actor_send()'s: a dead target
+ * then is a dead letter; a full bounded mailbox refuses the message (freed, counted in
+ * stats.refused_full, its reply future completed with -EAGAIN) — nobody is told otherwise, since the
+ * caller has long returned. Capacity is not checked (nor reserved) when the timer is set. */
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
 
-/* Sends ACTOR_MSG_STOP to `to` (from = the calling actor's id inside a handler, else 0).
+/* Sends ACTOR_MSG_STOP to `to` (from = the calling actor's id inside a handler, else 0). A system message:
+ * accepted even by a full bounded mailbox (never -EAGAIN).
  * Returns 0, -ENOENT, -ENOMEM, -ESHUTDOWN. */
 int actor_stop(actor_system *sys, actor_id to);
 
@@ -147,8 +168,17 @@ typedef struct actor_system_stats {
     uint64_t spawned;         /* actors ever spawned */
     uint64_t delivered;       /* messages passed to receive() */
     uint64_t dead_letters;    /* messages sent to dead/unknown ids (incl. expired timers) */
+    uint64_t refused_full;    /* sends refused with -EAGAIN by a full bounded mailbox (incl. expired timers);
+                                 not included in dead_letters */
 } actor_system_stats;
 void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
+
+/* The number of counted messages (see ACTOR_MSG_USER) queued for `id` now: neither system messages nor
+ * the message its handler is running on count. 0 for a dead or unknown id (or sys NULL). Works for
+ * unbounded mailboxes too. A snapshot (one atomic load): other threads may change it at once; it may
+ * include a concurrent send that has reserved its slot and not yet queued. Never exceeds the actor's
+ * mailbox_capacity when that is non-zero. Any thread. */
+size_t actor_mailbox_length(actor_system *sys, actor_id id);
 
 /* ------------------------------------------------------------------ inside a handler */
 
@@ -274,9 +304,14 @@ typedef struct actor_spawn_opts {
     actor_id monitor;       /* non-zero: this actor monitors the new one from the start (spawn_monitor) */
     uint64_t *monitor_ref;  /* receives that monitor's ref (may be NULL) */
     bool trap_exits;        /* the new actor traps exits from the start */
+    uint32_t mailbox_capacity; /* 0: unbounded (the default). Otherwise at most this many counted messages
+                                  (see ACTOR_MSG_USER) may be queued for the actor: further actor_send()s
+                                  get -EAGAIN until it takes some out; system messages are always
+                                  accepted and do not count. Fixed for the actor's life. */
 } actor_spawn_opts;
 
-/* actor_spawn() with options. Linking/monitoring happens before the actor can run, so no exit is missed.
+/* actor_spawn() with options (opts NULL: as actor_spawn()). Linking/monitoring happens before the actor can
+ * run, so no exit is missed.
  * Returns as actor_spawn(), plus -ENOENT if opts->link or opts->monitor names a dead actor (nothing spawned,
  * the caller keeps state). */
 int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *state,
@@ -296,7 +331,7 @@ typedef struct actor_reply {
 /* A future whose completion is delivered as a message: when completed, `to` receives ACTOR_MSG_REPLY with
  * msg->corr = corr and an actor_reply header + the completion's data copied after it. Lets a message-driven
  * actor (a supervisor, a component awaiting a reply) make requests without blocking or parking. If `to` is
- * dead by then, the reply is a dead letter. Nobody may wait on such a future. A message carrying it in
+ * dead by then, the reply is a dead letter; a full bounded mailbox still accepts it (a system message). Nobody may wait on such a future. A message carrying it in
  * msg->reply that is freed unanswered (actor_msg_free) delivers a REPLY with status -ENOENT. If the bytes
  * cannot be copied (ENOMEM) the REPLY carries status -ENOMEM and no bytes. `sys` must outlive the
  * completion (also the -ENOENT one). NULL on ENOMEM (or sys NULL). */

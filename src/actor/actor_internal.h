@@ -25,6 +25,14 @@
  * there before receive(); actor_demonitor() removes it too), so no DOWN reaches receive() after
  * actor_demonitor() returns.
  *
+ * Bounded mailboxes: `mb_len` counts the counted messages (every type except STOP, DOWN, EXIT, REPLY: see
+ * actor_msg_counted) that are queued or have a slot reserved by a send in progress. actor_send reserves a
+ * slot with a CAS loop that never moves mb_len past `mb_cap` (0 = no bound: a plain fetch_add), then
+ * pushes; the runner releases the slot when it pops the message (before receive()). So the number of
+ * counted messages in the queue never exceeds mb_cap, and a refused send never touches the queue. The
+ * counter carries no data between threads (the queue does): relaxed atomics suffice. A message left in a
+ * dead actor's mailbox keeps its slot; nobody looks at mb_len once the actor is dead.
+ *
  * Idle accounting (sys.busy): +1 per message queued in a mailbox (until popped or freed), +1 per actor in
  * SCHEDULED/RUNNING/NOTIFIED, +1 per pending timer. Every increment for new work happens before the
  * decrement for the work that caused it, so busy reaches 0 only when the system is really idle.
@@ -90,6 +98,8 @@ struct actor {
     size_t nmons_by, capmons_by;
     mon_entry *mons_held;        /* monitors I hold: {ref, target} */
     size_t nmons_held, capmons_held;
+    uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */
+    atomic_size_t mb_len;        /* counted messages queued or reserved (see bounded mailboxes above) */
     actor *rq_next;              /* run queue link; under sys->rq_mu */
     actor *live_prev, *live_next;/* live list; under sys->live_mu */
     mailbox mb;
@@ -137,11 +147,25 @@ struct actor_system {
     bool tm_stop, tm_started;
     pthread_t tm_thread;
 
-    atomic_uint_fast64_t live, spawned, delivered, dead_letters;
+    atomic_uint_fast64_t live, spawned, delivered, dead_letters, refused_full;
 
     atomic_uint_fast64_t next_ref;   /* monitor refs */
     struct exit_ring *exits;         /* the most recent EXIT_RING exit reasons (links.c) */
 };
+
+/* ------------------------------------------------------------------ bounded mailboxes */
+
+/* Whether a message of `type` takes a mailbox slot. The layer's own messages never do, so a full mailbox
+ * cannot keep out a stop request, a monitor's DOWN, an exit signal or a reply. */
+static inline bool actor_msg_counted(uint32_t type) {
+    return type != ACTOR_MSG_STOP && type != ACTOR_MSG_DOWN && type != ACTOR_MSG_EXIT &&
+           type != ACTOR_MSG_REPLY;
+}
+
+/* The runner took `m` out of a's mailbox: frees its slot if it held one. */
+static inline void actor_mb_popped(actor *a, const actor_msg *m) {
+    if (actor_msg_counted(m->type)) atomic_fetch_sub_explicit(&a->mb_len, 1, memory_order_relaxed);
+}
 
 /* ------------------------------------------------------------------ cross-file helpers */
 

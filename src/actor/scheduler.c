@@ -111,6 +111,7 @@ static void run_slices(actor *a) {
         } else {
             actor_msg *m = mailbox_pop(&a->mb);
             if (!m) break;
+            actor_mb_popped(a, m);
             if (!links_accept(a, m)) { /* a DOWN of a monitor removed meanwhile */
                 actor_msg_free(m);
                 busy_sub(sys, 1);

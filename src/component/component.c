@@ -67,13 +67,38 @@ static wactor_state get_state(component *c) {
     return s;
 }
 
-static void count_message(component *c, bool dead) {
+void component_count(component *c, component_counter which) {
     pthread_mutex_lock(&c->info->lock);
-    if (dead) c->info->snap.dead_letters++;
-    else c->info->snap.messages++;
+    _Atomic uint64_t *total = NULL;
+    switch (which) {
+    case COUNT_DELIVERED: c->info->snap.messages++; total = c->delivered; break;
+    case COUNT_REFUSED: c->info->snap.refused++; total = c->refused; break;
+    case COUNT_DEAD_LETTER: c->info->snap.dead_letters++; total = c->dead_letters; break;
+    case COUNT_DEAD_TARGET: c->info->snap.dead_letters++; break;
+    }
     pthread_mutex_unlock(&c->info->lock);
-    _Atomic uint64_t *counter = dead ? c->dead_letters : c->delivered;
-    if (counter) atomic_fetch_add(counter, 1);
+    if (total) atomic_fetch_add(total, 1);
+}
+
+bool component_pending_add(component *c, uint64_t corr) {
+    if (c->npending == c->cappending) {
+        size_t cap = c->cappending ? c->cappending * 2 : 8;
+        uint64_t *np = realloc(c->pending, cap * sizeof *np);
+        if (!np) return false;
+        c->pending = np;
+        c->cappending = cap;
+    }
+    c->pending[c->npending++] = corr;
+    return true;
+}
+
+bool component_pending_take(component *c, uint64_t corr) {
+    for (size_t i = 0; i < c->npending; i++)
+        if (c->pending[i] == corr) {
+            c->pending[i] = c->pending[--c->npending];
+            return true;
+        }
+    return false;
 }
 
 /* ------------------------------------------------------------------ replies */
@@ -228,8 +253,10 @@ static actor_result job_done(component *c) {
     case JOB_START:
         c->phase++;
         return start_phase(c);
-    case JOB_MESSAGE:
-        count_message(c, false);
+    case JOB_HANDLER:
+        component_count(c, COUNT_DELIVERED);
+        /* a request the handler did not answer is answered now, so the requester never waits in vain */
+        if (c->msg && c->msg->reply) reply_error(c->msg->reply, WACTOR_ENOHANDLER, NULL);
         break;
     case JOB_INVOKE: {
         wactor_value results[ENG_MAX_PARAMS];
@@ -335,30 +362,101 @@ static actor_result dead_letter(component *c, actor_msg *msg, const char *why) {
     char line[160];
     int n = snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why);
     component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-    count_message(c, true);
+    component_count(c, COUNT_DEAD_LETTER);
+    if (msg->reply) reply_error(msg->reply, WACTOR_ENOHANDLER, NULL);
     actor_msg_free(msg);
     return ACTOR_CONTINUE;
 }
 
+/* Starts a handler export (handle-message / -reply / -down) for `msg`, after placing `nbufs` buffers in guest
+ * memory; their guest pointers and lengths replace args[ptr_at[i]] and args[ptr_at[i] + 1]. */
+static actor_result run_handler(component *c, actor_msg *msg, const char *export, wactor_value *args, size_t nargs,
+                                const void *const *bufs, const uint32_t *lens, const size_t *ptr_at, size_t nbufs) {
+    c->job = JOB_HANDLER;
+    c->msg = msg;
+    wactor_diag d = {0};
+    for (size_t i = 0; i < nbufs; i++) {
+        uint32_t ptr = 0;
+        if (!place(c, bufs[i], lens[i], &ptr, &d)) return fail(c, &d);
+        args[ptr_at[i]] = (wactor_value){.type = WACTOR_I32, .of.i32 = (int32_t)ptr};
+        args[ptr_at[i] + 1] = (wactor_value){.type = WACTOR_I32, .of.i32 = (int32_t)lens[i]};
+    }
+    return call(c, export, args, nargs);
+}
+
+/* Whether the instance exports `name` with exactly the given parameter types (and no results). */
+static bool has_handler(component *c, const char *name, const wactor_valtype *params, uint32_t n) {
+    eng_functype sig;
+    if (!has_export(c, name, &sig) || sig.nparams != n || sig.nresults != 0) return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (sig.params[i] != params[i]) return false;
+    return has_export(c, "cabi_realloc", NULL);
+}
+
+static const wactor_valtype message_params[] = {WACTOR_I32, WACTOR_I32, WACTOR_I32, WACTOR_I32};
+static const wactor_valtype reply_params[] = {WACTOR_I64, WACTOR_I32, WACTOR_I32, WACTOR_I32};
+static const wactor_valtype down_params[] = {WACTOR_I64, WACTOR_I64, WACTOR_I32, WACTOR_I32};
+
 static actor_result on_message(component *c, actor_msg *msg) {
     if (!c->inst) return dead_letter(c, msg, "component is not running");
-    eng_functype sig;
-    if (!has_export(c, "handle-message", &sig)) return dead_letter(c, msg, "no handle-message export");
-    if (sig.nparams != 4 || sig.nresults != 0 || !has_export(c, "cabi_realloc", NULL))
-        return dead_letter(c, msg, "handle-message needs (i32,i32,i32,i32) and a cabi_realloc export");
-    c->job = JOB_MESSAGE;
-    c->msg = msg;
+    if (!has_handler(c, "handle-message", message_params, 4))
+        return dead_letter(c, msg, "no handle-message(i32, i32, i32, i32) export (or no cabi_realloc)");
     char sender[80];
     component_address(c->sys, msg->from, sender, sizeof sender);
-    uint32_t slen = (uint32_t)strlen(sender), sptr = 0, pptr = 0;
-    wactor_diag d = {0};
-    if (!place(c, sender, slen, &sptr, &d) || !place(c, msg->data, (uint32_t)msg->len, &pptr, &d))
-        return fail(c, &d);
-    wactor_value args[4] = {{.type = WACTOR_I32, .of.i32 = (int32_t)sptr},
-                            {.type = WACTOR_I32, .of.i32 = (int32_t)slen},
-                            {.type = WACTOR_I32, .of.i32 = (int32_t)pptr},
-                            {.type = WACTOR_I32, .of.i32 = (int32_t)msg->len}};
-    return call(c, "handle-message", args, 4);
+    wactor_value args[4];
+    const void *bufs[2] = {sender, msg->data};
+    uint32_t lens[2] = {(uint32_t)strlen(sender), (uint32_t)msg->len};
+    size_t at[2] = {0, 2};
+    return run_handler(c, msg, "handle-message", args, 4, bufs, lens, at, 2);
+}
+
+/* The answer to one of this component's requests (ACTOR_MSG_REPLY), or its timeout. */
+static actor_result on_reply(component *c, actor_msg *msg) {
+    if (!component_pending_take(c, msg->corr)) { /* answered already, or timed out: nothing to deliver */
+        actor_msg_free(msg);
+        return ACTOR_CONTINUE;
+    }
+    if (!c->inst) return dead_letter(c, msg, "component is not running");
+    if (!has_handler(c, "handle-reply", reply_params, 4))
+        return dead_letter(c, msg, "a reply arrived, but there is no handle-reply(i64, i32, i32, i32) export");
+    int32_t status = -(int32_t)WACTOR_ETIMEDOUT;
+    const void *payload = NULL;
+    uint32_t len = 0;
+    if (msg->type == ACTOR_MSG_REPLY && msg->len >= sizeof(actor_reply)) {
+        actor_reply hdr;
+        memcpy(&hdr, msg->data, sizeof hdr);
+        /* the actor layer answers a dropped request with -ENOENT (errno); everything else is a wactor_error */
+        status = hdr.status == -ENOENT ? -(int32_t)WACTOR_ENOENT : hdr.status == -ENOMEM ? -(int32_t)WACTOR_ENOMEM
+                                                                                        : hdr.status;
+        payload = msg->data + sizeof hdr;
+        len = (uint32_t)(msg->len - sizeof hdr);
+    }
+    wactor_value args[4] = {{.type = WACTOR_I64, .of.i64 = (int64_t)msg->corr}, {.type = WACTOR_I32, .of.i32 = status}};
+    const void *bufs[1] = {payload};
+    size_t at[1] = {2};
+    return run_handler(c, msg, "handle-reply", args, 4, bufs, &len, at, 1);
+}
+
+/* A monitor fired. */
+static actor_result on_down(component *c, actor_msg *msg) {
+    if (!c->inst) return dead_letter(c, msg, "component is not running");
+    if (msg->len < sizeof(actor_down)) return dead_letter(c, msg, "malformed down notice");
+    if (!has_handler(c, "handle-down", down_params, 4))
+        return dead_letter(c, msg, "a monitor fired, but there is no handle-down(i64, i64, i32, i32) export");
+    actor_down down;
+    memcpy(&down, msg->data, sizeof down);
+    static const char *const kinds[] = {"normal", "shutdown", "killed", "", "noproc"};
+    const char *reason = down.reason.kind == ACTOR_EXIT_ERROR ? down.reason.text
+                         : (unsigned)down.reason.kind < 5    ? kinds[down.reason.kind]
+                                                             : "unknown";
+    char text[sizeof down.reason.text];
+    snprintf(text, sizeof text, "%s", reason);
+    wactor_value args[4] = {{.type = WACTOR_I64, .of.i64 = (int64_t)down.ref},
+                            {.type = WACTOR_I64, .of.i64 = (int64_t)down.who}};
+    const void *bufs[1] = {text};
+    uint32_t len = (uint32_t)strlen(text);
+    size_t at[1] = {2};
+    return run_handler(c, msg, "handle-down", args, 4, bufs, &len, at, 1);
 }
 
 static actor_result on_invoke(component *c, actor_msg *msg) {
@@ -458,6 +556,9 @@ static actor_result component_receive(actor *self, actor_msg *msg) {
         actor_msg_free(msg);
         return on_start(c);
     case COMPONENT_MSG_MESSAGE: return on_message(c, msg);
+    case ACTOR_MSG_REPLY:
+    case COMPONENT_MSG_TIMEOUT: return on_reply(c, msg);
+    case ACTOR_MSG_DOWN: return on_down(c, msg);
     case COMPONENT_MSG_INVOKE: return on_invoke(c, msg);
     case COMPONENT_MSG_HEALTH: return on_health(c, msg);
     case ACTOR_MSG_STOP: return on_stop(c, msg);
@@ -486,6 +587,8 @@ static void component_terminate(actor *self, bool killed) {
     }
     actor_msg_free(c->msg);
     if (get_state(c) != WACTOR_FAILED) set_state(c, WACTOR_TERMINATED, NULL);
+    if (c->subscribed && c->broker) broker_unsubscribe_all(c->broker, c->id); /* subscriptions end with it */
+    free(c->pending);
     eng_instance_free(c->inst);
     eng_module_release(c->module);
     component_info_release(c->info);
@@ -523,13 +626,20 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->traps = cfg->traps;
     c->dead_letters = cfg->dead_letters;
     c->delivered = cfg->delivered;
+    c->refused = cfg->refused;
+    c->caps = cfg->caps;
+    c->broker = cfg->broker;
+    c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : COMPONENT_MAX_MESSAGE;
+    c->spawn = cfg->spawn;
+    c->spawn_user = cfg->spawn_user;
     c->wasi.write = component_wasi_write;
     c->wasi.write_user = c;
     component_info *info = c->info;
     component_info_retain(info);
 
     actor_id id = 0;
-    actor_spawn_opts opts = {.link = cfg->link};
+    actor_spawn_opts opts = {.link = cfg->link,
+                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : COMPONENT_DEFAULT_MAILBOX};
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);
@@ -573,6 +683,15 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
 
 actor_msg *component_msg_message(actor_id from, const void *payload, size_t len) {
     return actor_msg_new(COMPONENT_MSG_MESSAGE, from, payload, len);
+}
+
+actor_msg *component_msg_publication(actor_id from, const char *topic, const void *payload, size_t len) {
+    actor_msg *m = actor_msg_new(COMPONENT_MSG_MESSAGE, from, payload, len);
+    if (m && !(m->ext = strdup(topic))) {
+        actor_msg_free(m);
+        return NULL;
+    }
+    return m;
 }
 
 static actor_msg *invoke_msg(const char *function, const void *tail, size_t tail_len, actor_future *reply) {

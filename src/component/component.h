@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "actor/actor.h"
+#include "broker/broker.h"
 #include "engine/engine.h"
 #include "wactor.h"
 
@@ -37,11 +38,13 @@ enum {
     COMPONENT_MSG_MESSAGE,
     COMPONENT_MSG_INVOKE,
     COMPONENT_MSG_HEALTH,
+    COMPONENT_MSG_TIMEOUT,   /* internal: a guest request's timeout (corr = the request) */
 };
 
 #define COMPONENT_DEFAULT_SLICE 20000u      /* instructions per scheduling slice */
 #define COMPONENT_MAX_MESSAGE (16u << 20)   /* bytes: largest payload a component may send or receive */
 #define COMPONENT_DEFAULT_CLEANUP_MS 1000u
+#define COMPONENT_DEFAULT_MAILBOX 1024u
 #define COMPONENT_DEFAULT_MAX_PAGES 1024u   /* 64 MiB: the memory cap when none is given */
 
 /* Shared, reference-counted view of one component's lifecycle; outlives the actor (a tombstone). */
@@ -62,9 +65,18 @@ typedef struct component_config {
     wactor_log_fn log;         /* where log lines go (required) */
     void *log_user;
     actor_id link;             /* non-zero: spawn linked to this actor (a supervisor) */
+    const wactor_caps *caps;   /* grants; NULL = none. Must outlive the component (not copied) */
+    broker *broker;            /* pub/sub index shared by the runtime (required for publish/subscribe) */
+    uint32_t mailbox;          /* mailbox capacity in messages; 0 = COMPONENT_DEFAULT_MAILBOX */
+    uint32_t max_message_bytes;/* largest payload it may send; 0 = COMPONENT_MAX_MESSAGE */
+    /* guest `spawn`: starts a component declared under `name`; returns 0 with *out, or a negative
+     * wactor_error. NULL: spawning is unavailable. */
+    int (*spawn)(void *spawn_user, const char *name, actor_id *out);
+    void *spawn_user;
     _Atomic uint64_t *traps;        /* optional runtime-wide counters, incremented atomically */
     _Atomic uint64_t *dead_letters;
     _Atomic uint64_t *delivered;
+    _Atomic uint64_t *refused;
 } component_config;
 
 /* Spawns a component actor in state Creating and queues its start. The start's outcome arrives on `started`
@@ -79,6 +91,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
 
 /* Message builders (NULL on ENOMEM). `reply` is retained by the message when non-NULL. */
 actor_msg *component_msg_message(actor_id from, const void *payload, size_t len);
+/* A publication: like a message, with its topic (copied) readable by the guest through wactor.topic. */
+actor_msg *component_msg_publication(actor_id from, const char *topic, const void *payload, size_t len);
 actor_msg *component_msg_invoke(const char *function, const void *args, size_t len, actor_future *reply);
 actor_msg *component_msg_invoke_values(const char *function, const wactor_value *args, size_t nargs,
                                        actor_future *reply);

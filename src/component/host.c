@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "component/internal.h"
@@ -85,28 +86,260 @@ static void *guest_mem(eng_call_ctx *ctx, uint32_t ptr, uint32_t len, const char
     return p;
 }
 
+/* Reads guest text [ptr, +len) into a NUL-terminated buffer; traps on a bad pointer, EINVAL if too long. */
+static int guest_text(eng_call_ctx *ctx, uint32_t ptr, uint32_t len, char *buf, size_t cap, const char *what) {
+    const char *text = guest_mem(ctx, ptr, len, what);
+    if (!text) return -1;
+    if (len == 0 || len >= cap || memchr(text, 0, len)) return -(int)WACTOR_EINVAL;
+    memcpy(buf, text, len);
+    buf[len] = 0;
+    return 0;
+}
+
+/* Queues `m` for `target`, accounting for the outcome; returns 0 or a negative wactor_error. */
+static int32_t deliver(component *c, actor_id target, actor_msg *m) {
+    if (!m) return -(int32_t)WACTOR_ENOMEM;
+    int rc = actor_send(c->sys, target, m);
+    if (rc == 0) return 0;
+    if (rc == -EAGAIN) {
+        component_count(c, COUNT_REFUSED);
+        return -(int32_t)WACTOR_EFULL;
+    }
+    component_count(c, COUNT_DEAD_TARGET);
+    return -(int32_t)WACTOR_ENOENT;
+}
+
+/* The checks every outgoing message passes: size, then capability. Returns 0 or a negative wactor_error. */
+static int32_t may_send(component *c, const char *const *grants, size_t ngrants, const char *to, uint32_t to_len,
+                        uint32_t payload_len) {
+    if (payload_len > c->max_message_bytes) {
+        component_count(c, COUNT_REFUSED);
+        return -(int32_t)WACTOR_ETOOBIG;
+    }
+    if (!caps_allow_target(c, grants, ngrants, to, to_len)) {
+        component_count(c, COUNT_REFUSED);
+        return -(int32_t)WACTOR_EPERM;
+    }
+    return 0;
+}
+
 static int host_send(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
     (void)fn_data;
     component *c = eng_ctx_user(ctx);
-    const char *to = guest_mem(ctx, ARG(0), ARG(1), "send: address");
-    if (!to) return -1;
     results[0].type = WACTOR_I32;
-    if (ARG(3) > COMPONENT_MAX_MESSAGE) {
-        results[0].of.i32 = -(int32_t)WACTOR_ETOOBIG;
+    const char *to = guest_mem(ctx, ARG(0), ARG(1), "send: address");
+    const void *payload = to ? guest_mem(ctx, ARG(2), ARG(3), "send: payload") : NULL;
+    if (!payload) return -1;
+    int32_t err = may_send(c, c->caps ? c->caps->send : NULL, c->caps ? c->caps->nsend : 0, to, ARG(1), ARG(3));
+    actor_id target = 0;
+    if (!err) err = -(int32_t)resolve(c->sys, to, ARG(1), &target);
+    if (!err && target == 0) component_log_line(c, 0, "sent a message to host", 22);
+    else if (!err) err = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
+    else if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_TARGET);
+    results[0].of.i32 = err;
+    return 0;
+}
+
+static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I64;
+    const char *to = guest_mem(ctx, ARG(0), ARG(1), "request: address");
+    const void *payload = to ? guest_mem(ctx, ARG(2), ARG(3), "request: payload") : NULL;
+    if (!payload) return -1;
+    int32_t err = may_send(c, c->caps ? c->caps->request : NULL, c->caps ? c->caps->nrequest : 0, to, ARG(1), ARG(3));
+    actor_id target = 0;
+    if (!err) err = -(int32_t)resolve(c->sys, to, ARG(1), &target);
+    if (!err && target == 0) err = -(int32_t)WACTOR_EINVAL; /* the host answers no requests */
+    if (err) {
+        if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_TARGET);
+        results[0].of.i64 = err;
         return 0;
     }
-    const void *payload = guest_mem(ctx, ARG(2), ARG(3), "send: payload");
-    if (!payload) return -1;
-    actor_id target = 0;
-    wactor_error err = resolve(c->sys, to, ARG(1), &target);
-    if (err == WACTOR_OK && target == 0) {
-        component_log_line(c, 0, "sent a message to host", 22);
-    } else if (err == WACTOR_OK) {
-        actor_msg *m = component_msg_message(c->id, payload, ARG(3));
-        int rc = m ? actor_send(c->sys, target, m) : -ENOMEM;
-        err = rc == 0 ? WACTOR_OK : rc == -ENOMEM ? WACTOR_ENOMEM : WACTOR_ENOENT;
+    uint64_t corr = ++c->next_corr;
+    actor_msg *m = component_msg_message(c->id, payload, ARG(3));
+    actor_future *f = actor_future_new_notify(c->sys, c->id, corr);
+    actor_msg *timeout = actor_msg_new(COMPONENT_MSG_TIMEOUT, c->id, NULL, 0);
+    if (!m || !f || !timeout || !component_pending_add(c, corr)) {
+        actor_msg_free(m);
+        actor_msg_free(timeout);
+        actor_future_release(f);
+        results[0].of.i64 = -(int64_t)WACTOR_ENOMEM;
+        return 0;
     }
-    results[0].of.i32 = -(int32_t)err;
+    m->reply = f; /* the target's reply (or the actor layer, if the message is dropped) completes it */
+    m->corr = corr;
+    timeout->corr = corr;
+    int32_t timeout_ms = args[4].of.i32 > 0 ? args[4].of.i32 : 5000;
+    /* a dead target: the dropped message answers the request with ENOENT, delivered to handle-reply */
+    if (actor_send(c->sys, target, m) == -EAGAIN) {
+        component_pending_take(c, corr);
+        component_count(c, COUNT_REFUSED);
+        actor_msg_free(timeout);
+        results[0].of.i64 = -(int64_t)WACTOR_EFULL;
+        return 0;
+    }
+    actor_send_after(c->sys, c->id, timeout, (uint32_t)timeout_ms);
+    results[0].of.i64 = (int64_t)corr;
+    return 0;
+}
+
+/* The request being handled right now, if any. */
+static actor_msg *current_request(component *c) {
+    return c->job == JOB_HANDLER && c->msg && c->msg->type == COMPONENT_MSG_MESSAGE && c->msg->reply ? c->msg : NULL;
+}
+
+static int host_reply(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I32;
+    const void *payload = guest_mem(ctx, ARG(0), ARG(1), "reply: payload");
+    if (!payload) return -1;
+    actor_msg *req = current_request(c);
+    if (!req) {
+        results[0].of.i32 = -(int32_t)WACTOR_ESTATE;
+        return 0;
+    }
+    void *copy = malloc(ARG(1) ? ARG(1) : 1);
+    if (!copy) {
+        results[0].of.i32 = -(int32_t)WACTOR_ENOMEM;
+        return 0;
+    }
+    memcpy(copy, payload, ARG(1));
+    actor_future_complete(req->reply, 0, copy, ARG(1));
+    actor_future_release(req->reply);
+    req->reply = NULL; /* answered */
+    results[0].of.i32 = 0;
+    return 0;
+}
+
+static int host_request_id(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)args, (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    actor_msg *req = current_request(c);
+    results[0].type = WACTOR_I64;
+    results[0].of.i64 = req ? (int64_t)(req->corr ? req->corr : 1) : 0;
+    return 0;
+}
+
+static int host_publish(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I32;
+    char topic[BROKER_SUBJECT_MAX + 1];
+    int rc = guest_text(ctx, ARG(0), ARG(1), topic, sizeof topic, "publish: topic");
+    if (rc == -1) return -1;
+    const void *payload = guest_mem(ctx, ARG(2), ARG(3), "publish: payload");
+    if (!payload) return -1;
+    if (rc || !broker_subject_valid(topic, false) || !c->broker) {
+        results[0].of.i32 = -(int32_t)WACTOR_EINVAL;
+        return 0;
+    }
+    if (ARG(3) > c->max_message_bytes || !caps_allow_publish(c->caps, topic)) {
+        component_count(c, COUNT_REFUSED);
+        results[0].of.i32 = -(int32_t)(ARG(3) > c->max_message_bytes ? WACTOR_ETOOBIG : WACTOR_EPERM);
+        return 0;
+    }
+    uint64_t subs[256], *out = subs;
+    ssize_t n = broker_match(c->broker, topic, subs, 256);
+    if (n > 256) { /* a big audience: match again into a buffer of the right size */
+        out = malloc((size_t)n * sizeof *out);
+        n = out ? broker_match(c->broker, topic, out, (size_t)n) : -ENOMEM;
+    }
+    int32_t delivered = 0;
+    for (ssize_t i = 0; i < n; i++)
+        if (deliver(c, out[i], component_msg_publication(c->id, topic, payload, ARG(3))) == 0) delivered++;
+    if (out != subs) free(out);
+    results[0].of.i32 = n < 0 ? -(int32_t)WACTOR_ENOMEM : delivered;
+    return 0;
+}
+
+static int host_subscribe(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    component *c = eng_ctx_user(ctx);
+    bool subscribe = fn_data != NULL;
+    results[0].type = WACTOR_I32;
+    char pattern[BROKER_SUBJECT_MAX + 1];
+    int rc = guest_text(ctx, ARG(0), ARG(1), pattern, sizeof pattern, "subscribe: pattern");
+    if (rc == -1) return -1;
+    if (rc || !broker_subject_valid(pattern, true) || !c->broker) {
+        results[0].of.i32 = -(int32_t)WACTOR_EINVAL;
+        return 0;
+    }
+    if (!subscribe) {
+        results[0].of.i32 = broker_unsubscribe(c->broker, pattern, c->id) == 0 ? 0 : -(int32_t)WACTOR_ENOENT;
+        return 0;
+    }
+    if (!caps_allow_subscribe(c->caps, pattern)) {
+        component_count(c, COUNT_REFUSED);
+        results[0].of.i32 = -(int32_t)WACTOR_EPERM;
+        return 0;
+    }
+    rc = broker_subscribe(c->broker, pattern, c->id);
+    c->subscribed = true;
+    results[0].of.i32 = rc == 0 ? 0 : rc == -EEXIST ? -(int32_t)WACTOR_EEXIST : -(int32_t)WACTOR_ENOMEM;
+    return 0;
+}
+
+static int host_topic(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I32;
+    const char *topic = c->job == JOB_HANDLER && c->msg && c->msg->type == COMPONENT_MSG_MESSAGE ? c->msg->ext : NULL;
+    size_t len = topic ? strlen(topic) : 0;
+    uint32_t n = len < ARG(1) ? (uint32_t)len : ARG(1);
+    char *dst = guest_mem(ctx, ARG(0), n, "topic: buffer");
+    if (!dst) return -1;
+    if (n) memcpy(dst, topic, n);
+    results[0].of.i32 = (int32_t)len;
+    return 0;
+}
+
+/* monitor / link: targets the component may send to. */
+static int host_watch(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    component *c = eng_ctx_user(ctx);
+    bool link = fn_data != NULL;
+    const char *to = guest_mem(ctx, ARG(0), ARG(1), link ? "link: address" : "monitor: address");
+    if (!to) return -1;
+    int64_t r = may_send(c, c->caps ? c->caps->send : NULL, c->caps ? c->caps->nsend : 0, to, ARG(1), 0);
+    actor_id target = 0;
+    if (!r) r = -(int64_t)resolve(c->sys, to, ARG(1), &target);
+    if (!r && target == 0) r = -(int64_t)WACTOR_EINVAL;
+    uint64_t ref = 0;
+    if (!r && link) r = actor_link(c->sys, c->id, target) == 0 ? 0 : -(int64_t)WACTOR_ENOENT;
+    if (!r && !link) r = actor_monitor(c->sys, c->id, target, &ref) == 0 ? (int64_t)ref : -(int64_t)WACTOR_ENOMEM;
+    results[0].type = link ? WACTOR_I32 : WACTOR_I64;
+    if (link) results[0].of.i32 = (int32_t)r;
+    else results[0].of.i64 = r;
+    return 0;
+}
+
+static int host_demonitor(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I32;
+    results[0].of.i32 = actor_demonitor(c->sys, c->id, (uint64_t)args[0].of.i64) == 0 ? 0 : -(int32_t)WACTOR_ENOENT;
+    return 0;
+}
+
+static int host_spawn(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I64;
+    char name[256];
+    int rc = guest_text(ctx, ARG(0), ARG(1), name, sizeof name, "spawn: name");
+    if (rc == -1) return -1;
+    if (rc) {
+        results[0].of.i64 = rc;
+        return 0;
+    }
+    if (!c->caps || !c->caps->spawn || !c->spawn) {
+        component_count(c, COUNT_REFUSED);
+        results[0].of.i64 = -(int64_t)WACTOR_EPERM;
+        return 0;
+    }
+    actor_id id = 0;
+    rc = c->spawn(c->spawn_user, name, &id);
+    results[0].of.i64 = rc ? rc : (int64_t)id;
     return 0;
 }
 
@@ -165,6 +398,17 @@ static const eng_host_func host_funcs[] = {
     {"wactor", "log", {3, 0, {I32, I32, I32}, {0}}, host_log, NULL},
     {"wactor", "now", {0, 1, {0}, {I64}}, host_now, NULL},
     {"wactor", "health_reason", {2, 0, {I32, I32}, {0}}, host_health_reason, NULL},
+    {"wactor", "publish", {4, 1, {I32, I32, I32, I32}, {I32}}, host_publish, NULL},
+    {"wactor", "subscribe", {2, 1, {I32, I32}, {I32}}, host_subscribe, (void *)1},
+    {"wactor", "unsubscribe", {2, 1, {I32, I32}, {I32}}, host_subscribe, NULL},
+    {"wactor", "topic", {2, 1, {I32, I32}, {I32}}, host_topic, NULL},
+    {"wactor", "request", {5, 1, {I32, I32, I32, I32, I32}, {I64}}, host_request, NULL},
+    {"wactor", "reply", {2, 1, {I32, I32}, {I32}}, host_reply, NULL},
+    {"wactor", "request_id", {0, 1, {0}, {I64}}, host_request_id, NULL},
+    {"wactor", "monitor", {2, 1, {I32, I32}, {I64}}, host_watch, NULL},
+    {"wactor", "demonitor", {1, 1, {I64}, {I32}}, host_demonitor, NULL},
+    {"wactor", "link", {2, 1, {I32, I32}, {I32}}, host_watch, (void *)1},
+    {"wactor", "spawn", {2, 1, {I32, I32}, {I64}}, host_spawn, NULL},
 };
 
 const eng_host_func *component_host_funcs(size_t *count) {

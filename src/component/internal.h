@@ -14,7 +14,7 @@ struct component_info {
 };
 
 /* What the actor is doing with its current message, if anything. */
-typedef enum job_kind { JOB_NONE, JOB_START, JOB_MESSAGE, JOB_INVOKE, JOB_HEALTH, JOB_CLEANUP } job_kind;
+typedef enum job_kind { JOB_NONE, JOB_START, JOB_HANDLER, JOB_INVOKE, JOB_HEALTH, JOB_CLEANUP } job_kind;
 
 typedef struct component {
     actor *self;
@@ -30,7 +30,18 @@ typedef struct component {
     uint32_t slice;
     wactor_log_fn log;
     void *log_user;
-    _Atomic uint64_t *traps, *dead_letters, *delivered;
+    _Atomic uint64_t *traps, *dead_letters, *delivered, *refused;
+    const wactor_caps *caps;
+    broker *broker;
+    uint32_t max_message_bytes;
+    int (*spawn)(void *spawn_user, const char *name, actor_id *out);
+    void *spawn_user;
+    bool subscribed;              /* has (had) subscriptions: drop them on terminate */
+
+    /* requests this component made and still awaits (correlation ids) */
+    uint64_t *pending;
+    size_t npending, cappending;
+    uint64_t next_corr;
 
     /* the current job */
     job_kind job;
@@ -42,6 +53,7 @@ typedef struct component {
     uint32_t codec;               /* JOB_INVOKE with an encoded argument list: its codec, else 0 */
     eng_functype sig;             /* JOB_INVOKE: the export's signature */
     char health_reason[256];      /* set by wactor.health_reason during _health */
+    bool counts_delivery;         /* JOB_HANDLER: count the message as delivered when the handler returns */
 
     /* fd 1/2 output is cut into lines here */
     char line[1024];
@@ -60,5 +72,25 @@ void component_log_flush(component *c);
 void component_address(actor_system *sys, actor_id id, char *buf, size_t cap);
 
 uint64_t component_now_ns(int clock);
+
+/* Counters in the component's info (and the runtime's totals). */
+typedef enum component_counter {
+    COUNT_DELIVERED,     /* a handler call returned */
+    COUNT_REFUSED,       /* one of its sends was refused (capability, size, full mailbox) */
+    COUNT_DEAD_LETTER,   /* a message to it had no handler, or a reply came too late */
+    COUNT_DEAD_TARGET    /* one of its sends hit a dead target (the actor layer counts the runtime total) */
+} component_counter;
+void component_count(component *c, component_counter which);
+
+/* caps.c: capability checks (docs/ABI.md "Capabilities"). */
+bool caps_allow_target(const component *c, const char *const *grants, size_t n, const char *to, size_t to_len);
+bool caps_allow_publish(const wactor_caps *caps, const char *topic);
+bool caps_allow_subscribe(const wactor_caps *caps, const char *pattern);
+/* NATS subject matching: does `pattern` (wildcards allowed) match `subject` (none)? */
+bool caps_subject_matches(const char *pattern, const char *subject);
+
+/* Pending-request bookkeeping (component.c). */
+bool component_pending_add(component *c, uint64_t corr);
+bool component_pending_take(component *c, uint64_t corr);
 
 #endif

@@ -7,6 +7,8 @@
  */
 #include "manifest/manifest.h"
 
+#include "broker/broker.h"
+
 #include <errno.h>
 #include <libfyaml.h>
 #include <stdarg.h>
@@ -118,23 +120,31 @@ static int get_key(const ctx *c, struct fy_node_pair *p, pos fallback, const cha
     return 0;
 }
 
-/* A required non-empty string without control characters; *out is malloc'd. */
-static int get_string(const ctx *c, struct fy_node *v, pos at, const char *what, char **out) {
+/* A required non-empty string without control characters; *out is malloc'd. `label` names the value
+ * in messages as a phrase ("'name'", "a 'send' target"). */
+static int get_text(const ctx *c, struct fy_node *v, pos at, const char *label, char **out) {
     if (is_null(v) || !fy_node_is_scalar(v))
-        return fail(c, at, "'%s' must be a string, not %s", what, kind_name(v));
+        return fail(c, at, "%s must be a string, not %s", label, kind_name(v));
     size_t len;
     const char *s = fy_node_get_scalar(v, &len);
     if (s == NULL || len == 0)
-        return fail(c, at, "'%s' must not be empty", what);
+        return fail(c, at, "%s must not be empty", label);
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return fail(c, at, "'%s' must not contain control characters", what);
+            return fail(c, at, "%s must not contain control characters", label);
     *out = malloc(len + 1);
     if (*out == NULL)
         return fail_oom(c);
     memcpy(*out, s, len);
     (*out)[len] = '\0';
     return 0;
+}
+
+/* get_text() for the value of key `what`. */
+static int get_string(const ctx *c, struct fy_node *v, pos at, const char *what, char **out) {
+    char label[48];
+    snprintf(label, sizeof label, "'%s'", what);
+    return get_text(c, v, at, label, out);
 }
 
 /* A non-negative decimal integer written as a plain scalar, at most `max`. */
@@ -168,6 +178,19 @@ static int get_uint(const ctx *c, struct fy_node *v, pos at, const char *what, u
         return fail(c, at, "'%s' is out of range: %.*s (maximum %llu)", what, SHOWN(len), s,
                     (unsigned long long)max);
     *out = val;
+    return 0;
+}
+
+/* get_uint() with a lower bound too. */
+static int get_uint_range(const ctx *c, struct fy_node *v, pos at, const char *what, uint64_t min,
+                          uint64_t max, uint32_t *out) {
+    uint64_t u;
+    if (get_uint(c, v, at, what, max, &u) != 0)
+        return -1;
+    if (u < min)
+        return fail(c, at, "'%s' is out of range: %llu (minimum %llu)", what, (unsigned long long)u,
+                    (unsigned long long)min);
+    *out = (uint32_t)u;
     return 0;
 }
 
@@ -276,16 +299,24 @@ static bool parse_radix(const char *s, size_t len, unsigned radix, uint64_t *out
     return true;
 }
 
+/* 1 for a YAML 1.2 core-schema true (true, True, TRUE), 0 for false, -1 for anything else. */
+static int bool_word(const char *s, size_t len) {
+    if (len == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "True", 4) || !memcmp(s, "TRUE", 4)))
+        return 1;
+    if (len == 5 && (!memcmp(s, "false", 5) || !memcmp(s, "False", 5) || !memcmp(s, "FALSE", 5)))
+        return 0;
+    return -1;
+}
+
 /* A plain scalar under the YAML 1.2 core schema: null, bool, int, float, or else a string.
  * Returns 1 if written, 0 if it is a string (caller writes it), -1 for .inf/.nan, -2 on OOM. */
 static int plain_scalar_json(buf *b, const char *s, size_t len) {
     if (len == 0 || (len == 1 && s[0] == '~') ||
         (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4))))
         return buf_str(b, "null") ? 1 : -2;
-    if (len == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "True", 4) || !memcmp(s, "TRUE", 4)))
-        return buf_str(b, "true") ? 1 : -2;
-    if (len == 5 && (!memcmp(s, "false", 5) || !memcmp(s, "False", 5) || !memcmp(s, "FALSE", 5)))
-        return buf_str(b, "false") ? 1 : -2;
+    int truth = bool_word(s, len);
+    if (truth >= 0)
+        return buf_str(b, truth ? "true" : "false") ? 1 : -2;
 
     const char *p = s;
     size_t n = len;
@@ -502,6 +533,148 @@ static char *resolve_module(const char *manifest_path, const char *module) {
     return out;
 }
 
+/* ------------------------------------------------------------------ capabilities */
+
+static void free_strings(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void free_caps(manifest_caps *caps) {
+    free_strings(caps->send, caps->nsend);
+    free_strings(caps->request, caps->nrequest);
+    free_strings(caps->publish, caps->npublish);
+    free_strings(caps->subscribe, caps->nsubscribe);
+    memset(caps, 0, sizeof *caps);
+}
+
+static void free_component(manifest_component *comp) {
+    free(comp->name);
+    free(comp->module_path);
+    free_caps(&comp->caps);
+}
+
+/* Checks a `send` / `request` target: any name, "#<pid>" in canonical decimal, or "*". */
+static int check_target(const ctx *c, const char *grant, const char *t, pos at) {
+    size_t len = strlen(t);
+    if (len > MANIFEST_MAX_TARGET)
+        return fail(c, at, "'%s' target '%.*s...' is longer than %u bytes (no address is)", grant, SHOWN(len), t,
+                    MANIFEST_MAX_TARGET);
+    if (t[0] != '#')
+        return 0;
+    bool ok = len >= 2 && t[1] != '0';
+    uint64_t pid = 0;
+    for (size_t i = 1; ok && i < len; i++) {
+        unsigned d = (unsigned)(t[i] - '0');
+        ok = t[i] >= '0' && t[i] <= '9' && pid <= (UINT64_MAX - d) / 10;
+        pid = pid * 10 + d;
+    }
+    if (!ok)
+        return fail(c, at,
+                    "'%s' target '%.*s' is not a pid address ('#' then the pid in decimal without leading "
+                    "zeros, e.g. \"#12\"; names cannot start with '#')", grant, SHOWN(len), t);
+    return 0;
+}
+
+#define NATS_SYNTAX "tokens of printable ASCII separated by '.', '*' and '>' only as whole tokens, '>' last, " \
+                    "at most 255 bytes"
+
+/* Checks a `publish` / `subscribe` grant: a NATS subject pattern (wildcards allowed). */
+static int check_pattern(const ctx *c, const char *grant, const char *p, pos at) {
+    if (broker_subject_valid(p, true))
+        return 0;
+    return fail(c, at, "'%s' pattern '%.*s' is not a valid NATS subject pattern (" NATS_SYNTAX ")", grant,
+                SHOWN(strlen(p)), p);
+}
+
+typedef int (*grant_check)(const ctx *c, const char *grant, const char *item, pos at);
+
+/* A grant list: a YAML list of strings, each checked by `check`. Nothing (`send:`) grants nothing. */
+static int parse_grant_list(const ctx *c, struct fy_node *v, pos kat, const char *grant, const char *item,
+                            grant_check check, char ***out, size_t *n) {
+    if (is_null(v))
+        return 0;
+    if (!fy_node_is_sequence(v))
+        return fail(c, node_pos(v, kat), "capability '%s' must be a list of %ss, not %s", grant, item,
+                    kind_name(v));
+    int count = fy_node_sequence_item_count(v);
+    if (count <= 0)
+        return 0;
+    *out = calloc((size_t)count, sizeof **out);
+    if (*out == NULL)
+        return fail_oom(c);
+    char label[48];
+    snprintf(label, sizeof label, "a '%s' %s", grant, item);
+    void *it = NULL;
+    struct fy_node *entry;
+    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL && *n < (size_t)count) {
+        pos at = node_pos(entry, kat);
+        if (get_text(c, entry, at, label, &(*out)[*n]) != 0)
+            return -1;
+        (*n)++; /* counted first: freed even if the check fails */
+        if (check(c, grant, (*out)[*n - 1], at) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* true / false (plain, YAML 1.2 core schema). */
+static int get_bool(const ctx *c, struct fy_node *v, pos at, const char *what, bool *out) {
+    if (is_null(v) || !fy_node_is_scalar(v))
+        return fail(c, at, "'%s' must be true or false, not %s", what, kind_name(v));
+    size_t len;
+    const char *s = fy_node_get_scalar(v, &len);
+    if (s == NULL)
+        s = "", len = 0;
+    int truth = is_plain(v) ? bool_word(s, len) : -1;
+    if (truth < 0)
+        return fail(c, at, "'%s' must be true or false (got %s'%.*s')", what,
+                    is_plain(v) ? "" : "a quoted ", SHOWN(len), s);
+    *out = truth == 1;
+    return 0;
+}
+
+static int parse_caps(const ctx *c, struct fy_node *v, pos at, manifest_caps *caps) {
+    if (is_null(v))
+        return 0;
+    if (!fy_node_is_mapping(v))
+        return fail(c, node_pos(v, at), "'capabilities' must be a mapping, not %s", kind_name(v));
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+        const char *k;
+        size_t klen;
+        pos kat;
+        if (get_key(c, p, at, &k, &klen, &kat) != 0)
+            return -1;
+        struct fy_node *val = fy_node_pair_value(p);
+        int rc;
+        if (key_is(k, klen, "send"))
+            rc = parse_grant_list(c, val, kat, "send", "target", check_target, &caps->send, &caps->nsend);
+        else if (key_is(k, klen, "request"))
+            rc = parse_grant_list(c, val, kat, "request", "target", check_target, &caps->request,
+                                  &caps->nrequest);
+        else if (key_is(k, klen, "publish"))
+            rc = parse_grant_list(c, val, kat, "publish", "pattern", check_pattern, &caps->publish,
+                                  &caps->npublish);
+        else if (key_is(k, klen, "subscribe"))
+            rc = parse_grant_list(c, val, kat, "subscribe", "pattern", check_pattern, &caps->subscribe,
+                                  &caps->nsubscribe);
+        else if (key_is(k, klen, "spawn"))
+            rc = get_bool(c, val, node_pos(val, kat), "spawn", &caps->spawn);
+        else
+            rc = fail(c, kat,
+                      "unknown key '%.*s' in capabilities (expected send, request, publish, subscribe, spawn)",
+                      SHOWN(klen), k);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ components */
+
 static int parse_component(const ctx *c, struct fy_node *entry, pos at, const char *base,
                            manifest *m, manifest_component *comp) {
     at = node_pos(entry, at);
@@ -531,8 +704,20 @@ static int parse_component(const ctx *c, struct fy_node *entry, pos at, const ch
         } else if (key_is(k, klen, "limits")) {
             if (parse_limits(c, val, kat, comp) != 0)
                 goto fail;
+        } else if (key_is(k, klen, "capabilities")) {
+            if (parse_caps(c, val, kat, &comp->caps) != 0)
+                goto fail;
+        } else if (key_is(k, klen, "mailbox")) {
+            if (get_uint_range(c, val, vat, "mailbox", 1, MANIFEST_MAX_MAILBOX, &comp->mailbox) != 0)
+                goto fail;
+        } else if (key_is(k, klen, "max_message_bytes")) {
+            if (get_uint_range(c, val, vat, "max_message_bytes", 1, MANIFEST_MAX_PAYLOAD,
+                               &comp->max_message_bytes) != 0)
+                goto fail;
         } else {
-            fail(c, kat, "unknown key '%.*s' in component (expected name, module, limits)", SHOWN(klen), k);
+            fail(c, kat,
+                 "unknown key '%.*s' in component (expected name, module, limits, capabilities, mailbox, "
+                 "max_message_bytes)", SHOWN(klen), k);
             goto fail;
         }
     }
@@ -579,8 +764,7 @@ static int parse_components(const ctx *c, struct fy_node *v, pos at, const char 
     while ((entry = fy_node_sequence_iterate(v, &it)) != NULL) {
         manifest_component *comp = &m->components[m->ncomponents];
         if (parse_component(c, entry, at, base, m, comp) != 0) {
-            free(comp->name);
-            free(comp->module_path);
+            free_component(comp);
             memset(comp, 0, sizeof *comp);
             return -1;
         }
@@ -589,53 +773,20 @@ static int parse_components(const ctx *c, struct fy_node *v, pos at, const char 
     return 0;
 }
 
-static int parse_send(const ctx *c, struct fy_node *entry, pos at, manifest_send *s, pos *to_at) {
-    at = node_pos(entry, at);
-    s->line = at.line;
-    if (!fy_node_is_mapping(entry))
-        return fail(c, at, "a send entry must be a mapping with 'to' and a payload, not %s", kind_name(entry));
-    static const char *const forms[] = {"json", "text", "cbor", "borsh"};
-    static const uint64_t codecs[] = {0x0200, 0x0200, 0x51, 0x0701};
-    int form = -1;
-    struct fy_node *body = NULL;
-    pos body_at = at;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        struct fy_node *val = fy_node_pair_value(p);
-        if (key_is(k, klen, "to")) {
-            *to_at = node_pos(val, kat);
-            if (get_string(c, val, *to_at, "to", &s->to) != 0)
-                return -1;
-            continue;
-        }
-        int f = -1;
-        for (int i = 0; i < 4; i++)
-            if (key_is(k, klen, forms[i]))
-                f = i;
-        if (f < 0)
-            return fail(c, kat, "unknown key '%.*s' in send entry (expected to, json, text, cbor, borsh)",
-                        SHOWN(klen), k);
-        if (form >= 0)
-            return fail(c, kat, "send entry has both '%s' and '%s'; give exactly one payload", forms[form],
-                        forms[f]);
-        form = f;
-        body = val;
-        body_at = kat;
-    }
-    if (s->to == NULL)
-        return fail(c, at, "send entry is missing required key 'to'");
-    if (form < 0)
-        return fail(c, at, "send entry to '%s' needs a payload: one of 'json', 'text', 'cbor', 'borsh'", s->to);
+/* ------------------------------------------------------------------ messages: `send:` and `publish:` */
 
+/* The payload forms of an entry, and their multicodec codes. */
+static const char *const PAYLOAD_FORMS[] = {"json", "text", "cbor", "borsh"};
+static const uint64_t PAYLOAD_CODECS[] = {0x0200, 0x0200, 0x51, 0x0701};
+#define NFORMS 4
+
+/* The value of payload form `form` (an index into PAYLOAD_FORMS), written at `body_at`, as
+ * multicodec-prefixed bytes. */
+static int parse_payload(const ctx *c, int form, struct fy_node *body, pos body_at, uint8_t **payload,
+                         size_t *len) {
     buf b = {0};
     int rc = 0;
-    if (!buf_prefix(&b, codecs[form])) {
+    if (!buf_prefix(&b, PAYLOAD_CODECS[form])) {
         rc = fail_oom(c);
     } else if (form == 0) {
         rc = emit_json(c, &b, body, body_at, 0);
@@ -644,13 +795,13 @@ static int parse_send(const ctx *c, struct fy_node *entry, pos at, manifest_send
         if (is_null(body) || !fy_node_is_scalar(body)) {
             rc = fail(c, vat, "'text' must be a string, not %s", kind_name(body));
         } else {
-            size_t len;
-            const char *t = fy_node_get_scalar(body, &len);
-            if (!buf_json_string(&b, t ? t : "", t ? len : 0))
+            size_t tlen;
+            const char *t = fy_node_get_scalar(body, &tlen);
+            if (!buf_json_string(&b, t ? t : "", t ? tlen : 0))
                 rc = fail_oom(c);
         }
     } else {
-        rc = hex_payload(c, &b, body, node_pos(body, body_at), forms[form]);
+        rc = hex_payload(c, &b, body, node_pos(body, body_at), PAYLOAD_FORMS[form]);
     }
     if (rc == 0 && b.len > MANIFEST_MAX_PAYLOAD)
         rc = fail(c, body_at, "payload of %zu bytes exceeds the maximum message size (%u bytes)", b.len,
@@ -659,35 +810,166 @@ static int parse_send(const ctx *c, struct fy_node *entry, pos at, manifest_send
         free(b.p);
         return -1;
     }
-    s->payload = b.p;
-    s->len = b.len;
+    *payload = b.p;
+    *len = b.len;
     return 0;
 }
 
-static int parse_sends(const ctx *c, struct fy_node *v, pos at, manifest *m, pos **to_at) {
+/* A parsed entry of either list, before it moves into manifest_send / manifest_publish. */
+typedef struct msg {
+    char *addr; /* `to` / `topic` */
+    uint8_t *payload;
+    size_t len;
+    int line;
+} msg;
+
+/* What differs between the two lists. */
+typedef struct msg_kind {
+    const char *section;  /* the top-level key, "send" / "publish" */
+    const char *addr_key; /* "to" / "topic" */
+    int (*check_addr)(const ctx *c, const manifest *m, const char *addr, pos at);
+} msg_kind;
+
+static int check_send_to(const ctx *c, const manifest *m, const char *to, pos at) {
+    for (size_t i = 0; i < m->ncomponents; i++)
+        if (strcmp(m->components[i].name, to) == 0)
+            return 0;
+    return fail(c, at, "send.to '%s' names no declared component", to);
+}
+
+static int check_topic(const ctx *c, const manifest *m, const char *topic, pos at) {
+    (void)m;
+    if (broker_subject_valid(topic, false))
+        return 0;
+    if (broker_subject_valid(topic, true))
+        return fail(c, at, "publish topic '%.*s' must not contain wildcards ('*', '>'): it names one subject",
+                    SHOWN(strlen(topic)), topic);
+    return fail(c, at, "publish topic '%.*s' is not a valid NATS subject (" NATS_SYNTAX ")",
+                SHOWN(strlen(topic)), topic);
+}
+
+static const msg_kind SEND_KIND = {"send", "to", check_send_to};
+static const msg_kind PUBLISH_KIND = {"publish", "topic", check_topic};
+
+static void free_msgs(msg *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].addr);
+        free(v[i].payload);
+    }
+    free(v);
+}
+
+static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, struct fy_node *entry, pos at,
+                     msg *out) {
+    at = node_pos(entry, at);
+    out->line = at.line;
+    if (!fy_node_is_mapping(entry))
+        return fail(c, at, "a %s entry must be a mapping with '%s' and a payload, not %s", k->section,
+                    k->addr_key, kind_name(entry));
+    int form = -1;
+    struct fy_node *body = NULL;
+    pos body_at = at, addr_at = at;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
+        const char *key;
+        size_t klen;
+        pos kat;
+        if (get_key(c, p, at, &key, &klen, &kat) != 0)
+            return -1;
+        struct fy_node *val = fy_node_pair_value(p);
+        if (key_is(key, klen, k->addr_key)) {
+            addr_at = node_pos(val, kat);
+            if (get_string(c, val, addr_at, k->addr_key, &out->addr) != 0)
+                return -1;
+            continue;
+        }
+        int f = -1;
+        for (int i = 0; i < NFORMS; i++)
+            if (key_is(key, klen, PAYLOAD_FORMS[i]))
+                f = i;
+        if (f < 0)
+            return fail(c, kat, "unknown key '%.*s' in %s entry (expected %s, json, text, cbor, borsh)",
+                        SHOWN(klen), key, k->section, k->addr_key);
+        if (form >= 0)
+            return fail(c, kat, "%s entry has both '%s' and '%s'; give exactly one payload", k->section,
+                        PAYLOAD_FORMS[form], PAYLOAD_FORMS[f]);
+        form = f;
+        body = val;
+        body_at = kat;
+    }
+    if (out->addr == NULL)
+        return fail(c, at, "%s entry is missing required key '%s'", k->section, k->addr_key);
+    if (form < 0)
+        return fail(c, at, "%s entry to '%s' needs a payload: one of 'json', 'text', 'cbor', 'borsh'",
+                    k->section, out->addr);
+    if (k->check_addr(c, m, out->addr, addr_at) != 0)
+        return -1;
+    return parse_payload(c, form, body, body_at, &out->payload, &out->len);
+}
+
+/* The list under top-level key k->section, in file order; *out is NULL when *n == 0. */
+static int parse_msgs(const ctx *c, const manifest *m, const msg_kind *k, struct fy_node *v, pos at, msg **out,
+                      size_t *n) {
+    *out = NULL;
+    *n = 0;
     if (is_null(v))
         return 0;
     if (!fy_node_is_sequence(v))
-        return fail(c, node_pos(v, at), "'send' must be a list of messages, not %s", kind_name(v));
+        return fail(c, node_pos(v, at), "'%s' must be a list of messages, not %s", k->section, kind_name(v));
     int count = fy_node_sequence_item_count(v);
     if (count <= 0)
         return 0;
-    m->sends = calloc((size_t)count, sizeof *m->sends);
-    *to_at = calloc((size_t)count, sizeof **to_at);
-    if (m->sends == NULL || *to_at == NULL)
+    msg *msgs = calloc((size_t)count, sizeof *msgs);
+    if (msgs == NULL)
         return fail_oom(c);
+    size_t got = 0;
     void *it = NULL;
     struct fy_node *entry;
-    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL) {
-        manifest_send *s = &m->sends[m->nsends];
-        if (parse_send(c, entry, at, s, &(*to_at)[m->nsends]) != 0) {
-            free(s->to);
-            free(s->payload);
-            memset(s, 0, sizeof *s);
+    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL && got < (size_t)count) {
+        if (parse_msg(c, m, k, entry, at, &msgs[got++]) != 0) { /* counted first: freed if half-parsed */
+            free_msgs(msgs, got);
             return -1;
         }
-        m->nsends++;
     }
+    *out = msgs;
+    *n = got;
+    return 0;
+}
+
+static int parse_sends(const ctx *c, struct fy_node *v, pos at, manifest *m) {
+    msg *msgs;
+    size_t n;
+    if (parse_msgs(c, m, &SEND_KIND, v, at, &msgs, &n) != 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    if ((m->sends = calloc(n, sizeof *m->sends)) == NULL) {
+        free_msgs(msgs, n);
+        return fail_oom(c);
+    }
+    for (size_t i = 0; i < n; i++)
+        m->sends[i] = (manifest_send){msgs[i].addr, msgs[i].payload, msgs[i].len, msgs[i].line};
+    m->nsends = n;
+    free(msgs);
+    return 0;
+}
+
+static int parse_publishes(const ctx *c, struct fy_node *v, pos at, manifest *m) {
+    msg *msgs;
+    size_t n;
+    if (parse_msgs(c, m, &PUBLISH_KIND, v, at, &msgs, &n) != 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    if ((m->publishes = calloc(n, sizeof *m->publishes)) == NULL) {
+        free_msgs(msgs, n);
+        return fail_oom(c);
+    }
+    for (size_t i = 0; i < n; i++)
+        m->publishes[i] = (manifest_publish){msgs[i].addr, msgs[i].payload, msgs[i].len, msgs[i].line};
+    m->npublishes = n;
+    free(msgs);
     return 0;
 }
 
@@ -716,19 +998,6 @@ static int get_word(const ctx *c, struct fy_node *v, pos at, const char *what, c
             return 0;
         }
     return fail(c, at, "unknown %s '%.*s' (expected %s)", what, SHOWN(len), s, expected);
-}
-
-/* get_uint() with a lower bound too. */
-static int get_uint_range(const ctx *c, struct fy_node *v, pos at, const char *what, uint64_t min,
-                          uint64_t max, uint32_t *out) {
-    uint64_t u;
-    if (get_uint(c, v, at, what, max, &u) != 0)
-        return -1;
-    if (u < min)
-        return fail(c, at, "'%s' is out of range: %llu (minimum %llu)", what, (unsigned long long)u,
-                    (unsigned long long)min);
-    *out = (uint32_t)u;
-    return 0;
 }
 
 /* A plain decimal number: [+-](digits[.digits]|.digits)[(e|E)[+-]digits], parsed without the locale
@@ -1169,8 +1438,8 @@ static int parse_document(const ctx *c, struct fy_document *doc, const char *bas
     if (!fy_node_is_mapping(root))
         return fail(c, node_pos(root, top), "the manifest must be a mapping with 'components', not %s",
                     kind_name(root));
-    struct fy_node *components = NULL, *send = NULL, *supervisor = NULL;
-    pos components_at = top, send_at = top, supervisor_at = top;
+    struct fy_node *components = NULL, *send = NULL, *publish = NULL, *supervisor = NULL;
+    pos components_at = top, send_at = top, publish_at = top, supervisor_at = top;
     bool have_components = false;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -1187,11 +1456,15 @@ static int parse_document(const ctx *c, struct fy_document *doc, const char *bas
         } else if (key_is(k, klen, "send")) {
             send = fy_node_pair_value(p);
             send_at = kat;
+        } else if (key_is(k, klen, "publish")) {
+            publish = fy_node_pair_value(p);
+            publish_at = kat;
         } else if (key_is(k, klen, "supervisor")) {
             supervisor = fy_node_pair_value(p);
             supervisor_at = kat;
         } else {
-            return fail(c, kat, "unknown key '%.*s' at top level (expected components, supervisor, send)",
+            return fail(c, kat,
+                        "unknown key '%.*s' at top level (expected components, supervisor, send, publish)",
                         SHOWN(klen), k);
         }
     }
@@ -1199,19 +1472,9 @@ static int parse_document(const ctx *c, struct fy_document *doc, const char *bas
         return fail(c, top, "the manifest is missing required key 'components'");
     if (parse_components(c, components, components_at, base, m) != 0)
         return -1;
-    pos *to_at = NULL;
-    int rc = parse_sends(c, send, send_at, m, &to_at);
-    for (size_t i = 0; rc == 0 && i < m->nsends; i++) {
-        bool found = false;
-        for (size_t j = 0; j < m->ncomponents && !found; j++)
-            found = strcmp(m->components[j].name, m->sends[i].to) == 0;
-        if (!found)
-            rc = fail(c, to_at[i], "send.to '%s' names no declared component", m->sends[i].to);
-    }
-    free(to_at);
-    if (rc == 0)
-        rc = parse_tree(c, supervisor, supervisor_at, m);
-    return rc;
+    if (parse_sends(c, send, send_at, m) != 0 || parse_publishes(c, publish, publish_at, m) != 0)
+        return -1;
+    return parse_tree(c, supervisor, supervisor_at, m);
 }
 
 int manifest_parse(const char *text, size_t len, const char *path, manifest **out, char *err,
@@ -1328,16 +1591,19 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen) {
 void manifest_free(manifest *m) {
     if (m == NULL)
         return;
-    for (size_t i = 0; i < m->ncomponents; i++) {
-        free(m->components[i].name);
-        free(m->components[i].module_path);
-    }
+    for (size_t i = 0; i < m->ncomponents; i++)
+        free_component(&m->components[i]);
     free(m->components);
     for (size_t i = 0; i < m->nsends; i++) {
         free(m->sends[i].to);
         free(m->sends[i].payload);
     }
     free(m->sends);
+    for (size_t i = 0; i < m->npublishes; i++) {
+        free(m->publishes[i].topic);
+        free(m->publishes[i].payload);
+    }
+    free(m->publishes);
     free_supervisor(m->supervisor);
     free(m->path);
     free(m);

@@ -6,6 +6,14 @@
  *       - name: ping                    # registered name (required, unique)
  *         module: ping.wasm             # relative to the manifest file's directory (required)
  *         limits: { memory_pages: 16, fuel: 1000000 }   # optional
+ *         capabilities:                 # optional; deny by default: absent = no grants (docs/ABI.md)
+ *           send: [pong, "#12", "*"]    # targets of send / monitor / link: names, "#pid" or "*" (any)
+ *           request: [kv]               # targets of request (same forms)
+ *           publish: ["chat.>"]         # NATS subject patterns (wildcards allowed)
+ *           subscribe: ["chat.*"]       # NATS subject patterns
+ *           spawn: true                 # true | false (default false)
+ *         mailbox: 1000                 # optional: mailbox capacity in messages (default 1024)
+ *         max_message_bytes: 65536      # optional: largest message accepted, in bytes (default 16 MiB)
  *     send:                             # optional; delivered in this order
  *       - to: ping
  *         json: {"count": 3}            # any YAML value, as compact JSON, prefixed 80 04 (JSON 0x0200)
@@ -15,6 +23,9 @@
  *         cbor: a1 61 6e 01             # hex bytes (spaces allowed), prefixed 51 (CBOR 0x51)
  *       - to: pong
  *         borsh: 0300000000000000       # hex bytes, prefixed 81 0e (Borsh 0x0701)
+ *     publish:                          # optional; published in this order, after all `send:` entries
+ *       - topic: chat.room1             # NATS subject without wildcards
+ *         json: {"text": "hello"}       # the same payload forms as in `send:` (json / text / cbor / borsh)
  *     supervisor:                       # optional: the root of the supervision tree
  *       name: root                      # required; registered name (unique among components and supervisors)
  *       strategy: one_for_one           # one_for_one | one_for_all | rest_for_one | simple_one_for_one
@@ -53,8 +64,43 @@ extern "C" {
 
 /* Largest `limits.memory_pages` accepted: the whole wasm32 address space (65536 x 64 KiB). */
 #define MANIFEST_MAX_MEMORY_PAGES 65536u
-/* Largest payload a `send:` entry may produce, prefix included (the runtime's maximum message size). */
+/* Largest payload a `send:` / `publish:` entry may produce, prefix included (the runtime's maximum
+ * message size). */
 #define MANIFEST_MAX_PAYLOAD (16u * 1024u * 1024u)
+
+/* `mailbox` range and default (messages). */
+#define MANIFEST_DEFAULT_MAILBOX 1024u
+#define MANIFEST_MAX_MAILBOX     10000000u
+/* `max_message_bytes` range and default: 1..MANIFEST_MAX_PAYLOAD, default MANIFEST_MAX_PAYLOAD. */
+#define MANIFEST_DEFAULT_MAX_MESSAGE_BYTES MANIFEST_MAX_PAYLOAD
+/* Longest `send` / `request` target accepted (the longest address the runtime resolves; REGISTRY_NAME_MAX). */
+#define MANIFEST_MAX_TARGET 255u
+
+/*
+ * What a component may do (docs/ABI.md, "Capabilities"). Deny by default: a component without
+ * `capabilities:` (or with an empty one) has every list empty and spawn false. The lists keep the
+ * manifest's order and spelling (duplicates are kept); each array is NULL when its count is 0 (an empty
+ * list or no value, `send:`, grants nothing).
+ *   send, request    targets: a name (any non-empty text without control characters, at most
+ *                    MANIFEST_MAX_TARGET bytes, not starting with '#'; not checked against the declared
+ *                    components, since it may name anything registered later), "#<pid>" (decimal,
+ *                    1..2^64-1, no sign or leading zeros, so it compares equal to a sender address as
+ *                    text), or "*" (any target). `send` also governs monitor and link.
+ *   publish,         NATS subject patterns, valid per broker_subject_valid(p, true): '*' one token,
+ *   subscribe        '>' the remaining tokens ("chat.*", "chat.>", ">").
+ *   spawn            may call `spawn`.
+ */
+typedef struct manifest_caps {
+    char **send;
+    size_t nsend;
+    char **request;
+    size_t nrequest;
+    char **publish;
+    size_t npublish;
+    char **subscribe;
+    size_t nsubscribe;
+    bool spawn;
+} manifest_caps;
 
 typedef struct manifest_component {
     char *name;            /* registered name: non-empty, no control characters, not "host", no leading '#' */
@@ -63,6 +109,11 @@ typedef struct manifest_component {
     uint64_t fuel;         /* instructions per message/invocation; 0 = unlimited */
     int line;              /* 1-based line of the entry in the manifest, for diagnostics */
     bool in_tree;          /* placed in the supervision tree (as a child or a simple_one_for_one template) */
+    manifest_caps caps;    /* grants; all empty / false without `capabilities:` */
+    uint32_t mailbox;      /* mailbox capacity in messages, 1..MANIFEST_MAX_MAILBOX;
+                              0 = not given (use MANIFEST_DEFAULT_MAILBOX) */
+    uint32_t max_message_bytes; /* largest message accepted, 1..MANIFEST_MAX_PAYLOAD;
+                              0 = not given (use MANIFEST_DEFAULT_MAX_MESSAGE_BYTES) */
 } manifest_component;
 
 typedef struct manifest_send {
@@ -71,6 +122,14 @@ typedef struct manifest_send {
     size_t len;            /* bytes in payload, prefix included */
     int line;              /* 1-based line of the entry */
 } manifest_send;
+
+/* An initial publication (top-level `publish:`), delivered after every `send:` entry, in file order. */
+typedef struct manifest_publish {
+    char *topic;           /* a NATS subject without wildcards: broker_subject_valid(topic, false) */
+    uint8_t *payload;      /* multicodec-prefixed bytes, exactly as for manifest_send */
+    size_t len;            /* bytes in payload, prefix included */
+    int line;              /* 1-based line of the entry */
+} manifest_publish;
 
 /* Range limits of the supervision-tree fields (inclusive). */
 #define MANIFEST_MAX_INTENSITY  1000000u
@@ -123,6 +182,8 @@ typedef struct manifest {
     size_t ncomponents;             /* >= 1 */
     manifest_send *sends;           /* in file order; NULL when nsends == 0 */
     size_t nsends;
+    manifest_publish *publishes;    /* in file order, delivered after all sends; NULL when npublishes == 0 */
+    size_t npublishes;
     char *path;                     /* copy of the path given to load/parse, or NULL if none was given */
     manifest_supervisor *supervisor; /* root of the supervision tree; NULL without `supervisor:` */
 } manifest;
@@ -152,7 +213,8 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  * column) into `err` (truncated to `errlen`; may be NULL). The first problem found is reported:
  *   - YAML syntax errors, with the YAML parser's own message and position (also duplicate mapping keys),
  *   - an empty document or a root that is not a mapping,
- *   - unknown keys ("unknown key 'modul' in component"; also at top level, in limits, in send entries),
+ *   - unknown keys ("unknown key 'modul' in component"; also at top level, in limits, capabilities, send
+ *     and publish entries),
  *   - missing required keys ('components', a component's 'name' / 'module', a send entry's 'to' and
  *     exactly one of 'json' / 'text' / 'cbor' / 'borsh'),
  *   - wrong types (a string where a list is wanted, a quoted or fractional number for a limit, ...),
@@ -160,6 +222,13 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *   - negative or overflowing limits (memory_pages > 65536, fuel > 2^64-1),
  *   - a `send.to` that names no declared component, bad hex in cbor/borsh, a `json:` value with no JSON
  *     form (.inf, .nan), a payload over 16 MiB,
+ *   - in `capabilities:`: unknown keys, a grant that is not a list (or, for 'spawn', not true/false),
+ *     an entry that is not a string, empty, has control characters or is too long, a '#' target that
+ *     is not a canonical pid ("#12"), a publish / subscribe pattern that is not a valid NATS pattern,
+ *   - a `mailbox` outside 1..10000000, a `max_message_bytes` outside 1..16777216,
+ *   - in `publish:` entries: the same as in send entries with 'topic' for 'to' (unknown keys, missing
+ *     'topic' or payload, two payloads, bad payloads), and a topic that is not a NATS subject or has
+ *     wildcards,
  *   - in `supervisor:`: unknown keys (also in children, backoff, health), a missing 'name' / 'children',
  *     a child with neither or both of 'component' / 'supervisor', a child component that names no
  *     declared component or is placed a second time, a duplicate supervisor name or one that clashes

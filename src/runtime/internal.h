@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "actor/actor.h"
+#include "broker/broker.h"
 #include "component/component.h"
 #include "engine/engine.h"
 #include "wactor.h"
@@ -27,8 +28,19 @@ struct wactor_runtime {
     size_t nspawned, capspawned;
     wactor_pid *supervisors;       /* top-level supervisors, in start order */
     size_t nsupervisors;
-    _Atomic uint64_t traps, dead_letters, delivered;
+    _Atomic uint64_t traps, dead_letters, delivered, refused;
+    broker *broker;                /* topics -> subscribers */
+    struct declared *declared;     /* components guests may spawn by name (wactor_declare) */
+    size_t ndeclared;
+    wactor_caps **caps;            /* copies of every capability set handed to a component; freed at destroy */
+    size_t ncaps;
 };
+
+typedef struct declared {
+    char *name;
+    wactor_module *module;
+    wactor_spawn_opts opts;        /* opts.caps points into rt->caps */
+} declared;
 
 /* wactor_module is the engine's compiled module under another name. */
 static inline eng_module *engmod(const wactor_module *m) { return (eng_module *)m; }
@@ -43,6 +55,12 @@ wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, component_info
 wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t *len, wactor_diag *diag);
 /* Records a top-level supervisor (stopped first, in reverse order, by wactor_runtime_destroy). */
 wactor_error runtime_remember_supervisor(wactor_runtime *rt, wactor_pid pid);
+/* A runtime-owned copy of `caps` (NULL stays NULL; NULL also on ENOMEM), freed when the runtime is. */
+const wactor_caps *runtime_caps(wactor_runtime *rt, const wactor_caps *caps);
+/* component_config.spawn for declared components. */
+int runtime_spawn_declared(void *user, const char *name, actor_id *out);
+/* Frees what messaging.c keeps: capability copies, declarations, the broker. */
+void runtime_messaging_free(wactor_runtime *rt);
 /* The component_config every component of this runtime gets (log, counters). */
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
                                           const wactor_spawn_opts *opts);

@@ -102,8 +102,10 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
     rt->log = config && config->log ? config->log : stderr_log;
     rt->log_user = config ? config->log_user : NULL;
     pthread_mutex_init(&rt->lock, NULL);
-    int rc = actor_system_create(config ? config->threads : 0, &rt->sys);
+    rt->broker = broker_new();
+    int rc = rt->broker ? actor_system_create(config ? config->threads : 0, &rt->sys) : -ENOMEM;
     if (rc != 0) {
+        broker_free(rt->broker);
         pthread_mutex_destroy(&rt->lock);
         free(rt);
         return runtime_error(rc);
@@ -124,6 +126,7 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     for (size_t i = 0; i < rt->nspawned; i++) component_info_release(rt->spawned[i].info);
     free(rt->spawned);
     free(rt->supervisors);
+    runtime_messaging_free(rt);
     pthread_mutex_destroy(&rt->lock);
     free(rt);
 }
@@ -310,8 +313,12 @@ component_config runtime_component_config(wactor_runtime *rt, const wactor_modul
     return (component_config){
         .module = engmod(module), .name = opts ? opts->name : NULL,
         .memory_pages = opts ? opts->memory_pages : 0, .fuel = opts ? opts->fuel : 0,
+        .caps = opts ? opts->caps : NULL, .mailbox = opts ? opts->mailbox : 0,
+        .max_message_bytes = opts ? opts->max_message_bytes : 0,
+        .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
         .log = rt->log, .log_user = rt->log_user,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
+        .refused = &rt->refused,
     };
 }
 
@@ -325,6 +332,7 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
         return WACTOR_EEXIST;
     }
     component_config cfg = runtime_component_config(rt, module, opts);
+    if (opts && opts->caps && !(cfg.caps = runtime_caps(rt, opts->caps))) return WACTOR_ENOMEM;
     actor_future *started = actor_future_new();
     if (!started) return WACTOR_ENOMEM;
     wactor_pid pid = 0;
@@ -342,7 +350,10 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
     }
     if (!err) err = runtime_await(started, 0, NULL, NULL, diag);
     actor_future_release(started);
-    if (err) return err;
+    if (err) {
+        actor_wait_exit(rt->sys, pid, 0); /* a failed start ends the actor: return once its name is free */
+        return err;
+    }
     *out = pid;
     return WACTOR_OK;
 }
@@ -367,7 +378,8 @@ wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload,
     if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
-    return runtime_error(actor_send(rt->sys, to, m));
+    int rc = actor_send(rt->sys, to, m);
+    return rc == -EAGAIN ? WACTOR_EFULL : runtime_error(rc);
 }
 
 /* Sends `m` (with `f` as its reply) and waits for the answer. */
@@ -464,6 +476,7 @@ void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats) {
     actor_system_stats_get(rt->sys, &s);
     stats->actors = s.live;
     stats->delivered = atomic_load(&rt->delivered);
+    stats->refused = atomic_load(&rt->refused);
     stats->dead_letters = atomic_load(&rt->dead_letters) + s.dead_letters;
     stats->traps = atomic_load(&rt->traps);
 }

@@ -97,6 +97,7 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         cc->module = in->module;
         eng_module_retain(engmod(in->module));
         cc->opts = in->spawn;
+        cc->opts.caps = runtime_caps(rt, in->spawn.caps);
         cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
         cc->opts.name = cc->name;
         out->start = component_child_start;

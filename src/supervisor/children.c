@@ -260,7 +260,7 @@ void sup_child_on_exit(sup_state *s, sup_child *c, const actor_exit *reason) {
     }
 
     char why[SUP_REASON_MAX];
-    if (health && !requested)
+    if (health)
         snprintf(why, sizeof why, "health");
     else if (requested && reason->kind == ACTOR_EXIT_NORMAL)
         snprintf(why, sizeof why, "shutdown"); /* it did what it was asked: stop */

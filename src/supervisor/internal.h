@@ -169,6 +169,7 @@ typedef struct sup_state {
     int start_status;                /* what `started` completes with if init did not finish */
     char start_text[SUP_REASON_MAX + SUP_ID_MAX + 32];
 
+    bool began;                      /* SUP_MSG_BEGIN handled */
     bool shutting_down;
     actor_exit exit;                 /* the reason the supervisor will exit with */
     char shutdown_why[64];           /* supervisor_shutdown event's reason */

@@ -131,6 +131,23 @@ static sup_child *find_requested(sup_state *s, const sup_job *j) {
     return sup_child_by_id(s, j->req.id);
 }
 
+/* Drops a pending restart of `c`: its backoff timer and queued restart jobs. */
+static void cancel_restarts(sup_state *s, sup_child *c) {
+    c->backoff_corr = 0;
+    sup_job **pp = &s->qhead;
+    s->qtail = NULL;
+    while (*pp) {
+        sup_job *j = *pp;
+        if (j->kind == JOB_RESTART && j->key == c->key) {
+            *pp = j->next;
+            sup_job_free(j, -ESHUTDOWN);
+        } else {
+            s->qtail = j;
+            pp = &j->next;
+        }
+    }
+}
+
 /* Validates a job against the children as they are now and builds its steps. Returns false if the job
  * is already finished (answered, or nothing to do): it is then freed. */
 static bool job_begin(sup_state *s, sup_job *j) {
@@ -150,17 +167,17 @@ static bool job_begin(sup_state *s, sup_job *j) {
             reply(j, -EEXIST, NULL, 0);
             return false;
         }
-        if (sup_child_add(s, j->pending)) goto nomem;
+        if (add_step(j, false, false, j->pending->key) || sup_child_add(s, j->pending)) goto nomem;
         c = j->pending;
-        j->pending = NULL;
+        j->pending = NULL; /* now in the list; the job frees it no more */
         j->key = c->key;
-        if (add_step(j, false, false, c->key)) goto nomem;
         return true;
     case JOB_TERMINATE:
         if (!(c = find_requested(s, j))) {
             reply(j, -ENOENT, NULL, 0);
             return false;
         }
+        cancel_restarts(s, c); /* OTP: terminating a restarting child leaves it terminated */
         j->key = c->key;
         if (add_step(j, true, false, c->key)) goto nomem;
         return true;
@@ -190,7 +207,7 @@ static bool job_begin(sup_state *s, sup_job *j) {
     return false;
 nomem:
     reply(j, -ENOMEM, NULL, 0);
-    if (j->kind == JOB_INIT) {
+    if (j->kind == JOB_INIT || j->kind == JOB_RESTART) { /* cannot do what OTP must: give up */
         actor_exit ex = {.kind = ACTOR_EXIT_SHUTDOWN};
         s->start_status = -ENOMEM;
         sup_begin_shutdown(s, &ex, "shutdown");

@@ -191,7 +191,10 @@ static actor_result sup_receive(actor *self, actor_msg *m) {
     s->self = self;
     s->id = actor_self(self);
     switch (m->type) {
-    case SUP_MSG_BEGIN: on_begin(s); break;
+    case SUP_MSG_BEGIN:
+        if (!s->began && m->from == 0) on_begin(s);
+        s->began = true;
+        break;
     case ACTOR_MSG_STOP: {
         actor_exit ex = {.kind = ACTOR_EXIT_SHUTDOWN};
         sup_begin_shutdown(s, &ex, "shutdown");

@@ -9,6 +9,44 @@
  *
  * Thread-safety: supervisor_start() and the request helpers may be called from any thread; the specs passed
  * in are copied (callbacks' `arg` is shared and freed with arg_free when the last copy goes).
+ *
+ * Ownership of a child spec's `arg`:
+ *   - supervisor_start() returning 0: the supervisor owns the children's args and calls arg_free once, when
+ *     its last copy goes (the supervisor ended; a temporary/dynamic child's own spec was removed). On an
+ *     error return nothing was taken: the caller still owns them.
+ *   - supervisor_child_start() (a nested supervisor): the nested sup_spec and everything in it belong to the
+ *     parent's copy of that child spec (whose arg_free frees the whole nested spec); the nested supervisor
+ *     never calls its children's arg_free, and it keeps the parent's copy alive while it runs, so a nested
+ *     supervisor restarted any number of times, or outliving a killed parent briefly, always reads valid
+ *     memory.
+ *   - supervisor_start_child(): the supervisor owns spec->arg only if the reply status is 0; on any error
+ *     (including -ENOENT: the supervisor was gone) the caller keeps it.
+ *   `arg` is only used inside start() and health() calls.
+ *
+ * Restarts (OTP): a child that exits is restarted per its restart type (permanent: always; transient: unless
+ * normal or shutdown; temporary: never, and its spec is removed). one_for_one restarts it alone;
+ * one_for_all stops every other running child (reverse start order) and starts all children again in
+ * order — as OTP, that includes children that were terminated or had exited normally; rest_for_one does
+ * the same for the children started after it. Temporary children stopped by such a group restart are
+ * removed. A restart whose start fails is retried and counts as another restart. More than `intensity`
+ * restarts within `period_ms`: stop all children (reverse order), exit with reason shutdown.
+ *
+ * Stopping a child (per its shutdown_ms): SUP_BRUTAL_KILL sends an exit signal ACTOR_EXIT_KILLED; a
+ * timeout sends ACTOR_MSG_STOP whose payload is a uint32 cleanup budget in ms (= the timeout) and, if the
+ * child has not exited by then, kills it; SUP_INFINITY sends ACTOR_MSG_STOP with budget UINT32_MAX and
+ * waits. A child that exits normally after being asked to stop is reported as exiting with "shutdown".
+ *
+ * Events (sup_event_fn), one JSON object per event; every event has "event", "supervisor" (its name, or
+ * null), "child" (id, or null) and "reason" (text, or null). Exit reasons are "normal", "shutdown",
+ * "killed", "noproc", or the text of an ACTOR_EXIT_ERROR ("error <code>" if it has none).
+ *   child_started      "pid", "restart": whether it is a restart (also for siblings of a group restart)
+ *   child_exited       "pid", "reason": why it ended ("health" when health checks ended it)
+ *   child_restarting   "delay_ms": a restart was decided (delay_ms > 0: backoff)
+ *   start_failed       "reason": the failure text (child null: the supervisor's name could not be taken)
+ *   health             "pid", "status": "degraded" | "unhealthy", "reason" (the answer's text, "timeout",
+ *                      or null), "count" (unhealthy results in a row) for unhealthy
+ *   supervisor_shutdown "reason": "reached_max_restart_intensity", "shutdown" (stop request, or a child
+ *                      failed to start at init), or the parent's exit reason when the parent ended
  */
 #ifndef WACTOR_SUPERVISOR_H
 #define WACTOR_SUPERVISOR_H
@@ -27,9 +65,10 @@ typedef enum sup_child_type { SUP_WORKER, SUP_SUPERVISOR } sup_child_type;
 #define SUP_INFINITY    (-2)      /* shutdown_ms value: wait as long as it takes (default for supervisors) */
 
 typedef struct sup_child_spec {
-    const char *id;               /* unique among the supervisor's children; copied */
+    const char *id;               /* unique among the supervisor's children; 1..63 bytes; copied */
     sup_restart restart;
-    int shutdown_ms;              /* > 0 timeout for an orderly stop, SUP_BRUTAL_KILL, or SUP_INFINITY */
+    int shutdown_ms;              /* > 0 timeout for an orderly stop, SUP_BRUTAL_KILL, or SUP_INFINITY;
+                                     0 = OTP's default: 5000 for workers, SUP_INFINITY for supervisors */
     sup_child_type type;
     /* Starts one instance of the child: spawn it linked to `sup` (actor_spawn_opts.link = sup) and complete
      * `started` (retain it if kept) with status 0 once it is ready, or a negative status (data: a
@@ -37,14 +76,19 @@ typedef struct sup_child_spec {
      * errno if nothing was spawned. Called on the supervisor's scheduler thread: must not block. */
     int (*start)(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out);
     /* Optional: sends a health request to `child` that completes `reply` with status 0 and data beginning
-     * with an int (0 healthy, 1 degraded, 2 unhealthy); anything else counts as unhealthy. */
+     * with an int (0 healthy, 1 degraded, 2 unhealthy), optionally followed by a reason text; any other
+     * value, an error status (its data: a reason text), a negative return, or no answer within
+     * health_timeout_ms counts as unhealthy. Called on the supervisor's scheduler thread: must not block. */
     int (*health)(void *arg, actor_system *sys, actor_id child, actor_future *reply);
     void *arg;
     void (*arg_free)(void *arg);  /* may be NULL */
-    uint32_t health_interval_ms;  /* 0 = no health monitoring */
-    uint32_t health_timeout_ms;   /* no answer within this counts as unhealthy (default 1000) */
-    uint32_t health_threshold;    /* this many unhealthy results in a row terminate the child with reason
-                                     "health" (default 3) */
+    uint32_t health_interval_ms;  /* 0 = no health monitoring; one probe at a time, the next one
+                                     health_interval_ms after the previous answer */
+    uint32_t health_timeout_ms;   /* no answer within this counts as unhealthy (0: default 1000) */
+    uint32_t health_threshold;    /* this many unhealthy results in a row stop the child (per shutdown_ms)
+                                     and it counts as an abnormal exit with reason "health", restarted per
+                                     its restart type (0: default 3). Degraded is reported, not acted on,
+                                     and breaks the run like healthy. */
 } sup_child_spec;
 
 /* An event line: one JSON object, no newline, e.g.
@@ -54,35 +98,45 @@ typedef void (*sup_event_fn)(void *user, const char *json);
 typedef struct sup_spec {
     const char *name;             /* copied; used in events and registered as the supervisor's name if set */
     sup_strategy strategy;
-    uint32_t intensity;           /* max restarts within period (OTP default 1) */
-    uint32_t period_ms;           /* (OTP default 5000) */
+    uint32_t intensity;           /* max restarts within period; 0 = OTP's default 1 (so "never restart",
+                                     OTP's intensity 0, cannot be expressed: use temporary children) */
+    uint32_t period_ms;           /* 0 = OTP's default 5000 */
     uint32_t backoff_initial_ms;  /* 0 = no backoff (OTP's behaviour): restart at once */
-    double backoff_multiplier;    /* delay *= multiplier per consecutive restart of the same child (>= 1) */
-    uint32_t backoff_max_ms;
+    double backoff_multiplier;    /* delay *= multiplier per consecutive restart of the same child (< 1: 1);
+                                     the count resets once the child stayed up for period_ms */
+    uint32_t backoff_max_ms;      /* cap on the delay (0: none) */
     const sup_child_spec *children; /* for simple_one_for_one: exactly one, the template */
     size_t nchildren;
     sup_event_fn event;           /* may be NULL; called on scheduler threads, in order per supervisor */
     void *event_user;
 } sup_spec;
 
-/* Spawns a supervisor (linked to `parent` unless 0) that starts its children in order. `started` (may be
- * NULL) completes with 0 once all children are ready, or a negative status if a child failed to start (the
- * supervisor then stops the ones it started, in reverse order, and exits with reason shutdown).
- * Returns 0 with *out, -EINVAL (bad spec: duplicate ids, simple_one_for_one without exactly one child),
- * -ENOMEM, -ENOENT (parent dead). */
+/* Spawns a supervisor (linked to `parent` unless 0; it traps exits) that starts its children in order.
+ * `started` (may be NULL) completes with 0 once all children are ready, or a negative status if a child
+ * failed to start — the child's status, with data "failed to start child '<id>': <reason>" (NUL-terminated)
+ * — or -EEXIST if the name was taken meanwhile; the supervisor then stops the ones it started, in reverse
+ * order, and exits with reason shutdown. If the parent exits, the supervisor stops its children and exits
+ * with the parent's reason; ACTOR_MSG_STOP makes it stop its children and exit with reason shutdown.
+ * Returns 0 with *out, -EINVAL (bad spec: duplicate or bad ids, simple_one_for_one without exactly one
+ * child), -EEXIST (spec->name is registered already), -ENOMEM, -ENOENT (parent dead); on an error nothing
+ * was spawned and `started` is not completed. */
 int supervisor_start(actor_system *sys, const sup_spec *spec, actor_id parent, actor_future *started,
                      actor_id *out);
 
-/* A sup_child_spec.start for a nested supervisor: `arg` is a sup_spec* (the caller keeps it alive for as
- * long as the parent spec lives). */
+/* A sup_child_spec.start for a nested supervisor: `arg` is a sup_spec* (owned by the parent's child spec:
+ * see "Ownership" above). Give such a child type SUP_SUPERVISOR and shutdown SUP_INFINITY (or 0). */
 int supervisor_child_start(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out);
 
 /* ---- requests to a running supervisor (OTP supervisor module functions). Each sends a message whose
- * answer completes `reply` (from any thread: wait on it; from an actor: use actor_future_new_notify). ---- */
+ * answer completes `reply` (from any thread: wait on it; from an actor: use actor_future_new_notify).
+ * `reply` is always completed, also when the request cannot be sent (then the function returns the same
+ * negative status: -ENOENT supervisor gone, -EINVAL, -ENOMEM). Requests that change children run one at
+ * a time, in arrival order, after whatever the supervisor is busy with (a restart, a child's shutdown);
+ * which/count are answered at once. A supervisor shutting down answers -ESHUTDOWN. ---- */
 
 typedef struct sup_child_info {
     char id[64];                  /* child id; for simple_one_for_one children: "" */
-    actor_id pid;                 /* 0 = not running (restarting / terminated) */
+    actor_id pid;                 /* 0 = not running (starting, stopping, restarting, terminated) */
     sup_child_type type;
     sup_restart restart;
     uint32_t restarts;            /* times this child was restarted */
@@ -91,19 +145,25 @@ typedef struct sup_child_info {
 /* reply data: an array of sup_child_info, in start order. */
 int supervisor_which_children(actor_system *sys, actor_id sup, actor_future *reply);
 
-/* reply data: a sup_counts. */
+/* reply data: a sup_counts. As OTP: specs = child specs (1 for simple_one_for_one), active = running
+ * children, supervisors / workers = children of that type, running or not. */
 typedef struct sup_counts { uint32_t specs, active, supervisors, workers; } sup_counts;
 int supervisor_count_children(actor_system *sys, actor_id sup, actor_future *reply);
 
 /* Adds and starts a child (for simple_one_for_one `spec` is ignored (NULL) and a new instance of the
- * template is started). reply: status 0 with data an actor_id, or -EEXIST / -EINVAL / start failure. */
+ * template is started). reply: status 0 with data an actor_id, or -EEXIST (id in use, running or not) /
+ * -EINVAL / the start failure's status with its reason text as data; a child that failed to start is not
+ * added (OTP). */
 int supervisor_start_child(actor_system *sys, actor_id sup, const sup_child_spec *spec, actor_future *reply);
-/* Stops child `id` (for simple_one_for_one: the child whose pid is `pid`) per its shutdown; the spec stays.
- * reply: 0 or -ENOENT. */
+/* Stops child `id` (for simple_one_for_one: the child whose pid is `pid`) per its shutdown; the spec stays
+ * (removed for temporary and simple_one_for_one children), and a pending restart of it is cancelled.
+ * reply: 0 (also if it was not running) or -ENOENT. */
 int supervisor_terminate_child(actor_system *sys, actor_id sup, const char *id, actor_id pid, actor_future *reply);
-/* Starts a terminated child again. reply: 0, -ENOENT, -EBUSY (running). */
+/* Starts a terminated child again. reply: 0 with data its new actor_id, -ENOENT, -EBUSY (running, or a
+ * restart is pending), -EINVAL (simple_one_for_one), or the start failure's status. */
 int supervisor_restart_child(actor_system *sys, actor_id sup, const char *id, actor_future *reply);
-/* Removes a terminated child's spec. reply: 0, -ENOENT, -EBUSY (running). */
+/* Removes a terminated child's spec. reply: 0, -ENOENT, -EBUSY (running, or a restart is pending),
+ * -EINVAL (simple_one_for_one). */
 int supervisor_delete_child(actor_system *sys, actor_id sup, const char *id, actor_future *reply);
 
 #endif /* WACTOR_SUPERVISOR_H */

@@ -1,0 +1,157 @@
+/*
+ * messaging.c — the embedding API's pub/sub, request/reply and declared components, and the capability
+ * copies every component's grants live in.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "runtime/internal.h"
+
+/* ------------------------------------------------------------------ capability copies */
+
+static const char **copy_list(const char *const *in, size_t n, bool *ok) {
+    if (!n) return NULL;
+    const char **out = calloc(n, sizeof *out);
+    if (!out) {
+        *ok = false;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!(out[i] = strdup(in[i] ? in[i] : ""))) *ok = false;
+    return out;
+}
+
+static void free_list(const char *const *list, size_t n) {
+    for (size_t i = 0; list && i < n; i++) free((char *)list[i]);
+    free((void *)list);
+}
+
+static void caps_free(wactor_caps *c) {
+    if (!c) return;
+    free_list(c->send, c->nsend);
+    free_list(c->request, c->nrequest);
+    free_list(c->publish, c->npublish);
+    free_list(c->subscribe, c->nsubscribe);
+    free(c);
+}
+
+const wactor_caps *runtime_caps(wactor_runtime *rt, const wactor_caps *in) {
+    if (!in) return NULL;
+    wactor_caps *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    bool ok = true;
+    *c = (wactor_caps){.nsend = in->nsend, .nrequest = in->nrequest, .npublish = in->npublish,
+                       .nsubscribe = in->nsubscribe, .spawn = in->spawn};
+    c->send = copy_list(in->send, in->nsend, &ok);
+    c->request = copy_list(in->request, in->nrequest, &ok);
+    c->publish = copy_list(in->publish, in->npublish, &ok);
+    c->subscribe = copy_list(in->subscribe, in->nsubscribe, &ok);
+    pthread_mutex_lock(&rt->lock);
+    wactor_caps **list = ok ? realloc(rt->caps, (rt->ncaps + 1) * sizeof *list) : NULL;
+    if (list) {
+        rt->caps = list;
+        rt->caps[rt->ncaps++] = c;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    if (!list) {
+        caps_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void runtime_messaging_free(wactor_runtime *rt) {
+    for (size_t i = 0; i < rt->ncaps; i++) caps_free(rt->caps[i]);
+    free(rt->caps);
+    for (size_t i = 0; i < rt->ndeclared; i++) {
+        free(rt->declared[i].name);
+        wactor_module_release(rt->declared[i].module);
+    }
+    free(rt->declared);
+    broker_free(rt->broker);
+}
+
+/* ------------------------------------------------------------------ declared components */
+
+wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module *module, const wactor_spawn_opts *opts) {
+    if (!rt || !name || !*name || !module) return WACTOR_EINVAL;
+    wactor_spawn_opts o = opts ? *opts : (wactor_spawn_opts){0};
+    o.name = NULL;
+    if (opts && opts->caps && !(o.caps = runtime_caps(rt, opts->caps))) return WACTOR_ENOMEM;
+    char *copy = strdup(name);
+    if (!copy) return WACTOR_ENOMEM;
+    wactor_error err = WACTOR_OK;
+    pthread_mutex_lock(&rt->lock);
+    for (size_t i = 0; i < rt->ndeclared; i++)
+        if (strcmp(rt->declared[i].name, name) == 0) err = WACTOR_EEXIST;
+    declared *list = err ? NULL : realloc(rt->declared, (rt->ndeclared + 1) * sizeof *list);
+    if (list) {
+        rt->declared = list;
+        eng_module_retain(engmod(module));
+        rt->declared[rt->ndeclared++] = (declared){copy, module, o};
+    } else if (!err) {
+        err = WACTOR_ENOMEM;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    if (err) free(copy);
+    return err;
+}
+
+/* component_config.spawn: start a declared component without waiting (called from a guest, on a scheduler
+ * thread); its start completes asynchronously. */
+int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
+    wactor_runtime *rt = user;
+    declared d = {0};
+    pthread_mutex_lock(&rt->lock);
+    for (size_t i = 0; i < rt->ndeclared; i++)
+        if (strcmp(rt->declared[i].name, name) == 0) d = rt->declared[i];
+    pthread_mutex_unlock(&rt->lock);
+    if (!d.name) return -(int)WACTOR_ENOENT;
+    component_config cfg = runtime_component_config(rt, d.module, &d.opts);
+    component_info *info = NULL;
+    int rc = component_spawn(rt->sys, &cfg, NULL, out, &info);
+    if (rc != 0) return -(int)runtime_error(rc);
+    if (runtime_remember(rt, *out, info) != WACTOR_OK) component_info_release(info);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ publish, ask */
+
+wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len, size_t *delivered) {
+    if (!rt || !topic || (!payload && len) || !broker_subject_valid(topic, false)) return WACTOR_EINVAL;
+    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    ssize_t n = broker_match(rt->broker, topic, NULL, 0);
+    if (n < 0) return WACTOR_ENOMEM;
+    uint64_t *subs = malloc((size_t)(n ? n : 1) * sizeof *subs);
+    if (!subs) return WACTOR_ENOMEM;
+    n = broker_match(rt->broker, topic, subs, (size_t)n);
+    size_t ok = 0;
+    for (ssize_t i = 0; i < n; i++) {
+        actor_msg *m = component_msg_publication(0, topic, payload, len);
+        if (m && actor_send(rt->sys, subs[i], m) == 0) ok++;
+    }
+    free(subs);
+    if (delivered) *delivered = ok;
+    return WACTOR_OK;
+}
+
+wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload, size_t len, int timeout_ms,
+                        void **reply, size_t *reply_len, wactor_diag *diag) {
+    if (!rt || !reply || !reply_len || (!payload && len)) return WACTOR_EINVAL;
+    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    actor_future *f = actor_future_new();
+    actor_msg *m = f ? component_msg_message(0, payload, len) : NULL;
+    if (!m) {
+        actor_future_release(f);
+        return WACTOR_ENOMEM;
+    }
+    actor_future_retain(f);
+    m->reply = f;
+    int rc = actor_send(rt->sys, pid, m);
+    wactor_error err = rc == -EAGAIN ? WACTOR_EFULL : rc ? WACTOR_ENOENT : WACTOR_OK;
+    if (!err) err = runtime_await(f, timeout_ms, reply, reply_len, diag);
+    actor_future_release(f);
+    return err;
+}
