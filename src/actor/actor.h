@@ -331,7 +331,8 @@ typedef struct actor_reply {
 /* A future whose completion is delivered as a message: when completed, `to` receives ACTOR_MSG_REPLY with
  * msg->corr = corr and an actor_reply header + the completion's data copied after it. Lets a message-driven
  * actor (a supervisor, a component awaiting a reply) make requests without blocking or parking. If `to` is
- * dead by then, the reply is a dead letter; a full bounded mailbox still accepts it (a system message). Nobody may wait on such a future. A message carrying it in
+ * dead by then, the reply is a dead letter; a full bounded mailbox still accepts it (a system message).
+ * Nobody may wait on such a future. A message carrying it in
  * msg->reply that is freed unanswered (actor_msg_free) delivers a REPLY with status -ENOENT. If the bytes
  * cannot be copied (ENOMEM) the REPLY carries status -ENOMEM and no bytes. `sys` must outlive the
  * completion (also the -ENOENT one). NULL on ENOMEM (or sys NULL). */

@@ -166,7 +166,8 @@ static void unlock2(actor *a, actor *b) {
 /* ------------------------------------------------------------------ messages */
 
 /* Sends a message the layer generates; a dead or stopping target drops it quietly (not a dead letter:
- * nobody sent it to a wrong address). */
+ * nobody sent it to a wrong address). Only for system messages (DOWN, EXIT): they take no mailbox slot
+ * (actor_msg_counted), so none is reserved here — a counted type would unbalance mb_len. */
 static void send_quiet(actor_system *sys, actor *to, actor_msg *m) {
     if (!m) return;
     if (atomic_load(&sys->stopping) || atomic_load_explicit(&to->dead, memory_order_acquire)) {

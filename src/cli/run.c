@@ -45,16 +45,16 @@ static int wait_for_end(wactor_runtime *rt, const sigset_t *signals, bool until_
 }
 
 /* Loads every module, starts the components outside the tree (in manifest order), then the tree. */
-static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods, wactor_pid *pids,
-                     wactor_pid *root) {
+static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods, wactor_caps *caps,
+                     wactor_pid *pids, wactor_pid *root) {
     for (size_t i = 0; i < m->ncomponents; i++) {
         const manifest_component *c = &m->components[i];
+        caps[i] = cli_caps(&c->caps);
+        wactor_spawn_opts opts = cli_spawn_opts(c, &caps[i]);
         wactor_diag d = {0};
         wactor_error err = wactor_module_load_file(rt, c->module_path, &mods[i], &d);
-        if (!err && !c->in_tree) {
-            wactor_spawn_opts opts = {.name = c->name, .memory_pages = c->memory_pages, .fuel = c->fuel};
-            err = wactor_spawn(rt, mods[i], &opts, &pids[i], &d);
-        }
+        if (!err) err = wactor_declare(rt, c->name, mods[i], &opts); /* guests may spawn it by name */
+        if (!err && !c->in_tree) err = wactor_spawn(rt, mods[i], &opts, &pids[i], &d);
         if (err) {
             char what[300];
             snprintf(what, sizeof what, "%s:%d: component %s", m->path, c->line, c->name);
@@ -63,7 +63,7 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
         }
     }
     if (!m->supervisor) return CLI_OK;
-    wactor_sup_spec *spec = cli_tree_spec(m, mods);
+    wactor_sup_spec *spec = cli_tree_spec(m, mods, caps);
     wactor_diag d = {0};
     wactor_error err = spec ? wactor_supervisor_start(rt, spec, root, &d) : WACTOR_ENOMEM;
     cli_tree_free(spec);
@@ -87,15 +87,37 @@ static int deliver(wactor_runtime *rt, const manifest *m) {
             cli_error(what, err, NULL);
         }
     }
+    for (size_t i = 0; i < m->npublishes; i++) {
+        const manifest_publish *p = &m->publishes[i];
+        wactor_error err = wactor_publish(rt, p->topic, p->payload, p->len, NULL);
+        if (err) {
+            char what[300];
+            snprintf(what, sizeof what, "%s:%d: publish to %s", m->path, p->line, p->topic);
+            cli_error(what, err, NULL);
+        }
+    }
     return CLI_OK;
+}
+
+/* --stats: per component (every instance it had) delivered / refused / dead-lettered, and the totals. */
+static void print_stats(wactor_runtime *rt, const manifest *m, const wactor_pid *pids) {
+    printf("%-16s %10s %10s %10s %s\n", "component", "delivered", "refused", "dead", "state");
+    for (size_t i = 0; i < m->ncomponents; i++) {
+        wactor_actor_info info;
+        wactor_pid pid = pids[i] ? pids[i] : 0;
+        if (!pid || wactor_info(rt, pid, &info) != WACTOR_OK) continue;
+        printf("%-16s %10llu %10llu %10llu %s\n", m->components[i].name, (unsigned long long)info.messages,
+               (unsigned long long)info.refused, (unsigned long long)info.dead_letters, wactor_state_name(info.state));
+    }
 }
 
 int cli_run(int argc, char **argv) {
     const char *path = NULL, *events_path = NULL;
-    bool until_idle = false;
+    bool until_idle = false, stats = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--until-idle") == 0) until_idle = true;
         else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events_path = argv[++i];
+        else if (strcmp(argv[i], "--stats") == 0) stats = true;
         else if (!path && argv[i][0] != '-') path = argv[i];
         else {
             fprintf(stderr, "wactor run: unexpected argument '%s'\n", argv[i]);
@@ -103,7 +125,7 @@ int cli_run(int argc, char **argv) {
         }
     }
     if (!path) {
-        fputs("usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-]\n", stderr);
+        fputs("usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats]\n", stderr);
         return CLI_BAD_INPUT;
     }
     FILE *events = NULL;
@@ -139,8 +161,9 @@ int cli_run(int argc, char **argv) {
     if (events) wactor_set_event_handler(rt, print_event, events);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
+    wactor_caps *caps = calloc(m->ncomponents + 1, sizeof *caps);
     wactor_pid root = 0;
-    int status = mods && pids ? start_all(rt, m, mods, pids, &root) : CLI_BAD_INPUT;
+    int status = mods && pids && caps ? start_all(rt, m, mods, caps, pids, &root) : CLI_BAD_INPUT;
     if (status == CLI_OK) {
         deliver(rt, m);
         int sig = wait_for_end(rt, &signals, until_idle);
@@ -154,14 +177,16 @@ int cli_run(int argc, char **argv) {
     if (status == CLI_OK) {
         wactor_stats st;
         wactor_stats_get(rt, &st);
-        printf("summary: %zu components, %llu messages delivered, %llu dead letters, %llu traps\n",
-               m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.dead_letters,
-               (unsigned long long)st.traps);
+        if (stats) print_stats(rt, m, pids);
+        printf("summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps\n",
+               m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.refused,
+               (unsigned long long)st.dead_letters, (unsigned long long)st.traps);
     }
     wactor_runtime_destroy(rt);
     for (size_t i = 0; mods && i < m->ncomponents; i++) wactor_module_release(mods[i]);
     free(mods);
     free(pids);
+    free(caps);
     manifest_free(m);
     if (events && events != stderr) fclose(events);
     return status;

@@ -3,8 +3,24 @@
 
 #include "cli/tree.h"
 
+wactor_caps cli_caps(const manifest_caps *c) {
+    return (wactor_caps){
+        .send = (const char *const *)c->send, .nsend = c->nsend,
+        .request = (const char *const *)c->request, .nrequest = c->nrequest,
+        .publish = (const char *const *)c->publish, .npublish = c->npublish,
+        .subscribe = (const char *const *)c->subscribe, .nsubscribe = c->nsubscribe, .spawn = c->spawn,
+    };
+}
+
+wactor_spawn_opts cli_spawn_opts(const manifest_component *mc, const wactor_caps *caps) {
+    return (wactor_spawn_opts){
+        .name = mc->name, .memory_pages = mc->memory_pages, .fuel = mc->fuel, .caps = caps,
+        .mailbox = mc->mailbox, .max_message_bytes = mc->max_message_bytes,
+    };
+}
+
 static bool convert(const manifest *m, const manifest_supervisor *in, wactor_module *const *mods,
-                    wactor_sup_spec *out) {
+                    const wactor_caps *caps, wactor_sup_spec *out) {
     wactor_child_spec *children = calloc(in->nchildren ? in->nchildren : 1, sizeof *children);
     if (!children) return false;
     *out = (wactor_sup_spec){
@@ -24,23 +40,23 @@ static bool convert(const manifest *m, const manifest_supervisor *in, wactor_mod
         if (c->is_supervisor) {
             wactor_sup_spec *nested = calloc(1, sizeof *nested);
             s->supervisor = nested;
-            if (!nested || !convert(m, c->supervisor, mods, nested)) return false;
+            if (!nested || !convert(m, c->supervisor, mods, caps, nested)) return false;
             continue;
         }
         const manifest_component *mc = &m->components[c->component];
         s->id = mc->name;
         s->module = mods[c->component];
         /* simple_one_for_one instances are anonymous: the name is the template's id only */
-        s->spawn = (wactor_spawn_opts){.name = in->strategy == SUP_SIMPLE_ONE_FOR_ONE ? NULL : mc->name,
-                                       .memory_pages = mc->memory_pages, .fuel = mc->fuel};
+        s->spawn = cli_spawn_opts(mc, &caps[c->component]);
+        if (in->strategy == SUP_SIMPLE_ONE_FOR_ONE) s->spawn.name = NULL;
     }
     return true;
 }
 
-wactor_sup_spec *cli_tree_spec(const manifest *m, wactor_module *const *mods) {
+wactor_sup_spec *cli_tree_spec(const manifest *m, wactor_module *const *mods, const wactor_caps *caps) {
     if (!m->supervisor) return NULL;
     wactor_sup_spec *spec = calloc(1, sizeof *spec);
-    if (spec && !convert(m, m->supervisor, mods, spec)) {
+    if (spec && !convert(m, m->supervisor, mods, caps, spec)) {
         cli_tree_free(spec);
         return NULL;
     }

@@ -3,7 +3,7 @@
 EX=$BUILD/examples
 expect "demo: ping/pong flow and exit 0" 0 "\[ping\].*done" "" -- "$WACTOR" run "$EX/demo.yaml" --until-idle
 grep -q "^\[pong\]" "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: pong logged nothing"; }
-grep -Eq "^summary: [0-9]+ components, [1-9][0-9]* messages delivered, 0 dead letters, 0 traps" "$TMP/out" \
+grep -Eq "^summary: [0-9]+ components, [1-9][0-9]* messages delivered, 0 refused, 0 dead letters, 0 traps" "$TMP/out" \
   && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: summary"; cat "$TMP/out"; }
 
 cat > "$TMP/bad.yaml" <<YAML
