@@ -5,6 +5,9 @@
  *
  *   build/bench/wactor-bench [--smoke]
  */
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +191,62 @@ static void bench_fairness(wactor_module *sink, wactor_module *spin) {
     free(t);
 }
 
+/* Restart latency: a permanent child traps; time from its child_exited event (the supervisor learns of the
+ * trap) to the child_started event of the restarted instance (a fresh instance from the cached module,
+ * ready: `_initialize` done, name registered). */
+typedef struct restart_probe {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    double exited_at, started_at;
+    int starts;
+} restart_probe;
+
+static void on_event(void *user, const char *json) {
+    restart_probe *p = user;
+    bool exited = strstr(json, "\"child_exited\"") != NULL;
+    if (!exited && !strstr(json, "\"child_started\"")) return;
+    pthread_mutex_lock(&p->lock);
+    if (exited) p->exited_at = now_us();
+    else {
+        p->started_at = now_us();
+        p->starts++;
+    }
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void bench_restart(wactor_module *sink) {
+    wactor_config cfg = {.log = quiet_log};
+    wactor_runtime *rt;
+    if (wactor_runtime_create(&cfg, &rt)) exit(1);
+    restart_probe probe = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    wactor_set_event_handler(rt, on_event, &probe);
+    wactor_child_spec child = {.module = sink, .spawn = {.name = "victim"}, .restart = WACTOR_PERMANENT};
+    wactor_sup_spec spec = {.name = "bench_sup", .strategy = WACTOR_ONE_FOR_ONE, .intensity = 1000000,
+                            .period_ms = 1000, .children = &child, .nchildren = 1};
+    wactor_pid sup;
+    if (wactor_supervisor_start(rt, &spec, &sup, NULL)) exit(1);
+    int n = 1000 / SCALE;
+    double *t = malloc(sizeof(double) * (size_t)n);
+    wactor_value r;
+    size_t nr;
+    for (int i = 0; i < n; i++) {
+        wactor_pid victim = 0;
+        while (!(victim = wactor_whereis(rt, "victim"))) sched_yield();
+        pthread_mutex_lock(&probe.lock);
+        int before = probe.starts;
+        pthread_mutex_unlock(&probe.lock);
+        if (wactor_invoke_values(rt, victim, "crash", NULL, 0, &r, 1, &nr, 0, NULL) != WACTOR_ETRAP) exit(1);
+        pthread_mutex_lock(&probe.lock);
+        while (probe.starts == before) pthread_cond_wait(&probe.cond, &probe.lock);
+        t[i] = probe.started_at - probe.exited_at;
+        pthread_mutex_unlock(&probe.lock);
+    }
+    row("restart: trap -> restarted instance ready", "µs", summarize(t, n));
+    wactor_runtime_destroy(rt);
+    free(t);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
         SCALE = 50;
@@ -205,6 +264,7 @@ int main(int argc, char **argv) {
     bench_engine(calc);
     bench_api(rt, calc);
     bench_fairness(sink, spin);
+    bench_restart(sink);
     int sizes[] = {1, 10, 100};
     for (int s = 0; s < 3; s++) {
         double w[16], nat[16];

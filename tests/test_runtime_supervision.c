@@ -500,7 +500,7 @@ static void test_start_failure_fails_supervisor(void **state) {
     assert_non_null(strstr(d.message, "bad"));
     int from = 0;
     expect_story(&from, "root",
-                 "child_started a|child_started b|start_failed bad *|child_exited b shutdown|child_exited a shutdown|"
+                 "child_started a|child_started b|start_failed bad start failure*|child_exited b shutdown|child_exited a shutdown|"
                  "supervisor_shutdown -*");
     assert_true(log_has("[b] counter: stopping"));  /* b got its _cleanup */
     assert_false(log_has("[c] counter: started"));  /* c never started */
@@ -545,14 +545,14 @@ static void test_restart_failure_then_recovery(void **state) {
     wactor_diag d = {0};
     assert_int_equal(wactor_invoke_values(rt, pid, "crash", NULL, 0, &res, 1, &n, WAIT_MS, &d), WACTOR_ETRAP);
     assert_int_equal(d.trap, WACTOR_TRAP_UNREACHABLE);
-    expect_story(&from, "root", "child_exited cond unreachable|start_failed cond *|start_failed cond *");
+    expect_story(&from, "root", "child_exited cond unreachable|start_failed cond start failure*|start_failed cond start failure*");
     assert_int_equal(wactor_whereis(rt, "cond"), 0);
     assert_int_equal(wactor_stop(rt, blocker, 1000), WACTOR_OK);
     int started = wait_event(from, "root", "child_started cond");
     /* nothing but failed starts between */
     for (int i = from; i < started; i++) {
         event e = event_at(i);
-        if (in_story(&e, "root")) assert_true(matches("start_failed cond *", e.entry));
+        if (in_story(&e, "root")) assert_true(matches("start_failed cond start failure*", e.entry));
     }
     wactor_pid fresh = event_at(started).pid;
     assert_int_equal(event_at(started).restart, 1);
@@ -585,7 +585,7 @@ static void test_restart_failure_exceeds_intensity(void **state) {
     assert_int_equal(wactor_invoke_values(rt, child_pid(rt, root, "cond"), "crash", NULL, 0, &res, 1, &n, WAIT_MS,
                                           NULL), WACTOR_ETRAP);
     expect_story(&from, "root",
-                 "child_exited cond unreachable|start_failed cond *|start_failed cond *|child_exited k shutdown|"
+                 "child_exited cond unreachable|start_failed cond start failure*|start_failed cond start failure*|child_exited k shutdown|"
                  "supervisor_shutdown -*");
     assert_true(log_has("[k] counter: stopping"));
     wait_unregistered(rt, "root");
@@ -1136,7 +1136,7 @@ static void test_child_management(void **state) {
     wactor_module *bad = load(rt, WACTOR_FIXTURES, "comp_badstart");
     wactor_child_spec badspec = worker("bad", bad);
     assert_int_equal(wactor_start_child(rt, root, &badspec, NULL), WACTOR_ETRAP);
-    expect_story(&from, "root", "start_failed bad *");
+    expect_story(&from, "root", "start_failed bad start failure*");
     assert_int_equal(children(rt, root, v), 3);
     /* requests to a supervisor that does not exist */
     assert_int_equal(wactor_which_children(rt, 999999, v, 16, &n), WACTOR_ENOENT);

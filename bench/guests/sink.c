@@ -11,3 +11,6 @@ static void on_message(const char *sender, size_t sender_len, const uint8_t *pay
 WACTOR_HANDLE_MESSAGE(on_message)
 
 WACTOR_EXPORT("received") int64_t sink_received(void) { return received; }
+
+/* For restart latency: trap on demand. */
+WACTOR_EXPORT("crash") void sink_crash(void) { __builtin_trap(); }
