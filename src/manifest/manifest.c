@@ -1107,7 +1107,7 @@ static int parse_backoff(const ctx *c, struct fy_node *v, pos at, manifest_super
             have_max = true;
             max_at = vat;
         } else if (key_is(k, klen, "multiplier")) {
-            double d;
+            double d = 0;
             if (get_double(c, val, vat, "multiplier", &d) != 0)
                 return -1;
             if (!(d >= 1.0))
