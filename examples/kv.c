@@ -6,7 +6,7 @@
  * Keys are compared after JSON unescaping ("k\u0031" is "k1"). Up to KV_MAX entries. */
 #include "wactor_guest.h"
 
-#define KV_MAX 4096
+#define KV_MAX 4096 /* a power of two, at most 32768 (uint16_t index) */
 #define KEY_MAX 256
 #define VALUE_MAX 4096
 
@@ -18,12 +18,27 @@ typedef struct entry {
 static entry table[KV_MAX];
 static size_t used;
 static uint64_t answered;
+/* Open-addressing index over `table`: slot -> entry index + 1 (0 = empty). Never more than half full. */
+static uint16_t index_slots[2 * KV_MAX];
+
+static size_t key_hash(const char *key) { /* FNV-1a */
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h & (2 * KV_MAX - 1);
+}
+
+/* The slot holding `key`, or the empty slot where it would go. */
+static uint16_t *find_slot(const char *key) {
+    size_t i = key_hash(key);
+    while (index_slots[i] != 0 && strcmp(table[index_slots[i] - 1].key, key) != 0)
+        i = (i + 1) & (2 * KV_MAX - 1);
+    return &index_slots[i];
+}
 
 static entry *lookup(const char *key) {
-    for (size_t i = 0; i < used; i++)
-        if (strcmp(table[i].key, key) == 0)
-            return &table[i];
-    return NULL;
+    uint16_t *slot = find_slot(key);
+    return *slot != 0 ? &table[*slot - 1] : NULL;
 }
 
 static void answer(const char *json) {
@@ -57,6 +72,7 @@ static void on_put(const char *key, const char *json, size_t len) {
     memcpy(v, raw, rlen);
     v[rlen] = '\0';
     if (e == NULL) {
+        *find_slot(k) = (uint16_t)(used + 1);
         e = &table[used++];
         e->key = k;
     } else {

@@ -156,10 +156,15 @@ wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *
     }
     actor_id pid = 0;
     int rc = supervisor_start(rt->sys, s, 0, started, &pid);
-    /* the supervisor copied the spec (sharing the children's args, which it frees with arg_free) */
-    free((char *)s->name);
-    free((void *)s->children);
-    free(s);
+    if (rc != 0) {
+        sup_spec_free(s); /* refused: nothing was taken */
+    } else {
+        /* the supervisor copied the spec and owns the children's args (freed with arg_free) */
+        for (size_t i = 0; i < s->nchildren; i++) free((char *)s->children[i].id);
+        free((char *)s->name);
+        free((void *)s->children);
+        free(s);
+    }
     wactor_error err = rc == 0 ? WACTOR_OK : runtime_error(rc);
     if (rc == -EINVAL) runtime_diag(diag, "%s", "invalid supervisor spec (duplicate child ids, or a "
                                                 "simple_one_for_one supervisor without exactly one child)");
@@ -186,7 +191,10 @@ wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *
 }
 
 /* Sends a supervisor request built by `send` and waits for its answer. */
-static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *len) {
+/* Waits for the answer to a supervisor request sent with result `rc`. *status_out (may be NULL) gets the
+ * reply's status, or rc if it could not be sent; 0 if no answer came in time (the outcome is unknown). */
+static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *len, int *status_out) {
+    if (status_out) *status_out = rc;
     if (rc != 0) {
         actor_future_release(f);
         return runtime_error(rc);
@@ -194,6 +202,7 @@ static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *le
     int status = 0;
     wactor_error err = WACTOR_OK;
     if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) != 0) err = WACTOR_ETIMEDOUT;
+    else if (status_out) *status_out = status;
     else if (status == -EBUSY) err = WACTOR_ESTATE;
     else if (status != 0) err = runtime_error(status);
     if (err && data && *data) {
@@ -210,7 +219,7 @@ wactor_error wactor_which_children(wactor_runtime *rt, wactor_pid sup, wactor_ch
     if (!f) return WACTOR_ENOMEM;
     void *data = NULL;
     size_t len = 0;
-    wactor_error err = sup_request(supervisor_which_children(rt->sys, sup, f), f, &data, &len);
+    wactor_error err = sup_request(supervisor_which_children(rt->sys, sup, f), f, &data, &len, NULL);
     if (err) return err;
     const sup_child_info *ci = data;
     *n = len / sizeof *ci;
@@ -232,7 +241,7 @@ wactor_error wactor_count_children(wactor_runtime *rt, wactor_pid sup, wactor_ch
     if (!f) return WACTOR_ENOMEM;
     void *data = NULL;
     size_t len = 0;
-    wactor_error err = sup_request(supervisor_count_children(rt->sys, sup, f), f, &data, &len);
+    wactor_error err = sup_request(supervisor_count_children(rt->sys, sup, f), f, &data, &len, NULL);
     if (err) return err;
     if (len == sizeof(sup_counts)) {
         const sup_counts *c = data;
@@ -259,9 +268,11 @@ wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor
     if (!f) return WACTOR_ENOMEM;
     void *data = NULL;
     size_t len = 0;
-    wactor_error err = sup_request(supervisor_start_child(rt->sys, sup, csp, f), f, &data, &len);
-    if (csp) { /* the supervisor copied it, sharing arg */
-        free((char *)cs.id);
+    int status = 0;
+    wactor_error err = sup_request(supervisor_start_child(rt->sys, sup, csp, f), f, &data, &len, &status);
+    if (csp) {
+        free((char *)cs.id); /* copied by the supervisor */
+        if (status != 0 && cs.arg_free) cs.arg_free(cs.arg); /* not added: the arg is still ours */
     }
     if (!err && out && data && len == sizeof(actor_id)) memcpy(out, data, sizeof(actor_id));
     free(data);
@@ -273,19 +284,19 @@ wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const ch
     if (!rt) return WACTOR_EINVAL;
     actor_future *f = actor_future_new();
     if (!f) return WACTOR_ENOMEM;
-    return sup_request(supervisor_terminate_child(rt->sys, sup, id, pid, f), f, NULL, NULL);
+    return sup_request(supervisor_terminate_child(rt->sys, sup, id, pid, f), f, NULL, NULL, NULL);
 }
 
 wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id) {
     if (!rt || !id) return WACTOR_EINVAL;
     actor_future *f = actor_future_new();
     if (!f) return WACTOR_ENOMEM;
-    return sup_request(supervisor_restart_child(rt->sys, sup, id, f), f, NULL, NULL);
+    return sup_request(supervisor_restart_child(rt->sys, sup, id, f), f, NULL, NULL, NULL);
 }
 
 wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id) {
     if (!rt || !id) return WACTOR_EINVAL;
     actor_future *f = actor_future_new();
     if (!f) return WACTOR_ENOMEM;
-    return sup_request(supervisor_delete_child(rt->sys, sup, id, f), f, NULL, NULL);
+    return sup_request(supervisor_delete_child(rt->sys, sup, id, f), f, NULL, NULL, NULL);
 }
