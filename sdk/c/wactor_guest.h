@@ -389,8 +389,9 @@ static inline int32_t wactor_send_json(const char *to, const char *json) {
 
 /* Writes s[0..len) as a quoted, escaped JSON string ("a\"b") into out[0..cap), NUL-terminated and
  * truncated to cap - 1 bytes, and returns the full length it needs, like snprintf (a result >= cap
- * means truncated; call with cap 0 to measure). `"`, `\` and control characters are escaped; other
- * bytes (UTF-8) are copied as they are. */
+ * means truncated; call with cap 0 to measure). `"`, `\`, control characters and DEL are escaped
+ * (\n \r \t \b \f, else \u00XX — as the manifest writes `text:` entries); other bytes (UTF-8) are
+ * copied as they are. */
 static inline size_t wactor_json_escape(char *out, size_t cap, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
     size_t n = 0;
@@ -403,7 +404,7 @@ static inline size_t wactor_json_escape(char *out, size_t cap, const char *s, si
         if (esc != NULL) {
             WACTOR_JSON_PUT_(esc[0]);
             WACTOR_JSON_PUT_(esc[1]);
-        } else if (c < 0x20) {
+        } else if (c < 0x20 || c == 0x7f) {
             WACTOR_JSON_PUT_('\\');
             WACTOR_JSON_PUT_('u');
             WACTOR_JSON_PUT_('0');
