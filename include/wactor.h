@@ -285,6 +285,11 @@ typedef struct wactor_actor_info {
 /* A snapshot of the actor's lifecycle. Errors: WACTOR_ENOENT (never existed, or already reaped). */
 wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info);
 
+/* Totals over every instance ever started under registered name `name` (restarts included): messages,
+ * refused and dead_letters summed; state, started_ns and failure of the newest instance; created_ns of the
+ * first. Errors: WACTOR_ENOENT (no component was ever registered under that name). */
+wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
+
 /* Stops the actor: queued messages are handled first, then `_cleanup` runs for at most `timeout_ms`
  * (<= 0: 1000 ms), the instance is freed and the name released. Waits until it has terminated.
  * Errors: WACTOR_ENOENT. */

@@ -99,13 +99,12 @@ static int deliver(wactor_runtime *rt, const manifest *m) {
     return CLI_OK;
 }
 
-/* --stats: per component (every instance it had) delivered / refused / dead-lettered, and the totals. */
-static void print_stats(wactor_runtime *rt, const manifest *m, const wactor_pid *pids) {
+/* --stats: per component (all its instances, restarts included) delivered / refused / dead-lettered. */
+static void print_stats(wactor_runtime *rt, const manifest *m) {
     printf("%-16s %10s %10s %10s %s\n", "component", "delivered", "refused", "dead", "state");
     for (size_t i = 0; i < m->ncomponents; i++) {
         wactor_actor_info info;
-        wactor_pid pid = pids[i] ? pids[i] : 0;
-        if (!pid || wactor_info(rt, pid, &info) != WACTOR_OK) continue;
+        if (wactor_totals(rt, m->components[i].name, &info) != WACTOR_OK) continue;
         printf("%-16s %10llu %10llu %10llu %s\n", m->components[i].name, (unsigned long long)info.messages,
                (unsigned long long)info.refused, (unsigned long long)info.dead_letters, wactor_state_name(info.state));
     }
@@ -177,7 +176,7 @@ int cli_run(int argc, char **argv) {
     if (status == CLI_OK) {
         wactor_stats st;
         wactor_stats_get(rt, &st);
-        if (stats) print_stats(rt, m, pids);
+        if (stats) print_stats(rt, m);
         printf("summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps\n",
                m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.refused,
                (unsigned long long)st.dead_letters, (unsigned long long)st.traps);

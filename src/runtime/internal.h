@@ -15,6 +15,7 @@
 typedef struct spawned {
     wactor_pid pid;
     component_info *info;
+    char name[64];                 /* its registered name ("" if none), for per-name totals */
 } spawned;
 
 struct wactor_runtime {
@@ -50,7 +51,7 @@ void runtime_diag(wactor_diag *d, const char *fmt, const char *arg);
 /* Maps a negative errno from the layers below to a wactor_error. */
 wactor_error runtime_error(int rc);
 /* Records a spawned component (takes the caller's reference to info). */
-wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, component_info *info);
+wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, const char *name, component_info *info);
 /* Waits on f; a negative status becomes a wactor_error, with the wactor_diag it carries copied to diag. */
 wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t *len, wactor_diag *diag);
 /* Records a top-level supervisor (stopped first, in reverse order, by wactor_runtime_destroy). */

@@ -113,7 +113,7 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
     component_info *info = NULL;
     int rc = component_spawn(rt->sys, &cfg, NULL, out, &info);
     if (rc != 0) return -(int)runtime_error(rc);
-    if (runtime_remember(rt, *out, info) != WACTOR_OK) component_info_release(info);
+    if (runtime_remember(rt, *out, NULL, info) != WACTOR_OK) component_info_release(info);
     return 0;
 }
 

@@ -255,7 +255,7 @@ static component_info *find_info(wactor_runtime *rt, wactor_pid pid) {
     return info;
 }
 
-wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, component_info *info) {
+wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, const char *name, component_info *info) {
     pthread_mutex_lock(&rt->lock);
     if (rt->nspawned == rt->capspawned) {
         size_t cap = rt->capspawned ? rt->capspawned * 2 : 16;
@@ -267,7 +267,9 @@ wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, component_info
         rt->spawned = ns;
         rt->capspawned = cap;
     }
-    rt->spawned[rt->nspawned++] = (spawned){pid, info};
+    spawned *sp = &rt->spawned[rt->nspawned++];
+    *sp = (spawned){.pid = pid, .info = info};
+    snprintf(sp->name, sizeof sp->name, "%s", name ? name : "");
     pthread_mutex_unlock(&rt->lock);
     return WACTOR_OK;
 }
@@ -343,7 +345,7 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
         if (rc == -EEXIST) runtime_diag(diag, "name '%s' is already registered", name);
         return runtime_error(rc);
     }
-    wactor_error err = runtime_remember(rt, pid, info);
+    wactor_error err = runtime_remember(rt, pid, name, info);
     if (err) {
         component_info_release(info);
         actor_kill(rt->sys, pid);
@@ -449,6 +451,28 @@ wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *
     component_info_get(ci, info);
     component_info_release(ci);
     return WACTOR_OK;
+}
+
+wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out) {
+    if (!rt || !name || !out) return WACTOR_EINVAL;
+    wactor_error err = WACTOR_ENOENT;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&rt->lock);
+    for (size_t i = 0; i < rt->nspawned; i++) {
+        if (strcmp(rt->spawned[i].name, name) != 0) continue;
+        wactor_actor_info one;
+        component_info_get(rt->spawned[i].info, &one);
+        if (err == WACTOR_ENOENT) out->created_ns = one.created_ns;
+        out->state = one.state;
+        out->started_ns = one.started_ns;
+        out->failure = one.failure;
+        out->messages += one.messages;
+        out->refused += one.refused;
+        out->dead_letters += one.dead_letters;
+        err = WACTOR_OK;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    return err;
 }
 
 wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {

@@ -37,7 +37,7 @@ static int component_child_start(void *arg, actor_system *sys, actor_id sup, act
     component_info *info = NULL;
     int rc = component_spawn(sys, &cfg, started, out, &info);
     if (rc != 0) return rc;
-    if (runtime_remember(cc->rt, *out, info) != WACTOR_OK) component_info_release(info);
+    if (runtime_remember(cc->rt, *out, cc->name, info) != WACTOR_OK) component_info_release(info);
     return 0;
 }
 
