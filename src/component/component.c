@@ -151,8 +151,8 @@ static void set_exit(component *c, wactor_trap_kind kind) {
 static actor_result fail(component *c, wactor_diag *d) {
     if (c->job == JOB_START) {
         wactor_diag start;
-        diag_set(&start, WACTOR_TRAP_START, "%s failed: %s: %s", c->phase == 0 ? "_initialize" : "_start",
-                 wactor_trap_name(d->trap), d->message);
+        diag_set(&start, WACTOR_TRAP_START, "%s: %s trapped: %s: %s", wactor_trap_name(WACTOR_TRAP_START),
+                 c->phase == 0 ? "_initialize" : "_start", wactor_trap_name(d->trap), d->message);
         start.exit_code = d->exit_code;
         *d = start;
     }

@@ -200,11 +200,11 @@ static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *le
         return runtime_error(rc);
     }
     int status = 0;
-    wactor_error err = WACTOR_OK;
-    if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) != 0) err = WACTOR_ETIMEDOUT;
-    else if (status_out) *status_out = status;
-    else if (status == -EBUSY) err = WACTOR_ESTATE;
-    else if (status != 0) err = runtime_error(status);
+    wactor_error err = WACTOR_ETIMEDOUT;
+    if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) == 0) {
+        if (status_out) *status_out = status;
+        err = status == 0 ? WACTOR_OK : status == -EBUSY ? WACTOR_ESTATE : runtime_error(status);
+    }
     if (err && data && *data) {
         free(*data);
         *data = NULL;

@@ -8,6 +8,7 @@
  * A child's exit is learnt through its link to the supervisor (which traps exits): ACTOR_MSG_EXIT.
  */
 #include "supervisor/internal.h"
+#include "wactor.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -166,9 +167,15 @@ void sup_child_begin_start(sup_state *s, sup_child *c, bool restart) {
 }
 
 /* Copies a completion's data as reason text: up to its first NUL, printable ASCII only. */
+/* The reason a failed start gives: a wactor_diag's message (what component actors send), else the data as
+ * text. */
 static void data_text(const void *data, size_t len, char *buf, size_t cap) {
     size_t n = 0;
     const unsigned char *p = data;
+    if (data && len == sizeof(wactor_diag)) {
+        p = (const unsigned char *)((const wactor_diag *)data)->message;
+        len = sizeof ((const wactor_diag *)data)->message;
+    }
     for (size_t i = 0; p && i < len && p[i] && n + 1 < cap; i++) buf[n++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
     buf[n] = '\0';
 }

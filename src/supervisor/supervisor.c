@@ -144,7 +144,9 @@ static void on_request(sup_state *s, actor_msg *m) {
     if (!rc && m->type == SUP_MSG_START_CHILD) {
         sup_req_start req;
         memcpy(&req, m->data, sizeof req);
-        if (s->strategy == SUP_SIMPLE_ONE_FOR_ONE) {
+        if (s->strategy == SUP_SIMPLE_ONE_FOR_ONE && req.has_spec) {
+            rc = -EINVAL; /* its children are instances of the template: no spec of their own */
+        } else if (s->strategy == SUP_SIMPLE_ONE_FOR_ONE) {
             if ((j->pending = sup_child_new(s, &s->tmpl->spec, s->tmpl->id, s->tmpl->hold))) j->pending->dynamic = true;
         } else if (req.has_spec) {
             sup_hold *h = sup_hold_new(req.spec.arg, req.spec.arg_free);

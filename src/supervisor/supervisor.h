@@ -72,7 +72,8 @@ typedef struct sup_child_spec {
     sup_child_type type;
     /* Starts one instance of the child: spawn it linked to `sup` (actor_spawn_opts.link = sup) and complete
      * `started` (retain it if kept) with status 0 once it is ready, or a negative status (data: a
-     * NUL-terminated reason text, or NULL) if it failed. Returns 0 with *out = the child's id, or a negative
+     * wactor_diag whose message says why — what component actors send —, a NUL-terminated reason text, or
+     * NULL) if it failed. Returns 0 with *out = the child's id, or a negative
      * errno if nothing was spawned. Called on the supervisor's scheduler thread: must not block. */
     int (*start)(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out);
     /* Optional: sends a health request to `child` that completes `reply` with status 0 and data beginning
@@ -150,8 +151,8 @@ int supervisor_which_children(actor_system *sys, actor_id sup, actor_future *rep
 typedef struct sup_counts { uint32_t specs, active, supervisors, workers; } sup_counts;
 int supervisor_count_children(actor_system *sys, actor_id sup, actor_future *reply);
 
-/* Adds and starts a child (for simple_one_for_one `spec` is ignored (NULL) and a new instance of the
- * template is started). reply: status 0 with data an actor_id, or -EEXIST (id in use, running or not) /
+/* Adds and starts a child (for simple_one_for_one `spec` must be NULL — -EINVAL otherwise — and a new
+ * instance of the template is started). reply: status 0 with data an actor_id, or -EEXIST (id in use, running or not) /
  * -EINVAL / the start failure's status with its reason text as data; a child that failed to start is not
  * added (OTP). */
 int supervisor_start_child(actor_system *sys, actor_id sup, const sup_child_spec *spec, actor_future *reply);
