@@ -536,6 +536,10 @@ static actor_result on_health(component *c, actor_msg *msg) {
 static actor_result on_stop(component *c, actor_msg *msg) {
     uint32_t timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
     if (msg->len == sizeof timeout_ms) memcpy(&timeout_ms, msg->data, sizeof timeout_ms);
+    if (msg->from != 0) { /* stopped by another actor, its supervisor: OTP's reason is `shutdown` */
+        actor_exit reason = {.kind = ACTOR_EXIT_SHUTDOWN};
+        actor_set_exit(c->self, &reason);
+    }
     actor_msg_free(msg);
     if (!c->inst || !has_export(c, "_cleanup", NULL)) return ACTOR_STOP;
     set_state(c, WACTOR_STOPPING, NULL);

@@ -15,7 +15,9 @@
  *   COMPONENT_MSG_MESSAGE a payload for `handle-message(sender, payload)`.
  *   COMPONENT_MSG_INVOKE  call an export with typed values or a multicodec-encoded argument list.
  *   COMPONENT_MSG_HEALTH  call `_health`.
- *   ACTOR_MSG_STOP        run `_cleanup` (payload: optional uint32 timeout in ms) and terminate.
+ *   ACTOR_MSG_STOP        run `_cleanup` (payload: optional uint32 timeout in ms) and terminate: reason
+ *                         `normal` when the host asked (from == 0), `shutdown` when an actor (its
+ *                         supervisor) did.
  * Replies: status 0 or a negative wactor_error; on error the data is a wactor_diag (malloc'd).
  *
  * Thread-safety: the functions here may be called from any thread. component_info is shared between the actor
