@@ -247,6 +247,73 @@ static void bench_restart(wactor_module *sink) {
     free(t);
 }
 
+/* Pub/sub fan-out: the host publishes to a topic 100 sink components subscribe to. */
+static void bench_fanout(wactor_module *sink) {
+    enum { SUBS = 100 };
+    wactor_config cfg = {.log = quiet_log};
+    wactor_runtime *rt;
+    if (wactor_runtime_create(&cfg, &rt)) exit(1);
+    static const char *const topic[] = {"bench.fanout"};
+    wactor_caps caps = {.subscribe = topic, .nsubscribe = 1};
+    wactor_spawn_opts opts = {.caps = &caps, .mailbox = 1000000};
+    wactor_value r;
+    size_t nr;
+    for (int i = 0; i < SUBS; i++) {
+        wactor_pid pid;
+        if (wactor_spawn(rt, sink, &opts, &pid, NULL) ||
+            wactor_invoke_values(rt, pid, "sub", NULL, 0, &r, 1, &nr, 0, NULL) || r.of.i32 != 0)
+            exit(1);
+    }
+    char payload[64];
+    memset(payload, ' ', sizeof payload);
+    memcpy(payload, "\x80\x04{\"tick\":1}", 12);
+    double rates[16];
+    int publishes = 4000 / SCALE;
+    for (int rep = 0; rep < REPEATS; rep++) {
+        double t0 = now_us();
+        size_t reached = 0;
+        for (int i = 0; i < publishes; i++) {
+            size_t n = 0;
+            wactor_publish(rt, "bench.fanout", payload, sizeof payload, &n);
+            reached += n;
+        }
+        wactor_wait_idle(rt, 0);
+        rates[rep] = (double)reached / ((now_us() - t0) / 1e6) / 1000.0;
+    }
+    stat st = summarize(rates, REPEATS);
+    st.p99 = st.p50;
+    row("pub/sub fan-out to 100 components (deliveries)", "k msg/s", st);
+    wactor_runtime_destroy(rt);
+}
+
+/* Guest-to-guest request/reply: one component requests, another replies, one after another. */
+static void bench_request_reply(wactor_module *rr) {
+    wactor_config cfg = {.log = quiet_log};
+    wactor_runtime *rt;
+    if (wactor_runtime_create(&cfg, &rt)) exit(1);
+    static const char *const target[] = {"responder"};
+    wactor_caps caps = {.request = target, .nrequest = 1};
+    wactor_pid responder, requester;
+    if (wactor_spawn(rt, rr, &(wactor_spawn_opts){.name = "responder"}, &responder, NULL) ||
+        wactor_spawn(rt, rr, &(wactor_spawn_opts){.caps = &caps}, &requester, NULL))
+        exit(1);
+    double rtt[16];
+    int n = 20000 / SCALE;
+    for (int rep = 0; rep < REPEATS; rep++) {
+        wactor_value arg = {.type = WACTOR_I32, .of.i32 = n}, r = {0};
+        size_t nr;
+        double t0 = now_us();
+        wactor_invoke_values(rt, requester, "run", &arg, 1, &r, 1, &nr, 0, NULL);
+        do wactor_invoke_values(rt, requester, "answered", NULL, 0, &r, 1, &nr, 0, NULL);
+        while (r.of.i32 < n);
+        rtt[rep] = (now_us() - t0) / n;
+    }
+    stat st = summarize(rtt, REPEATS);
+    st.p99 = st.p50; /* a mean per round trip: no tail */
+    row("request/reply round trip, component to component (mean)", "µs", st);
+    wactor_runtime_destroy(rt);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
         SCALE = 50;
@@ -256,7 +323,7 @@ int main(int argc, char **argv) {
     wactor_runtime *rt;
     if (wactor_runtime_create(&cfg, &rt)) return 1;
     wactor_module *calc = load(rt, WACTOR_EXAMPLES, "calc"), *sink = load(rt, WACTOR_BENCH_GUESTS, "sink"),
-                  *spin = load(rt, WACTOR_BENCH_GUESTS, "spin");
+                  *spin = load(rt, WACTOR_BENCH_GUESTS, "spin"), *rr = load(rt, WACTOR_BENCH_GUESTS, "rr");
 
     printf("| %-56s | %12s | %12s | %-23s | %-8s |\n", "metric", "median", "p99", "min – max", "unit");
     printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------------------", "--------------",
@@ -265,6 +332,8 @@ int main(int argc, char **argv) {
     bench_api(rt, calc);
     bench_fairness(sink, spin);
     bench_restart(sink);
+    bench_fanout(sink);
+    bench_request_reply(rr);
     int sizes[] = {1, 10, 100};
     for (int s = 0; s < 3; s++) {
         double w[16], nat[16];
@@ -287,5 +356,6 @@ int main(int argc, char **argv) {
     wactor_module_release(calc);
     wactor_module_release(sink);
     wactor_module_release(spin);
+    wactor_module_release(rr);
     return 0;
 }

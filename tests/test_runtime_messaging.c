@@ -445,7 +445,7 @@ static void test_publish_races_subscribe(void **state) {
     atomic_init(&arg.stop, false);
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, publisher, &arg), 0);
-    for (int round = 0; round < 60; round++)
+    for (int round = 0; round < 200; round++)
         for (int i = 0; i < 3; i++) {
             const char *pat = round % 2 ? "race.*" : "race.x";
             assert_int_equal(g_sub(rt, churn[i], pat), 0);

@@ -14,3 +14,6 @@ WACTOR_EXPORT("received") int64_t sink_received(void) { return received; }
 
 /* For restart latency: trap on demand. */
 WACTOR_EXPORT("crash") void sink_crash(void) { __builtin_trap(); }
+
+/* For fan-out: subscribe to the benchmark's topic. */
+WACTOR_EXPORT("sub") int32_t sink_sub(void) { return wactor_subscribe("bench.fanout", 12); }

@@ -1,0 +1,32 @@
+/* rr.c — request/reply round trips between two components: as "responder" it answers every request with
+ * its payload; `run(n)` makes it a requester that sends n requests one after another to "responder"
+ * (each after the previous answer), and `done()` tells when the last answer arrived. */
+#include "wactor_guest.h"
+
+static int32_t remaining, answered;
+static const char payload[] = "\x80\x04{\"q\":1}";
+
+static void on_message(const char *sender, size_t sender_len, const uint8_t *p, size_t len) {
+    (void)sender, (void)sender_len;
+    wactor_reply(p, len);
+}
+WACTOR_HANDLE_MESSAGE(on_message)
+
+static void next(void) {
+    if (remaining-- > 0) wactor_request("responder", 9, payload, sizeof payload - 1, 10000);
+}
+
+static void on_reply(int64_t corr, int32_t status, const uint8_t *p, size_t len) {
+    (void)corr, (void)p, (void)len;
+    if (status == 0) answered++;
+    next();
+}
+WACTOR_HANDLE_REPLY(on_reply)
+
+WACTOR_EXPORT("run") void rr_run(int32_t n) {
+    remaining = n;
+    answered = 0;
+    next();
+}
+
+WACTOR_EXPORT("answered") int32_t rr_answered(void) { return answered; }
