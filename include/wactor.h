@@ -276,9 +276,9 @@ typedef struct wactor_actor_info {
     uint64_t created_ns;       /* CLOCK_REALTIME, ns since the epoch */
     uint64_t started_ns;       /* 0 until Ready */
     uint64_t messages;         /* messages delivered: handler calls (handle-message/-reply/-down) that returned */
-    uint64_t refused;          /* its own sends refused: capability denied, too big */
-    uint64_t dead_letters;     /* messages lost: sent by it to a dead or full target, or sent to it without a
-                                  handler for them */
+    uint64_t refused;          /* its own sends refused: capability denied, too big, target mailbox full */
+    uint64_t dead_letters;     /* messages lost: sent by it to a dead or unknown target, or sent to it without
+                                  a handler for them */
     wactor_diag failure;       /* trap that failed it, when state == WACTOR_FAILED */
 } wactor_actor_info;
 

@@ -678,7 +678,7 @@ static void test_request_timeout_with_full_mailbox(void **state) {
     wactor_module_release(m);
 }
 
-/* A target that dies (traps) while handling a request. The ABI lists -3 for "the target died". */
+/* A target that traps while handling a request: handle-reply gets -6 (WACTOR_ETRAP), docs/ABI.md. */
 static void test_guest_request_target_traps(void **state) {
     (void)state;
     wactor_runtime *rt = new_runtime();
@@ -691,9 +691,9 @@ static void test_guest_request_target_traps(void **state) {
     WAIT_FOR(replies(rt, asker) == 1);
     reply_rec r = reply_for(rt, asker, c);
     assert_int_equal(state_of(rt, crash), WACTOR_FAILED);
-    if (r.status != -(int)WACTOR_ENOENT || r.len)
+    if (r.status != -(int)WACTOR_ETRAP || r.len)
         fprintf(stderr, "request to a trapping target: handle-reply status %d, payload %d bytes\n", r.status, r.len);
-    assert_int_equal(r.status, -(int)WACTOR_ENOENT);
+    assert_int_equal(r.status, -(int)WACTOR_ETRAP);
     assert_int_equal(r.len, 0);
     wactor_runtime_destroy(rt);
     wactor_module_release(m);
@@ -1043,12 +1043,12 @@ static void test_bounded_mailbox(void **state) {
     assert_int_equal(st1.delivered - st0.delivered, (uint64_t)accepted + 2);
     /* ... and "sends refused by ... a full mailbox" (wactor.h, wactor_stats.refused) includes the API's own */
     uint64_t d_ref = st1.refused - st0.refused;
-    if (ierr == WACTOR_ENOENT || d_ref != 3 + (uint64_t)api_full + 1)
+    if (ierr != WACTOR_EFULL || d_ref != 3 + (uint64_t)api_full + 2)
         fprintf(stderr, "full mailbox: invoke -> %s; stats.refused delta %llu (guest 3, API %d)\n",
                 wactor_strerror(ierr), (unsigned long long)d_ref, api_full + 1);
     assert_true(d_ref >= 3); /* the guest's refusals at least */
-    assert_int_not_equal(ierr, WACTOR_ENOENT);
-    assert_int_equal(d_ref, 3 + (uint64_t)api_full + 1 /* API publish */);
+    assert_int_equal(ierr, WACTOR_EFULL);
+    assert_int_equal(d_ref, 3 + (uint64_t)api_full + 1 /* API publish */ + 1 /* the refused invoke */);
     wactor_runtime_destroy(rt);
     wactor_module_release(m);
 }

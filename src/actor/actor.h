@@ -141,6 +141,15 @@ int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
  * caller has long returned. Capacity is not checked (nor reserved) when the timer is set. */
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
 
+/* actor_send_after() that also gives the timer's id (> 0, never reused) in *timer (may be NULL), for
+ * actor_timer_cancel(). */
+int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer);
+
+/* Cancels a pending timer: its message is freed unsent and no longer keeps the system busy for
+ * actor_system_wait_idle(). Returns 0, or -ENOENT if it already fired (or never existed). Cost: linear in
+ * the number of pending timers. Any thread. */
+int actor_timer_cancel(actor_system *sys, uint64_t timer);
+
 /* Sends ACTOR_MSG_STOP to `to` (from = the calling actor's id inside a handler, else 0). A system message:
  * accepted even by a full bounded mailbox (never -EAGAIN).
  * Returns 0, -ENOENT, -ENOMEM, -ESHUTDOWN. */

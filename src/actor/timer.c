@@ -83,6 +83,30 @@ void timer_stop(actor_system *sys) {
 }
 
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms) {
+    return actor_timer_start(sys, to, msg, delay_ms, NULL);
+}
+
+int actor_timer_cancel(actor_system *sys, uint64_t timer) {
+    actor_msg *msg = NULL;
+    pthread_mutex_lock(&sys->tm_mu);
+    for (size_t i = 0; i < sys->heap_len; i++) {
+        if (sys->heap[i].seq != timer) continue;
+        msg = sys->heap[i].msg;
+        sys->heap[i] = sys->heap[--sys->heap_len];
+        if (i < sys->heap_len) { /* the moved entry may belong above or below its new place */
+            heap_up(sys->heap, i);
+            heap_down(sys->heap, sys->heap_len, i);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&sys->tm_mu);
+    if (!msg) return -ENOENT;
+    actor_msg_free(msg);
+    busy_sub(sys, 1);
+    return 0;
+}
+
+int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer) {
     if (!msg) return -EINVAL;
     int rc = 0;
     pthread_mutex_lock(&sys->tm_mu);
@@ -104,7 +128,8 @@ int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t de
         return rc;
     }
     size_t i = sys->heap_len++;
-    uint64_t seq = sys->tm_seq++;
+    uint64_t seq = ++sys->tm_seq; /* timer ids start at 1 */
+    if (timer) *timer = seq;
     sys->heap[i] = (timer_entry){.due_ns = mono_ns() + (uint64_t)delay_ms * 1000000ull,
                                  .seq = seq, .to = to, .msg = msg};
     heap_up(sys->heap, i);

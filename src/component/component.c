@@ -73,6 +73,7 @@ void component_count(component *c, component_counter which) {
     switch (which) {
     case COUNT_DELIVERED: c->info->snap.messages++; total = c->delivered; break;
     case COUNT_REFUSED: c->info->snap.refused++; total = c->refused; break;
+    case COUNT_REFUSED_FULL: c->info->snap.refused++; break;
     case COUNT_DEAD_LETTER: c->info->snap.dead_letters++; total = c->dead_letters; break;
     case COUNT_DEAD_TARGET: c->info->snap.dead_letters++; break;
     }
@@ -80,21 +81,22 @@ void component_count(component *c, component_counter which) {
     if (total) atomic_fetch_add(total, 1);
 }
 
-bool component_pending_add(component *c, uint64_t corr) {
+bool component_pending_add(component *c, uint64_t corr, uint64_t timer) {
     if (c->npending == c->cappending) {
         size_t cap = c->cappending ? c->cappending * 2 : 8;
-        uint64_t *np = realloc(c->pending, cap * sizeof *np);
+        struct pending_request *np = realloc(c->pending, cap * sizeof *np);
         if (!np) return false;
         c->pending = np;
         c->cappending = cap;
     }
-    c->pending[c->npending++] = corr;
+    c->pending[c->npending++] = (struct pending_request){corr, timer};
     return true;
 }
 
 bool component_pending_take(component *c, uint64_t corr) {
     for (size_t i = 0; i < c->npending; i++)
-        if (c->pending[i] == corr) {
+        if (c->pending[i].corr == corr) {
+            if (c->pending[i].timer) actor_timer_cancel(c->sys, c->pending[i].timer); /* -ENOENT if it fired */
             c->pending[i] = c->pending[--c->npending];
             return true;
         }
@@ -410,7 +412,8 @@ static actor_result on_message(component *c, actor_msg *msg) {
     return run_handler(c, msg, "handle-message", args, 4, bufs, lens, at, 2);
 }
 
-/* The answer to one of this component's requests (ACTOR_MSG_REPLY), or its timeout. */
+/* The answer to one of this component's requests, or its timeout: both are ACTOR_MSG_REPLY (the timeout
+ * is one the component sent itself, with status -WACTOR_ETIMEDOUT); whichever comes first is delivered. */
 static actor_result on_reply(component *c, actor_msg *msg) {
     if (!component_pending_take(c, msg->corr)) { /* answered already, or timed out: nothing to deliver */
         actor_msg_free(msg);
@@ -419,18 +422,14 @@ static actor_result on_reply(component *c, actor_msg *msg) {
     if (!c->inst) return dead_letter(c, msg, "component is not running");
     if (!has_handler(c, "handle-reply", reply_params, 4))
         return dead_letter(c, msg, "a reply arrived, but there is no handle-reply(i64, i32, i32, i32) export");
-    int32_t status = -(int32_t)WACTOR_ETIMEDOUT;
-    const void *payload = NULL;
-    uint32_t len = 0;
-    if (msg->type == ACTOR_MSG_REPLY && msg->len >= sizeof(actor_reply)) {
-        actor_reply hdr;
-        memcpy(&hdr, msg->data, sizeof hdr);
-        /* the actor layer answers a dropped request with -ENOENT (errno); everything else is a wactor_error */
-        status = hdr.status == -ENOENT ? -(int32_t)WACTOR_ENOENT : hdr.status == -ENOMEM ? -(int32_t)WACTOR_ENOMEM
-                                                                                        : hdr.status;
-        payload = msg->data + sizeof hdr;
-        len = (uint32_t)(msg->len - sizeof hdr);
-    }
+    actor_reply hdr = {.status = -ENOMEM};
+    if (msg->len >= sizeof hdr) memcpy(&hdr, msg->data, sizeof hdr);
+    /* the actor layer answers a dropped request with -ENOENT (errno); everything else is a wactor_error */
+    int32_t status = hdr.status == -ENOENT ? -(int32_t)WACTOR_ENOENT
+                     : hdr.status == -ENOMEM ? -(int32_t)WACTOR_ENOMEM
+                                             : hdr.status;
+    const void *payload = msg->data + sizeof hdr;
+    uint32_t len = status == 0 && msg->len >= sizeof hdr ? (uint32_t)(msg->len - sizeof hdr) : 0;
     wactor_value args[4] = {{.type = WACTOR_I64, .of.i64 = (int64_t)msg->corr}, {.type = WACTOR_I32, .of.i32 = status}};
     const void *bufs[1] = {payload};
     size_t at[1] = {2};
@@ -560,8 +559,7 @@ static actor_result component_receive(actor *self, actor_msg *msg) {
         actor_msg_free(msg);
         return on_start(c);
     case COMPONENT_MSG_MESSAGE: return on_message(c, msg);
-    case ACTOR_MSG_REPLY:
-    case COMPONENT_MSG_TIMEOUT: return on_reply(c, msg);
+    case ACTOR_MSG_REPLY: return on_reply(c, msg);
     case ACTOR_MSG_DOWN: return on_down(c, msg);
     case COMPONENT_MSG_INVOKE: return on_invoke(c, msg);
     case COMPONENT_MSG_HEALTH: return on_health(c, msg);
@@ -592,6 +590,8 @@ static void component_terminate(actor *self, bool killed) {
     actor_msg_free(c->msg);
     if (get_state(c) != WACTOR_FAILED) set_state(c, WACTOR_TERMINATED, NULL);
     if (c->subscribed && c->broker) broker_unsubscribe_all(c->broker, c->id); /* subscriptions end with it */
+    for (size_t i = 0; i < c->npending; i++) /* nobody will want these timeouts now */
+        if (c->pending[i].timer) actor_timer_cancel(c->sys, c->pending[i].timer);
     free(c->pending);
     eng_instance_free(c->inst);
     eng_module_release(c->module);

@@ -40,7 +40,6 @@ enum {
     COMPONENT_MSG_MESSAGE,
     COMPONENT_MSG_INVOKE,
     COMPONENT_MSG_HEALTH,
-    COMPONENT_MSG_TIMEOUT,   /* internal: a guest request's timeout (corr = the request) */
 };
 
 #define COMPONENT_DEFAULT_SLICE 20000u      /* instructions per scheduling slice */

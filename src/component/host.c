@@ -102,7 +102,7 @@ static int32_t deliver(component *c, actor_id target, actor_msg *m) {
     int rc = actor_send(c->sys, target, m);
     if (rc == 0) return 0;
     if (rc == -EAGAIN) {
-        component_count(c, COUNT_REFUSED);
+        component_count(c, COUNT_REFUSED_FULL);
         return -(int32_t)WACTOR_EFULL;
     }
     component_count(c, COUNT_DEAD_TARGET);
@@ -135,7 +135,7 @@ static int host_send(eng_call_ctx *ctx, const wactor_value *args, wactor_value *
     if (!err) err = -(int32_t)resolve(c->sys, to, ARG(1), &target);
     if (!err && target == 0) component_log_line(c, 0, "sent a message to host", 22);
     else if (!err) err = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
-    else if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_TARGET);
+    else if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_LETTER); /* no such name */
     results[0].of.i32 = err;
     return 0;
 }
@@ -152,15 +152,17 @@ static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     if (!err) err = -(int32_t)resolve(c->sys, to, ARG(1), &target);
     if (!err && target == 0) err = -(int32_t)WACTOR_EINVAL; /* the host answers no requests */
     if (err) {
-        if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_TARGET);
+        if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_LETTER); /* no such name */
         results[0].of.i64 = err;
         return 0;
     }
     uint64_t corr = ++c->next_corr;
     actor_msg *m = component_msg_message(c->id, payload, ARG(3));
     actor_future *f = actor_future_new_notify(c->sys, c->id, corr);
-    actor_msg *timeout = actor_msg_new(COMPONENT_MSG_TIMEOUT, c->id, NULL, 0);
-    if (!m || !f || !timeout || !component_pending_add(c, corr)) {
+    /* the timeout is a REPLY the component sends itself: a system message, never refused by a full mailbox */
+    actor_reply expired = {.status = -(int)WACTOR_ETIMEDOUT};
+    actor_msg *timeout = actor_msg_new(ACTOR_MSG_REPLY, c->id, &expired, sizeof expired);
+    if (!m || !f || !timeout || !component_pending_add(c, corr, 0)) {
         actor_msg_free(m);
         actor_msg_free(timeout);
         actor_future_release(f);
@@ -174,12 +176,14 @@ static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     /* a dead target: the dropped message answers the request with ENOENT, delivered to handle-reply */
     if (actor_send(c->sys, target, m) == -EAGAIN) {
         component_pending_take(c, corr);
-        component_count(c, COUNT_REFUSED);
+        component_count(c, COUNT_REFUSED_FULL);
         actor_msg_free(timeout);
         results[0].of.i64 = -(int64_t)WACTOR_EFULL;
         return 0;
     }
-    actor_send_after(c->sys, c->id, timeout, (uint32_t)timeout_ms);
+    uint64_t timer = 0;
+    if (actor_timer_start(c->sys, c->id, timeout, (uint32_t)timeout_ms, &timer) == 0)
+        c->pending[c->npending - 1].timer = timer; /* the entry added above (handlers do not run meanwhile) */
     results[0].of.i64 = (int64_t)corr;
     return 0;
 }

@@ -39,7 +39,7 @@ typedef struct component {
     bool subscribed;              /* has (had) subscriptions: drop them on terminate */
 
     /* requests this component made and still awaits (correlation ids) */
-    uint64_t *pending;
+    struct pending_request { uint64_t corr, timer; } *pending;
     size_t npending, cappending;
     uint64_t next_corr;
 
@@ -76,7 +76,8 @@ uint64_t component_now_ns(int clock);
 /* Counters in the component's info (and the runtime's totals). */
 typedef enum component_counter {
     COUNT_DELIVERED,     /* a handler call returned */
-    COUNT_REFUSED,       /* one of its sends was refused (capability, size, full mailbox) */
+    COUNT_REFUSED,       /* one of its sends was refused (capability, size) */
+    COUNT_REFUSED_FULL,  /* one of its sends met a full mailbox (the actor layer counts the runtime total) */
     COUNT_DEAD_LETTER,   /* a message to it had no handler, or a reply came too late */
     COUNT_DEAD_TARGET    /* one of its sends hit a dead target (the actor layer counts the runtime total) */
 } component_counter;
@@ -90,7 +91,8 @@ bool caps_allow_subscribe(const wactor_caps *caps, const char *pattern);
 bool caps_subject_matches(const char *pattern, const char *subject);
 
 /* Pending-request bookkeeping (component.c). */
-bool component_pending_add(component *c, uint64_t corr);
+bool component_pending_add(component *c, uint64_t corr, uint64_t timer);
+/* Removes request `corr` from the pending set and cancels its timeout timer; false if it was not pending. */
 bool component_pending_take(component *c, uint64_t corr);
 
 #endif

@@ -122,11 +122,25 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
 wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len, size_t *delivered) {
     if (!rt || !topic || (!payload && len) || !broker_subject_valid(topic, false)) return WACTOR_EINVAL;
     if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
-    ssize_t n = broker_match(rt->broker, topic, NULL, 0);
-    if (n < 0) return WACTOR_ENOMEM;
-    uint64_t *subs = malloc((size_t)(n ? n : 1) * sizeof *subs);
-    if (!subs) return WACTOR_ENOMEM;
-    n = broker_match(rt->broker, topic, subs, (size_t)n);
+    /* match into a buffer big enough for every subscriber, even if some subscribe meanwhile */
+    uint64_t *subs = NULL;
+    ssize_t n = 0;
+    size_t cap = 64;
+    for (;;) {
+        uint64_t *grown = realloc(subs, cap * sizeof *subs);
+        if (!grown) {
+            free(subs);
+            return WACTOR_ENOMEM;
+        }
+        subs = grown;
+        n = broker_match(rt->broker, topic, subs, cap);
+        if (n < 0) {
+            free(subs);
+            return WACTOR_ENOMEM;
+        }
+        if ((size_t)n <= cap) break;
+        cap = (size_t)n * 2;
+    }
     size_t ok = 0;
     for (ssize_t i = 0; i < n; i++) {
         actor_msg *m = component_msg_publication(0, topic, payload, len);

@@ -389,6 +389,10 @@ static wactor_error request(wactor_runtime *rt, wactor_pid pid, actor_msg *m, ac
                             void **data, size_t *len, wactor_diag *diag) {
     if (!m) return WACTOR_ENOMEM;
     int rc = actor_send(rt->sys, pid, m);
+    if (rc == -EAGAIN) {
+        runtime_diag(diag, "%s", "its mailbox is full");
+        return WACTOR_EFULL;
+    }
     if (rc != 0) {
         runtime_diag(diag, "%s", "no such actor");
         return runtime_error(rc);
@@ -500,7 +504,7 @@ void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats) {
     actor_system_stats_get(rt->sys, &s);
     stats->actors = s.live;
     stats->delivered = atomic_load(&rt->delivered);
-    stats->refused = atomic_load(&rt->refused);
+    stats->refused = atomic_load(&rt->refused) + s.refused_full;
     stats->dead_letters = atomic_load(&rt->dead_letters) + s.dead_letters;
     stats->traps = atomic_load(&rt->traps);
 }
