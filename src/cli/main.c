@@ -10,7 +10,7 @@ static void usage(FILE *out) {
           "  wactor call MODULE.wasm EXPORT [ARG...]      call an export, print its results as JSON\n"
           "         [--json '[5,3]' | --cbor HEX | --borsh HEX]   arguments as a multicodec payload body\n"
           "  wactor inspect MODULE.wasm                   imports, exports and lifecycle exports\n"
-          "  wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats]\n"
+          "  wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]\n"
           "                                               run the components a manifest declares\n"
           "exit status: 0 ok, 1 the component trapped, 2 bad input\n",
           out);

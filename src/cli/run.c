@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/admin.h"
 #include "cli/tree.h"
 #include "manifest/manifest.h"
 
@@ -112,11 +113,12 @@ static void print_stats(wactor_runtime *rt, const manifest *m) {
 
 int cli_run(int argc, char **argv) {
     const char *path = NULL, *events_path = NULL;
-    bool until_idle = false, stats = false;
+    bool until_idle = false, stats = false, admin = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--until-idle") == 0) until_idle = true;
         else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events_path = argv[++i];
         else if (strcmp(argv[i], "--stats") == 0) stats = true;
+        else if (strcmp(argv[i], "--admin") == 0) admin = true;
         else if (!path && argv[i][0] != '-') path = argv[i];
         else {
             fprintf(stderr, "wactor run: unexpected argument '%s'\n", argv[i]);
@@ -124,7 +126,7 @@ int cli_run(int argc, char **argv) {
         }
     }
     if (!path) {
-        fputs("usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats]\n", stderr);
+        fputs("usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]\n", stderr);
         return CLI_BAD_INPUT;
     }
     FILE *events = NULL;
@@ -163,6 +165,7 @@ int cli_run(int argc, char **argv) {
     wactor_caps *caps = calloc(m->ncomponents + 1, sizeof *caps);
     wactor_pid root = 0;
     int status = mods && pids && caps ? start_all(rt, m, mods, caps, pids, &root) : CLI_BAD_INPUT;
+    if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
         deliver(rt, m);
         int sig = wait_for_end(rt, &signals, until_idle);
