@@ -46,4 +46,28 @@ kill -TERM $pid
 wait $pid
 status=$?
 if [ $status -eq 0 ] && grep -q "summary:" "$TMP/sig.out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: SIGTERM ($status)"; cat "$TMP/sig.out"; fi
+# --events: supervisor events as JSON lines, in order, naming the trap
+cat > "$TMP/sup.yaml" <<YAML
+components:
+  - name: crasher
+    module: $EX/crasher.wasm
+supervisor:
+  name: root
+  strategy: one_for_one
+  intensity: 5
+  children:
+    - component: crasher
+      restart: permanent
+send:
+  - to: crasher
+    json: {"crash": "div"}
+YAML
+expect "--events run" 0 "summary: .* 1 traps" "" -- "$WACTOR" run "$TMP/sup.yaml" --until-idle --events "$TMP/events.jsonl"
+if grep -q '"event":"child_started","supervisor":"root","child":"crasher"' "$TMP/events.jsonl" &&
+   grep -q '"event":"child_exited","supervisor":"root","child":"crasher","reason":"integer divide by zero"' "$TMP/events.jsonl" &&
+   [ "$(grep -c '"event":"child_started"' "$TMP/events.jsonl")" -ge 2 ]; then
+  pass=$((pass+1))
+else
+  fail=$((fail+1)); echo "FAIL: events"; cat "$TMP/events.jsonl"
+fi
 finish
