@@ -223,6 +223,17 @@ wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload,
 wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len,
                             size_t *delivered);
 
+/* A publication received by the embedding program: `topic` (NUL-terminated), the publisher's pid (0 for the
+ * host) and the payload (`len` bytes, valid during the call only). Called on a scheduler thread, one
+ * publication at a time per subscription; must not block for long nor call blocking wactor functions. */
+typedef void (*wactor_message_fn)(void *user, const char *topic, wactor_pid from, const void *payload, size_t len);
+
+/* Subscribes the embedding program to `pattern` (NATS syntax: `*` one token, `>` the rest): a native actor
+ * is spawned that calls `fn` for each matching publication. *out receives its pid; wactor_stop() on it
+ * ends the subscription. Errors: WACTOR_EINVAL (bad pattern, fn NULL), WACTOR_ENOMEM. */
+wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_message_fn fn, void *user,
+                              wactor_pid *out);
+
 /* Request/reply: sends `len` bytes to `pid`'s `handle-message` as a request and waits up to `timeout_ms`
  * (<= 0: forever) for the guest's `reply`: *reply (malloc'd, the caller frees) of *reply_len bytes.
  * Blocks the calling thread only. Errors: WACTOR_ENOENT (no such actor, or it died before answering),

@@ -432,6 +432,46 @@ static void test_malformed_module(void **state) {
     wactor_runtime_destroy(rt);
 }
 
+/* ------------------------------------------------------------------ the embedding program subscribes */
+
+static pthread_mutex_t pub_lock = PTHREAD_MUTEX_INITIALIZER;
+static char pub_topics[256];
+static int pub_count;
+
+static void on_publication(void *user, const char *topic, wactor_pid from, const void *payload, size_t len) {
+    (void)from;
+    pthread_mutex_lock(&pub_lock);
+    pub_count++;
+    size_t n = strlen(pub_topics);
+    snprintf(pub_topics + n, sizeof pub_topics - n, "%s%s=%.*s;", (const char *)user, topic, (int)len - 2,
+             (const char *)payload + 2);
+    pthread_mutex_unlock(&pub_lock);
+}
+
+static void test_host_subscription(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_pid sub = 0;
+    assert_int_equal(wactor_subscribe(rt, "t.bad..x", on_publication, "", &sub), WACTOR_EINVAL);
+    assert_int_equal(wactor_subscribe(rt, "t.>", on_publication, "", &sub), WACTOR_OK);
+    size_t reached = 0;
+    assert_int_equal(wactor_publish(rt, "t.x", "\x80\x04" "1", 3, &reached), WACTOR_OK);
+    assert_int_equal(reached, 1);
+    assert_int_equal(wactor_publish(rt, "u.x", "\x80\x04" "2", 3, &reached), WACTOR_OK);
+    assert_int_equal(reached, 0);
+    assert_int_equal(wactor_publish(rt, "t.y.z", "\x80\x04" "3", 3, &reached), WACTOR_OK);
+    assert_int_equal(wactor_publish(rt, "t.*", "\x80\x04" "4", 3, &reached), WACTOR_EINVAL); /* no wildcards */
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    pthread_mutex_lock(&pub_lock);
+    assert_int_equal(pub_count, 2);
+    assert_string_equal(pub_topics, "t.x=1;t.y.z=3;");
+    pthread_mutex_unlock(&pub_lock);
+    assert_int_equal(wactor_stop(rt, sub, 1000), WACTOR_OK); /* ends the subscription */
+    assert_int_equal(wactor_publish(rt, "t.x", "\x80\x04" "5", 3, &reached), WACTOR_OK);
+    assert_int_equal(reached, 0);
+    wactor_runtime_destroy(rt);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calc_typed_exports),     cmocka_unit_test(test_invoke_multicodec),
@@ -440,6 +480,7 @@ int main(void) {
         cmocka_unit_test(test_host_trap_on_bad_pointer), cmocka_unit_test(test_start_failure),
         cmocka_unit_test(test_dead_letters_and_names), cmocka_unit_test(test_fuel_and_fairness),
         cmocka_unit_test(test_cleanup_timeout),        cmocka_unit_test(test_malformed_module),
+        cmocka_unit_test(test_host_subscription),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,9 @@
  *   health NAME                   {"status":"healthy","reason":""}
  *   info NAME                     {"state":"ready","messages":3,"refused":0,"dead_letters":0}
  *   stats                         {"actors":8,"delivered":29,"refused":0,"dead_letters":0,"traps":0}
+ *   send NAME JSON                {"ok":true}            (a JSON-multicodec message to handle-message)
+ *   ask NAME JSON                 {"reply":<its JSON>}   (a request; waits up to 5 s for the guest's reply)
+ *   publish TOPIC JSON            {"delivered":3}
  *
  * SUP and NAME are registered names or "#pid". Errors: {"error":"no such actor, name, export or file"}.
  */
@@ -65,10 +68,47 @@ static void which(wactor_runtime *rt, wactor_pid sup) {
     reply("%s]", line);
 }
 
+/* send / ask / publish: the rest of the line is the JSON body of a JSON-multicodec payload. */
+static void message_command(wactor_runtime *rt, const char *cmd, const char *to, const char *json) {
+    size_t len = json ? strlen(json) : 0;
+    while (len && (json[len - 1] == '\n' || json[len - 1] == '\r')) len--;
+    uint8_t *payload = malloc(len + 2);
+    if (!payload || !to || !len) {
+        free(payload);
+        reply("{\"error\":\"usage: %s NAME|TOPIC JSON\"}", cmd);
+        return;
+    }
+    payload[0] = 0x80, payload[1] = 0x04; /* multicodec JSON, 0x0200 */
+    memcpy(payload + 2, json, len);
+    wactor_error err;
+    if (strcmp(cmd, "publish") == 0) {
+        size_t n = 0;
+        if (!(err = wactor_publish(rt, to, payload, len + 2, &n))) reply("{\"delivered\":%zu}", n);
+    } else if (strcmp(cmd, "send") == 0) {
+        if (!(err = wactor_send(rt, lookup(rt, to), payload, len + 2))) reply("{\"ok\":true}");
+    } else {
+        void *answer = NULL;
+        size_t alen = 0;
+        wactor_diag d = {0};
+        if (!(err = wactor_ask(rt, lookup(rt, to), payload, len + 2, 5000, &answer, &alen, &d))) {
+            const uint8_t *a = answer;
+            if (alen >= 2 && a[0] == 0x80 && a[1] == 0x04) reply("{\"reply\":%.*s}", (int)(alen - 2), (const char *)a + 2);
+            else reply("{\"reply_bytes\":%zu}", alen);
+        }
+        free(answer);
+    }
+    if (err) reply("{\"error\":\"%s\"}", wactor_strerror(err));
+    free(payload);
+}
+
 static void run_command(wactor_runtime *rt, char *line) {
     char *save = NULL;
     char *cmd = strtok_r(line, " \t\r\n", &save);
     char *a = strtok_r(NULL, " \t\r\n", &save);
+    if (cmd && a && (!strcmp(cmd, "send") || !strcmp(cmd, "ask") || !strcmp(cmd, "publish"))) {
+        message_command(rt, cmd, a, save ? save + strspn(save, " \t") : NULL);
+        return;
+    }
     char *b = strtok_r(NULL, " \t\r\n", &save);
     if (!cmd) return;
     wactor_error err = WACTOR_OK;

@@ -151,6 +151,52 @@ wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *p
     return WACTOR_OK;
 }
 
+/* The native actor behind wactor_subscribe(). */
+typedef struct host_subscriber {
+    wactor_message_fn fn;
+    void *user;
+    broker *broker;
+} host_subscriber;
+
+static actor_result subscriber_receive(actor *self, actor_msg *msg) {
+    host_subscriber *hs = actor_state(self);
+    actor_result r = msg->type == ACTOR_MSG_STOP ? ACTOR_STOP : ACTOR_CONTINUE;
+    if (msg->type == COMPONENT_MSG_MESSAGE && msg->ext)
+        hs->fn(hs->user, (const char *)msg->ext, msg->from, msg->data, msg->len);
+    actor_msg_free(msg);
+    return r;
+}
+
+static void subscriber_terminate(actor *self, bool killed) {
+    (void)killed;
+    host_subscriber *hs = actor_state(self);
+    broker_unsubscribe_all(hs->broker, actor_self(self));
+    free(hs);
+}
+
+static const actor_behaviour subscriber_behaviour = {
+    .name = "host subscriber", .receive = subscriber_receive, .terminate = subscriber_terminate,
+};
+
+wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_message_fn fn, void *user,
+                              wactor_pid *out) {
+    if (!rt || !fn || !out || !pattern || !broker_subject_valid(pattern, true)) return WACTOR_EINVAL;
+    host_subscriber *hs = malloc(sizeof *hs);
+    if (!hs) return WACTOR_ENOMEM;
+    *hs = (host_subscriber){fn, user, rt->broker};
+    actor_id id = 0;
+    if (actor_spawn(rt->sys, &subscriber_behaviour, hs, &id) != 0) {
+        free(hs);
+        return WACTOR_ENOMEM;
+    }
+    if (broker_subscribe(rt->broker, pattern, id) != 0) {
+        actor_kill(rt->sys, id); /* frees hs */
+        return WACTOR_ENOMEM;
+    }
+    *out = id;
+    return WACTOR_OK;
+}
+
 wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload, size_t len, int timeout_ms,
                         void **reply, size_t *reply_len, wactor_diag *diag) {
     if (!rt || !reply || !reply_len || (!payload && len)) return WACTOR_EINVAL;

@@ -15,5 +15,13 @@ check "info" '^\{"state":"ready","messages":[0-9]+'
 check "stats" '^\{"actors":[0-9]+,"delivered":[0-9]+,"refused":[0-9]+,"dead_letters":[0-9]+,"traps":[0-9]+\}'
 check "unknown child is an error" '^\{"error":"no such actor, name, export or file"\}'
 check "unknown command is an error" "^\{\"error\":\"unknown command 'bogus'\"\}"
+# send / ask / publish against a request/reply service
+(printf 'ask kv {"put":"k","value":"v"}\nask kv {"get":"k"}\nsend kv {"get":"k"}\npublish nobody.here {"x":1}\nask nosuch {}\n'; sleep 2) |
+  timeout -s TERM 4 "$WACTOR" run "$EX/kv.yaml" --admin > "$TMP/admin.out" 2>&1
+check "ask: put" '^\{"reply":\{"ok":true\}\}'
+check "ask: get" '^\{"reply":\{"value":"v"\}\}'
+check "send" '^\{"ok":true\}'
+check "publish to no subscriber" '^\{"delivered":0\}'
+check "ask an unknown name" '^\{"error":"no such actor'
 [ $fail -eq 0 ] || head -c 3000 "$TMP/admin.out"
 finish
