@@ -62,7 +62,7 @@ static void expect_error_at(const char *yaml, int line, const char *needle) {
         fail_msg("expected '%s...%s', got '%s'", prefix, needle, err);
 }
 
-static void assert_payload(const manifest_send *s, const uint8_t *prefix, size_t plen, const char *body) {
+static void assert_payload(const manifest_message *s, const uint8_t *prefix, size_t plen, const char *body) {
     size_t blen = strlen(body);
     if (s->len != plen + blen || memcmp(s->payload, prefix, plen) != 0 ||
         memcmp(s->payload + plen, body, blen) != 0)
@@ -113,10 +113,10 @@ static void test_valid_fields(void **state) {
     assert_int_equal(m->components[2].line, 8);
 
     assert_int_equal(m->nsends, 2);
-    assert_string_equal(m->sends[0].to, "ping");
+    assert_string_equal(m->sends[0].target, "ping");
     assert_int_equal(m->sends[0].line, 13);
     assert_payload(&m->sends[0], JSON_PREFIX, 2, "{\"count\":3}");
-    assert_string_equal(m->sends[1].to, "pong");
+    assert_string_equal(m->sends[1].target, "pong");
     assert_int_equal(m->sends[1].line, 15);
     assert_payload(&m->sends[1], JSON_PREFIX, 2, "\"hello\"");
     manifest_free(m);
@@ -273,7 +273,7 @@ static void test_demo_manifest(void **state) {
             fail_msg("demo module %s not built", m->components[i].module_path);
         fclose(f);
     }
-    assert_string_equal(m->sends[0].to, "ping");
+    assert_string_equal(m->sends[0].target, "ping");
     assert_payload(&m->sends[0], JSON_PREFIX, 2, "{\"count\":3}");
     manifest_free(m);
 }
@@ -496,7 +496,7 @@ static void test_caps_fields(void **state) {
     assert_int_equal(MANIFEST_DEFAULT_MAX_MESSAGE_BYTES, 16777216);
 
     assert_int_equal(m->nsends, 1);
-    assert_string_equal(m->sends[0].to, "kv");
+    assert_string_equal(m->sends[0].target, "kv");
     assert_int_equal(m->sends[0].line, 36);
     manifest_free(m);
 }
@@ -505,29 +505,29 @@ static void test_publish_entries(void **state) {
     (void)state;
     manifest *m = parse_ok(CAPS, "sys/caps.yaml");
     assert_int_equal(m->npublishes, 4);
-    const manifest_publish *p = m->publishes;
+    const manifest_message *p = m->publishes;
 
     static const uint8_t json[] = {0x80, 0x04, '{', '"', 't', 'e', 'x', 't', '"', ':', '"', 'h', 'e', 'l', 'l',
                                    'o', '"', '}'};
-    assert_string_equal(p[0].topic, "chat.room1");
+    assert_string_equal(p[0].target, "chat.room1");
     assert_int_equal(p[0].line, 27);
     assert_int_equal(p[0].len, sizeof json);
     assert_memory_equal(p[0].payload, json, sizeof json);
 
     static const uint8_t text[] = {0x80, 0x04, '"', 'h', 'i', '"'};
-    assert_string_equal(p[1].topic, "$SYS.a-b_c");
+    assert_string_equal(p[1].target, "$SYS.a-b_c");
     assert_int_equal(p[1].line, 29);
     assert_int_equal(p[1].len, sizeof text);
     assert_memory_equal(p[1].payload, text, sizeof text);
 
     static const uint8_t cbor[] = {0x51, 0xa1, 0x61, 0x6e, 0x01};
-    assert_string_equal(p[2].topic, "bin.cbor");
+    assert_string_equal(p[2].target, "bin.cbor");
     assert_int_equal(p[2].line, 31);
     assert_int_equal(p[2].len, sizeof cbor);
     assert_memory_equal(p[2].payload, cbor, sizeof cbor);
 
     static const uint8_t borsh[] = {0x81, 0x0e, 0x03, 0, 0, 0, 0, 0, 0, 0};
-    assert_string_equal(p[3].topic, "bin.borsh");
+    assert_string_equal(p[3].target, "bin.borsh");
     assert_int_equal(p[3].line, 33);
     assert_int_equal(p[3].len, sizeof borsh);
     assert_memory_equal(p[3].payload, borsh, sizeof borsh);
@@ -559,7 +559,7 @@ static void test_publish_entries(void **state) {
     topic[255] = '\0';
     snprintf(yaml, sizeof yaml, "components: [{name: a, module: a.wasm}]\npublish: [{topic: %s, text: x}]\n", topic);
     m = parse_ok(yaml, NULL);
-    assert_string_equal(m->publishes[0].topic, topic);
+    assert_string_equal(m->publishes[0].target, topic);
     manifest_free(m);
 }
 

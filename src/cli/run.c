@@ -79,21 +79,21 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
 
 static int deliver(wactor_runtime *rt, const manifest *m) {
     for (size_t i = 0; i < m->nsends; i++) {
-        const manifest_send *s = &m->sends[i];
-        wactor_pid to = wactor_whereis(rt, s->to);
+        const manifest_message *s = &m->sends[i];
+        wactor_pid to = wactor_whereis(rt, s->target);
         wactor_error err = to ? wactor_send(rt, to, s->payload, s->len) : WACTOR_ENOENT;
         if (err) {
             char what[300];
-            snprintf(what, sizeof what, "%s:%d: send to %s", m->path, s->line, s->to);
+            snprintf(what, sizeof what, "%s:%d: send to %s", m->path, s->line, s->target);
             cli_error(what, err, NULL);
         }
     }
     for (size_t i = 0; i < m->npublishes; i++) {
-        const manifest_publish *p = &m->publishes[i];
-        wactor_error err = wactor_publish(rt, p->topic, p->payload, p->len, NULL);
+        const manifest_message *p = &m->publishes[i];
+        wactor_error err = wactor_publish(rt, p->target, p->payload, p->len, NULL);
         if (err) {
             char what[300];
-            snprintf(what, sizeof what, "%s:%d: publish to %s", m->path, p->line, p->topic);
+            snprintf(what, sizeof what, "%s:%d: publish to %s", m->path, p->line, p->target);
             cli_error(what, err, NULL);
         }
     }

@@ -815,13 +815,7 @@ static int parse_payload(const ctx *c, int form, struct fy_node *body, pos body_
     return 0;
 }
 
-/* A parsed entry of either list, before it moves into manifest_send / manifest_publish. */
-typedef struct msg {
-    char *addr; /* `to` / `topic` */
-    uint8_t *payload;
-    size_t len;
-    int line;
-} msg;
+typedef manifest_message msg;
 
 /* What differs between the two lists. */
 typedef struct msg_kind {
@@ -853,7 +847,7 @@ static const msg_kind PUBLISH_KIND = {"publish", "topic", check_topic};
 
 static void free_msgs(msg *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        free(v[i].addr);
+        free(v[i].target);
         free(v[i].payload);
     }
     free(v);
@@ -880,7 +874,7 @@ static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, struct 
         struct fy_node *val = fy_node_pair_value(p);
         if (key_is(key, klen, k->addr_key)) {
             addr_at = node_pos(val, kat);
-            if (get_string(c, val, addr_at, k->addr_key, &out->addr) != 0)
+            if (get_string(c, val, addr_at, k->addr_key, &out->target) != 0)
                 return -1;
             continue;
         }
@@ -898,12 +892,12 @@ static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, struct 
         body = val;
         body_at = kat;
     }
-    if (out->addr == NULL)
+    if (out->target == NULL)
         return fail(c, at, "%s entry is missing required key '%s'", k->section, k->addr_key);
     if (form < 0)
         return fail(c, at, "%s entry to '%s' needs a payload: one of 'json', 'text', 'cbor', 'borsh'",
-                    k->section, out->addr);
-    if (k->check_addr(c, m, out->addr, addr_at) != 0)
+                    k->section, out->target);
+    if (k->check_addr(c, m, out->target, addr_at) != 0)
         return -1;
     return parse_payload(c, form, body, body_at, &out->payload, &out->len);
 }
@@ -938,39 +932,11 @@ static int parse_msgs(const ctx *c, const manifest *m, const msg_kind *k, struct
 }
 
 static int parse_sends(const ctx *c, struct fy_node *v, pos at, manifest *m) {
-    msg *msgs;
-    size_t n;
-    if (parse_msgs(c, m, &SEND_KIND, v, at, &msgs, &n) != 0)
-        return -1;
-    if (n == 0)
-        return 0;
-    if ((m->sends = calloc(n, sizeof *m->sends)) == NULL) {
-        free_msgs(msgs, n);
-        return fail_oom(c);
-    }
-    for (size_t i = 0; i < n; i++)
-        m->sends[i] = (manifest_send){msgs[i].addr, msgs[i].payload, msgs[i].len, msgs[i].line};
-    m->nsends = n;
-    free(msgs);
-    return 0;
+    return parse_msgs(c, m, &SEND_KIND, v, at, &m->sends, &m->nsends);
 }
 
 static int parse_publishes(const ctx *c, struct fy_node *v, pos at, manifest *m) {
-    msg *msgs;
-    size_t n;
-    if (parse_msgs(c, m, &PUBLISH_KIND, v, at, &msgs, &n) != 0)
-        return -1;
-    if (n == 0)
-        return 0;
-    if ((m->publishes = calloc(n, sizeof *m->publishes)) == NULL) {
-        free_msgs(msgs, n);
-        return fail_oom(c);
-    }
-    for (size_t i = 0; i < n; i++)
-        m->publishes[i] = (manifest_publish){msgs[i].addr, msgs[i].payload, msgs[i].len, msgs[i].line};
-    m->npublishes = n;
-    free(msgs);
-    return 0;
+    return parse_msgs(c, m, &PUBLISH_KIND, v, at, &m->publishes, &m->npublishes);
 }
 
 /* ------------------------------------------------------------------ supervision tree */
@@ -1595,12 +1561,12 @@ void manifest_free(manifest *m) {
         free_component(&m->components[i]);
     free(m->components);
     for (size_t i = 0; i < m->nsends; i++) {
-        free(m->sends[i].to);
+        free(m->sends[i].target);
         free(m->sends[i].payload);
     }
     free(m->sends);
     for (size_t i = 0; i < m->npublishes; i++) {
-        free(m->publishes[i].topic);
+        free(m->publishes[i].target);
         free(m->publishes[i].payload);
     }
     free(m->publishes);

@@ -116,20 +116,15 @@ typedef struct manifest_component {
                               0 = not given (use MANIFEST_DEFAULT_MAX_MESSAGE_BYTES) */
 } manifest_component;
 
-typedef struct manifest_send {
-    char *to;              /* the name of a component declared in the same manifest */
+/* An initial message: a `send:` entry (to a component) or a `publish:` entry (to a topic), delivered in file
+ * order, sends first. */
+typedef struct manifest_message {
+    char *target;          /* send: the name of a component declared in the same manifest;
+                              publish: a NATS subject without wildcards (broker_subject_valid(target, false)) */
     uint8_t *payload;      /* multicodec-prefixed bytes (e.g. 80 04 then compact JSON text) */
     size_t len;            /* bytes in payload, prefix included */
     int line;              /* 1-based line of the entry */
-} manifest_send;
-
-/* An initial publication (top-level `publish:`), delivered after every `send:` entry, in file order. */
-typedef struct manifest_publish {
-    char *topic;           /* a NATS subject without wildcards: broker_subject_valid(topic, false) */
-    uint8_t *payload;      /* multicodec-prefixed bytes, exactly as for manifest_send */
-    size_t len;            /* bytes in payload, prefix included */
-    int line;              /* 1-based line of the entry */
-} manifest_publish;
+} manifest_message;
 
 /* Range limits of the supervision-tree fields (inclusive). */
 #define MANIFEST_MAX_INTENSITY  1000000u
@@ -180,9 +175,9 @@ struct manifest_supervisor {
 typedef struct manifest {
     manifest_component *components; /* in file order */
     size_t ncomponents;             /* >= 1 */
-    manifest_send *sends;           /* in file order; NULL when nsends == 0 */
+    manifest_message *sends;           /* in file order; NULL when nsends == 0 */
     size_t nsends;
-    manifest_publish *publishes;    /* in file order, delivered after all sends; NULL when npublishes == 0 */
+    manifest_message *publishes;    /* in file order, delivered after all sends; NULL when npublishes == 0 */
     size_t npublishes;
     char *path;                     /* copy of the path given to load/parse, or NULL if none was given */
     manifest_supervisor *supervisor; /* root of the supervision tree; NULL without `supervisor:` */
