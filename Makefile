@@ -3,7 +3,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan bench clean
+.PHONY: all deps build run test test-asan bench bench-deps clean
 
 all: build
 
@@ -26,8 +26,16 @@ test-asan: deps
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
-bench: build
+# The bench also runs the Erlang/OTP side (bench/erlang/) and draws docs/bench-throughput.png.
+bench-deps: deps
+	@scripts/deps.sh erlang-nox gnuplot-nox
+
+bench: bench-deps build
 	./build/bench/wactor-bench
+	@mkdir -p bench/out
+	bench/erlang/run.sh > bench/out/erlang.tsv
+	@cat bench/out/erlang.tsv
+	bench/plot.sh
 
 clean:
 	rm -rf build build-asan

@@ -365,6 +365,164 @@ static void test_instances_are_isolated(void **state) {
     eng_instance_free(b);
 }
 
+/* Module for the instance-reuse test (embedded: fixtures are shared with other layers). Its text:
+ *   (module
+ *     (memory (export "memory") 1 4)
+ *     (global $g (mut i32) (i32.const 7))
+ *     (data (i32.const 16) "hello")
+ *     (data "PASV")
+ *     (func (export "get_g") (result i32) (global.get $g))
+ *     (func (export "set_g") (param i32) (global.set $g (local.get 0)))
+ *     (func (export "store") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+ *     (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+ *     (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+ *     (func (export "size") (result i32) (memory.size))
+ *     (func (export "init_active") (param i32) (memory.init 0 (i32.const 0) (i32.const 0) (local.get 0)))
+ *     (func (export "init_passive") (memory.init 1 (i32.const 100) (i32.const 0) (i32.const 4)))
+ *     (func (export "drop_passive") (data.drop 1)))
+ */
+static const uint8_t reuse_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x16, 0x05, 0x60,
+  0x00, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x02, 0x7f, 0x7f, 0x00,
+  0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00, 0x03, 0x0a, 0x09, 0x00,
+  0x01, 0x02, 0x03, 0x03, 0x00, 0x01, 0x04, 0x04, 0x05, 0x04, 0x01, 0x01,
+  0x01, 0x04, 0x06, 0x06, 0x01, 0x7f, 0x01, 0x41, 0x07, 0x0b, 0x07, 0x63,
+  0x0a, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x05, 0x67,
+  0x65, 0x74, 0x5f, 0x67, 0x00, 0x00, 0x05, 0x73, 0x65, 0x74, 0x5f, 0x67,
+  0x00, 0x01, 0x05, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00, 0x02, 0x04, 0x6c,
+  0x6f, 0x61, 0x64, 0x00, 0x03, 0x04, 0x67, 0x72, 0x6f, 0x77, 0x00, 0x04,
+  0x04, 0x73, 0x69, 0x7a, 0x65, 0x00, 0x05, 0x0b, 0x69, 0x6e, 0x69, 0x74,
+  0x5f, 0x61, 0x63, 0x74, 0x69, 0x76, 0x65, 0x00, 0x06, 0x0c, 0x69, 0x6e,
+  0x69, 0x74, 0x5f, 0x70, 0x61, 0x73, 0x73, 0x69, 0x76, 0x65, 0x00, 0x07,
+  0x0c, 0x64, 0x72, 0x6f, 0x70, 0x5f, 0x70, 0x61, 0x73, 0x73, 0x69, 0x76,
+  0x65, 0x00, 0x08, 0x0c, 0x01, 0x02, 0x0a, 0x4c, 0x09, 0x04, 0x00, 0x23,
+  0x00, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x24, 0x00, 0x0b, 0x09, 0x00, 0x20,
+  0x00, 0x20, 0x01, 0x3a, 0x00, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x2d,
+  0x00, 0x00, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x40, 0x00, 0x0b, 0x04, 0x00,
+  0x3f, 0x00, 0x0b, 0x0c, 0x00, 0x41, 0x00, 0x41, 0x00, 0x20, 0x00, 0xfc,
+  0x08, 0x00, 0x00, 0x0b, 0x0d, 0x00, 0x41, 0xe4, 0x00, 0x41, 0x00, 0x41,
+  0x04, 0xfc, 0x08, 0x01, 0x00, 0x0b, 0x05, 0x00, 0xfc, 0x09, 0x01, 0x0b,
+  0x0b, 0x11, 0x02, 0x00, 0x41, 0x10, 0x0b, 0x05, 0x68, 0x65, 0x6c, 0x6c,
+  0x6f, 0x01, 0x04, 0x50, 0x41, 0x53, 0x56
+};
+
+static eng_instance *reuse_instance(eng_module *m, uint32_t max_pages) {
+    eng_instance_opts o;
+    memset(&o, 0, sizeof o);
+    o.max_pages = max_pages;
+    eng_instance *inst = NULL;
+    wactor_diag d;
+    if (eng_instance_new(m, &o, &inst, &d) != 0) fail_msg("instantiate reuse: %s", d.message);
+    return inst;
+}
+
+static eng_status reuse_call(eng_instance *inst, const char *name, int32_t a, int32_t b, int nargs, int32_t *out) {
+    wactor_value args[2] = {{.type = WACTOR_I32, .of.i32 = a}, {.type = WACTOR_I32, .of.i32 = b}}, r;
+    size_t nr = 0;
+    wactor_diag d;
+    eng_status st = eng_call_sync(inst, name, args, (size_t)nargs, &r, 1, &nr, &d);
+    if (out && st == ENG_DONE && nr == 1) *out = r.of.i32;
+    return st;
+}
+
+/* The state every new instance of reuse_wasm must start in, however dirty the previous ones were. */
+static void assert_fresh_reuse_instance(eng_instance *inst) {
+    int32_t v = -1;
+    uint32_t size = 0;
+    uint8_t *mem = eng_instance_memory(inst, &size);
+    assert_non_null(mem);
+    assert_int_equal(size, ENG_PAGE_SIZE);
+    for (uint32_t i = 0; i < size; i++) {
+        uint8_t want = (i >= 16 && i < 21) ? (uint8_t)"hello"[i - 16] : 0;
+        if (mem[i] != want) fail_msg("byte %u is %u, expected %u", i, mem[i], want);
+    }
+    assert_int_equal(reuse_call(inst, "get_g", 0, 0, 0, &v), ENG_DONE);
+    assert_int_equal(v, 7);
+    assert_int_equal(reuse_call(inst, "size", 0, 0, 0, &v), ENG_DONE);
+    assert_int_equal(v, 1);
+}
+
+/* Instances are recycled internally (memory buffers, module descriptions): a new instance must be
+ * indistinguishable from one made in a fresh process: zeroed memory of the initial size, data segments
+ * applied (and active ones dropped), passive ones intact, initial globals, the right memory limit. */
+static void test_reused_instance_is_fresh(void **state) {
+    (void)state;
+    eng_module *m = NULL;
+    wactor_diag d;
+    assert_int_equal(eng_module_load(reuse_wasm, sizeof reuse_wasm, &m, &d), 0);
+    int32_t v = 0;
+    for (int round = 0; round < 3; round++) {
+        eng_instance *inst = reuse_instance(m, 0);
+        assert_fresh_reuse_instance(inst);
+        /* the applied active segment is dropped: memory.init of 0 bytes works, of 1 byte traps */
+        assert_int_equal(reuse_call(inst, "init_active", 0, 0, 1, NULL), ENG_DONE);
+        eng_instance *other = reuse_instance(m, 0);
+        assert_int_equal(reuse_call(other, "init_active", 1, 0, 1, NULL), ENG_TRAPPED);
+        eng_instance_free(other);
+        /* the passive segment is intact */
+        assert_int_equal(reuse_call(inst, "init_passive", 0, 0, 0, NULL), ENG_DONE);
+        assert_int_equal(reuse_call(inst, "load", 101, 0, 1, &v), ENG_DONE);
+        assert_int_equal(v, 'A');
+        /* dirty everything: globals, memory (first and last byte), grow to the maximum, drop the passive
+         * segment, then free: the next round must not see any of it */
+        assert_int_equal(reuse_call(inst, "set_g", 99, 0, 1, NULL), ENG_DONE);
+        assert_int_equal(reuse_call(inst, "store", 0, 0xAB, 2, NULL), ENG_DONE);
+        assert_int_equal(reuse_call(inst, "store", 65535, 0xCD, 2, NULL), ENG_DONE);
+        assert_int_equal(reuse_call(inst, "grow", 3, 0, 1, &v), ENG_DONE);
+        assert_int_equal(v, 1);
+        assert_int_equal(reuse_call(inst, "grow", 1, 0, 1, &v), ENG_DONE);
+        assert_int_equal(v, -1); /* the module's maximum of 4 pages */
+        assert_int_equal(reuse_call(inst, "store", 4 * 65536 - 1, 0xEF, 2, NULL), ENG_DONE);
+        assert_int_equal(reuse_call(inst, "drop_passive", 0, 0, 0, NULL), ENG_DONE);
+        assert_int_equal(reuse_call(inst, "init_passive", 0, 0, 0, NULL), ENG_TRAPPED);
+        eng_instance_free(inst);
+    }
+    /* a grown memory recycled into a new instance: growing again yields zeroed pages */
+    eng_instance *inst = reuse_instance(m, 0);
+    assert_fresh_reuse_instance(inst);
+    assert_int_equal(reuse_call(inst, "grow", 3, 0, 1, &v), ENG_DONE);
+    assert_int_equal(reuse_call(inst, "load", 4 * 65536 - 1, 0, 1, &v), ENG_DONE);
+    assert_int_equal(v, 0);
+    eng_instance_free(inst);
+    /* another cap on the same module: its own limit, same initial state */
+    inst = reuse_instance(m, 2);
+    assert_fresh_reuse_instance(inst);
+    assert_int_equal(reuse_call(inst, "grow", 2, 0, 1, &v), ENG_DONE);
+    assert_int_equal(v, -1);
+    assert_int_equal(reuse_call(inst, "grow", 1, 0, 1, &v), ENG_DONE);
+    assert_int_equal(v, 1);
+    eng_instance_free(inst);
+    inst = reuse_instance(m, 0);
+    assert_int_equal(reuse_call(inst, "grow", 3, 0, 1, &v), ENG_DONE);
+    assert_int_equal(v, 1); /* the uncapped template still allows the module's maximum */
+    eng_instance_free(inst);
+    eng_module_release(m);
+}
+
+static void *reuse_churn_thread(void *arg) {
+    eng_module *m = arg;
+    for (int i = 0; i < 200; i++) {
+        eng_instance *inst = reuse_instance(m, (uint32_t)(i % 3)); /* caps 0, 1, 2: three templates */
+        assert_fresh_reuse_instance(inst);
+        assert_int_equal(reuse_call(inst, "store", 1000 + i, 0x55, 2, NULL), ENG_DONE);
+        assert_int_equal(reuse_call(inst, "set_g", i, 0, 1, NULL), ENG_DONE);
+        eng_instance_free(inst);
+    }
+    return NULL;
+}
+
+/* Instances created and freed on several threads share the pools: still fresh every time. */
+static void test_reuse_across_threads(void **state) {
+    (void)state;
+    eng_module *m = NULL;
+    wactor_diag d;
+    assert_int_equal(eng_module_load(reuse_wasm, sizeof reuse_wasm, &m, &d), 0);
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++) assert_int_equal(pthread_create(&t[i], NULL, reuse_churn_thread, m), 0);
+    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
+    eng_module_release(m);
+}
+
 static void test_start_function(void **state) {
     (void)state;
     eng_instance *inst = instantiate("engine_start", NULL);
@@ -1141,6 +1299,8 @@ int main(void) {
         cmocka_unit_test(test_memory_min_above_cap),
         cmocka_unit_test(test_instantiation_failure),
         cmocka_unit_test(test_instances_are_isolated),
+        cmocka_unit_test(test_reused_instance_is_fresh),
+        cmocka_unit_test(test_reuse_across_threads),
         cmocka_unit_test(test_start_function),
         cmocka_unit_test(test_typed_calls),
         cmocka_unit_test(test_call_errors),

@@ -964,6 +964,7 @@ static void test_guest_spawn(void **state) {
     /* the child is live, unnamed, answers, and has the declared capabilities */
     wactor_pid c = (wactor_pid)child;
     WAIT_FOR(state_of(rt, c) == WACTOR_READY);
+    WAIT_FOR(state_of(rt, (wactor_pid)child2) == WACTOR_READY); /* spawned asynchronously: it starts on its own */
     assert_int_equal(wactor_whereis(rt, "ignored"), 0);
     set_mode(rt, c, MODE_ECHO);
     void *reply = NULL;

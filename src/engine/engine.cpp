@@ -8,6 +8,10 @@
  *   eng_module   = the bytes + a validated wabt ModuleDesc (immutable), kept in a content-hash cache.
  *   eng_instance = its own wabt Store (Module copy, Instance, host functions, memory) + one wabt Thread.
  *                  Nothing is shared between instances, so an instance can move between OS threads.
+ *   Recycling (see "instantiation templates" and "memory pool"): per (module, cap) the adjusted description
+ *   is built once, freed instances give back their description copy and their (re-zeroed) memory buffer,
+ *   and new instances take them, so a spawn after a stop touches no fresh pages. Only allocations are
+ *   recycled, never wabt objects: each instance still gets a new Store, Module, Instance and Thread.
  *
  * Bounded execution drives the Thread one instruction at a time (Thread::StepInternal, the loop body of
  * the public Thread::Run(int, Trap::Ptr*)) so the exact number of executed instructions is known. Starting
@@ -33,6 +37,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <sys/mman.h>
+
 using namespace wabt;
 using namespace wabt::interp;
 
@@ -56,6 +62,10 @@ static_assert(str_equal(WABT_VERSION_STRING, "1.0.32"),
  *   Thread::PushCall     push the callee's frame           } and after Thread::Run(), split so that the
  *   Thread::PopValues    pop the results                   } run can stop and resume between instructions
  *   Thread::StepInternal execute one instruction (Thread::Run(int) is a loop over it)
+ *   Memory::data_/pages_/type_  a memory's bytes, size in pages and limits: instances are instantiated with
+ *                        0-page memories and we install a recycled, already-zeroed buffer (see "memory pool")
+ *   Module::desc_        the Store's copy of the module description, recycled when an instance is freed
+ *                        (see "instantiation templates")
  * Nothing else in this file touches wabt internals. */
 namespace wabt_access {
 template <typename Tag, typename Tag::type Member>
@@ -86,7 +96,27 @@ struct StepInternal {
     using type = RunResult (Thread::*)(Trap::Ptr *);
     friend type get(StepInternal);
 };
+struct MemData {
+    using type = Buffer Memory::*;
+    friend type get(MemData);
+};
+struct MemPages {
+    using type = u64 Memory::*;
+    friend type get(MemPages);
+};
+struct MemType {
+    using type = MemoryType Memory::*;
+    friend type get(MemType);
+};
+struct ModDesc {
+    using type = ModuleDesc Module::*;
+    friend type get(ModDesc);
+};
 template struct Grant<Frames, &Thread::frames_>;
+template struct Grant<MemData, &Memory::data_>;
+template struct Grant<MemPages, &Memory::pages_>;
+template struct Grant<MemType, &Memory::type_>;
+template struct Grant<ModDesc, &Module::desc_>;
 template struct Grant<ValueStack, &Thread::values_>;
 template struct Grant<PushValues, &Thread::PushValues>;
 template struct Grant<PopValues, &Thread::PopValues>;
@@ -229,6 +259,32 @@ struct ExternEntry {
     uint32_t mem_min, mem_max;
 };
 
+/* ------------------------------------------------------------------ instantiation templates
+ * Every instance needs its own wabt Module (the interpreter reads code from the Module in the instance's own
+ * Store), and wabt's Module::New takes the ModuleDesc by value, so one copy per live instance is unavoidable.
+ * What is avoidable is redoing the per-instance adjustments and re-copying on every spawn:
+ *   - a template holds, once per (module, max_pages), the description as we instantiate it: memory maxima
+ *     lowered to the cap, start functions removed (we run them), memories declared with 0 initial pages and
+ *     active data segments turned passive (we install a pooled memory buffer after instantiation and apply
+ *     the segments ourselves, in order, exactly as wabt would; see install_memories / apply_data);
+ *   - a freed instance gives its Module's description back (spares): it is still identical to the template,
+ *     because wabt never mutates Module::desc_ after construction (Module has no mutators; Instance and
+ *     DataSegment/ElemSegment only read it). The next instance takes a spare instead of copying.
+ * Templates are immutable once built (only `spares` changes, under spare_mutex), so concurrent copies are safe. */
+constexpr size_t kMaxTemplates = 8; /* distinct caps cached per module; further caps get a private template */
+constexpr size_t kMaxSpares = 4;    /* recycled descriptions kept per template */
+
+struct InstTemplate {
+    uint32_t max_pages = 0;         /* the opts->max_pages it was built for */
+    uint32_t cap_pages = 0;         /* effective cap (eng_instance.cap_pages); 0 = none */
+    ModuleDesc desc;                /* as instantiated (see above) */
+    std::vector<u64> mem_pages;     /* each defined memory's real initial size, in pages */
+    std::vector<Index> active_datas; /* data segments we made passive and apply after instantiation, in order */
+    std::vector<StartDesc> starts;
+    std::mutex spare_mutex;
+    std::vector<ModuleDesc> spares; /* guarded by spare_mutex */
+};
+
 struct eng_module {
     std::vector<uint8_t> bytes;
     uint64_t hash = 0;
@@ -236,6 +292,8 @@ struct eng_module {
     ModuleDesc desc;
     std::vector<ExternEntry> imports, exports;
     std::unordered_map<std::string, size_t> func_exports; /* name -> index into exports */
+    std::mutex tmpl_mutex;
+    std::vector<std::unique_ptr<InstTemplate>> templates; /* guarded by tmpl_mutex; at most kMaxTemplates */
 };
 
 namespace {
@@ -456,6 +514,8 @@ struct eng_instance {
     void *user = nullptr;
     uint32_t call_depth = kDefaultCallDepth;
     uint32_t cap_pages = 0; /* 0: no cap was set */
+    InstTemplate *tmpl = nullptr;            /* the module's template, or own_tmpl */
+    std::unique_ptr<InstTemplate> own_tmpl;  /* only when the module already caches kMaxTemplates caps */
 
     /* wabt objects; RefPtrs must die before the Store (see destroy()). */
     std::unique_ptr<Store> store;
@@ -475,13 +535,224 @@ struct eng_instance {
     size_t nresults = 0;              /* valid results after ENG_DONE */
     PendingTrap pending;
 
-    void destroy() {
-        thread.reset();
-        memory.reset();
-        instance.reset();
-        store.reset();
-    }
+    void destroy() noexcept;
 };
+
+namespace {
+
+/* ------------------------------------------------------------------ memory pool
+ * wabt keeps a linear memory in a std::vector<u8> that its Memory constructor value-initialises, i.e.
+ * memset()s. On a fresh allocation that is one page fault per 4 KiB page, and on this kind of machine (a
+ * paravirtualised VM) a first touch costs several microseconds per page, also after the kernel has cleared
+ * it: a 2-page memory took ~400 us to zero-fill, against ~3 us for re-zeroing the same bytes once mapped.
+ * glibc does not keep such blocks warm for us (>= 128 KiB is mmap()ed and munmap()ed on free; smaller blocks
+ * at the heap top are trimmed).
+ * So freed instances hand their memory buffers to this process-wide pool, zeroed on the way in, and new
+ * instances take one of exactly their initial size: the pages are already mapped, so spawning after a stop
+ * (and restarting after a trap) touches no fresh memory. Bounded: at most kPoolMaxBytes of capacity is kept,
+ * buffers larger than kPoolMaxBuffer (guests that grew a lot) are freed. Thread-safe (one mutex; the memset
+ * happens outside it). Buffers are plain std::vector<u8> from std::allocator, as wabt's own, so swapping
+ * them into a Memory changes nothing for wabt (Grow() resizes them as usual; the Store frees them). */
+constexpr size_t kPoolMaxBytes = size_t(64) << 20;
+constexpr size_t kPoolMaxBuffer = size_t(4) << 20;
+
+class BufferPool {
+public:
+    /* A zero-filled buffer of exactly `size` bytes. */
+    Buffer take(size_t size) {
+        if (size == 0) return Buffer();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto it = free_.find(size);
+            if (it != free_.end() && !it->second.empty()) {
+                Buffer b = std::move(it->second.back());
+                it->second.pop_back();
+                bytes_ -= b.capacity();
+                return b;
+            }
+        }
+        Buffer b;
+        b.reserve(size);
+        prefault(b.data(), size);
+        b.resize(size); /* the zero-fill: now on populated pages */
+        return b;
+    }
+
+    /* Takes back a memory's buffer for reuse by memories of `size` initial bytes (zeroes that much of it).
+     * Never throws: a buffer that cannot be kept is freed. */
+    void give(Buffer b, size_t size) noexcept {
+        if (size == 0 || b.size() < size || b.capacity() > kPoolMaxBuffer) return;
+        b.resize(size); /* shrinking: no allocation, capacity kept */
+        std::memset(b.data(), 0, size);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (bytes_ + b.capacity() > kPoolMaxBytes) return;
+        try {
+            std::vector<Buffer> &list = free_[size];
+            list.push_back(std::move(b));
+            bytes_ += list.back().capacity();
+        } catch (...) {
+        }
+    }
+
+private:
+    /* Asks the kernel to map the whole block in one call (MADV_POPULATE_WRITE, Linux >= 5.14) rather than
+     * taking one fault per page in the zero-fill that follows: measured ~3x cheaper here. Only a hint: on
+     * older kernels madvise fails with EINVAL and the zero-fill faults the pages in as before. */
+    static void prefault(void *p, size_t size) {
+#if defined(__linux__)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+        const uintptr_t page = 4096;
+        uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1), end = ((uintptr_t)p + size) & ~(page - 1);
+        if (end > start) (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+        (void)p;
+        (void)size;
+#endif
+    }
+
+    std::mutex mutex_;
+    std::unordered_map<size_t, std::vector<Buffer>> free_; /* initial size in bytes -> zeroed buffers */
+    size_t bytes_ = 0;                                     /* total capacity held */
+};
+
+BufferPool &buffer_pool() {
+    static BufferPool *pool = new BufferPool; /* never destroyed: instances may be freed during exit */
+    return *pool;
+}
+
+std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pages) {
+    std::unique_ptr<InstTemplate> t(new InstTemplate);
+    t->max_pages = max_pages;
+    t->desc = m->desc;
+    for (MemoryDesc &md : t->desc.memories) {
+        Limits &l = md.type.limits;
+        if (!l.has_max) {
+            l.has_max = true;
+            l.max = kMaxPages32;
+        }
+        if (max_pages) {
+            if (l.max > max_pages) l.max = max_pages;
+            t->cap_pages = (uint32_t)l.max;
+        }
+        t->mem_pages.push_back(l.initial);
+        l.initial = 0; /* Memory's constructor allocates and zero-fills `initial` pages: we install a buffer */
+    }
+    for (size_t i = 0; i < t->desc.datas.size(); i++) {
+        DataDesc &d = t->desc.datas[i];
+        if (d.mode != SegmentMode::Active) continue;
+        d.mode = SegmentMode::Passive; /* init_func (the offset expression) is kept: apply_data evaluates it */
+        t->active_datas.push_back((Index)i);
+    }
+    t->starts.swap(t->desc.starts);
+    return t;
+}
+
+/* The module's template for `max_pages`, built on first use. */
+InstTemplate *get_template(eng_module *m, uint32_t max_pages, std::unique_ptr<InstTemplate> *owned) {
+    std::lock_guard<std::mutex> lock(m->tmpl_mutex);
+    for (const auto &t : m->templates)
+        if (t->max_pages == max_pages) return t.get();
+    std::unique_ptr<InstTemplate> t = make_template(m, max_pages);
+    if (m->templates.size() < kMaxTemplates) {
+        m->templates.push_back(std::move(t));
+        return m->templates.back().get();
+    }
+    *owned = std::move(t);
+    return owned->get();
+}
+
+/* A description to instantiate from: a recycled spare, else a copy of the template's. */
+ModuleDesc take_desc(InstTemplate *t) {
+    {
+        std::lock_guard<std::mutex> lock(t->spare_mutex);
+        if (!t->spares.empty()) {
+            ModuleDesc d = std::move(t->spares.back());
+            t->spares.pop_back();
+            return d;
+        }
+    }
+    return t->desc;
+}
+
+/* After Instance::Instantiate: gives each (0-page) memory a zeroed buffer of its real initial size, as
+ * Memory's constructor would have (pages_ and type_.limits.initial as it sets them). */
+void install_memories(eng_instance *inst) {
+    Store &store = *inst->store;
+    const RefVec &mems = inst->instance->memories(); /* only defined memories: memory imports are refused */
+    for (size_t i = 0; i < inst->tmpl->mem_pages.size() && i < mems.size(); i++) {
+        u64 pages = inst->tmpl->mem_pages[i];
+        Memory *mem = store.UnsafeGet<Memory>(mems[i]).get();
+        Buffer b = buffer_pool().take(pages * ENG_PAGE_SIZE);
+        (mem->*get(wabt_access::MemData{})).swap(b);
+        mem->*get(wabt_access::MemPages{}) = pages;
+        (mem->*get(wabt_access::MemType{})).limits.initial = pages;
+    }
+}
+
+/* Applies the active data segments, in order, as Instance::Instantiate does with bulk memory enabled (wabt
+ * 1.0.32's default, and ours): evaluate the offset expression, copy (Memory::Init bounds-checks), then drop
+ * the segment, so a later memory.init/data.drop sees it dropped exactly like an applied active segment.
+ * Element segments were applied inside Instantiate, before this, which is the spec's order too.
+ * Returns "" or the error, worded as wabt's. Needs inst->thread. */
+std::string apply_data(eng_instance *inst) {
+    Store &store = *inst->store;
+    for (Index di : inst->tmpl->active_datas) {
+        DataSegment &seg = inst->instance->datas()[di];
+        const DataDesc &dd = seg.desc();
+        Memory *mem = store.UnsafeGet<Memory>(inst->instance->memories()[dd.memory_index]).get();
+        Values results;
+        Trap::Ptr trap;
+        DefinedFunc::Ptr offset_fn = DefinedFunc::New(store, inst->instance.ref(), dd.init_func);
+        if (Failed(offset_fn->Call(*inst->thread, Values{}, results, &trap)) || results.size() != 1)
+            return trap ? trap->message() : std::string("data segment offset evaluation failed");
+        u64 offset = mem->type().limits.is_64 ? results[0].Get<u64>() : results[0].Get<u32>();
+        if (Failed(mem->Init(offset, seg, 0, seg.size()))) {
+            char buf[160];
+            snprintf(buf, sizeof buf,
+                     "out of bounds memory access: data segment is out of bounds: [%llu, %llu) >= max value %llu",
+                     (unsigned long long)offset, (unsigned long long)(offset + seg.size()),
+                     (unsigned long long)mem->ByteSize());
+            return buf;
+        }
+        seg.Drop();
+    }
+    return std::string();
+}
+
+} // namespace
+
+/* Tears down the wabt objects, handing the memory buffers to the pool and the module description back to
+ * the template. Never throws (eng_instance_free is noexcept in spirit: it has no way to report). */
+void eng_instance::destroy() noexcept {
+    thread.reset();
+    memory.reset();
+    std::vector<std::pair<Buffer, size_t>> buffers;
+    if (instance && store && tmpl) {
+        try {
+            const RefVec &mems = instance->memories();
+            for (size_t i = 0; i < tmpl->mem_pages.size() && i < mems.size(); i++) {
+                Memory *mem = store->UnsafeGet<Memory>(mems[i]).get();
+                Buffer b;
+                b.swap(mem->*get(wabt_access::MemData{}));
+                mem->*get(wabt_access::MemPages{}) = 0;
+                buffers.emplace_back(std::move(b), size_t(tmpl->mem_pages[i] * ENG_PAGE_SIZE));
+            }
+            if (!own_tmpl) {
+                /* Nothing reads the Module's description any more (no thread; the Store is dropped below and
+                 * no wabt destructor looks at it). */
+                Module *mod = store->UnsafeGet<Module>(instance->module()).get();
+                std::lock_guard<std::mutex> lock(tmpl->spare_mutex);
+                if (tmpl->spares.size() < kMaxSpares) tmpl->spares.push_back(std::move(mod->*get(wabt_access::ModDesc{})));
+            }
+        } catch (...) {
+        }
+    }
+    instance.reset();
+    store.reset();
+    for (auto &b : buffers) buffer_pool().give(std::move(b.first), b.second);
+}
 
 namespace {
 
@@ -699,25 +970,16 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
         inst->call_depth = opts->max_call_depth ? opts->max_call_depth : kDefaultCallDepth;
         inst->ctx.inst = inst;
 
-        /* Our copy of the description: memory limits lowered to the cap, start function run by us. */
-        ModuleDesc desc = m->desc;
-        for (MemoryDesc &md : desc.memories) {
-            Limits &l = md.type.limits;
-            if (!l.has_max) {
-                l.has_max = true;
-                l.max = kMaxPages32;
-            }
-            if (opts->max_pages) {
-                if (l.initial > opts->max_pages)
-                    return fail_instance(inst, diag, WACTOR_TRAP_NONE,
-                                         "memory minimum of " + std::to_string(l.initial) +
-                                             " pages is above the cap of " + std::to_string(opts->max_pages) + " pages");
-                if (l.max > opts->max_pages) l.max = opts->max_pages;
-                inst->cap_pages = (uint32_t)l.max;
-            }
-        }
-        std::vector<StartDesc> starts;
-        starts.swap(desc.starts);
+        for (const MemoryDesc &md : m->desc.memories)
+            if (opts->max_pages && md.type.limits.initial > opts->max_pages)
+                return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                     "memory minimum of " + std::to_string(md.type.limits.initial) +
+                                         " pages is above the cap of " + std::to_string(opts->max_pages) + " pages");
+        /* The description as we instantiate it (memory maxima lowered to the cap, start functions and data
+         * segments applied by us): see "instantiation templates". */
+        inst->tmpl = get_template(m, opts->max_pages, &inst->own_tmpl);
+        inst->cap_pages = inst->tmpl->cap_pages;
+        ModuleDesc desc = take_desc(inst->tmpl);
 
         inst->store.reset(new Store(Features{}));
         Store &store = *inst->store;
@@ -763,6 +1025,7 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
                 instantiate_error = "instantiation failed: " + (trap ? trap->message() : std::string("unknown error"));
         }
         if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
+        install_memories(inst);
         /* The memory: export "memory", else the first memory. */
         Ref mem_ref = Ref::Null;
         for (size_t i = 0; i < m->exports.size(); i++)
@@ -772,7 +1035,10 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
         inst->export_funcs.assign(m->exports.size(), nullptr);
 
         if (!new_thread(inst)) return fail_instance(inst, diag, WACTOR_TRAP_NONE, "cannot create an interpreter thread");
-        for (const StartDesc &s : starts) {
+        instantiate_error = apply_data(inst);
+        if (!instantiate_error.empty())
+            return fail_instance(inst, diag, WACTOR_TRAP_NONE, "instantiation failed: " + instantiate_error);
+        for (const StartDesc &s : inst->tmpl->starts) {
             Func *f = store.UnsafeGet<Func>(inst->instance->funcs()[s.func_index]).get();
             eng_status st = start_call(inst, f, nullptr, Values{}, 0, nullptr, diag);
             if (st != ENG_DONE) {
