@@ -30,11 +30,11 @@ test-asan: deps
 bench-deps: deps
 	@scripts/deps.sh erlang-nox gnuplot-nox
 
+# Erlang/OTP first (bench/erlang), then wactor with a wactor/Erlang ratio column, then the plot.
 bench: bench-deps build
-	./build/bench/wactor-bench
 	@mkdir -p bench/out
 	bench/erlang/run.sh > bench/out/erlang.tsv
-	@cat bench/out/erlang.tsv
+	./build/bench/wactor-bench --erlang bench/out/erlang.tsv --tsv bench/out/wactor.tsv
 	bench/plot.sh
 
 clean:

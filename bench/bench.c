@@ -3,7 +3,9 @@
  * and messages/s through handle-message with N receiving components. Each figure is the median (and
  * min–max) of REPEATS runs in this one invocation; a native-actor baseline runs beside the components.
  *
- *   build/bench/wactor-bench [--smoke]
+ *   build/bench/wactor-bench [--smoke] [--erlang bench/out/erlang.tsv] [--tsv bench/out/wactor.tsv]
+ *
+ * With --erlang, a last column gives wactor / Erlang for the shapes bench/erlang measures too.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -39,9 +41,43 @@ static stat summarize(double *v, int n) {
     return (stat){v[n / 2], v[i99], v[0], v[n - 1]};
 }
 
-static void row(const char *metric, const char *unit, stat s) {
-    printf("| %-56s | %12.2f | %12.2f | %10.2f – %-10.2f | %-8s |\n", metric, s.p50, s.p99, s.min, s.max, unit);
+/* Erlang/OTP's figures for the same shapes (bench/erlang/run.sh: key, median, p99, min, max, unit per line),
+ * for the ratio column; and the TSV this program writes in the same format (for bench/plot.sh). */
+typedef struct ref_figure { char key[64]; double median; } ref_figure;
+static ref_figure erlang[64];
+static int nerlang;
+static FILE *tsv;
+
+static void load_erlang(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[256];
+    while (nerlang < 64 && fgets(line, sizeof line, f))
+        if (sscanf(line, "%63[^\t]\t%lf", erlang[nerlang].key, &erlang[nerlang].median) == 2) nerlang++;
+    fclose(f);
 }
+
+static double erlang_median(const char *key) {
+    for (int i = 0; key && i < nerlang; i++)
+        if (strcmp(erlang[i].key, key) == 0) return erlang[i].median;
+    return 0;
+}
+
+/* One table row. `key` names the shape in bench/erlang (NULL: none); `scale` converts our unit to the TSV's
+ * (k msg/s -> msg/s: 1000). The ratio is wactor / Erlang in the same unit: > 1 is slower for latencies,
+ * faster for rates. */
+static void row_vs(const char *metric, const char *unit, stat s, const char *key, double scale) {
+    double ref = erlang_median(key);
+    char ratio[32] = "";
+    if (ref > 0) snprintf(ratio, sizeof ratio, "%.3g", s.p50 * scale / ref);
+    printf("| %-56s | %12.2f | %12.2f | %10.2f – %-10.2f | %-8s | %10s |\n", metric, s.p50, s.p99, s.min, s.max,
+           unit, ratio);
+    if (tsv && key)
+        fprintf(tsv, "%s\t%g\t%g\t%g\t%g\t%s\n", key, s.p50 * scale, s.p99 * scale, s.min * scale,
+                s.max * scale, scale == 1000 ? "msg/s" : unit);
+}
+
+static void row(const char *metric, const char *unit, stat s) { row_vs(metric, unit, s, NULL, 1); }
 
 static void quiet_log(void *u, const char *n, const char *l, size_t len) { (void)u, (void)n, (void)l, (void)len; }
 
@@ -100,7 +136,7 @@ static void bench_api(wactor_runtime *rt, wactor_module *calc) {
         if (wactor_spawn(rt, calc, NULL, &pids[i], NULL)) exit(1);
         t[i] = now_us() - t0;
     }
-    row("api: wactor_spawn calc (cached module)", "µs", summarize(t, n));
+    row_vs("api: wactor_spawn calc (cached module)", "µs", summarize(t, n), "spawn_us", 1);
     for (int i = 0; i < n; i++) wactor_stop(rt, pids[i], 100);
 
     wactor_pid pid;
@@ -247,7 +283,7 @@ static void bench_restart(wactor_module *sink) {
         t[i] = probe.started_at - probe.exited_at;
         pthread_mutex_unlock(&probe.lock);
     }
-    row("restart: trap -> restarted instance ready", "µs", summarize(t, n));
+    row_vs("restart: trap -> restarted instance ready", "µs", summarize(t, n), "restart_us", 1);
     wactor_runtime_destroy(rt);
     free(t);
 }
@@ -287,7 +323,7 @@ static void bench_fanout(wactor_module *sink) {
     }
     stat st = summarize(rates, REPEATS);
     st.p99 = st.p50;
-    row("pub/sub fan-out to 100 components (deliveries)", "k msg/s", st);
+    row_vs("pub/sub fan-out to 100 components (deliveries)", "k msg/s", st, "fanout_100", 1000);
     wactor_runtime_destroy(rt);
 }
 
@@ -315,14 +351,23 @@ static void bench_request_reply(wactor_module *rr) {
     }
     stat st = summarize(rtt, REPEATS);
     st.p99 = st.p50; /* a mean per round trip: no tail */
-    row("request/reply round trip, component to component (mean)", "µs", st);
+    row_vs("request/reply round trip, component to component (mean)", "µs", st, "pingpong_us", 1);
     wactor_runtime_destroy(rt);
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
-        SCALE = 50;
-        REPEATS = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--smoke") == 0) {
+            SCALE = 50;
+            REPEATS = 1;
+        } else if (strcmp(argv[i], "--erlang") == 0 && i + 1 < argc) {
+            load_erlang(argv[++i]);
+        } else if (strcmp(argv[i], "--tsv") == 0 && i + 1 < argc) {
+            tsv = fopen(argv[++i], "w");
+        } else {
+            fprintf(stderr, "usage: wactor-bench [--smoke] [--erlang ERLANG.tsv] [--tsv OUT.tsv]\n");
+            return 2;
+        }
     }
     wactor_config cfg = {.log = quiet_log};
     wactor_runtime *rt;
@@ -330,16 +375,18 @@ int main(int argc, char **argv) {
     wactor_module *calc = load(rt, WACTOR_EXAMPLES, "calc"), *sink = load(rt, WACTOR_BENCH_GUESTS, "sink"),
                   *spin = load(rt, WACTOR_BENCH_GUESTS, "spin"), *rr = load(rt, WACTOR_BENCH_GUESTS, "rr");
 
-    printf("| %-56s | %12s | %12s | %-23s | %-8s |\n", "metric", "median", "p99", "min – max", "unit");
-    printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------------------------", "--------------",
-           "--------------", "-------------------------", "----------");
+    printf("| %-56s | %12s | %12s | %-23s | %-8s | %10s |\n", "metric", "median", "p99", "min – max", "unit",
+           "vs Erlang");
+    printf("|%s|%s|%s|%s|%s|%s|\n", "----------------------------------------------------------", "--------------",
+           "--------------", "-------------------------", "----------", "------------");
     bench_engine(calc);
     bench_api(rt, calc);
     bench_fairness(sink, spin);
     bench_restart(sink);
     bench_fanout(sink);
     bench_request_reply(rr);
-    int sizes[] = {1, 10, 100};
+    int sizes[] = {1, 100, 10000};
+    if (SCALE > 1) sizes[2] = 1000; /* smoke: keep it short */
     for (int s = 0; s < 3; s++) {
         double w[16], nat[16];
         int total = 200000 / SCALE;
@@ -351,16 +398,20 @@ int main(int argc, char **argv) {
         snprintf(name, sizeof name, "messages/s into handle-message, %d actors", sizes[s]);
         stat ws = summarize(w, REPEATS);
         ws.p99 = ws.p50; /* a rate: no tail */
-        row(name, "k msg/s", ws);
+        char key[64];
+        snprintf(key, sizeof key, "throughput_%d", sizes[s]);
+        row_vs(name, "k msg/s", ws, key, 1000);
         snprintf(name, sizeof name, "  baseline: native actors, %d actors", sizes[s]);
         stat ns = summarize(nat, REPEATS);
         ns.p99 = ns.p50;
-        row(name, "k msg/s", ns);
+        snprintf(key, sizeof key, "native_throughput_%d", sizes[s]);
+        row_vs(name, "k msg/s", ns, key, 1000);
     }
     wactor_runtime_destroy(rt);
     wactor_module_release(calc);
     wactor_module_release(sink);
     wactor_module_release(spin);
     wactor_module_release(rr);
+    if (tsv) fclose(tsv);
     return 0;
 }
