@@ -329,7 +329,7 @@ static void bench_fanout(wactor_module *sink) {
 
 /* Guest-to-guest request/reply: one component requests, another replies, one after another. */
 static void bench_request_reply(wactor_module *rr) {
-    wactor_config cfg = {.log = quiet_log};
+    wactor_config cfg = {.log = NULL}; /* warnings from the guests go to stderr */
     wactor_runtime *rt;
     if (wactor_runtime_create(&cfg, &rt)) exit(1);
     static const char *const target[] = {"responder"};
@@ -341,7 +341,7 @@ static void bench_request_reply(wactor_module *rr) {
     double rtt[16];
     int n = 20000 / SCALE;
     for (int rep = 0; rep < REPEATS; rep++) {
-        wactor_value arg = {.type = WACTOR_I32, .of.i32 = n}, r = {0};
+        wactor_value arg = {.type = WACTOR_I32, .of.i32 = n}, r = {0}, f = {0};
         size_t nr;
         double t0 = now_us();
         wactor_invoke_values(rt, requester, "run", &arg, 1, &r, 1, &nr, 0, NULL);
@@ -350,7 +350,9 @@ static void bench_request_reply(wactor_module *rr) {
         do {
             nanosleep(&pause, NULL);
             wactor_invoke_values(rt, requester, "answered", NULL, 0, &r, 1, &nr, 0, NULL);
-        } while (r.of.i32 < n);
+            wactor_invoke_values(rt, requester, "failed", NULL, 0, &f, 1, &nr, 0, NULL);
+        } while (r.of.i32 + f.of.i32 < n);
+        if (f.of.i32) fprintf(stderr, "request/reply: %d of %d requests failed\n", f.of.i32, n);
         rtt[rep] = (now_us() - t0) / n;
     }
     stat st = summarize(rtt, REPEATS);
