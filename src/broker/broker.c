@@ -20,6 +20,7 @@
  * is committed, so -ENOMEM leaves the broker as it was.
  */
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np (glibc); harmless elsewhere */
+#include "registry/hash.h"
 #include "broker/broker.h"
 
 #include <errno.h>
@@ -84,29 +85,7 @@ struct broker {
     atomic_size_t count; /* subscriptions */
 };
 
-/* ------------------------------------------------------------------ hashing, tokenizing */
-
-static inline uint64_t mix64(uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-static inline uint64_t hash_token(const char *s, size_t len) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return mix64(h ^ len);
-}
+/* ------------------------------------------------------------------ tokenizing */
 
 /* Validates `s` and splits it into tokens. Returns 0 or -EINVAL. */
 static int tokenize(const char *s, bool wild, tokref *t, size_t *ntok) {
@@ -133,7 +112,7 @@ static int tokenize(const char *s, bool wild, tokref *t, size_t *ntok) {
         t[n].off = (uint16_t)start;
         t[n].len = (uint16_t)len;
         t[n].kind = kind;
-        t[n].hash = kind == TK_LIT ? hash_token(s + start, len) : 0;
+        t[n].hash = kind == TK_LIT ? hash_bytes(s + start, len) : 0;
         n++;
         if (s[i] == '\0') break;
         i++; /* past '.' */
@@ -324,7 +303,7 @@ static sublist *pattern_list(node *root, const char *s, const tokref *t, size_t 
 static owner *owner_find(broker *b, uint64_t id) {
     if (!b->ocap) return NULL;
     size_t mask = b->ocap - 1;
-    for (size_t i = mix64(id) & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash_mix64(id) & mask;; i = (i + 1) & mask) {
         if (b->owners[i].id == id) return &b->owners[i];
         if (b->owners[i].id == 0) return NULL;
     }
@@ -332,7 +311,7 @@ static owner *owner_find(broker *b, uint64_t id) {
 
 static owner *owner_place(owner *tab, size_t cap, owner v) {
     size_t mask = cap - 1;
-    size_t i = mix64(v.id) & mask;
+    size_t i = hash_mix64(v.id) & mask;
     while (tab[i].id) i = (i + 1) & mask;
     tab[i] = v;
     return &tab[i];
@@ -361,7 +340,7 @@ static void owner_delete(broker *b, owner *o) {
     size_t mask = b->ocap - 1;
     size_t i = (size_t)(o - b->owners);
     for (size_t j = (i + 1) & mask; b->owners[j].id; j = (j + 1) & mask) {
-        size_t home = mix64(b->owners[j].id) & mask;
+        size_t home = hash_mix64(b->owners[j].id) & mask;
         bool stays = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
         if (!stays) {
             b->owners[i] = b->owners[j];

@@ -11,6 +11,7 @@
  * Lock order: an id shard before a name shard, never two shards of the same kind at once. Lookups take a
  * single read lock.
  */
+#include "registry/hash.h"
 #include "registry/registry.h"
 
 #include <errno.h>
@@ -64,30 +65,6 @@ struct registry {
     name_shard namesh[REG_SHARDS];
 };
 
-/* ------------------------------------------------------------------ hashing */
-
-static inline uint64_t mix64(uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-static inline uint64_t hash_name(const char *s, size_t len) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return mix64(h ^ len);
-}
-
 static inline unsigned shard_of(uint64_t h) { return (unsigned)(h >> (64 - REG_SHARD_BITS)); }
 
 static int check_name(const char *name, size_t *len) {
@@ -112,7 +89,7 @@ static id_slot *id_find(id_shard *s, uint64_t id, uint64_t h) {
 
 static void id_place(id_slot *slots, size_t cap, id_slot v) {
     size_t mask = cap - 1;
-    size_t i = mix64(v.id) & mask;
+    size_t i = hash_mix64(v.id) & mask;
     while (slots[i].id) i = (i + 1) & mask;
     slots[i] = v;
 }
@@ -136,7 +113,7 @@ static void id_delete(id_shard *s, id_slot *sl) {
     for (;;) {
         j = (j + 1) & mask;
         if (!s->slots[j].id) break;
-        size_t k = mix64(s->slots[j].id) & mask;
+        size_t k = hash_mix64(s->slots[j].id) & mask;
         /* move j back to i unless its home k lies cyclically in (i, j] */
         bool stay = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
         if (!stay) {
@@ -259,7 +236,7 @@ void registry_free(registry *r) {
 
 int registry_add(registry *r, uint64_t id, void *obj) {
     if (!id || !obj) return -EINVAL;
-    uint64_t h = mix64(id);
+    uint64_t h = hash_mix64(id);
     id_shard *s = &r->idsh[shard_of(h)];
     int rc = 0;
     pthread_rwlock_wrlock(&s->lock);
@@ -276,7 +253,7 @@ int registry_add(registry *r, uint64_t id, void *obj) {
 
 void *registry_get(registry *r, uint64_t id) {
     if (!id) return NULL;
-    uint64_t h = mix64(id);
+    uint64_t h = hash_mix64(id);
     id_shard *s = &r->idsh[shard_of(h)];
     void *obj = NULL;
     pthread_rwlock_rdlock(&s->lock);
@@ -291,7 +268,7 @@ void *registry_get(registry *r, uint64_t id) {
 
 int registry_remove(registry *r, uint64_t id) {
     if (!id) return -ENOENT;
-    uint64_t h = mix64(id);
+    uint64_t h = hash_mix64(id);
     id_shard *s = &r->idsh[shard_of(h)];
     int rc = 0;
     pthread_rwlock_wrlock(&s->lock);
@@ -309,7 +286,7 @@ int registry_remove(registry *r, uint64_t id) {
 
 int registry_drop_names(registry *r, uint64_t id) {
     if (!id) return -ENOENT;
-    uint64_t h = mix64(id);
+    uint64_t h = hash_mix64(id);
     id_shard *s = &r->idsh[shard_of(h)];
     int rc;
     pthread_rwlock_wrlock(&s->lock);
@@ -322,7 +299,7 @@ int registry_drop_names(registry *r, uint64_t id) {
 int registry_register_name(registry *r, const char *name, uint64_t id) {
     size_t len;
     if (check_name(name, &len) || !id) return -EINVAL;
-    uint64_t nh = hash_name(name, len);
+    uint64_t nh = hash_bytes(name, len);
     name_node *nd = malloc(sizeof *nd + len + 1);
     if (!nd) return -ENOMEM;
     nd->next = NULL;
@@ -331,7 +308,7 @@ int registry_register_name(registry *r, const char *name, uint64_t id) {
     nd->len = len;
     memcpy(nd->name, name, len + 1);
 
-    uint64_t h = mix64(id);
+    uint64_t h = hash_mix64(id);
     id_shard *s = &r->idsh[shard_of(h)];
     name_shard *ns = &r->namesh[shard_of(nh)];
     int rc = 0;
@@ -363,7 +340,7 @@ int registry_register_name(registry *r, const char *name, uint64_t id) {
 int registry_unregister_name(registry *r, const char *name) {
     size_t len;
     if (check_name(name, &len)) return -EINVAL;
-    uint64_t nh = hash_name(name, len);
+    uint64_t nh = hash_bytes(name, len);
     name_shard *ns = &r->namesh[shard_of(nh)];
     for (;;) {
         /* find the owner id, then lock in order (id shard, name shard) and re-check */
@@ -373,7 +350,7 @@ int registry_unregister_name(registry *r, const char *name) {
         pthread_rwlock_unlock(&ns->lock);
         if (!id) return -ENOENT;
 
-        uint64_t h = mix64(id);
+        uint64_t h = hash_mix64(id);
         id_shard *s = &r->idsh[shard_of(h)];
         pthread_rwlock_wrlock(&s->lock);
         pthread_rwlock_wrlock(&ns->lock);
@@ -405,7 +382,7 @@ int registry_unregister_name(registry *r, const char *name) {
 uint64_t registry_whereis(registry *r, const char *name) {
     size_t len;
     if (check_name(name, &len)) return 0;
-    uint64_t nh = hash_name(name, len);
+    uint64_t nh = hash_bytes(name, len);
     name_shard *ns = &r->namesh[shard_of(nh)];
     pthread_rwlock_rdlock(&ns->lock);
     name_slot *x = name_find(ns, name, len, nh);
@@ -417,7 +394,7 @@ uint64_t registry_whereis(registry *r, const char *name) {
 void *registry_get_by_name(registry *r, const char *name, uint64_t *id_out) {
     size_t len;
     if (check_name(name, &len)) return NULL;
-    uint64_t nh = hash_name(name, len);
+    uint64_t nh = hash_bytes(name, len);
     name_shard *ns = &r->namesh[shard_of(nh)];
     for (;;) {
         pthread_rwlock_rdlock(&ns->lock);
@@ -426,7 +403,7 @@ void *registry_get_by_name(registry *r, const char *name, uint64_t *id_out) {
         pthread_rwlock_unlock(&ns->lock);
         if (!id) return NULL;
         /* take the id shard, then confirm the name still maps to this id (lock order id -> name) */
-        uint64_t h = mix64(id);
+        uint64_t h = hash_mix64(id);
         id_shard *s = &r->idsh[shard_of(h)];
         pthread_rwlock_rdlock(&s->lock);
         pthread_rwlock_rdlock(&ns->lock);
@@ -450,7 +427,7 @@ void *registry_get_by_name(registry *r, const char *name, uint64_t *id_out) {
 
 int registry_name_of(registry *r, uint64_t id, char *buf, size_t cap) {
     if (!id) return -ENOENT;
-    uint64_t h = mix64(id);
+    uint64_t h = hash_mix64(id);
     id_shard *s = &r->idsh[shard_of(h)];
     int rc = 0;
     pthread_rwlock_rdlock(&s->lock);
