@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "support.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,17 +21,6 @@
 #include "actor/actor.h"
 
 enum { MSG_NUM = ACTOR_MSG_USER, MSG_PING, MSG_PONG, MSG_SPAWN, MSG_HOP, MSG_SPIN, MSG_TICK };
-
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 static actor_msg *msg_u64(uint32_t type, uint64_t a, uint64_t b) {
     uint64_t v[2] = {a, b};

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "support.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -26,17 +28,6 @@
 enum { MSG_WORK = ACTOR_MSG_USER, MSG_SEQ };
 
 #define NSEND 8 /* sender threads in the concurrency tests */
-
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 /* Polls *v until it is >= want (up to 5 s); returns the last value seen. */
 static long wait_at_least(atomic_long *v, long want) {

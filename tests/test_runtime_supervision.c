@@ -20,22 +20,13 @@
 #include <time.h>
 
 #include <cmocka.h>
+
+#include "support.h"
 #include <jansson.h>
 
 #include "wactor.h"
 
 #define WAIT_MS 5000
-
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 /* ------------------------------------------------------------------ log capture */
 
