@@ -186,7 +186,8 @@ int64_t wactor_spawn(const char *name, size_t name_len);
 /* ------------------------------------------------------------------ cabi_realloc + handle-message */
 
 #ifndef WACTOR_GUEST_NO_REALLOC
-/* The canonical-ABI allocator the host uses to place sender names and payloads in guest memory.
+/* The canonical-ABI allocator the host uses for its message buffer in guest memory (the "inbox", which
+ * it keeps and grows for the instance's life; handlers borrow it), and for results it hands back.
  * new_size 0 frees `old_ptr` and returns a non-NULL, aligned, zero-byte pointer (`align`) that must
  * not be freed. Out of memory traps (the host reports it as a trap of this guest). */
 WACTOR_EXPORT("cabi_realloc")
@@ -217,15 +218,10 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
 }
 #endif
 
-/* How WACTOR_HANDLE_MESSAGE releases the host-allocated buffers after the handler returns. A guest
- * with its own cabi_realloc (WACTOR_GUEST_NO_REALLOC) may define this before including the header. */
-#ifndef WACTOR_GUEST_FREE
-#define WACTOR_GUEST_FREE(ptr, len) do { if ((len) != 0) free((void *)(ptr)); } while (0)
-#endif
-
 /* Defines the `handle-message` export: calls
  *     void fn(const char *sender, size_t sender_len, const uint8_t *payload, size_t payload_len)
- * (sender is not NUL-terminated) and frees both buffers afterwards — do not keep pointers into them. */
+ * (sender is not NUL-terminated). Both buffers are borrowed from the host's inbox: valid until `fn`
+ * returns, overwritten by the next message — copy what you keep, never free them. */
 #define WACTOR_HANDLE_MESSAGE(fn)                                                                   \
     WACTOR_EXPORT("handle-message")                                                                 \
     void wactor_guest_handle_message_(char *sender, size_t sender_len, uint8_t *payload,            \
@@ -233,15 +229,13 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
     void wactor_guest_handle_message_(char *sender, size_t sender_len, uint8_t *payload,            \
                                       size_t payload_len) {                                         \
         fn(sender, sender_len, payload, payload_len);                                               \
-        WACTOR_GUEST_FREE(sender, sender_len);                                                      \
-        WACTOR_GUEST_FREE(payload, payload_len);                                                    \
     }
 
 /* Defines the `handle-reply` export: calls
  *     void fn(int64_t corr, int32_t status, const uint8_t *payload, size_t payload_len)
  * for the answer to request `corr` (a wactor_request() result): status 0 with the reply payload, or a
- * negative error (WACTOR_ERR_TIMEDOUT, _NOENT, _NOHANDLER) with an empty payload. The payload is freed
- * afterwards — do not keep pointers into it. */
+ * negative error (WACTOR_ERR_TIMEDOUT, _NOENT, _NOHANDLER) with an empty payload. The payload is
+ * borrowed, as in WACTOR_HANDLE_MESSAGE: valid until `fn` returns. */
 #define WACTOR_HANDLE_REPLY(fn)                                                                     \
     WACTOR_EXPORT("handle-reply")                                                                   \
     void wactor_guest_handle_reply_(int64_t corr, int32_t status, uint8_t *payload,                 \
@@ -249,20 +243,18 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
     void wactor_guest_handle_reply_(int64_t corr, int32_t status, uint8_t *payload,                 \
                                     size_t payload_len) {                                           \
         fn(corr, status, payload, payload_len);                                                     \
-        WACTOR_GUEST_FREE(payload, payload_len);                                                    \
     }
 
 /* Defines the `handle-down` export: calls
  *     void fn(int64_t ref, uint64_t pid, const char *reason, size_t reason_len)
  * when monitor `ref` (a wactor_monitor() result) fires: actor `pid` ended with `reason` ("normal",
  * "shutdown", "killed", "noproc", a trap kind such as "integer divide by zero", "health"; not
- * NUL-terminated). The reason buffer is freed afterwards. */
+ * NUL-terminated). The reason is borrowed, valid until `fn` returns. */
 #define WACTOR_HANDLE_DOWN(fn)                                                                      \
     WACTOR_EXPORT("handle-down")                                                                    \
     void wactor_guest_handle_down_(int64_t ref, uint64_t pid, char *reason, size_t reason_len);     \
     void wactor_guest_handle_down_(int64_t ref, uint64_t pid, char *reason, size_t reason_len) {    \
         fn(ref, pid, reason, reason_len);                                                           \
-        WACTOR_GUEST_FREE(reason, reason_len);                                                      \
     }
 
 /* ------------------------------------------------------------------ multicodec varint */

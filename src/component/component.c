@@ -312,6 +312,7 @@ static actor_result on_start(component *c) {
         .max_pages = c->memory_pages, .imports = host, .nimports = nhost, .wasi = &c->wasi, .user = c,
     };
     wactor_diag d = {0};
+    c->inbox = c->inbox_cap = 0;
     if (eng_instance_new(c->module, &opts, &c->inst, &d) != 0) {
         c->inst = NULL;
         if (d.trap == WACTOR_TRAP_NONE) {
@@ -330,10 +331,17 @@ static actor_result on_start(component *c) {
     return start_phase(c);
 }
 
-/* Copies `len` bytes into guest memory obtained from cabi_realloc; returns the guest pointer. */
-static bool place(component *c, const void *bytes, uint32_t len, uint32_t *ptr, wactor_diag *d) {
-    wactor_value args[4] = {{.type = WACTOR_I32}, {.type = WACTOR_I32},
-                            {.type = WACTOR_I32, .of.i32 = 1}, {.type = WACTOR_I32, .of.i32 = (int32_t)len}};
+/* Makes the inbox at least `need` bytes: cabi_realloc(inbox, inbox_cap, 8, new_cap), doubling, at least 256.
+ * The old contents need not survive (the caller rewrites them). */
+static bool grow_inbox(component *c, uint32_t need, wactor_diag *d) {
+    if (need <= c->inbox_cap) return true;
+    uint64_t cap = c->inbox_cap ? (uint64_t)c->inbox_cap * 2 : 256;
+    while (cap < need) cap *= 2;
+    if (cap > UINT32_MAX / 2) cap = need;
+    wactor_value args[4] = {{.type = WACTOR_I32, .of.i32 = (int32_t)c->inbox},
+                            {.type = WACTOR_I32, .of.i32 = (int32_t)c->inbox_cap},
+                            {.type = WACTOR_I32, .of.i32 = 8},
+                            {.type = WACTOR_I32, .of.i32 = (int32_t)cap}};
     uint64_t executed = 0;
     eng_status st = eng_call(c->inst, "cabi_realloc", args, 4, HELPER_BUDGET, &executed, d);
     if (st == ENG_SUSPENDED) {
@@ -349,14 +357,37 @@ static bool place(component *c, const void *bytes, uint32_t len, uint32_t *ptr, 
     if (st != ENG_DONE) return false;
     wactor_value r;
     eng_call_results(c->inst, &r, 1);
-    void *dst = eng_instance_mem(c->inst, (uint32_t)r.of.i32, len);
-    if (!dst || (r.of.i32 == 0 && len > 0)) {
+    if (r.of.i32 == 0 || !eng_instance_mem(c->inst, (uint32_t)r.of.i32, (uint32_t)cap)) {
         eng_abort(c->inst, WACTOR_TRAP_HOST, "cabi_realloc returned a bad pointer");
-        diag_set(d, WACTOR_TRAP_HOST, "cabi_realloc(0, 0, 1, %u) returned %d, outside memory", len, r.of.i32);
+        diag_set(d, WACTOR_TRAP_HOST, "cabi_realloc(%u, %u, 8, %u) returned %d, outside memory", c->inbox,
+                 c->inbox_cap, (uint32_t)cap, r.of.i32);
         return false;
     }
-    if (len) memcpy(dst, bytes, len);
-    *ptr = (uint32_t)r.of.i32;
+    c->inbox = (uint32_t)r.of.i32;
+    c->inbox_cap = (uint32_t)cap;
+    return true;
+}
+
+/* Copies `n` buffers into the inbox, each at an 8-byte aligned offset; ptrs[i] receives each one's guest
+ * address (the inbox's, possibly 0, for empty buffers). */
+static bool place(component *c, const void *const *bufs, const uint32_t *lens, size_t n, uint32_t *ptrs,
+                  wactor_diag *d) {
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) total += ((uint64_t)lens[i] + 7) & ~(uint64_t)7;
+    if (total > UINT32_MAX / 2) {
+        diag_set(d, WACTOR_TRAP_HOST, "message of %llu bytes does not fit a 32-bit memory",
+                 (unsigned long long)total);
+        eng_abort(c->inst, WACTOR_TRAP_HOST, d->message);
+        return false;
+    }
+    if (!grow_inbox(c, (uint32_t)total, d)) return false;
+    uint8_t *base = total ? eng_instance_mem(c->inst, c->inbox, (uint32_t)total) : NULL;
+    uint32_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        ptrs[i] = c->inbox + off;
+        if (lens[i]) memcpy(base + off, bufs[i], lens[i]);
+        off += (lens[i] + 7) & ~7u;
+    }
     return true;
 }
 
@@ -370,17 +401,17 @@ static actor_result dead_letter(component *c, actor_msg *msg, const char *why) {
     return ACTOR_CONTINUE;
 }
 
-/* Starts a handler export (handle-message / -reply / -down) for `msg`, after placing `nbufs` buffers in guest
- * memory; their guest pointers and lengths replace args[ptr_at[i]] and args[ptr_at[i] + 1]. */
+/* Starts a handler export (handle-message / -reply / -down) for `msg`, after placing `nbufs` (at most 2)
+ * buffers in the inbox; their guest pointers and lengths replace args[ptr_at[i]] and args[ptr_at[i] + 1]. */
 static actor_result run_handler(component *c, actor_msg *msg, const char *export, wactor_value *args, size_t nargs,
                                 const void *const *bufs, const uint32_t *lens, const size_t *ptr_at, size_t nbufs) {
     c->job = JOB_HANDLER;
     c->msg = msg;
     wactor_diag d = {0};
+    uint32_t ptrs[2];
+    if (!place(c, bufs, lens, nbufs, ptrs, &d)) return fail(c, &d);
     for (size_t i = 0; i < nbufs; i++) {
-        uint32_t ptr = 0;
-        if (!place(c, bufs[i], lens[i], &ptr, &d)) return fail(c, &d);
-        args[ptr_at[i]] = (wactor_value){.type = WACTOR_I32, .of.i32 = (int32_t)ptr};
+        args[ptr_at[i]] = (wactor_value){.type = WACTOR_I32, .of.i32 = (int32_t)ptrs[i]};
         args[ptr_at[i] + 1] = (wactor_value){.type = WACTOR_I32, .of.i32 = (int32_t)lens[i]};
     }
     return call(c, export, args, nargs);

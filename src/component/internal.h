@@ -38,6 +38,10 @@ typedef struct component {
     void *spawn_user;
     bool subscribed;              /* has (had) subscriptions: drop them on terminate */
 
+    /* The inbox: one buffer in guest memory, from the guest's cabi_realloc, that every handler call borrows
+     * for its sender/payload/reason bytes (docs/ABI.md). Per instance: 0/0 until the first message needs it. */
+    uint32_t inbox, inbox_cap;    /* guest address and size in bytes */
+
     /* requests this component made and still awaits (correlation ids) */
     struct pending_request { uint64_t corr, timer; } *pending;
     size_t npending, cappending;
