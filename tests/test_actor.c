@@ -648,6 +648,29 @@ static void test_wait_idle_ring(void **st) {
     actor_system_destroy(sys);
 }
 
+/* One token bounced between two actors: every hop finds its receiver idle, so every send must schedule it.
+ * A lost wake-up (a sender that reads a stale state while the runner reads a stale empty mailbox) leaves
+ * the token in a mailbox forever: wait_idle times out. Regression test for the missing Dekker fences. */
+static void test_ping_pong_no_lost_wakeup(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    enum { HOPS = 200000 };
+    atomic_long hops = 0;
+    relay r[2];
+    actor_id ids[2];
+    for (int i = 0; i < 2; i++) {
+        r[i].hops = &hops;
+        assert_int_equal(actor_spawn(sys, &relay_beh, &r[i], &ids[i]), 0);
+    }
+    r[0].next = ids[1];
+    r[1].next = ids[0];
+    assert_int_equal(actor_send(sys, ids[0], msg_u64(MSG_HOP, HOPS, 0)), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 60000), 0);
+    assert_int_equal(atomic_load(&hops), HOPS + 1);
+    actor_system_destroy(sys);
+}
+
 /* ------------------------------------------------------------------ names and destroy */
 
 static void test_names_dropped_on_terminate(void **st) {
@@ -925,6 +948,7 @@ int main(void) {
         cmocka_unit_test(test_send_after),
         cmocka_unit_test(test_spawn_from_handler_and_idle),
         cmocka_unit_test(test_wait_idle_ring),
+        cmocka_unit_test(test_ping_pong_no_lost_wakeup),
         cmocka_unit_test(test_names_dropped_on_terminate),
         cmocka_unit_test(test_destroy_busy),
         cmocka_unit_test(test_park_unpark),

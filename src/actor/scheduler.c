@@ -24,11 +24,19 @@ void sched_enqueue(actor_system *sys, actor *a) {
     else
         sys->rq_head = a;
     sys->rq_tail = a;
+    atomic_fetch_add_explicit(&sys->rq_len, 1, memory_order_release);
     if (sys->sleepers) pthread_cond_signal(&sys->rq_cv);
     pthread_mutex_unlock(&sys->rq_mu);
 }
 
+/* Called after a mailbox push. The fence here and the one in run_turn() are a Dekker pair: a sender stores the
+ * message link then reads the state; a runner stores RUNNING then reads the mailbox. Without both fences each
+ * may read the other's old value (C11 allows it; on x86 the link store can still sit in the store buffer when
+ * the state is read): the sender sees SCHEDULED and leaves, the runner sees an empty mailbox and goes IDLE,
+ * and the message waits for the next one to wake the actor (seen as 10 s stalls, a request's timeout, in
+ * the request/reply benchmark). */
 void actor_schedule(actor *a) {
+    atomic_thread_fence(memory_order_seq_cst);
     int s = atomic_load(&a->sched);
     for (;;) {
         switch (s) {
@@ -91,6 +99,7 @@ static void run_slices(actor *a);
 
 static void run_turn(actor *a) {
     atomic_store(&a->sched, AS_RUNNING);
+    atomic_thread_fence(memory_order_seq_cst); /* before the mailbox is read: see actor_schedule() */
     actor_tls_current = a;
     run_slices(a);
     actor_tls_current = NULL;
@@ -157,11 +166,32 @@ static void run_slices(actor *a) {
     sched_enqueue(sys, a);
 }
 
+/* An idle scheduler thread watches the run queue for up to SPIN_NS before it sleeps on the condvar: work that
+ * arrives meanwhile (the common case under load: an actor drained its mailbox a moment before the next
+ * message) costs no futex wake-up on the sender's side and no sleep/wake on ours. As Erlang's schedulers'
+ * busy wait (+sbwt), it trades a little idle CPU for latency. */
+#define SPIN_NS 20000
+
+/* With rq_mu held and the queue empty: spins unlocked, returns with rq_mu held again. */
+static void spin_for_work(actor_system *sys) {
+    pthread_mutex_unlock(&sys->rq_mu);
+    uint64_t until = mono_ns() + SPIN_NS;
+    for (unsigned i = 1;; i++) {
+        if (atomic_load_explicit(&sys->rq_len, memory_order_acquire)) break;
+        if ((i & 63) == 0 && mono_ns() > until) break;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+    pthread_mutex_lock(&sys->rq_mu);
+}
+
 static void *sched_main(void *arg) {
     actor_system *sys = arg;
     actor_tls_sched = sys;
     pthread_mutex_lock(&sys->rq_mu);
     for (;;) {
+        if (!sys->rq_head && !sys->rq_stop) spin_for_work(sys);
         while (!sys->rq_head && !sys->rq_stop) {
             sys->sleepers++;
             pthread_cond_wait(&sys->rq_cv, &sys->rq_mu);
@@ -171,6 +201,7 @@ static void *sched_main(void *arg) {
         actor *a = sys->rq_head;
         sys->rq_head = a->rq_next;
         if (!sys->rq_head) sys->rq_tail = NULL;
+        atomic_fetch_sub_explicit(&sys->rq_len, 1, memory_order_relaxed);
         a->rq_next = NULL;
         pthread_mutex_unlock(&sys->rq_mu);
         run_turn(a);
@@ -200,4 +231,5 @@ void sched_stop(actor_system *sys) {
     free(sys->threads);
     sys->threads = NULL;
     sys->rq_head = sys->rq_tail = NULL;
+    atomic_store(&sys->rq_len, 0);
 }
