@@ -127,7 +127,6 @@ struct actor_system {
     pthread_mutex_t rq_mu;       /* run queue */
     pthread_cond_t rq_cv;
     actor *rq_head, *rq_tail;
-    _Atomic size_t rq_len;       /* actors in the run queue: written under rq_mu, read by spinning threads */
     unsigned sleepers;
     bool rq_stop;
     pthread_t *threads;

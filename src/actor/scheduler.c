@@ -24,7 +24,6 @@ void sched_enqueue(actor_system *sys, actor *a) {
     else
         sys->rq_head = a;
     sys->rq_tail = a;
-    atomic_fetch_add_explicit(&sys->rq_len, 1, memory_order_release);
     if (sys->sleepers) pthread_cond_signal(&sys->rq_cv);
     pthread_mutex_unlock(&sys->rq_mu);
 }
@@ -166,32 +165,11 @@ static void run_slices(actor *a) {
     sched_enqueue(sys, a);
 }
 
-/* An idle scheduler thread watches the run queue for up to SPIN_NS before it sleeps on the condvar: work that
- * arrives meanwhile (the common case under load: an actor drained its mailbox a moment before the next
- * message) costs no futex wake-up on the sender's side and no sleep/wake on ours. As Erlang's schedulers'
- * busy wait (+sbwt), it trades a little idle CPU for latency. */
-#define SPIN_NS 20000
-
-/* With rq_mu held and the queue empty: spins unlocked, returns with rq_mu held again. */
-static void spin_for_work(actor_system *sys) {
-    pthread_mutex_unlock(&sys->rq_mu);
-    uint64_t until = mono_ns() + SPIN_NS;
-    for (unsigned i = 1;; i++) {
-        if (atomic_load_explicit(&sys->rq_len, memory_order_acquire)) break;
-        if ((i & 63) == 0 && mono_ns() > until) break;
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-    }
-    pthread_mutex_lock(&sys->rq_mu);
-}
-
 static void *sched_main(void *arg) {
     actor_system *sys = arg;
     actor_tls_sched = sys;
     pthread_mutex_lock(&sys->rq_mu);
     for (;;) {
-        if (!sys->rq_head && !sys->rq_stop) spin_for_work(sys);
         while (!sys->rq_head && !sys->rq_stop) {
             sys->sleepers++;
             pthread_cond_wait(&sys->rq_cv, &sys->rq_mu);
@@ -201,7 +179,6 @@ static void *sched_main(void *arg) {
         actor *a = sys->rq_head;
         sys->rq_head = a->rq_next;
         if (!sys->rq_head) sys->rq_tail = NULL;
-        atomic_fetch_sub_explicit(&sys->rq_len, 1, memory_order_relaxed);
         a->rq_next = NULL;
         pthread_mutex_unlock(&sys->rq_mu);
         run_turn(a);
@@ -231,5 +208,4 @@ void sched_stop(actor_system *sys) {
     free(sys->threads);
     sys->threads = NULL;
     sys->rq_head = sys->rq_tail = NULL;
-    atomic_store(&sys->rq_len, 0);
 }
