@@ -66,6 +66,8 @@ static_assert(str_equal(WABT_VERSION_STRING, "1.0.32"),
  *                        0-page memories and we install a recycled, already-zeroed buffer (see "memory pool")
  *   Module::desc_        the Store's copy of the module description, recycled when an instance is freed
  *                        (see "instantiation templates")
+ *   Istream::data_       a module's compiled code: every instance's description borrows the template's one
+ *                        buffer instead of owning a copy (see "shared code")
  * Nothing else in this file touches wabt internals. */
 namespace wabt_access {
 template <typename Tag, typename Tag::type Member>
@@ -112,7 +114,12 @@ struct ModDesc {
     using type = ModuleDesc Module::*;
     friend type get(ModDesc);
 };
+struct IstreamData {
+    using type = Buffer Istream::*;
+    friend type get(IstreamData);
+};
 template struct Grant<Frames, &Thread::frames_>;
+template struct Grant<IstreamData, &Istream::data_>;
 template struct Grant<MemData, &Memory::data_>;
 template struct Grant<MemPages, &Memory::pages_>;
 template struct Grant<MemType, &Memory::type_>;
@@ -259,6 +266,65 @@ struct ExternEntry {
     uint32_t mem_min, mem_max;
 };
 
+/* ------------------------------------------------------------------ shared code
+ * The interpreter runs a module's compiled code (Istream, a std::vector<u8>) from the Module in the instance's
+ * own Store, and that Module owns its description by value: one copy of the code per live instance (for a
+ * wasi-libc component, ~100 KiB: most of an idle instance's memory and, being fresh pages, most of its spawn
+ * time). wabt only reads the code after compilation (Istream's emitters are used by the compiler alone), so
+ * instances can share one buffer: each instance's Istream is made a non-owning view of the template's code
+ * (code_view) and is emptied again (code_unview) before wabt could free or recycle it.
+ * A view is three pointers written over the vector: that is libstdc++'s std::vector layout {begin, end,
+ * end_of_storage}, checked once at run time (code_sharing_works); with another library, or if the check
+ * fails, every instance gets its own copy as before. Owner of the shared buffer: the template (which lives as
+ * long as the eng_module, which every instance retains). */
+namespace {
+struct VectorRep {
+    u8 *begin, *end, *end_of_storage;
+};
+
+bool code_sharing_works() {
+#if defined(__GLIBCXX__)
+    static const bool works = [] {
+        if (sizeof(Buffer) != sizeof(VectorRep)) return false;
+        u8 bytes[3] = {1, 2, 3};
+        Buffer v;
+        VectorRep r = {bytes, bytes + 3, bytes + 3};
+        std::memcpy(static_cast<void *>(&v), &r, sizeof r);
+        bool ok = v.data() == bytes && v.size() == 3 && v.capacity() == 3 && v[2] == 3;
+        r = VectorRep{nullptr, nullptr, nullptr};
+        std::memcpy(static_cast<void *>(&v), &r, sizeof r);
+        return ok && v.empty() && v.capacity() == 0;
+    }();
+    return works;
+#else
+    return false;
+#endif
+}
+
+/* Makes the (empty) `view` show `code` without owning it, or copies it when views are not available. */
+void code_view(Buffer &view, const Buffer &code) {
+    if (!code_sharing_works()) {
+        view = code;
+        return;
+    }
+    u8 *p = const_cast<u8 *>(code.data());
+    VectorRep r = {p, p + code.size(), p + code.size()};
+    std::memcpy(static_cast<void *>(&view), &r, sizeof r);
+}
+
+/* Empties a view made by code_view without freeing what it shows (a copy is freed as usual). */
+void code_unview(Buffer &view) {
+    if (!code_sharing_works()) {
+        Buffer().swap(view);
+        return;
+    }
+    VectorRep r = {nullptr, nullptr, nullptr};
+    std::memcpy(static_cast<void *>(&view), &r, sizeof r);
+}
+
+Buffer &istream_bytes(ModuleDesc &d) { return d.istream.*get(wabt_access::IstreamData{}); }
+} // namespace
+
 /* ------------------------------------------------------------------ instantiation templates
  * Every instance needs its own wabt Module (the interpreter reads code from the Module in the instance's own
  * Store), and wabt's Module::New takes the ModuleDesc by value, so one copy per live instance is unavoidable.
@@ -270,6 +336,7 @@ struct ExternEntry {
  *   - a freed instance gives its Module's description back (spares): it is still identical to the template,
  *     because wabt never mutates Module::desc_ after construction (Module has no mutators; Instance and
  *     DataSegment/ElemSegment only read it). The next instance takes a spare instead of copying.
+ * Spares and copies carry an empty istream: each instance's is a view of the template's `code`.
  * Templates are immutable once built (only `spares` changes, under spare_mutex), so concurrent copies are safe. */
 constexpr size_t kMaxTemplates = 8; /* distinct caps cached per module; further caps get a private template */
 constexpr size_t kMaxSpares = 4;    /* recycled descriptions kept per template */
@@ -277,7 +344,8 @@ constexpr size_t kMaxSpares = 4;    /* recycled descriptions kept per template *
 struct InstTemplate {
     uint32_t max_pages = 0;         /* the opts->max_pages it was built for */
     uint32_t cap_pages = 0;         /* effective cap (eng_instance.cap_pages); 0 = none */
-    ModuleDesc desc;                /* as instantiated (see above) */
+    ModuleDesc desc;                /* as instantiated (see above), with an empty istream: */
+    Buffer code;                    /* the compiled code, shared by every instance's view (see "shared code") */
     std::vector<u64> mem_pages;     /* each defined memory's real initial size, in pages */
     std::vector<Index> active_datas; /* data segments we made passive and apply after instantiation, in order */
     std::vector<StartDesc> starts;
@@ -520,6 +588,7 @@ struct eng_instance {
     /* wabt objects; RefPtrs must die before the Store (see destroy()). */
     std::unique_ptr<Store> store;
     std::unique_ptr<Thread> thread;
+    Ref module = Ref::Null;       /* the Store's Module, whose istream views tmpl->code (see "shared code") */
     Instance::Ptr instance;
     Memory::Ptr memory;
     std::vector<Func *> export_funcs; /* by export index; lazily filled; owned by the Store */
@@ -646,6 +715,7 @@ std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pa
         t->active_datas.push_back((Index)i);
     }
     t->starts.swap(t->desc.starts);
+    t->code.swap(istream_bytes(t->desc));
     return t;
 }
 
@@ -729,6 +799,8 @@ void eng_instance::destroy() noexcept {
     thread.reset();
     memory.reset();
     std::vector<std::pair<Buffer, size_t>> buffers;
+    Module *mod = store && module != Ref::Null ? store->UnsafeGet<Module>(module).get() : nullptr;
+    if (mod) code_unview(istream_bytes(mod->*get(wabt_access::ModDesc{}))); /* before anything can free it */
     if (instance && store && tmpl) {
         try {
             const RefVec &mems = instance->memories();
@@ -739,10 +811,9 @@ void eng_instance::destroy() noexcept {
                 mem->*get(wabt_access::MemPages{}) = 0;
                 buffers.emplace_back(std::move(b), size_t(tmpl->mem_pages[i] * ENG_PAGE_SIZE));
             }
-            if (!own_tmpl) {
+            if (!own_tmpl && mod) {
                 /* Nothing reads the Module's description any more (no thread; the Store is dropped below and
                  * no wabt destructor looks at it). */
-                Module *mod = store->UnsafeGet<Module>(instance->module()).get();
                 std::lock_guard<std::mutex> lock(tmpl->spare_mutex);
                 if (tmpl->spares.size() < kMaxSpares) tmpl->spares.push_back(std::move(mod->*get(wabt_access::ModDesc{})));
             }
@@ -1018,7 +1089,9 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
          * Store's root list; ASan cannot see that, wabt's code is not instrumented). */
         std::string instantiate_error;
         {
+            code_view(istream_bytes(desc), inst->tmpl->code);
             Module::Ptr module = Module::New(store, std::move(desc));
+            inst->module = module.ref();
             Trap::Ptr trap;
             inst->instance = Instance::Instantiate(store, module.ref(), imports, &trap);
             if (!inst->instance)
