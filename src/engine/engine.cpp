@@ -25,9 +25,12 @@
 #include <wabt/interp/binary-reader-interp.h>
 #include <wabt/interp/interp.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -67,7 +70,7 @@ static_assert(str_equal(WABT_VERSION_STRING, "1.0.32"),
  *   Module::desc_        the Store's copy of the module description, recycled when an instance is freed
  *                        (see "instantiation templates")
  *   Istream::data_       a module's compiled code: every instance's description borrows the template's one
- *                        buffer instead of owning a copy (see "shared code")
+ *                        buffer instead of owning a copy (see "vector views")
  * Nothing else in this file touches wabt internals. */
 namespace wabt_access {
 template <typename Tag, typename Tag::type Member>
@@ -266,60 +269,50 @@ struct ExternEntry {
     uint32_t mem_min, mem_max;
 };
 
-/* ------------------------------------------------------------------ shared code
- * The interpreter runs a module's compiled code (Istream, a std::vector<u8>) from the Module in the instance's
- * own Store, and that Module owns its description by value: one copy of the code per live instance (for a
- * wasi-libc component, ~100 KiB: most of an idle instance's memory and, being fresh pages, most of its spawn
- * time). wabt only reads the code after compilation (Istream's emitters are used by the compiler alone), so
- * instances can share one buffer: each instance's Istream is made a non-owning view of the template's code
- * (code_view) and is emptied again (code_unview) before wabt could free or recycle it.
- * A view is three pointers written over the vector: that is libstdc++'s std::vector layout {begin, end,
- * end_of_storage}, checked once at run time (code_sharing_works); with another library, or if the check
- * fails, every instance gets its own copy as before. Owner of the shared buffer: the template (which lives as
- * long as the eng_module, which every instance retains). */
+/* ------------------------------------------------------------------ vector views (libstdc++ only)
+ * Two of wabt's buffers are std::vector<u8> members that we fill with memory wabt must not own:
+ *   - a module's compiled code (Istream::data_). The interpreter runs it from the Module in the instance's own
+ *     Store, and that Module owns its description by value: one copy of the code per live instance (for a
+ *     wasi-libc component ~100 KiB: most of an idle instance's memory and, as fresh pages, of its spawn
+ *     time). wabt only reads the code after compilation (Istream's emitters are the compiler's), so every
+ *     instance's Istream is a non-owning view of its template's one copy;
+ *   - linear memories (Memory::data_): see "linear memory".
+ * A view is three pointers written over the vector: libstdc++'s layout {begin, end, end_of_storage}, checked
+ * once at run time (vector_views_work: eng_instance_new refuses to run if it does not hold). Every view is
+ * emptied again (unview) before wabt could free or reallocate what it shows. */
+#if !defined(__GLIBCXX__)
+#error "engine.cpp writes std::vector views in libstdc++'s layout (see 'vector views')"
+#endif
 namespace {
 struct VectorRep {
     u8 *begin, *end, *end_of_storage;
 };
+static_assert(sizeof(Buffer) == sizeof(VectorRep), "std::vector<u8> is not three pointers");
 
-bool code_sharing_works() {
-#if defined(__GLIBCXX__)
+/* A linear memory's mapping (see "linear memory"). */
+struct LinearMemory {
+    u8 *base = nullptr;
+    size_t reserved = 0; /* bytes mapped: the memory's maximum */
+};
+
+void set_rep(Buffer &v, const VectorRep &r) { std::memcpy(static_cast<void *>(&v), &r, sizeof r); }
+
+/* Makes the empty vector `v` show [p, p + size) with room up to p + room, without owning it. */
+void view(Buffer &v, u8 *p, size_t size, size_t room) { set_rep(v, VectorRep{p, p + size, p + room}); }
+
+/* Empties a view without freeing or touching what it shows. */
+void unview(Buffer &v) { set_rep(v, VectorRep{nullptr, nullptr, nullptr}); }
+
+bool vector_views_work() {
     static const bool works = [] {
-        if (sizeof(Buffer) != sizeof(VectorRep)) return false;
-        u8 bytes[3] = {1, 2, 3};
+        u8 bytes[4] = {1, 2, 3, 4};
         Buffer v;
-        VectorRep r = {bytes, bytes + 3, bytes + 3};
-        std::memcpy(static_cast<void *>(&v), &r, sizeof r);
-        bool ok = v.data() == bytes && v.size() == 3 && v.capacity() == 3 && v[2] == 3;
-        r = VectorRep{nullptr, nullptr, nullptr};
-        std::memcpy(static_cast<void *>(&v), &r, sizeof r);
+        view(v, bytes, 3, 4);
+        bool ok = v.data() == bytes && v.size() == 3 && v.capacity() == 4 && v[2] == 3;
+        unview(v);
         return ok && v.empty() && v.capacity() == 0;
     }();
     return works;
-#else
-    return false;
-#endif
-}
-
-/* Makes the (empty) `view` show `code` without owning it, or copies it when views are not available. */
-void code_view(Buffer &view, const Buffer &code) {
-    if (!code_sharing_works()) {
-        view = code;
-        return;
-    }
-    u8 *p = const_cast<u8 *>(code.data());
-    VectorRep r = {p, p + code.size(), p + code.size()};
-    std::memcpy(static_cast<void *>(&view), &r, sizeof r);
-}
-
-/* Empties a view made by code_view without freeing what it shows (a copy is freed as usual). */
-void code_unview(Buffer &view) {
-    if (!code_sharing_works()) {
-        Buffer().swap(view);
-        return;
-    }
-    VectorRep r = {nullptr, nullptr, nullptr};
-    std::memcpy(static_cast<void *>(&view), &r, sizeof r);
 }
 
 Buffer &istream_bytes(ModuleDesc &d) { return d.istream.*get(wabt_access::IstreamData{}); }
@@ -345,8 +338,9 @@ struct InstTemplate {
     uint32_t max_pages = 0;         /* the opts->max_pages it was built for */
     uint32_t cap_pages = 0;         /* effective cap (eng_instance.cap_pages); 0 = none */
     ModuleDesc desc;                /* as instantiated (see above), with an empty istream: */
-    Buffer code;                    /* the compiled code, shared by every instance's view (see "shared code") */
+    Buffer code;                    /* the compiled code, shown by every instance's view (see "vector views") */
     std::vector<u64> mem_pages;     /* each defined memory's real initial size, in pages */
+    std::vector<u64> mem_max;       /* and its maximum (after the cap), in pages: the mapping's size */
     std::vector<Index> active_datas; /* data segments we made passive and apply after instantiation, in order */
     std::vector<StartDesc> starts;
     std::mutex spare_mutex;
@@ -588,10 +582,11 @@ struct eng_instance {
     /* wabt objects; RefPtrs must die before the Store (see destroy()). */
     std::unique_ptr<Store> store;
     std::unique_ptr<Thread> thread;
-    Ref module = Ref::Null;       /* the Store's Module, whose istream views tmpl->code (see "shared code") */
+    Ref module = Ref::Null;       /* the Store's Module, whose istream views tmpl->code (see "vector views") */
     Instance::Ptr instance;
     Memory::Ptr memory;
     std::vector<Func *> export_funcs; /* by export index; lazily filled; owned by the Store */
+    std::vector<LinearMemory> linear; /* the mappings viewed by the defined memories (see "linear memory") */
 
     eng_call_ctx ctx{nullptr};
     bool dead = false;
@@ -609,85 +604,103 @@ struct eng_instance {
 
 namespace {
 
-/* ------------------------------------------------------------------ memory pool
- * wabt keeps a linear memory in a std::vector<u8> that its Memory constructor value-initialises, i.e.
- * memset()s. On a fresh allocation that is one page fault per 4 KiB page, and on this kind of machine (a
- * paravirtualised VM) a first touch costs several microseconds per page, also after the kernel has cleared
- * it: a 2-page memory took ~400 us to zero-fill, against ~3 us for re-zeroing the same bytes once mapped.
- * glibc does not keep such blocks warm for us (>= 128 KiB is mmap()ed and munmap()ed on free; smaller blocks
- * at the heap top are trimmed).
- * So freed instances hand their memory buffers to this process-wide pool, zeroed on the way in, and new
- * instances take one of exactly their initial size: the pages are already mapped, so spawning after a stop
- * (and restarting after a trap) touches no fresh memory. Bounded: at most kPoolMaxBytes of capacity is kept,
- * buffers larger than kPoolMaxBuffer (guests that grew a lot) are freed. Thread-safe (one mutex; the memset
- * happens outside it). Buffers are plain std::vector<u8> from std::allocator, as wabt's own, so swapping
- * them into a Memory changes nothing for wabt (Grow() resizes them as usual; the Store frees them). */
+/* ------------------------------------------------------------------ linear memory
+ * wabt keeps a linear memory in a std::vector<u8> that its Memory constructor value-initialises: every page
+ * is written at instantiation. On this kind of machine (a paravirtualised VM) a first touch costs several
+ * microseconds per 4 KiB page, and an idle component would keep all its pages resident although a guest
+ * typically uses a few (data, the top of its stack, the first heap pages). So we make linear memories:
+ *   - each is a private anonymous mapping (MAP_NORESERVE) as large as the memory's maximum (the cap), viewed
+ *     by the Memory's vector (see "vector views") with its current size as size and the mapping as capacity.
+ *     The kernel hands out zero pages on first touch, so only the pages a guest uses become resident, and
+ *     Memory::Grow never reallocates (it cannot pass the maximum; it zero-fills the grown part in place);
+ *   - a freed instance's mappings go to a process-wide pool, re-zeroed: resident pages with memset (they
+ *     stay mapped for the next guest: spawning after a stop and restarting after a trap fault no fresh
+ *     page), the others dropped with MADV_DONTNEED (untouched or swapped out: they read as zero after it).
+ * The pool keeps mappings by (initial size, maximum), at most kPoolMaxBytes of initial sizes and none whose
+ * memory grew past kPoolMaxGrown; the rest are unmapped. Thread-safe: one mutex; zeroing happens outside it. */
 constexpr size_t kPoolMaxBytes = size_t(64) << 20;
-constexpr size_t kPoolMaxBuffer = size_t(4) << 20;
+constexpr size_t kPoolMaxGrown = size_t(4) << 20;
+constexpr uintptr_t kOsPage = 4096;
 
-class BufferPool {
+/* Zeroes [p, p + size) of a mapping (p page-aligned): memset for resident pages, MADV_DONTNEED for the rest
+ * (falls back to memset where mincore/madvise fail). */
+void zero_mapping(u8 *p, size_t size) {
+    size_t npages = (size + kOsPage - 1) / kOsPage;
+    unsigned char resident[1024];
+    for (size_t first = 0; first < npages; first += sizeof resident) {
+        size_t n = std::min(npages - first, sizeof resident);
+        u8 *chunk = p + first * kOsPage;
+        size_t chunk_bytes = std::min(n * kOsPage, size - first * kOsPage);
+        if (mincore(chunk, n * kOsPage, resident) != 0) {
+            std::memset(chunk, 0, chunk_bytes);
+            continue;
+        }
+        for (size_t i = 0; i < n;) {
+            bool in = resident[i] & 1;
+            size_t j = i;
+            while (j < n && (bool)(resident[j] & 1) == in) j++;
+            u8 *from = chunk + i * kOsPage;
+            size_t len = std::min(j * kOsPage, chunk_bytes) - i * kOsPage;
+            if (in || madvise(from, len, MADV_DONTNEED) != 0) std::memset(from, 0, len);
+            i = j;
+        }
+    }
+}
+
+class MemoryPool {
 public:
-    /* A zero-filled buffer of exactly `size` bytes. */
-    Buffer take(size_t size) {
-        if (size == 0) return Buffer();
+    /* A zeroed mapping of `reserved` bytes for a memory of `size` initial bytes; base == nullptr (errno set)
+     * if the kernel refuses the mapping. */
+    LinearMemory take(size_t size, size_t reserved) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            auto it = free_.find(size);
+            auto it = free_.find(Key(size, reserved));
             if (it != free_.end() && !it->second.empty()) {
-                Buffer b = std::move(it->second.back());
+                LinearMemory m = it->second.back();
                 it->second.pop_back();
-                bytes_ -= b.capacity();
-                return b;
+                bytes_ -= size;
+                return m;
             }
         }
-        Buffer b;
-        b.reserve(size);
-        prefault(b.data(), size);
-        b.resize(size); /* the zero-fill: now on populated pages */
-        return b;
+        LinearMemory m;
+        void *p = mmap(nullptr, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) return m;
+        m.base = static_cast<u8 *>(p);
+        m.reserved = reserved;
+        return m;
     }
 
-    /* Takes back a memory's buffer for reuse by memories of `size` initial bytes (zeroes that much of it).
-     * Never throws: a buffer that cannot be kept is freed. */
-    void give(Buffer b, size_t size) noexcept {
-        if (size == 0 || b.size() < size || b.capacity() > kPoolMaxBuffer) return;
-        b.resize(size); /* shrinking: no allocation, capacity kept */
-        std::memset(b.data(), 0, size);
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (bytes_ + b.capacity() > kPoolMaxBytes) return;
-        try {
-            std::vector<Buffer> &list = free_[size];
-            list.push_back(std::move(b));
-            bytes_ += list.back().capacity();
-        } catch (...) {
+    /* Takes back a mapping whose memory started at `size` bytes and ended at `used` bytes. Never throws. */
+    void give(LinearMemory m, size_t size, size_t used) noexcept {
+        if (!m.base) return;
+        bool keep = used <= kPoolMaxGrown;
+        if (keep) zero_mapping(m.base, used);
+        if (keep) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (bytes_ + size <= kPoolMaxBytes) {
+                try {
+                    free_[Key(size, m.reserved)].push_back(m);
+                    bytes_ += size;
+                    return;
+                } catch (...) {
+                }
+            }
         }
+        munmap(m.base, m.reserved);
     }
 
 private:
-    /* Asks the kernel to map the whole block in one call (MADV_POPULATE_WRITE, Linux >= 5.14) rather than
-     * taking one fault per page in the zero-fill that follows: measured ~3x cheaper here. Only a hint: on
-     * older kernels madvise fails with EINVAL and the zero-fill faults the pages in as before. */
-    static void prefault(void *p, size_t size) {
-#if defined(__linux__)
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-        const uintptr_t page = 4096;
-        uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1), end = ((uintptr_t)p + size) & ~(page - 1);
-        if (end > start) (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
-#else
-        (void)p;
-        (void)size;
-#endif
-    }
-
+    using Key = std::pair<size_t, size_t>; /* initial bytes, reserved bytes */
+    struct KeyHash {
+        size_t operator()(const Key &k) const { return std::hash<size_t>()(k.first * 31 + k.second); }
+    };
     std::mutex mutex_;
-    std::unordered_map<size_t, std::vector<Buffer>> free_; /* initial size in bytes -> zeroed buffers */
-    size_t bytes_ = 0;                                     /* total capacity held */
+    std::unordered_map<Key, std::vector<LinearMemory>, KeyHash> free_;
+    size_t bytes_ = 0; /* sum of the initial sizes held */
 };
 
-BufferPool &buffer_pool() {
-    static BufferPool *pool = new BufferPool; /* never destroyed: instances may be freed during exit */
+MemoryPool &memory_pool() {
+    static MemoryPool *pool = new MemoryPool; /* never destroyed: instances may be freed during exit */
     return *pool;
 }
 
@@ -706,6 +719,7 @@ std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pa
             t->cap_pages = (uint32_t)l.max;
         }
         t->mem_pages.push_back(l.initial);
+        t->mem_max.push_back(l.max);
         l.initial = 0; /* Memory's constructor allocates and zero-fills `initial` pages: we install a buffer */
     }
     for (size_t i = 0; i < t->desc.datas.size(); i++) {
@@ -746,19 +760,28 @@ ModuleDesc take_desc(InstTemplate *t) {
     return t->desc;
 }
 
-/* After Instance::Instantiate: gives each (0-page) memory a zeroed buffer of its real initial size, as
- * Memory's constructor would have (pages_ and type_.limits.initial as it sets them). */
-void install_memories(eng_instance *inst) {
+/* After Instance::Instantiate: gives each (0-page) memory a zeroed mapping of its maximum size, viewed with its
+ * real initial size, as Memory's constructor would have sized it (pages_ and type_.limits.initial as it
+ * sets them). Returns "" or the error. */
+std::string install_memories(eng_instance *inst) {
     Store &store = *inst->store;
     const RefVec &mems = inst->instance->memories(); /* only defined memories: memory imports are refused */
     for (size_t i = 0; i < inst->tmpl->mem_pages.size() && i < mems.size(); i++) {
-        u64 pages = inst->tmpl->mem_pages[i];
+        u64 pages = inst->tmpl->mem_pages[i], max = inst->tmpl->mem_max[i];
+        if (max > SIZE_MAX / ENG_PAGE_SIZE) return "memory maximum of " + std::to_string(max) + " pages is too large";
         Memory *mem = store.UnsafeGet<Memory>(mems[i]).get();
-        Buffer b = buffer_pool().take(pages * ENG_PAGE_SIZE);
-        (mem->*get(wabt_access::MemData{})).swap(b);
+        Buffer &bytes = mem->*get(wabt_access::MemData{});
+        if (bytes.capacity() != 0) return "memory already has storage"; /* the template declares 0 pages */
+        inst->linear.reserve(mems.size());
+        LinearMemory lm = memory_pool().take(size_t(pages * ENG_PAGE_SIZE), size_t(max * ENG_PAGE_SIZE));
+        if (!lm.base)
+            return "cannot map linear memory of " + std::to_string(max) + " pages: " + std::strerror(errno);
+        inst->linear.push_back(lm);
+        view(bytes, lm.base, size_t(pages * ENG_PAGE_SIZE), lm.reserved);
         mem->*get(wabt_access::MemPages{}) = pages;
         (mem->*get(wabt_access::MemType{})).limits.initial = pages;
     }
+    return std::string();
 }
 
 /* Applies the active data segments, in order, as Instance::Instantiate does with bulk memory enabled (wabt
@@ -798,31 +821,33 @@ std::string apply_data(eng_instance *inst) {
 void eng_instance::destroy() noexcept {
     thread.reset();
     memory.reset();
-    std::vector<std::pair<Buffer, size_t>> buffers;
+    std::vector<std::pair<LinearMemory, size_t>> unmapped; /* and the bytes in use */
     Module *mod = store && module != Ref::Null ? store->UnsafeGet<Module>(module).get() : nullptr;
-    if (mod) code_unview(istream_bytes(mod->*get(wabt_access::ModDesc{}))); /* before anything can free it */
-    if (instance && store && tmpl) {
-        try {
-            const RefVec &mems = instance->memories();
-            for (size_t i = 0; i < tmpl->mem_pages.size() && i < mems.size(); i++) {
-                Memory *mem = store->UnsafeGet<Memory>(mems[i]).get();
-                Buffer b;
-                b.swap(mem->*get(wabt_access::MemData{}));
-                mem->*get(wabt_access::MemPages{}) = 0;
-                buffers.emplace_back(std::move(b), size_t(tmpl->mem_pages[i] * ENG_PAGE_SIZE));
-            }
-            if (!own_tmpl && mod) {
-                /* Nothing reads the Module's description any more (no thread; the Store is dropped below and
-                 * no wabt destructor looks at it). */
+    if (mod) unview(istream_bytes(mod->*get(wabt_access::ModDesc{}))); /* before anything can free it */
+    if (instance && store) {
+        const RefVec &mems = instance->memories();
+        for (size_t i = 0; i < linear.size() && i < mems.size(); i++) {
+            Memory *mem = store->UnsafeGet<Memory>(mems[i]).get();
+            Buffer &bytes = mem->*get(wabt_access::MemData{});
+            unmapped.emplace_back(linear[i], bytes.size());
+            unview(bytes);
+            mem->*get(wabt_access::MemPages{}) = 0;
+        }
+        if (tmpl && !own_tmpl && mod) {
+            /* Nothing reads the Module's description any more (no thread; the Store is dropped below and no
+             * wabt destructor looks at it). */
+            try {
                 std::lock_guard<std::mutex> lock(tmpl->spare_mutex);
                 if (tmpl->spares.size() < kMaxSpares) tmpl->spares.push_back(std::move(mod->*get(wabt_access::ModDesc{})));
+            } catch (...) {
             }
-        } catch (...) {
         }
     }
     instance.reset();
     store.reset();
-    for (auto &b : buffers) buffer_pool().give(std::move(b.first), b.second);
+    for (size_t i = 0; i < unmapped.size(); i++)
+        memory_pool().give(unmapped[i].first, size_t(tmpl->mem_pages[i] * ENG_PAGE_SIZE), unmapped[i].second);
+    linear.clear();
 }
 
 namespace {
@@ -1089,7 +1114,7 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
          * Store's root list; ASan cannot see that, wabt's code is not instrumented). */
         std::string instantiate_error;
         {
-            code_view(istream_bytes(desc), inst->tmpl->code);
+            view(istream_bytes(desc), inst->tmpl->code.data(), inst->tmpl->code.size(), inst->tmpl->code.size());
             Module::Ptr module = Module::New(store, std::move(desc));
             inst->module = module.ref();
             Trap::Ptr trap;
@@ -1098,7 +1123,10 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
                 instantiate_error = "instantiation failed: " + (trap ? trap->message() : std::string("unknown error"));
         }
         if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
-        install_memories(inst);
+        if (!vector_views_work())
+            return fail_instance(inst, diag, WACTOR_TRAP_NONE, "engine: this C++ library's std::vector layout is not supported");
+        instantiate_error = install_memories(inst);
+        if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
         /* The memory: export "memory", else the first memory. */
         Ref mem_ref = Ref::Null;
         for (size_t i = 0; i < m->exports.size(); i++)
