@@ -327,7 +327,7 @@ static void refuse_full(actor_system *sys, actor_msg *m) {
     actor_msg_free(m);
 }
 
-int actor_send(actor_system *sys, actor_id to, actor_msg *msg) {
+static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
     if (!msg) return -EINVAL;
     if (atomic_load_explicit(&sys->stopping, memory_order_relaxed)) {
         dead_letter(sys, msg);
@@ -345,10 +345,14 @@ int actor_send(actor_system *sys, actor_id to, actor_msg *msg) {
     }
     busy_add(sys, 1);
     mailbox_push(&a->mb, msg);
-    actor_schedule(a);
+    if (!run || !sched_run_here(a)) actor_schedule(a);
     actor_release(a);
     return 0;
 }
+
+int actor_send(actor_system *sys, actor_id to, actor_msg *msg) { return send(sys, to, msg, false); }
+
+int actor_send_run(actor_system *sys, actor_id to, actor_msg *msg) { return send(sys, to, msg, true); }
 
 int actor_stop(actor_system *sys, actor_id to) {
     actor_msg *m = actor_msg_new(ACTOR_MSG_STOP, actor_tls_current ? actor_tls_current->id : 0, NULL, 0);

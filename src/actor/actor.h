@@ -133,6 +133,14 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
  * A send that races with the target's end may return 0 and still become a dead letter (as in Erlang). */
 int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
 
+/* actor_send(), and if `to` is idle, its turn runs at once on the calling thread, as a scheduler thread would
+ * run it (up to the turn budget of messages, or until a behaviour call returns ACTOR_YIELD; a still-runnable
+ * actor then goes to the run queue). For a caller about to wait for the answer anyway (a start, a synchronous
+ * call): it saves two thread hand-offs. Called during another actor's turn, that turn is suspended meanwhile
+ * (the thread's current actor is restored after). The receiver's behaviour must not block on the caller.
+ * Same returns and ownership as actor_send(). Thread-safe. */
+int actor_send_run(actor_system *sys, actor_id to, actor_msg *msg);
+
 /* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send; never early; timers
  * with equal deadlines fire in call order). Takes ownership (freed as a dead letter on failure).
  * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL). The send at expiry is actor_send()'s: a dead target

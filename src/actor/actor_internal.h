@@ -175,6 +175,9 @@ extern _Thread_local actor *actor_tls_current;      /* the actor whose turn this
 /* scheduler.c */
 int sched_start(actor_system *sys);
 void sched_stop(actor_system *sys);            /* joins; runnable actors stay in the live list */
+/* After a mailbox push: if `a` is idle, claims it and runs its turn on the calling thread (true); else false
+ * and the caller schedules it as usual. */
+bool sched_run_here(actor *a);
 void sched_enqueue(actor_system *sys, actor *a);
 void actor_schedule(actor *a);                 /* IDLE->SCHEDULED (enqueue) or RUNNING->NOTIFIED */
 void actor_wake(actor *a);                     /* as actor_schedule, and also PARKED->SCHEDULED */

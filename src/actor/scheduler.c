@@ -99,9 +99,22 @@ static void run_slices(actor *a);
 static void run_turn(actor *a) {
     atomic_store(&a->sched, AS_RUNNING);
     atomic_thread_fence(memory_order_seq_cst); /* before the mailbox is read: see actor_schedule() */
+    actor *outer = actor_tls_current;      /* NULL on a scheduler thread; see sched_run_here() */
     actor_tls_current = a;
     run_slices(a);
-    actor_tls_current = NULL;
+    actor_tls_current = outer;
+}
+
+bool sched_run_here(actor *a) {
+    atomic_thread_fence(memory_order_seq_cst); /* as actor_schedule() */
+    int s = AS_IDLE;
+    if (!atomic_compare_exchange_strong(&a->sched, &s, AS_RUNNING)) return false;
+    busy_add(a->sys, 1);
+    actor_system *outer = actor_tls_sched; /* a host thread runs the turn as a scheduler thread would */
+    actor_tls_sched = a->sys;
+    run_turn(a);
+    actor_tls_sched = outer;
+    return true;
 }
 
 static void run_slices(actor *a) {

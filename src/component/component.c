@@ -702,7 +702,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
         actor_future_retain(started);
         start->reply = started;
     }
-    rc = start ? actor_send(sys, id, start) : -ENOMEM;
+    /* a caller that waits for the start runs it itself: no hand-off to a scheduler thread and back */
+    rc = !start ? -ENOMEM : started ? actor_send_run(sys, id, start) : actor_send(sys, id, start);
     if (rc != 0) {
         actor_kill(sys, id);
         component_info_release(info);

@@ -52,7 +52,8 @@ typedef enum eng_status {
 /* Decodes and validates `len` bytes. Identical bytes return the same cached compiled module with its
  * reference count raised (content hash + byte compare). *out must be released with eng_module_release().
  * Returns 0, or -1 with diag->message saying what is wrong (e.g. "0000008: error: unable to read u32
- * leb128: version"). Thread-safe. */
+ * leb128: version"). Thread-safe.
+ * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in engine.cpp). */
 int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag);
 void eng_module_retain(eng_module *m);
 void eng_module_release(eng_module *m);
