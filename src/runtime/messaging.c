@@ -209,7 +209,7 @@ wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload,
     }
     actor_future_retain(f);
     m->reply = f;
-    int rc = actor_send(rt->sys, pid, m);
+    int rc = actor_send_run(rt->sys, pid, m); /* we wait anyway: an idle receiver runs on this thread */
     wactor_error err = rc == -EAGAIN ? WACTOR_EFULL : rc ? WACTOR_ENOENT : WACTOR_OK;
     if (!err) err = runtime_await(f, timeout_ms, reply, reply_len, diag);
     actor_future_release(f);

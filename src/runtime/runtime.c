@@ -388,7 +388,7 @@ wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload,
 static wactor_error request(wactor_runtime *rt, wactor_pid pid, actor_msg *m, actor_future *f, int timeout_ms,
                             void **data, size_t *len, wactor_diag *diag) {
     if (!m) return WACTOR_ENOMEM;
-    int rc = actor_send(rt->sys, pid, m);
+    int rc = actor_send_run(rt->sys, pid, m); /* we wait anyway: an idle receiver runs on this thread */
     if (rc == -EAGAIN) {
         runtime_diag(diag, "%s", "its mailbox is full");
         return WACTOR_EFULL;
@@ -484,7 +484,7 @@ wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {
     if (timeout_ms <= 0) timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
     actor_msg *m = component_msg_stop((uint32_t)timeout_ms);
     if (!m) return WACTOR_ENOMEM;
-    int rc = actor_send(rt->sys, pid, m);
+    int rc = actor_send_run(rt->sys, pid, m);
     if (rc != 0) return runtime_error(rc);
     /* queued messages come first; allow them and `_cleanup` their time, then kill */
     if (actor_wait_exit(rt->sys, pid, timeout_ms + 1000) != 0) {
