@@ -120,7 +120,7 @@ static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, bool (*done)(void
 
 actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t len) {
     if (len > SIZE_MAX - sizeof(actor_msg)) return NULL;
-    actor_msg *m = malloc(sizeof *m + len);
+    actor_msg *m = len <= MSGPOOL_DATA ? msgpool_alloc() : malloc(sizeof *m + len);
     if (!m) return NULL;
     m->next = NULL;
     m->type = type;
@@ -146,7 +146,10 @@ void actor_msg_free(actor_msg *msg) {
         actor_future_complete(msg->reply, -ENOENT, NULL, 0);
         actor_future_release(msg->reply);
     }
-    free(msg);
+    if (msg->len <= MSGPOOL_DATA)
+        msgpool_free(msg);
+    else
+        free(msg);
 }
 
 /* ------------------------------------------------------------------ the system */

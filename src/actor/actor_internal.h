@@ -175,6 +175,16 @@ extern _Thread_local actor *actor_tls_current;      /* the actor whose turn this
 /* scheduler.c */
 int sched_start(actor_system *sys);
 void sched_stop(actor_system *sys);            /* joins; runnable actors stay in the live list */
+/* ------------------------------------------------------------------ small-message blocks (msgpool.c) */
+
+#define MSGPOOL_BLOCK 256 /* bytes per block: an actor_msg and up to MSGPOOL_DATA payload bytes */
+#define MSGPOOL_DATA (MSGPOOL_BLOCK - sizeof(actor_msg))
+
+/* A block of MSGPOOL_BLOCK bytes (uninitialised), or NULL. Thread-safe. */
+actor_msg *msgpool_alloc(void);
+/* Returns a block from msgpool_alloc() for reuse (its contents are dead). Thread-safe. */
+void msgpool_free(actor_msg *m);
+
 /* After a mailbox push: if `a` is idle, claims it and runs its turn on the calling thread (true); else false
  * and the caller schedules it as usual. */
 bool sched_run_here(actor *a);
