@@ -459,6 +459,34 @@ static void test_publish_races_subscribe(void **state) {
     wactor_module_release(m);
 }
 
+/* The inbox (docs/ABI.md): one buffer the host keeps in guest memory and grows by doubling. Messages of
+ * growing and shrinking sizes arrive intact, each echoed back byte for byte by the guest's `reply`. */
+static void test_inbox_sizes(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, "msg_probe");
+    wactor_pid echo = spawn(rt, m, "echo", NULL);
+    set_mode(rt, echo, MODE_ECHO);
+    static const size_t sizes[] = {2, 64, 255, 256, 257, 5000, 3, 20000, 1000, 20000};
+    uint8_t *msg = malloc(20000);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        msg[0] = 0x51; /* CBOR prefix, then a pattern that differs per message */
+        for (size_t i = 1; i < sizes[k]; i++) msg[i] = (uint8_t)(i * 7 + k);
+        void *reply = NULL;
+        size_t reply_len = 0;
+        wactor_diag d = {0};
+        assert_int_equal(wactor_ask(rt, echo, msg, sizes[k], 5000, &reply, &reply_len, &d), WACTOR_OK);
+        assert_int_equal(reply_len, sizes[k]);
+        assert_memory_equal(reply, msg, sizes[k]);
+        free(reply);
+    }
+    assert_int_equal(msgs(rt, echo), (int)(sizeof sizes / sizeof sizes[0]));
+    assert_int_equal(info_of(rt, echo).state, WACTOR_READY);
+    free(msg);
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+}
+
 /* ------------------------------------------------------------------ 3: wactor_ask */
 
 static void test_ask(void **state) {
@@ -1152,6 +1180,7 @@ static void test_max_message_bytes(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pubsub_fan_out_and_unsubscribe),
+        cmocka_unit_test(test_inbox_sizes),
         cmocka_unit_test(test_ask),
         cmocka_unit_test(test_guest_request_reply),
         cmocka_unit_test(test_guest_request_target_traps),
