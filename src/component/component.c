@@ -436,9 +436,12 @@ static actor_result on_message(component *c, actor_msg *msg) {
         return dead_letter(c, msg, "no handle-message(i32, i32, i32, i32) export (or no cabi_realloc)");
     char sender[80];
     component_address(c->sys, msg->from, sender, sizeof sender);
+    const uint8_t *payload;
+    size_t len;
+    component_msg_split(msg, &payload, &len);
     wactor_value args[4];
-    const void *bufs[2] = {sender, msg->data};
-    uint32_t lens[2] = {(uint32_t)strlen(sender), (uint32_t)msg->len};
+    const void *bufs[2] = {sender, payload};
+    uint32_t lens[2] = {(uint32_t)strlen(sender), (uint32_t)len};
     size_t at[2] = {0, 2};
     return run_handler(c, msg, "handle-message", args, 4, bufs, lens, at, 2);
 }
@@ -589,7 +592,8 @@ static actor_result component_receive(actor *self, actor_msg *msg) {
         msg->reply = NULL;
         actor_msg_free(msg);
         return on_start(c);
-    case COMPONENT_MSG_MESSAGE: return on_message(c, msg);
+    case COMPONENT_MSG_MESSAGE:
+    case COMPONENT_MSG_PUBLICATION: return on_message(c, msg);
     case ACTOR_MSG_REPLY: return on_reply(c, msg);
     case ACTOR_MSG_DOWN: return on_down(c, msg);
     case COMPONENT_MSG_INVOKE: return on_invoke(c, msg);
@@ -722,12 +726,26 @@ actor_msg *component_msg_message(actor_id from, const void *payload, size_t len)
 }
 
 actor_msg *component_msg_publication(actor_id from, const char *topic, const void *payload, size_t len) {
-    actor_msg *m = actor_msg_new(COMPONENT_MSG_MESSAGE, from, payload, len);
-    if (m && !(m->ext = strdup(topic))) {
-        actor_msg_free(m);
+    size_t tlen = strlen(topic);
+    if (len > SIZE_MAX - tlen - 1) return NULL;
+    actor_msg *m = actor_msg_new(COMPONENT_MSG_PUBLICATION, from, NULL, tlen + 1 + len);
+    if (!m) return NULL;
+    memcpy(m->data, topic, tlen + 1);
+    if (len) memcpy(m->data + tlen + 1, payload, len);
+    return m;
+}
+
+const char *component_msg_split(const actor_msg *m, const uint8_t **payload, size_t *len) {
+    if (m->type != COMPONENT_MSG_PUBLICATION) {
+        *payload = m->data;
+        *len = m->len;
         return NULL;
     }
-    return m;
+    size_t tlen = strnlen((const char *)m->data, m->len);
+    size_t skip = tlen < m->len ? tlen + 1 : m->len; /* always NUL-terminated when built above */
+    *payload = m->data + skip;
+    *len = m->len - skip;
+    return (const char *)m->data;
 }
 
 static actor_msg *invoke_msg(const char *function, const void *tail, size_t tail_len, actor_future *reply) {

@@ -13,6 +13,8 @@
  *   COMPONENT_MSG_START   instantiate and run `_initialize` + `_start`; the reply future completes with 0 or
  *                         a negative wactor_error with a wactor_diag as data.
  *   COMPONENT_MSG_MESSAGE a payload for `handle-message(sender, payload)`.
+ *   COMPONENT_MSG_PUBLICATION  the same, published on a topic: data is the topic, a NUL, then the payload
+ *                         (one allocation; component_msg_split() takes it apart).
  *   COMPONENT_MSG_INVOKE  call an export with typed values or a multicodec-encoded argument list.
  *   COMPONENT_MSG_HEALTH  call `_health`.
  *   ACTOR_MSG_STOP        run `_cleanup` (payload: optional uint32 timeout in ms) and terminate: reason
@@ -38,6 +40,7 @@
 enum {
     COMPONENT_MSG_START = ACTOR_MSG_USER,
     COMPONENT_MSG_MESSAGE,
+    COMPONENT_MSG_PUBLICATION,
     COMPONENT_MSG_INVOKE,
     COMPONENT_MSG_HEALTH,
 };
@@ -94,6 +97,9 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
 actor_msg *component_msg_message(actor_id from, const void *payload, size_t len);
 /* A publication: like a message, with its topic (copied) readable by the guest through wactor.topic. */
 actor_msg *component_msg_publication(actor_id from, const char *topic, const void *payload, size_t len);
+/* The payload of a MESSAGE or PUBLICATION (*payload, *len) and, for a publication, its topic (returned;
+ * NUL-terminated, inside the message); NULL for a plain message. */
+const char *component_msg_split(const actor_msg *m, const uint8_t **payload, size_t *len);
 actor_msg *component_msg_invoke(const char *function, const void *args, size_t len, actor_future *reply);
 actor_msg *component_msg_invoke_values(const char *function, const wactor_value *args, size_t nargs,
                                        actor_future *reply);

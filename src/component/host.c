@@ -288,7 +288,9 @@ static int host_topic(eng_call_ctx *ctx, const wactor_value *args, wactor_value 
     (void)fn_data;
     component *c = eng_ctx_user(ctx);
     results[0].type = WACTOR_I32;
-    const char *topic = c->job == JOB_HANDLER && c->msg && c->msg->type == COMPONENT_MSG_MESSAGE ? c->msg->ext : NULL;
+    const uint8_t *payload;
+    size_t payload_len;
+    const char *topic = c->job == JOB_HANDLER && c->msg ? component_msg_split(c->msg, &payload, &payload_len) : NULL;
     size_t len = topic ? strlen(topic) : 0;
     uint32_t n = len < ARG(1) ? (uint32_t)len : ARG(1);
     char *dst = guest_mem(ctx, ARG(0), n, "topic: buffer");

@@ -123,30 +123,25 @@ wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *p
     if (!rt || !topic || (!payload && len) || !broker_subject_valid(topic, false)) return WACTOR_EINVAL;
     if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
     /* match into a buffer big enough for every subscriber, even if some subscribe meanwhile */
-    uint64_t *subs = NULL;
-    ssize_t n = 0;
-    size_t cap = 64;
-    for (;;) {
-        uint64_t *grown = realloc(subs, cap * sizeof *subs);
-        if (!grown) {
-            free(subs);
-            return WACTOR_ENOMEM;
-        }
-        subs = grown;
-        n = broker_match(rt->broker, topic, subs, cap);
-        if (n < 0) {
-            free(subs);
-            return WACTOR_ENOMEM;
-        }
-        if ((size_t)n <= cap) break;
+    uint64_t local[256], *subs = local; /* on the heap only for more subscribers than that */
+    size_t cap = sizeof local / sizeof local[0];
+    ssize_t n;
+    while ((n = broker_match(rt->broker, topic, subs, cap)) >= 0 && (size_t)n > cap) {
         cap = (size_t)n * 2;
+        uint64_t *grown = realloc(subs == local ? NULL : subs, cap * sizeof *subs);
+        if (!grown) break;
+        subs = grown;
+    }
+    if (n < 0 || (size_t)n > cap) {
+        if (subs != local) free(subs);
+        return WACTOR_ENOMEM;
     }
     size_t ok = 0;
     for (ssize_t i = 0; i < n; i++) {
         actor_msg *m = component_msg_publication(0, topic, payload, len);
         if (m && actor_send(rt->sys, subs[i], m) == 0) ok++;
     }
-    free(subs);
+    if (subs != local) free(subs);
     if (delivered) *delivered = ok;
     return WACTOR_OK;
 }
@@ -161,8 +156,10 @@ typedef struct host_subscriber {
 static actor_result subscriber_receive(actor *self, actor_msg *msg) {
     host_subscriber *hs = actor_state(self);
     actor_result r = msg->type == ACTOR_MSG_STOP ? ACTOR_STOP : ACTOR_CONTINUE;
-    if (msg->type == COMPONENT_MSG_MESSAGE && msg->ext)
-        hs->fn(hs->user, (const char *)msg->ext, msg->from, msg->data, msg->len);
+    const uint8_t *payload;
+    size_t len;
+    const char *topic = msg->type == COMPONENT_MSG_PUBLICATION ? component_msg_split(msg, &payload, &len) : NULL;
+    if (topic) hs->fn(hs->user, topic, msg->from, payload, len);
     actor_msg_free(msg);
     return r;
 }
