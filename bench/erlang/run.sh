@@ -24,7 +24,8 @@ trap 'rm -rf "$ebin"' EXIT
 erlc -o "$ebin" "$here"/*.erl
 
 # +P: room for the million processes of bench_memory (plus the VM's own).
-for prog in bench_spawn bench_pingpong bench_throughput bench_fanout bench_restart bench_memory; do
+for prog in bench_spawn bench_pingpong bench_throughput bench_fanout bench_restart bench_memory bench_registry \
+    bench_compute; do
   echo "bench/erlang: $prog ($mode)" >&2
   out="$(timeout 300 erl +S 2 +P 2000000 -noshell -noinput -pa "$ebin" -run "$prog" main "$mode")" || {
     echo "bench/erlang: $prog failed (exit $?)" >&2; exit 1; }
