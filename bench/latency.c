@@ -188,13 +188,16 @@ static void on_event(void *user, const char *json) {
     restart_probe *p = user;
     bool exited = strstr(json, "\"child_exited\"") != NULL;
     if (!exited && !strstr(json, "\"child_started\"")) return;
+    double now = now_us();
     pthread_mutex_lock(&p->lock);
-    if (exited) p->exited_at = now_us();
-    else {
-        p->started_at = now_us();
+    if (exited) {
+        p->exited_at = now; /* no wake-up here: the waiter wants the start, and a futex wake inside the
+                               measured window would be the probe's cost, not the restart's */
+    } else {
+        p->started_at = now;
         p->starts++;
+        pthread_cond_broadcast(&p->cond);
     }
-    pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
 }
 
