@@ -12,6 +12,11 @@
  *  - Unless a function says otherwise it is thread-safe: any thread may call it concurrently, except
  *    wactor_runtime_destroy(), which must be the last call on its runtime. Never call a blocking function
  *    (invoke, health, stop, wait_idle) from inside a native actor's handler.
+ *  - Calls that wait for a component's answer (wactor_spawn's start, wactor_invoke*, wactor_ask,
+ *    wactor_health, wactor_stop) run the component's turn on the calling thread when it is idle, as a
+ *    scheduler thread would: at most one slice of guest code (20,000 instructions by default) plus a
+ *    few queued messages, after which a still-busy component continues on the scheduler threads. This saves
+ *    two thread hand-offs per call (docs/ARCHITECTURE.md, "Synchronous callers run the turn themselves").
  *  - Times are in milliseconds unless the name says _us (microseconds) or _ns (nanoseconds).
  */
 #ifndef WACTOR_H
