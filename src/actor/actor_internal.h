@@ -144,6 +144,7 @@ struct actor_system {
     timer_entry *heap;
     size_t heap_len, heap_cap;
     uint64_t tm_seq;
+    uint64_t tm_wake_ns;         /* when the timer thread wakes unsignalled (UINT64_MAX: never); tm_mu */
     bool tm_stop, tm_started;
     pthread_t tm_thread;
 

@@ -37,18 +37,23 @@ static void heap_down(timer_entry *h, size_t n, size_t i) {
     }
 }
 
+/* The timer thread sleeps until the earliest deadline and records that instant in tm_wake_ns (UINT64_MAX:
+ * until signalled). A new timer signals it only when due before tm_wake_ns; a cancelled timer signals nothing
+ * (the thread wakes at its old deadline, finds nothing due, and sleeps on). So a request/reply that starts a
+ * timeout and cancels it on every answer wakes this thread once, not once per request. */
 static void *timer_main(void *arg) {
     actor_system *sys = arg;
     pthread_mutex_lock(&sys->tm_mu);
     while (!sys->tm_stop) {
-        if (sys->heap_len == 0) {
-            pthread_cond_wait(&sys->tm_cv, &sys->tm_mu);
-            continue;
-        }
         uint64_t now = mono_ns();
-        if (sys->heap[0].due_ns > now) {
-            struct timespec dl = ns_to_ts(sys->heap[0].due_ns);
-            pthread_cond_timedwait(&sys->tm_cv, &sys->tm_mu, &dl);
+        if (sys->heap_len == 0 || sys->heap[0].due_ns > now) {
+            sys->tm_wake_ns = sys->heap_len ? sys->heap[0].due_ns : UINT64_MAX;
+            if (sys->heap_len == 0) {
+                pthread_cond_wait(&sys->tm_cv, &sys->tm_mu);
+            } else {
+                struct timespec dl = ns_to_ts(sys->tm_wake_ns);
+                pthread_cond_timedwait(&sys->tm_cv, &sys->tm_mu, &dl);
+            }
             continue;
         }
         timer_entry e = sys->heap[0];
@@ -64,6 +69,7 @@ static void *timer_main(void *arg) {
 }
 
 int timer_start(actor_system *sys) {
+    sys->tm_wake_ns = UINT64_MAX;
     if (pthread_create(&sys->tm_thread, NULL, timer_main, sys) != 0) return -ENOMEM;
     sys->tm_started = true;
     return 0;
@@ -134,7 +140,7 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
                                  .seq = seq, .to = to, .msg = msg};
     heap_up(sys->heap, i);
     busy_add(sys, 1);
-    if (sys->heap[0].seq == seq) pthread_cond_signal(&sys->tm_cv); /* new earliest deadline */
+    if (sys->heap[0].due_ns < sys->tm_wake_ns) pthread_cond_signal(&sys->tm_cv); /* before it would wake */
     pthread_mutex_unlock(&sys->tm_mu);
     return 0;
 }
