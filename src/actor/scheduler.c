@@ -27,17 +27,23 @@ _Thread_local actor *actor_tls_current;
 static _Thread_local actor *tls_next;   /* SCHEDULED, run by this thread after its current turn */
 static _Thread_local bool tls_worker;   /* this is a scheduler thread (of actor_tls_sched) */
 
-void sched_enqueue(actor_system *sys, actor *a) {
+/* Appends `a` to the run queue and wakes a sleeping scheduler thread for it, unless `requeue` (a scheduler
+ * thread putting back the actor whose turn it just ran) finds the queue empty: that thread takes it again
+ * itself a moment later, and a wake-up would only make two threads race for one actor. */
+static void enqueue(actor_system *sys, actor *a, bool requeue) {
     pthread_mutex_lock(&sys->rq_mu);
     a->rq_next = NULL;
+    bool was_empty = !sys->rq_head;
     if (sys->rq_tail)
         sys->rq_tail->rq_next = a;
     else
         sys->rq_head = a;
     sys->rq_tail = a;
-    if (sys->sleepers) pthread_cond_signal(&sys->rq_cv);
+    if (sys->sleepers && !(requeue && was_empty && tls_worker)) pthread_cond_signal(&sys->rq_cv);
     pthread_mutex_unlock(&sys->rq_mu);
 }
+
+void sched_enqueue(actor_system *sys, actor *a) { enqueue(sys, a, false); }
 
 /* Called after a mailbox push. The fence here and the one in run_turn() are a Dekker pair: a sender stores the
  * message link then reads the state; a runner stores RUNNING then reads the mailbox. Without both fences each
@@ -189,7 +195,7 @@ static void run_slices(actor *a) {
         /* NOTIFIED: a message or kill arrived during the turn */
     }
     atomic_store(&a->sched, AS_SCHEDULED);
-    sched_enqueue(sys, a);
+    enqueue(sys, a, true);
 }
 
 static void *sched_main(void *arg) {
