@@ -417,8 +417,8 @@ static actor_result run_handler(component *c, actor_msg *msg, const char *export
     return call(c, export, args, nargs);
 }
 
-/* Whether the instance exports `name` with exactly the given parameter types (and no results). */
-static bool has_handler(component *c, const char *name, const wactor_valtype *params, uint32_t n) {
+/* Whether the module exports `name` with exactly the given parameter types (and no results). */
+static bool exports_handler(component *c, const char *name, const wactor_valtype *params, uint32_t n) {
     eng_functype sig;
     if (!has_export(c, name, &sig) || sig.nparams != n || sig.nresults != 0) return false;
     for (uint32_t i = 0; i < n; i++)
@@ -430,9 +430,18 @@ static const wactor_valtype message_params[] = {WACTOR_I32, WACTOR_I32, WACTOR_I
 static const wactor_valtype reply_params[] = {WACTOR_I64, WACTOR_I32, WACTOR_I32, WACTOR_I32};
 static const wactor_valtype down_params[] = {WACTOR_I64, WACTOR_I64, WACTOR_I32, WACTOR_I32};
 
+/* Which handlers the module has: looked up once per component (the module never changes), not per message. */
+static void find_handlers(component *c) {
+    c->handlers = (exports_handler(c, "handle-message", message_params, 4) ? HANDLES_MESSAGE : 0) |
+                  (exports_handler(c, "handle-reply", reply_params, 4) ? HANDLES_REPLY : 0) |
+                  (exports_handler(c, "handle-down", down_params, 4) ? HANDLES_DOWN : 0);
+}
+
+static bool has_handler(component *c, unsigned which) { return (c->handlers & which) != 0; }
+
 static actor_result on_message(component *c, actor_msg *msg) {
     if (!c->inst) return dead_letter(c, msg, "component is not running");
-    if (!has_handler(c, "handle-message", message_params, 4))
+    if (!has_handler(c, HANDLES_MESSAGE))
         return dead_letter(c, msg, "no handle-message(i32, i32, i32, i32) export (or no cabi_realloc)");
     char sender[80];
     component_address(c->sys, msg->from, sender, sizeof sender);
@@ -454,7 +463,7 @@ static actor_result on_reply(component *c, actor_msg *msg) {
         return ACTOR_CONTINUE;
     }
     if (!c->inst) return dead_letter(c, msg, "component is not running");
-    if (!has_handler(c, "handle-reply", reply_params, 4))
+    if (!has_handler(c, HANDLES_REPLY))
         return dead_letter(c, msg, "a reply arrived, but there is no handle-reply(i64, i32, i32, i32) export");
     actor_reply hdr = {.status = -ENOMEM};
     if (msg->len >= sizeof hdr) memcpy(&hdr, msg->data, sizeof hdr);
@@ -474,7 +483,7 @@ static actor_result on_reply(component *c, actor_msg *msg) {
 static actor_result on_down(component *c, actor_msg *msg) {
     if (!c->inst) return dead_letter(c, msg, "component is not running");
     if (msg->len < sizeof(actor_down)) return dead_letter(c, msg, "malformed down notice");
-    if (!has_handler(c, "handle-down", down_params, 4))
+    if (!has_handler(c, HANDLES_DOWN))
         return dead_letter(c, msg, "a monitor fired, but there is no handle-down(i64, i64, i32, i32) export");
     actor_down down;
     memcpy(&down, msg->data, sizeof down);
@@ -657,6 +666,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->sys = sys;
     c->module = cfg->module;
     eng_module_retain(c->module);
+    find_handlers(c);
     c->memory_pages = cfg->memory_pages ? cfg->memory_pages : COMPONENT_DEFAULT_MAX_PAGES;
     c->fuel = cfg->fuel;
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;

@@ -16,6 +16,8 @@ struct component_info {
 /* What the actor is doing with its current message, if anything. */
 typedef enum job_kind { JOB_NONE, JOB_START, JOB_HANDLER, JOB_INVOKE, JOB_HEALTH, JOB_CLEANUP } job_kind;
 
+enum { HANDLES_MESSAGE = 1, HANDLES_REPLY = 2, HANDLES_DOWN = 4 };
+
 typedef struct component {
     actor *self;
     actor_system *sys;
@@ -37,6 +39,8 @@ typedef struct component {
     int (*spawn)(void *spawn_user, const char *name, actor_id *out);
     void *spawn_user;
     bool subscribed;              /* has (had) subscriptions: drop them on terminate */
+
+    unsigned handlers;            /* HANDLES_* the module exports (with cabi_realloc), found at creation */
 
     /* The inbox: one buffer in guest memory, from the guest's cabi_realloc, that every handler call borrows
      * for its sender/payload/reason bytes (docs/ABI.md). Per instance: 0/0 until the first message needs it. */
