@@ -16,6 +16,8 @@ static bool grant_is(const char *grant, const char *text, size_t len) {
 
 bool caps_allow_target(const component *c, const char *const *grants, size_t n, const char *to, size_t to_len) {
     if (!c->caps) return false;
+    for (size_t i = 0; i < n; i++) /* the common case first: granted as written (no registry lookup) */
+        if (strcmp(grants[i], "*") == 0 || grant_is(grants[i], to, to_len)) return true;
     char alias[128] = ""; /* "#17" may be granted by the name registered for pid 17, and vice versa */
     char buf[128];
     if (to_len > 1 && to[0] == '#' && to_len < sizeof buf) {
@@ -29,10 +31,8 @@ bool caps_allow_target(const component *c, const char *const *grants, size_t n, 
         uint64_t id = registry_whereis(actor_system_registry(c->sys), buf);
         if (id) snprintf(alias, sizeof alias, "#%" PRIu64, id);
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *g = grants[i];
-        if (strcmp(g, "*") == 0 || grant_is(g, to, to_len) || (alias[0] && strcmp(g, alias) == 0)) return true;
-    }
+    for (size_t i = 0; alias[0] && i < n; i++)
+        if (strcmp(grants[i], alias) == 0) return true;
     return false;
 }
 

@@ -614,6 +614,7 @@ struct eng_instance {
     Func *cur_func = nullptr;         /* the call being run (or suspended) */
     const eng_functype *cur_type = nullptr;
     Values results;
+    Values call_args;                 /* eng_call's argument vector, reused */
     const eng_functype *results_type = nullptr;
     size_t nresults = 0;              /* valid results after ENG_DONE */
     PendingTrap pending;
@@ -1276,7 +1277,10 @@ extern "C" eng_status eng_call(eng_instance *inst, const char *name, const wacto
                      e.type.nparams, nargs);
             return ENG_ERROR;
         }
-        Values params(nargs);
+        /* reused: start_call pushes the values onto the wabt stack before anything (a nested call) could
+         * overwrite them, so one vector per instance saves an allocation per call */
+        Values &params = inst->call_args;
+        params.resize(nargs);
         for (size_t i = 0; i < nargs; i++) {
             if (args[i].type != e.type.params[i]) {
                 diag_set(diag, WACTOR_TRAP_NONE, "argument %zu of %s: expected %s, got %s", i + 1, name,
