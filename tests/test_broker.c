@@ -378,6 +378,26 @@ static void compare_all(broker *b, const sub_rec *subs, size_t nsubs, int rounds
     }
 }
 
+/* broker_match_all: the caller's buffer while the subscribers fit, a heap buffer holding all of them when not. */
+static void test_match_all(void **st) {
+    (void)st;
+    broker *b = broker_new();
+    uint64_t local[4], *out = NULL;
+    assert_int_equal(broker_match_all(b, "a.b", local, 4, &out), 0);
+    assert_ptr_equal(out, local);
+    for (uint64_t id = 1; id <= 3; id++) assert_int_equal(broker_subscribe(b, "a.*", id), 0);
+    assert_int_equal(broker_match_all(b, "a.b", local, 4, &out), 3);
+    assert_ptr_equal(out, local);
+    for (uint64_t id = 4; id <= 10; id++) assert_int_equal(broker_subscribe(b, "a.b", id), 0);
+    assert_int_equal(broker_match_all(b, "a.b", local, 4, &out), 10);
+    assert_ptr_not_equal(out, local);
+    for (uint64_t i = 0; i < 10; i++) assert_int_equal(out[i], i + 1); /* every one, ascending */
+    free(out);
+    assert_int_equal(broker_match_all(b, "a.*", local, 4, &out), -EINVAL); /* a wildcard is no subject */
+    assert_ptr_equal(out, local);
+    broker_free(b);
+}
+
 static void test_many_vs_brute_force(void **st) {
     (void)st;
     enum { NSUBS = 10000, NIDS = 1500 };
@@ -538,6 +558,7 @@ int main(void) {
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_unsubscribe),
         cmocka_unit_test(test_unsubscribe_all),
+        cmocka_unit_test(test_match_all),
         cmocka_unit_test(test_many_vs_brute_force),
         cmocka_unit_test(test_concurrency),
     };

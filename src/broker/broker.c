@@ -621,3 +621,23 @@ ssize_t broker_match(broker *b, const char *subject, uint64_t *out, size_t cap) 
     if (m.spans != m.local) free(m.spans);
     return rc;
 }
+
+ssize_t broker_match_all(broker *b, const char *subject, uint64_t *local, size_t cap, uint64_t **out) {
+    uint64_t *buf = local;
+    ssize_t n;
+    while ((n = broker_match(b, subject, buf, cap)) >= 0 && (size_t)n > cap) {
+        cap = (size_t)n * 2; /* room for a few more subscribing meanwhile */
+        uint64_t *grown = realloc(buf == local ? NULL : buf, cap * sizeof *buf);
+        if (!grown) {
+            n = -ENOMEM;
+            break;
+        }
+        buf = grown;
+    }
+    if (n < 0 && buf != local) {
+        free(buf);
+        buf = local;
+    }
+    *out = buf;
+    return n;
+}

@@ -89,6 +89,13 @@ size_t broker_unsubscribe_all(broker *b, uint64_t subscriber);
  * at once and a scratch buffer cannot be allocated). */
 ssize_t broker_match(broker *b, const char *subject, uint64_t *out, size_t cap);
 
+/* broker_match() of every subscriber at once: into the caller's `local` buffer (`cap` ids) when they fit,
+ * else into a malloc'd buffer of the right size (matched again, and again while the set keeps growing under
+ * concurrent subscribes). Returns the count (>= 0) and sets *out to `local` or to the heap buffer, which the
+ * caller frees when *out != local. Errors as broker_match(), and -ENOMEM when the buffer cannot be
+ * allocated; *out is then `local` (nothing to free). Thread-safe. */
+ssize_t broker_match_all(broker *b, const char *subject, uint64_t *local, size_t cap, uint64_t **out);
+
 /* Number of subscriptions ((pattern, subscriber) pairs) right now (a snapshot under concurrency). */
 size_t broker_subscription_count(broker *b);
 

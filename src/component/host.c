@@ -244,12 +244,8 @@ static int host_publish(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
         results[0].of.i32 = -(int32_t)(ARG(3) > c->max_message_bytes ? WACTOR_ETOOBIG : WACTOR_EPERM);
         return 0;
     }
-    uint64_t subs[256], *out = subs;
-    ssize_t n = broker_match(c->broker, topic, subs, 256);
-    if (n > 256) { /* a big audience: match again into a buffer of the right size */
-        out = malloc((size_t)n * sizeof *out);
-        n = out ? broker_match(c->broker, topic, out, (size_t)n) : -ENOMEM;
-    }
+    uint64_t subs[256], *out; /* on the heap only for more subscribers than that */
+    ssize_t n = broker_match_all(c->broker, topic, subs, sizeof subs / sizeof subs[0], &out);
     int32_t delivered = 0;
     for (ssize_t i = 0; i < n; i++)
         if (deliver(c, out[i], component_msg_publication(c->id, topic, payload, ARG(3))) == 0) delivered++;

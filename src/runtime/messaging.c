@@ -122,20 +122,9 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
 wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len, size_t *delivered) {
     if (!rt || !topic || (!payload && len) || !broker_subject_valid(topic, false)) return WACTOR_EINVAL;
     if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
-    /* match into a buffer big enough for every subscriber, even if some subscribe meanwhile */
-    uint64_t local[256], *subs = local; /* on the heap only for more subscribers than that */
-    size_t cap = sizeof local / sizeof local[0];
-    ssize_t n;
-    while ((n = broker_match(rt->broker, topic, subs, cap)) >= 0 && (size_t)n > cap) {
-        cap = (size_t)n * 2;
-        uint64_t *grown = realloc(subs == local ? NULL : subs, cap * sizeof *subs);
-        if (!grown) break;
-        subs = grown;
-    }
-    if (n < 0 || (size_t)n > cap) {
-        if (subs != local) free(subs);
-        return WACTOR_ENOMEM;
-    }
+    uint64_t local[256], *subs; /* on the heap only for more subscribers than that */
+    ssize_t n = broker_match_all(rt->broker, topic, local, sizeof local / sizeof local[0], &subs);
+    if (n < 0) return WACTOR_ENOMEM;
     size_t ok = 0;
     for (ssize_t i = 0; i < n; i++) {
         actor_msg *m = component_msg_publication(0, topic, payload, len);
