@@ -7,9 +7,10 @@
  * Shape:
  *   eng_module   = the bytes + a validated wabt ModuleDesc (immutable), kept in a content-hash cache.
  *   eng_instance = its own wabt Store (Module copy, Instance, host functions, memory) + one wabt Thread.
- *                  Nothing is shared between instances, so an instance can move between OS threads.
- *   Recycling (see "instantiation templates" and "memory pool"): per (module, cap) the adjusted description
- *   is built once, freed instances give back their description copy and their (re-zeroed) memory buffer,
+ *                  Nothing mutable is shared between instances (the compiled code they share is read-only),
+ *                  so an instance can move between OS threads.
+ *   Recycling (see "instantiation templates" and "linear memory"): per (module, cap) the adjusted description
+ *   is built once, freed instances give back their description copy and their (re-zeroed) memory mapping,
  *   and new instances take them, so a spawn after a stop touches no fresh pages. Only allocations are
  *   recycled, never wabt objects: each instance still gets a new Store, Module, Instance and Thread.
  *
@@ -69,7 +70,7 @@ static_assert(str_equal(WABT_VERSION_STRING, "1.0.32"),
  *   Thread::PopValues    pop the results                   } run can stop and resume between instructions
  *   Thread::StepInternal execute one instruction (Thread::Run(int) is a loop over it)
  *   Memory::data_/pages_/type_  a memory's bytes, size in pages and limits: instances are instantiated with
- *                        0-page memories and we install a recycled, already-zeroed buffer (see "memory pool")
+ *                        0-page memories and we install a view of a zeroed mapping (see "linear memory")
  *   Module::desc_        the Store's copy of the module description, recycled when an instance is freed
  *                        (see "instantiation templates")
  *   Istream::data_       a module's compiled code: every instance's description borrows the template's one
@@ -327,7 +328,7 @@ Buffer &istream_bytes(ModuleDesc &d) { return d.istream.*get(wabt_access::Istrea
  * What is avoidable is redoing the per-instance adjustments and re-copying on every spawn:
  *   - a template holds, once per (module, max_pages), the description as we instantiate it: memory maxima
  *     lowered to the cap, start functions removed (we run them), memories declared with 0 initial pages and
- *     active data segments turned passive (we install a pooled memory buffer after instantiation and apply
+ *     active data segments turned passive (we install a linear-memory mapping after instantiation and apply
  *     the segments ourselves, in order, exactly as wabt would; see install_memories / apply_data);
  *   - a freed instance gives its Module's description back (spares): it is still identical to the template,
  *     because wabt never mutates Module::desc_ after construction (Module has no mutators; Instance and
@@ -740,7 +741,7 @@ std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pa
         }
         t->mem_pages.push_back(l.initial);
         t->mem_max.push_back(l.max);
-        l.initial = 0; /* Memory's constructor allocates and zero-fills `initial` pages: we install a buffer */
+        l.initial = 0; /* Memory's constructor would zero-fill `initial` pages: install_memories maps them */
     }
     for (size_t i = 0; i < t->desc.datas.size(); i++) {
         DataDesc &d = t->desc.datas[i];
@@ -786,13 +787,13 @@ ModuleDesc take_desc(InstTemplate *t) {
 std::string install_memories(eng_instance *inst) {
     Store &store = *inst->store;
     const RefVec &mems = inst->instance->memories(); /* only defined memories: memory imports are refused */
+    inst->linear.reserve(mems.size());
     for (size_t i = 0; i < inst->tmpl->mem_pages.size() && i < mems.size(); i++) {
         u64 pages = inst->tmpl->mem_pages[i], max = inst->tmpl->mem_max[i];
         if (max > SIZE_MAX / ENG_PAGE_SIZE) return "memory maximum of " + std::to_string(max) + " pages is too large";
         Memory *mem = store.UnsafeGet<Memory>(mems[i]).get();
         Buffer &bytes = mem->*get(wabt_access::MemData{});
         if (bytes.capacity() != 0) return "memory already has storage"; /* the template declares 0 pages */
-        inst->linear.reserve(mems.size());
         LinearMemory lm = memory_pool().take(size_t(pages * ENG_PAGE_SIZE), size_t(max * ENG_PAGE_SIZE));
         if (!lm.base)
             return "cannot map linear memory of " + std::to_string(max) + " pages: " + std::strerror(errno);
@@ -836,7 +837,7 @@ std::string apply_data(eng_instance *inst) {
 
 } // namespace
 
-/* Tears down the wabt objects, handing the memory buffers to the pool and the module description back to
+/* Tears down the wabt objects, handing the memory mappings to the pool and the module description back to
  * the template. Never throws (eng_instance_free is noexcept in spirit: it has no way to report). */
 void eng_instance::destroy() noexcept {
     thread.reset();
