@@ -42,6 +42,9 @@ size_t rss_bytes(void);
 size_t mem_available_bytes(void);
 /* Lines of /proc/self/maps (memory mappings of this process); -1 if unknown. */
 long map_count(void);
+/* Spawns guests/pingpong.c twice, as "ponger" and "pinger", each allowed to send to the other; returns the
+ * pinger's pid (pingpong.c). Exits on failure. */
+wactor_pid spawn_pingpong_pair(wactor_runtime *rt, bench_ctx *b);
 /* malloc() that exits on failure. */
 void *xmalloc(size_t size);
 

@@ -137,13 +137,9 @@ void phase_invoke(bench_ctx *b) {
  * may run the pinger's turn on the host thread: 1 in a few hundred round trips). */
 void phase_fairness(bench_ctx *b) {
     wactor_runtime *rt = bench_runtime(2);
-    static const char *const to_ponger[] = {"ponger"}, *const to_pinger[] = {"pinger"};
-    wactor_caps ping_caps = {.send = to_ponger, .nsend = 1}, pong_caps = {.send = to_pinger, .nsend = 1};
-    wactor_pid s1, s2, pinger, ponger;
-    if (wactor_spawn(rt, b->spin, NULL, &s1, NULL) || wactor_spawn(rt, b->spin, NULL, &s2, NULL) ||
-        wactor_spawn(rt, b->pingpong, &(wactor_spawn_opts){.name = "ponger", .caps = &pong_caps}, &ponger, NULL) ||
-        wactor_spawn(rt, b->pingpong, &(wactor_spawn_opts){.name = "pinger", .caps = &ping_caps}, &pinger, NULL))
-        exit(1);
+    wactor_pid s1, s2;
+    if (wactor_spawn(rt, b->spin, NULL, &s1, NULL) || wactor_spawn(rt, b->spin, NULL, &s2, NULL)) exit(1);
+    wactor_pid pinger = spawn_pingpong_pair(rt, b);
     wactor_send(rt, s1, "\x80\x04{}", 4);
     wactor_send(rt, s2, "\x80\x04{}", 4);
     int n = 4000 / SCALE;

@@ -50,12 +50,7 @@ void phase_request_reply(bench_ctx *b) {
     wactor_runtime_destroy(rt);
 }
 
-/* Two components bounce a message with wactor.send: "pinger" sends, "ponger" sends it back to its sender.
- * Timed inside the pinger (wactor.now, first send to last return); the host waits for idle. */
-void phase_pingpong(bench_ctx *b) {
-    wactor_config cfg = {.log = NULL};
-    wactor_runtime *rt;
-    if (wactor_runtime_create(&cfg, &rt)) exit(1);
+wactor_pid spawn_pingpong_pair(wactor_runtime *rt, bench_ctx *b) {
     static const char *const to_ponger[] = {"ponger"}, *const to_pinger[] = {"pinger"};
     wactor_caps ping_caps = {.send = to_ponger, .nsend = 1}, pong_caps = {.send = to_pinger, .nsend = 1};
     wactor_pid pinger, ponger;
@@ -65,6 +60,16 @@ void phase_pingpong(bench_ctx *b) {
         fprintf(stderr, "bench: pingpong: spawn: %s\n", d.message);
         exit(1);
     }
+    return pinger;
+}
+
+/* Two components bounce a message with wactor.send: "pinger" sends, "ponger" sends it back to its sender.
+ * Timed inside the pinger (wactor.now, first send to last return); the host waits for idle. */
+void phase_pingpong(bench_ctx *b) {
+    wactor_config cfg = {.log = NULL};
+    wactor_runtime *rt;
+    if (wactor_runtime_create(&cfg, &rt)) exit(1);
+    wactor_pid pinger = spawn_pingpong_pair(rt, b);
     double rtt[16];
     int n = 20000 / SCALE, runs = 0;
     for (int rep = 0; rep < REPEATS; rep++) {
