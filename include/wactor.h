@@ -195,14 +195,51 @@ typedef struct wactor_caps {
     bool spawn;                   /* may spawn components declared with wactor_declare() */
 } wactor_caps;
 
+/* ---------------------------------------------------------------- defaults
+ * Every default, defined here once and used by the runtime, the manifest and the supervisors. A field or
+ * manifest key left at 0 / absent takes the default below (docs/ABI.md, "Limits", lists the same table). */
+#define WACTOR_DEFAULT_MAILBOX            1024u        /* messages queued per component */
+#define WACTOR_DEFAULT_MAILBOX_BYTES      (64u << 20)  /* bytes of queued payloads per component: 64 MiB */
+#define WACTOR_DEFAULT_MAX_MESSAGE_BYTES  (16u << 20)  /* largest message or reply: 16 MiB */
+#define WACTOR_DEFAULT_MEMORY_PAGES       1024u        /* linear memory cap: 64 MiB */
+#define WACTOR_DEFAULT_TABLE_ELEMENTS     100000u      /* elements over all of an instance's tables */
+#define WACTOR_DEFAULT_START_FUEL         100000000u   /* instructions for start-up (start section,
+                                                          `_initialize`, `_start`) */
+#define WACTOR_DEFAULT_MAX_SPAWNED        64u          /* live instances a component may have spawned */
+#define WACTOR_DEFAULT_MAX_REQUESTS       1024u        /* its requests awaiting an answer */
+#define WACTOR_DEFAULT_MAX_SUBSCRIPTIONS  256u         /* topic subscriptions it holds */
+#define WACTOR_DEFAULT_MAX_MONITORS       1024u        /* monitors it holds */
+#define WACTOR_DEFAULT_MAX_LINKS          1024u        /* links it holds */
+#define WACTOR_DEFAULT_LOG_LINE_BYTES     4096u        /* a longer log line is cut, marked "[truncated]" */
+#define WACTOR_DEFAULT_LOG_BYTES_PER_SEC  (1u << 20)   /* log volume; beyond it lines are dropped and counted */
+#define WACTOR_DEFAULT_STOP_MS            1000         /* wactor_stop(): `_cleanup` budget */
+#define WACTOR_DEFAULT_REQUEST_TIMEOUT_MS 5000         /* a guest request without a timeout */
+#define WACTOR_DEFAULT_SHUTDOWN_MS        5000         /* a worker child's shutdown (OTP's default) */
+#define WACTOR_DEFAULT_INTENSITY          1u           /* OTP's default */
+#define WACTOR_DEFAULT_PERIOD_MS          5000u        /* OTP's default (5 s) */
+#define WACTOR_DEFAULT_HEALTH_TIMEOUT_MS  1000u
+#define WACTOR_DEFAULT_HEALTH_THRESHOLD   3u
+
 typedef struct wactor_spawn_opts {
     const char *name;         /* registered name, or NULL; copied */
     const wactor_caps *caps;  /* NULL: no grants */
-    uint32_t mailbox;         /* mailbox capacity in messages; 0 = 1024. A full mailbox refuses sends (EFULL) */
-    uint32_t max_message_bytes; /* largest payload it may send; 0 = 16 MiB */
-    uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = 1024 pages (64 MiB), or the module's
-                                 own maximum if lower */
+    uint32_t mailbox;         /* mailbox capacity in messages; 0 = WACTOR_DEFAULT_MAILBOX. A full mailbox
+                                 refuses sends (EFULL) */
+    uint32_t max_message_bytes; /* largest payload it may send or receive, replies included;
+                                   0 = WACTOR_DEFAULT_MAX_MESSAGE_BYTES */
+    uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = WACTOR_DEFAULT_MEMORY_PAGES, or the
+                                 module's own maximum if lower */
     uint64_t fuel;            /* instructions allowed per message/invocation; 0 = unlimited */
+    /* Limits on what the component can make the host spend (docs/ABI.md, "Limits"); 0 = the default. */
+    uint64_t mailbox_bytes;     /* bytes of queued payloads; 0 = WACTOR_DEFAULT_MAILBOX_BYTES */
+    uint64_t start_fuel;        /* instructions for start-up; 0 = WACTOR_DEFAULT_START_FUEL */
+    uint32_t table_elements;    /* table elements; 0 = WACTOR_DEFAULT_TABLE_ELEMENTS */
+    uint32_t max_spawned;       /* live instances it spawned; 0 = WACTOR_DEFAULT_MAX_SPAWNED */
+    uint32_t max_requests;      /* outstanding requests; 0 = WACTOR_DEFAULT_MAX_REQUESTS */
+    uint32_t max_subscriptions; /* subscriptions; 0 = WACTOR_DEFAULT_MAX_SUBSCRIPTIONS */
+    uint32_t max_monitors;      /* monitors held; 0 = WACTOR_DEFAULT_MAX_MONITORS */
+    uint32_t max_links;         /* links held; 0 = WACTOR_DEFAULT_MAX_LINKS */
+    uint32_t log_bytes_per_sec; /* log volume; 0 = WACTOR_DEFAULT_LOG_BYTES_PER_SEC */
 } wactor_spawn_opts;
 
 /* Spawns a component actor from `module`: it instantiates, calls `_initialize` (WASI reactor) then
