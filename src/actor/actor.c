@@ -18,7 +18,7 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-int cond_init_mono(pthread_cond_t *cv) {
+int actor_cond_init_mono(pthread_cond_t *cv) {
     pthread_condattr_t at;
     if (pthread_condattr_init(&at)) return -ENOMEM;
     pthread_condattr_setclock(&at, CLOCK_MONOTONIC);
@@ -27,9 +27,9 @@ int cond_init_mono(pthread_cond_t *cv) {
     return rc ? -ENOMEM : 0;
 }
 
-void busy_add(actor_system *sys, long n) { atomic_fetch_add(&sys->busy, n); }
+void actor_busy_add(actor_system *sys, long n) { atomic_fetch_add(&sys->busy, n); }
 
-void busy_sub(actor_system *sys, long n) {
+void actor_busy_sub(actor_system *sys, long n) {
     if (atomic_fetch_sub(&sys->busy, n) == n) {
         pthread_mutex_lock(&sys->idle_mu);
         pthread_cond_broadcast(&sys->idle_cv);
@@ -37,7 +37,7 @@ void busy_sub(actor_system *sys, long n) {
     }
 }
 
-void dead_letter(actor_system *sys, actor_msg *m) {
+void actor_dead_letter(actor_system *sys, actor_msg *m) {
     atomic_fetch_add_explicit(&sys->dead_letters, 1, memory_order_relaxed);
     actor_msg_free(m);
 }
@@ -52,12 +52,12 @@ void actor_release(actor *a) {
     if (atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) != 1) return;
     actor_system *sys = a->sys;
     actor_msg *m;
-    while ((m = mailbox_pop(&a->mb))) {
-        dead_letter(sys, m);
-        busy_sub(sys, 1);
+    while ((m = actor_mailbox_pop(&a->mb))) {
+        actor_dead_letter(sys, m);
+        actor_busy_sub(sys, 1);
     }
-    mailbox_destroy(&a->mb);
-    links_free(a);
+    actor_mailbox_destroy(&a->mb);
+    actor_links_free(a);
     free(a);
 }
 
@@ -89,10 +89,10 @@ void actor_end(actor *a, bool killed, const actor_exit *force) {
     actor_system *sys = a->sys;
     atomic_store(&a->dead, true);
     registry_drop_names(sys->reg, a->id);
-    actor_exit why = force ? *force : links_reason(a, killed);
-    exit_ring_put(sys, a->id, &why); /* before anyone can learn of the end */
+    actor_exit why = force ? *force : actor_links_reason(a, killed);
+    actor_exit_ring_put(sys, a->id, &why); /* before anyone can learn of the end */
     if (a->beh->terminate) a->beh->terminate(a, killed);
-    links_on_end(a, &why);            /* DOWN messages, exit signals to linked actors */
+    actor_links_on_end(a, &why);            /* DOWN messages, exit signals to linked actors */
     registry_remove(sys->reg, a->id);
     live_unlink(sys, a);
     atomic_fetch_sub_explicit(&sys->live, 1, memory_order_relaxed);
@@ -120,7 +120,7 @@ static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, bool (*done)(void
 
 actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t len) {
     if (len > SIZE_MAX - sizeof(actor_msg)) return NULL;
-    actor_msg *m = len <= MSGPOOL_DATA ? msgpool_alloc() : malloc(sizeof *m + len);
+    actor_msg *m = len <= MSGPOOL_DATA ? actor_msgpool_alloc() : malloc(sizeof *m + len);
     if (!m) return NULL;
     m->next = NULL;
     m->type = type;
@@ -147,7 +147,7 @@ void actor_msg_free(actor_msg *msg) {
         actor_future_release(msg->reply);
     }
     if (msg->len <= MSGPOOL_DATA)
-        msgpool_free(msg);
+        actor_msgpool_free(msg);
     else
         free(msg);
 }
@@ -165,7 +165,7 @@ static void sys_free(actor_system *sys) {
     pthread_cond_destroy(&sys->exit_cv);
     pthread_mutex_destroy(&sys->tm_mu);
     pthread_cond_destroy(&sys->tm_cv);
-    exit_ring_free(sys);
+    actor_exit_ring_free(sys);
     free(sys->heap);
     free(sys);
 }
@@ -197,15 +197,15 @@ int actor_system_create(unsigned threads, actor_system **out) {
     pthread_mutex_init(&sys->exit_mu, NULL);
     pthread_mutex_init(&sys->tm_mu, NULL);
     int rc = 0;
-    if (cond_init_mono(&sys->idle_cv) || cond_init_mono(&sys->exit_cv) || cond_init_mono(&sys->tm_cv))
+    if (actor_cond_init_mono(&sys->idle_cv) || actor_cond_init_mono(&sys->exit_cv) || actor_cond_init_mono(&sys->tm_cv))
         rc = -ENOMEM;
     if (!rc && !(sys->reg = registry_new(actor_retain_obj))) rc = -ENOMEM;
-    if (!rc) rc = exit_ring_new(sys);
-    if (!rc) rc = sched_start(sys);
-    if (!rc) rc = timer_start(sys);
+    if (!rc) rc = actor_exit_ring_new(sys);
+    if (!rc) rc = actor_sched_start(sys);
+    if (!rc) rc = actor_timer_thread_start(sys);
     if (rc) {
-        timer_stop(sys);
-        sched_stop(sys);
+        actor_timer_thread_stop(sys);
+        actor_sched_stop(sys);
         sys_free(sys);
         return rc;
     }
@@ -218,8 +218,8 @@ void actor_system_destroy(actor_system *sys) {
     pthread_mutex_lock(&sys->live_mu);
     atomic_store(&sys->stopping, true);
     pthread_mutex_unlock(&sys->live_mu);
-    timer_stop(sys);
-    sched_stop(sys);
+    actor_timer_thread_stop(sys);
+    actor_sched_stop(sys);
     for (;;) {
         pthread_mutex_lock(&sys->live_mu);
         actor *a = sys->live_tail;
@@ -269,7 +269,7 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     if (atomic_load(&sys->stopping)) return -ESHUTDOWN;
     actor *a = calloc(1, sizeof *a);
     if (!a) return -ENOMEM;
-    if (mailbox_init(&a->mb)) {
+    if (actor_mailbox_init(&a->mb)) {
         free(a);
         return -ENOMEM;
     }
@@ -278,7 +278,7 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     atomic_init(&a->kill_req, false);
     atomic_init(&a->dead, false);
     atomic_init(&a->unpark, false);
-    links_init(a);
+    actor_links_init(a);
     a->sys = sys;
     a->beh = behaviour;
     a->state = state;
@@ -291,12 +291,12 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     /* counted first: once registered, the actor may run and end before we get to the next line */
     atomic_fetch_add_explicit(&sys->spawned, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&sys->live, 1, memory_order_relaxed);
-    int rc = links_spawn_register(sys, a, opts, register_actor);
+    int rc = actor_links_spawn_register(sys, a, opts, register_actor);
     if (rc) {
         atomic_fetch_sub_explicit(&sys->spawned, 1, memory_order_relaxed);
         atomic_fetch_sub_explicit(&sys->live, 1, memory_order_relaxed);
-        links_free(a);
-        mailbox_destroy(&a->mb);
+        actor_links_free(a);
+        actor_mailbox_destroy(&a->mb);
         free(a);
         return rc;
     }
@@ -333,12 +333,12 @@ static void refuse_full(actor_system *sys, actor_msg *m) {
 static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
     if (!msg) return -EINVAL;
     if (atomic_load_explicit(&sys->stopping, memory_order_relaxed)) {
-        dead_letter(sys, msg);
+        actor_dead_letter(sys, msg);
         return -ESHUTDOWN;
     }
     actor *a = lookup_live(sys, to);
     if (!a) {
-        dead_letter(sys, msg);
+        actor_dead_letter(sys, msg);
         return -ENOENT;
     }
     if (actor_msg_counted(msg->type) && !mb_reserve(a)) {
@@ -346,9 +346,9 @@ static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
         refuse_full(sys, msg);
         return -EAGAIN;
     }
-    busy_add(sys, 1);
-    mailbox_push(&a->mb, msg);
-    if (!run || !sched_run_here(a)) actor_schedule(a);
+    actor_busy_add(sys, 1);
+    actor_mailbox_push(&a->mb, msg);
+    if (!run || !actor_sched_run_here(a)) actor_schedule(a);
     actor_release(a);
     return 0;
 }
@@ -367,7 +367,7 @@ int actor_kill(actor_system *sys, actor_id to) {
     actor *a = lookup_live(sys, to);
     if (!a) return -ENOENT;
     static const actor_exit killed = {.kind = ACTOR_EXIT_KILLED, .code = 0, .text = "killed"};
-    exit_request(a, &killed);
+    actor_exit_request(a, &killed);
     actor_release(a);
     return 0;
 }
