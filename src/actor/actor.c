@@ -285,6 +285,8 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     a->trap = opts && opts->trap_exits;
     a->mb_cap = opts ? opts->mailbox_capacity : 0;
     atomic_init(&a->mb_len, 0);
+    a->mb_max_bytes = opts ? opts->mailbox_max_bytes : 0;
+    atomic_init(&a->mb_bytes, 0);
     a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
 
     actor_id id = a->id;
@@ -308,26 +310,56 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
     return actor_spawn_opt(sys, behaviour, state, NULL, out);
 }
 
-/* Reserves a mailbox slot for one counted message; false if `a` is full. Never moves mb_len past mb_cap. */
-static bool mb_reserve(actor *a) {
+/* Reserves a mailbox slot and `cost` bytes for one counted message. Returns 0, -EAGAIN (no slot or not
+ * enough bytes left: nothing stays reserved), -EMSGSIZE (the message alone exceeds the byte bound). Never
+ * moves mb_len past mb_cap nor mb_bytes past mb_max_bytes. */
+static int mb_reserve(actor *a, size_t cost) {
+    if (a->mb_max_bytes && cost > a->mb_max_bytes) return -EMSGSIZE;
     if (!a->mb_cap) {
         atomic_fetch_add_explicit(&a->mb_len, 1, memory_order_relaxed);
-        return true;
+    } else {
+        size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+        do {
+            if (n >= a->mb_cap) return -EAGAIN;
+        } while (!atomic_compare_exchange_weak_explicit(&a->mb_len, &n, n + 1, memory_order_relaxed,
+                                                        memory_order_relaxed));
     }
-    size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+    if (!a->mb_max_bytes) {
+        atomic_fetch_add_explicit(&a->mb_bytes, cost, memory_order_relaxed);
+        return 0;
+    }
+    size_t b = atomic_load_explicit(&a->mb_bytes, memory_order_relaxed);
     do {
-        if (n >= a->mb_cap) return false;
-    } while (!atomic_compare_exchange_weak_explicit(&a->mb_len, &n, n + 1, memory_order_relaxed,
+        if (b > a->mb_max_bytes - cost) { /* cost <= mb_max_bytes: no underflow */
+            atomic_fetch_sub_explicit(&a->mb_len, 1, memory_order_relaxed);
+            return -EAGAIN;
+        }
+    } while (!atomic_compare_exchange_weak_explicit(&a->mb_bytes, &b, b + cost, memory_order_relaxed,
                                                     memory_order_relaxed));
-    return true;
+    return 0;
 }
 
-/* A send refused because the target's mailbox is full: not a dead letter (the address is good). A request
- * learns why: its reply future is completed with -EAGAIN before actor_msg_free() would say -ENOENT. */
-static void refuse_full(actor_system *sys, actor_msg *m) {
+/* A send refused because the target's mailbox is full (-EAGAIN) or the message can never fit in it
+ * (-EMSGSIZE): not a dead letter (the address is good). A request learns why: its reply future is completed
+ * with `rc` before actor_msg_free() would say -ENOENT. */
+static void refuse_full(actor_system *sys, actor_msg *m, int rc) {
     atomic_fetch_add_explicit(&sys->refused_full, 1, memory_order_relaxed);
-    if (m->reply) actor_future_complete(m->reply, -EAGAIN, NULL, 0);
+    if (m->reply) actor_future_complete(m->reply, rc, NULL, 0);
     actor_msg_free(m);
+}
+
+/* A REPLY bigger than the receiver's whole byte bound: the requester still hears back, without the bytes
+ * (status -EMSGSIZE). Takes `m`; NULL on ENOMEM (m is freed then). */
+static actor_msg *reply_trim(actor_msg *m) {
+    actor_reply h = {.status = -EMSGSIZE, .len = 0};
+    actor_msg *t = actor_msg_new(ACTOR_MSG_REPLY, m->from, &h, sizeof h);
+    if (t) {
+        t->corr = m->corr;
+        t->reply = m->reply; /* a future riding on a REPLY (unusual) goes along */
+        m->reply = NULL;
+    }
+    actor_msg_free(m);
+    return t;
 }
 
 static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
@@ -341,10 +373,21 @@ static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
         actor_dead_letter(sys, msg);
         return -ENOENT;
     }
-    if (actor_msg_counted(msg->type) && !mb_reserve(a)) {
-        actor_release(a);
-        refuse_full(sys, msg);
-        return -EAGAIN;
+    if (actor_msg_counted(msg->type)) {
+        int rc = mb_reserve(a, actor_msg_cost(msg));
+        if (rc) {
+            actor_release(a);
+            refuse_full(sys, msg, rc);
+            return rc;
+        }
+    } else {
+        if (msg->type == ACTOR_MSG_REPLY && a->mb_max_bytes && actor_msg_cost(msg) > a->mb_max_bytes &&
+            !(msg = reply_trim(msg))) {
+            actor_release(a);
+            atomic_fetch_add_explicit(&sys->dead_letters, 1, memory_order_relaxed);
+            return -ENOMEM;
+        }
+        actor_mb_charge(a, msg);
     }
     actor_busy_add(sys, 1);
     actor_mailbox_push(&a->mb, msg);
@@ -377,6 +420,15 @@ size_t actor_mailbox_length(actor_system *sys, actor_id id) {
     actor *a = lookup_live(sys, id);
     if (!a) return 0;
     size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+    actor_release(a);
+    return n;
+}
+
+size_t actor_mailbox_bytes(actor_system *sys, actor_id id) {
+    if (!sys) return 0;
+    actor *a = lookup_live(sys, id);
+    if (!a) return 0;
+    size_t n = atomic_load_explicit(&a->mb_bytes, memory_order_relaxed);
     actor_release(a);
     return n;
 }

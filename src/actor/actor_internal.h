@@ -32,6 +32,13 @@
  * counted messages in the queue never exceeds mb_cap, and a refused send never touches the queue. The
  * counter carries no data between threads (the queue does): relaxed atomics suffice. A message left in a
  * dead actor's mailbox keeps its slot; nobody looks at mb_len once the actor is dead.
+ * Bytes: `mb_bytes` sums actor_msg_cost() of every message queued or reserved, system messages included
+ * (they are charged with a plain fetch_add and never refused). A counted send reserves its cost with a CAS
+ * loop that never moves mb_bytes past `mb_max_bytes` (0 = no bound) after reserving its count slot; if the
+ * bytes do not fit it gives the slot back. Two senders racing for the last slot and the last bytes may
+ * both be refused for that instant (each saw the other's reservation), never both accepted past a bound.
+ * The runner releases a message's bytes when it pops it. A REPLY whose cost alone exceeds mb_max_bytes is
+ * replaced by a header-only REPLY with status -EMSGSIZE before it is queued (actor.c).
  *
  * Idle accounting (sys.busy): +1 per message queued in a mailbox (until popped or freed), +1 per actor in
  * SCHEDULED/RUNNING/NOTIFIED, +1 per pending timer. Every increment for new work happens before the
@@ -100,6 +107,8 @@ struct actor {
     size_t nmons_held, capmons_held;
     uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */
     atomic_size_t mb_len;        /* counted messages queued or reserved (see bounded mailboxes above) */
+    size_t mb_max_bytes;         /* mailbox bound in bytes (actor_msg_cost); 0 = unbounded; immutable */
+    atomic_size_t mb_bytes;      /* bytes of every message queued or reserved, system messages included */
     actor *rq_next;              /* run queue link; under sys->rq_mu */
     actor *live_prev, *live_next;/* live list; under sys->live_mu */
     mailbox mb;
@@ -163,9 +172,15 @@ static inline bool actor_msg_counted(uint32_t type) {
            type != ACTOR_MSG_REPLY;
 }
 
-/* The runner took `m` out of a's mailbox: frees its slot if it held one. */
+/* The runner took `m` out of a's mailbox: frees its slot if it held one, and its bytes. */
 static inline void actor_mb_popped(actor *a, const actor_msg *m) {
     if (actor_msg_counted(m->type)) atomic_fetch_sub_explicit(&a->mb_len, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&a->mb_bytes, actor_msg_cost(m), memory_order_relaxed);
+}
+
+/* A system message queued by the layer or by actor_send: charged to a's bytes, never refused. */
+static inline void actor_mb_charge(actor *a, const actor_msg *m) {
+    atomic_fetch_add_explicit(&a->mb_bytes, actor_msg_cost(m), memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ cross-file helpers */

@@ -167,7 +167,8 @@ static void unlock2(actor *a, actor *b) {
 
 /* Sends a message the layer generates; a dead or stopping target drops it quietly (not a dead letter:
  * nobody sent it to a wrong address). Only for system messages (DOWN, EXIT): they take no mailbox slot
- * (actor_msg_counted), so none is reserved here — a counted type would unbalance mb_len. */
+ * (actor_msg_counted), so none is reserved here — a counted type would unbalance mb_len. Their bytes are
+ * charged (mb_bytes), as every queued message's are. */
 static void send_quiet(actor_system *sys, actor *to, actor_msg *m) {
     if (!m) return;
     if (atomic_load(&sys->stopping) || atomic_load_explicit(&to->dead, memory_order_acquire)) {
@@ -175,6 +176,7 @@ static void send_quiet(actor_system *sys, actor *to, actor_msg *m) {
         return;
     }
     actor_busy_add(sys, 1);
+    actor_mb_charge(to, m);
     actor_mailbox_push(&to->mb, m); /* a race with its end: freed with the mailbox, as actor_send does */
     actor_schedule(to);
 }
