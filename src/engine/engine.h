@@ -1,5 +1,6 @@
 /*
- * engine.h — the C interface to the WebAssembly engine (wabt 1.0.32's interpreter, adapted in engine.cpp).
+ * engine.h — the C interface to the WebAssembly engine (wabt 1.0.32's interpreter, adapted by the C++ files
+ * beside this header; internal.hpp has their map).
  *
  * The engine knows nothing of actors. It loads and validates modules, instantiates them with a memory cap,
  * calls exports with typed values — either to completion or in bounded slices of instructions that can be
@@ -8,10 +9,13 @@
  * Threading: an eng_module is immutable and may be shared by any threads. An eng_instance owns its own
  * store and may be used by one thread at a time (any thread; never two at once).
  *
- * Footprint per instance: a wabt Store holding a copy of the module description (code included), the
- * linear memory, one host-function object per import, and a wabt Thread whose call stack is reserved up
- * front (40 bytes x max_call_depth frames: 40 KiB by default) and whose value stack starts at 1024 values
- * (16 KiB) and grows on demand. Instantiating a small module takes ~9 us (release build).
+ * Footprint per instance: a wabt Store holding its own copy of the module description (function, table,
+ * global, segment descriptions; the compiled code is NOT copied: every instance's code is a read-only view
+ * of its module's one copy), wabt's per-function objects, the linear memory (a mapping as large as the
+ * memory's maximum, resident only where the guest touched it), one host-function object per import, and a
+ * wabt Thread whose call stack is reserved up front (40 bytes x max_call_depth frames: 40 KiB by default)
+ * and whose value stack starts at 1024 values (16 KiB) and grows on demand. Instantiating a small module
+ * takes ~9 us (release build).
  */
 #ifndef WACTOR_ENGINE_H
 #define WACTOR_ENGINE_H
@@ -53,7 +57,7 @@ typedef enum eng_status {
  * reference count raised (content hash + byte compare). *out must be released with eng_module_release().
  * Returns 0, or -1 with diag->message saying what is wrong (e.g. "0000008: error: unable to read u32
  * leb128: version"). Thread-safe.
- * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in engine.cpp). */
+ * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in module.cpp). */
 int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag);
 void eng_module_retain(eng_module *m);
 void eng_module_release(eng_module *m);
