@@ -26,8 +26,14 @@ bool new_thread(eng_instance *inst) {
     return (inst->thread.get()->*get(wabt_access::Frames{})).capacity() == inst->call_depth;
 }
 
-Result host_callback(eng_instance *inst, const eng_host_func *hf, const Values &params, Values &results,
-                     Trap::Ptr *out_trap) {
+Result host_callback(HostCell *cell, Thread &thread, const eng_host_func *hf, const Values &params,
+                     Values &results, Trap::Ptr *out_trap) {
+    eng_instance *inst = cell->inst;
+    if (!inst) { /* reached through a table of another instance of its store group after it was freed */
+        *out_trap = Trap::New(thread.store(), std::string("host function ") + hf->module + "." + hf->name +
+                                                  " belongs to a freed instance");
+        return Result::Error;
+    }
     wactor_value args[ENG_MAX_PARAMS], res[ENG_MAX_PARAMS];
     std::memset(res, 0, sizeof res);
     const eng_functype &t = hf->type;
@@ -43,7 +49,10 @@ Result host_callback(eng_instance *inst, const eng_host_func *hf, const Values &
             inst->pending.exit_code = 0;
             inst->pending.message = std::string("host function ") + hf->module + "." + hf->name + " failed";
         }
-        *out_trap = Trap::New(*inst->store, inst->pending.message);
+        *out_trap = Trap::New(thread.store(), inst->pending.message);
+        /* Called from another instance's thread (same store group): that instance traps with the message;
+         * this one keeps no pending trap. */
+        if (&thread != inst->thread.get() && inst->host_depth == 0) inst->pending = PendingTrap();
         return Result::Error;
     }
     results.resize(t.nresults);
@@ -55,20 +64,55 @@ Result host_callback(eng_instance *inst, const eng_host_func *hf, const Values &
     return Result::Ok;
 }
 
+/* Is the instruction about to execute in the top frame a memory.grow? (wabt's istream: each instruction
+ * starts with its opcode as a u32; the top frame's offset is the current pc.) */
+static bool at_memory_grow(const std::vector<Frame> &frames) {
+    if (frames.empty()) return false;
+    const Frame &f = frames.back();
+    if (!f.mod) return false;
+    const Buffer &code = f.mod->desc().istream.*get(wabt_access::IstreamData{});
+    if ((size_t)f.offset + sizeof(u32) > code.size()) return false;
+    u32 op;
+    std::memcpy(&op, code.data() + f.offset, sizeof op);
+    return op == (u32)Opcode::MemoryGrow;
+}
 
-/* Runs the current call for up to `budget` instructions (0 = unbounded). */
+/* Bookkeeping when the current call has returned: the start function is done once it returns. */
+static void call_returned(eng_instance *inst) {
+    inst->state = CallState::Idle;
+    inst->cur_func = nullptr;
+    if (inst->in_start && inst->host_depth == 0) {
+        inst->in_start = false;
+        inst->start_pending = false;
+    }
+}
+
+/* Runs the current call for up to `budget` instructions (0 = unbounded).
+ * Two traps wabt does not return as RunResult::Trap are caught here: a call that cannot push its frame
+ * (call stack exhausted) through call_indirect, an imported function or a host function sets the trap
+ * out-parameter but StepInternal returns Ok and skips the call (wabt 1.0.32's Thread::DoCall ignores
+ * PushCall's result); so any step that leaves a trap behind is a trap. And with a memory cap, each
+ * memory.grow's result is watched so that a refused grow is known (see classify). */
 eng_status run(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag) {
     Thread *t = inst->thread.get();
     auto step = get(wabt_access::StepInternal{});
     const std::vector<Value> &values = t->*get(wabt_access::ValueStack{});
+    const std::vector<Frame> &frames = t->*get(wabt_access::Frames{});
+    const bool watch_grow = inst->cap_pages != 0;
     Trap::Ptr trap;
     RunResult r = RunResult::Ok;
     uint64_t n = 0;
     bool values_exhausted = false;
     while (budget == 0 || n < budget) {
+        bool grow = watch_grow && at_memory_grow(frames);
         r = (t->*step)(&trap);
         n++;
         if (r != RunResult::Ok) break;
+        if (trap) { /* see above: a skipped call */
+            r = RunResult::Trap;
+            break;
+        }
+        if (grow && !values.empty() && values.back().Get<u32>() == 0xFFFFFFFFu) inst->grow_refused = true;
         if (values.size() > kMaxValueStack) {
             values_exhausted = true;
             break;
@@ -85,8 +129,7 @@ eng_status run(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_d
         (t->*get(wabt_access::PopValues{}))(ft.results, &inst->results);
         inst->results_type = inst->cur_type;
         inst->nresults = inst->results.size();
-        inst->state = CallState::Idle;
-        inst->cur_func = nullptr;
+        call_returned(inst);
         return ENG_DONE;
     }
     case RunResult::Trap:
@@ -103,6 +146,7 @@ eng_status start_call(eng_instance *inst, Func *func, const eng_functype *type, 
     if (executed) *executed = 0;
     inst->nresults = 0;
     inst->results.clear();
+    if (inst->host_depth == 0) inst->grow_refused = false; /* a new outermost call */
     if (!inst->thread && !new_thread(inst)) {
         diag_set(diag, WACTOR_TRAP_NONE, "cannot create an interpreter thread");
         return ENG_ERROR;
@@ -127,8 +171,7 @@ eng_status start_call(eng_instance *inst, Func *func, const eng_functype *type, 
     if (Failed(func->Call(*t, params, inst->results, &trap))) return trap_from_wabt(inst, trap, diag);
     inst->results_type = type;
     inst->nresults = inst->results.size();
-    inst->state = CallState::Idle;
-    inst->cur_func = nullptr;
+    call_returned(inst);
     return ENG_DONE;
 }
 } // namespace engine
@@ -152,6 +195,10 @@ extern "C" eng_status eng_call(eng_instance *inst, const char *name, const wacto
     bool nested = inst->host_depth > 0;
     if (inst->state != CallState::Idle && !nested) {
         diag_set(diag, WACTOR_TRAP_NONE, "a call is already in progress");
+        return ENG_ERROR;
+    }
+    if (inst->start_pending && !nested) {
+        diag_set(diag, WACTOR_TRAP_NONE, "start function has not run");
         return ENG_ERROR;
     }
     if (!nested) inst->nresults = 0;

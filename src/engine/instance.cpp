@@ -13,38 +13,76 @@
 using namespace engine;
 
 
-/* Tears down the wabt objects, handing the memory mappings to the pool and the module description back to
- * the template. Never throws (eng_instance_free is noexcept in spirit: it has no way to report). */
-void eng_instance::destroy() noexcept {
-    thread.reset();
-    memory.reset();
-    std::vector<std::pair<LinearMemory, size_t>> unmapped; /* and the bytes in use */
-    Module *mod = store && module != Ref::Null ? store->UnsafeGet<Module>(module).get() : nullptr;
-    if (mod) unview(istream_bytes(mod->*get(wabt_access::ModDesc{}))); /* before anything can free it */
-    if (instance && store) {
-        const RefVec &mems = instance->memories();
-        for (size_t i = 0; i < linear.size() && i < mems.size(); i++) {
-            Memory *mem = store->UnsafeGet<Memory>(mems[i]).get();
+/* ------------------------------------------------------------------ store groups and teardown */
+
+StoreGroup::StoreGroup() : store(new Store(Features{})) {}
+
+/* Tears the Store down once no member is left: empties every view before wabt could free what it shows,
+ * gives each Module's description back to its template (wabt never mutates Module::desc_ after construction:
+ * it is still identical to the template's), drops the Store, then returns the mappings to the pool and
+ * releases the modules (which own the templates and the code). Never throws. */
+StoreGroup::~StoreGroup() {
+    std::vector<std::pair<LinearMemory, std::pair<size_t, size_t>>> unmapped; /* mapping, initial/used bytes */
+    for (Remains &r : remains) {
+        Module *mod = r.module != Ref::Null ? store->UnsafeGet<Module>(r.module).get() : nullptr;
+        if (mod) unview(istream_bytes(mod->*get(wabt_access::ModDesc{})));
+        for (size_t i = 0; i < r.linear.size() && i < r.mems.size(); i++) {
+            Memory *mem = store->UnsafeGet<Memory>(r.mems[i]).get();
             Buffer &bytes = mem->*get(wabt_access::MemData{});
-            unmapped.emplace_back(linear[i], bytes.size());
+            try {
+                unmapped.emplace_back(r.linear[i], std::make_pair(size_t(r.tmpl->mem_pages[i] * ENG_PAGE_SIZE),
+                                                                  bytes.size()));
+            } catch (...) {
+                /* cannot record it: leave it mapped rather than risk a view over freed memory */
+            }
             unview(bytes);
             mem->*get(wabt_access::MemPages{}) = 0;
         }
-        if (tmpl && !own_tmpl && mod) {
-            /* Nothing reads the Module's description any more (no thread; the Store is dropped below and no
-             * wabt destructor looks at it). */
+        if (mod && r.tmpl && !r.own_tmpl) {
             try {
-                std::lock_guard<std::mutex> lock(tmpl->spare_mutex);
-                if (tmpl->spares.size() < kMaxSpares) tmpl->spares.push_back(std::move(mod->*get(wabt_access::ModDesc{})));
+                std::lock_guard<std::mutex> lock(r.tmpl->spare_mutex);
+                if (r.tmpl->spares.size() < kMaxSpares) r.tmpl->spares.push_back(std::move(mod->*get(wabt_access::ModDesc{})));
             } catch (...) {
             }
         }
     }
-    instance.reset();
     store.reset();
-    for (size_t i = 0; i < unmapped.size(); i++)
-        pool_give(unmapped[i].first, size_t(tmpl->mem_pages[i] * ENG_PAGE_SIZE), unmapped[i].second);
-    linear.clear();
+    for (auto &u : unmapped) pool_give(u.first, u.second.first, u.second.second);
+    for (Remains &r : remains) {
+        r.own_tmpl.reset();
+        eng_module_release(r.mod);
+    }
+}
+
+/* Drops this instance's wabt roots and hands what must outlive it (see Remains) to its store group; the
+ * group tears the Store down when its last member goes. Releases the instance's module reference (through
+ * the group). Never throws (eng_instance_free has no way to report). */
+void eng_instance::destroy() noexcept {
+    thread.reset();
+    memory.reset();
+    instance.reset();
+    if (cell) cell->inst = nullptr;
+    if (group) {
+        try {
+            Remains r;
+            r.mod = mod;
+            r.tmpl = tmpl;
+            r.own_tmpl = std::move(own_tmpl);
+            r.module = module;
+            r.mems = std::move(linear_mems);
+            r.linear = std::move(linear);
+            r.cell = std::move(cell);
+            group->remains.push_back(std::move(r));
+            mod = nullptr;
+        } catch (...) {
+            /* out of memory: keep everything mapped and referenced (a leak, never a dangling view) */
+            mod = nullptr;
+        }
+        group.reset();
+        store = nullptr;
+    }
+    if (mod) eng_module_release(mod); /* never got a group */
+    mod = nullptr;
 }
 
 namespace {
@@ -90,10 +128,8 @@ std::string apply_data(eng_instance *inst) {
 int fail_instance(eng_instance *inst, wactor_diag *diag, wactor_trap_kind trap, const std::string &msg) {
     diag_set(diag, trap, "%s", msg.c_str());
     if (inst) {
-        eng_module *m = inst->mod;
-        inst->destroy();
+        inst->destroy(); /* releases the module */
         delete inst;
-        eng_module_release(m);
     }
     return -1;
 }
@@ -133,26 +169,74 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
                                          " pages is above the cap of " + std::to_string(opts->max_pages) + " pages");
         /* The description as we instantiate it (memory maxima lowered to the cap, start functions and data
          * segments applied by us): see template.cpp. */
-        inst->tmpl = get_template(m, opts->max_pages, &inst->own_tmpl);
+        uint32_t max_table = opts->max_table_elems ? opts->max_table_elems : ENG_DEFAULT_TABLE_ELEMS;
+        for (const TableDesc &td : m->desc.tables)
+            if (td.type.limits.initial > max_table)
+                return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                     "table minimum of " + std::to_string(td.type.limits.initial) +
+                                         " elements is above the cap of " + std::to_string(max_table) + " elements");
+        inst->tmpl = get_template(m, opts->max_pages, max_table, &inst->own_tmpl);
         inst->cap_pages = inst->tmpl->cap_pages;
         ModuleDesc desc = take_desc(inst->tmpl);
 
-        inst->store.reset(new Store(Features{}));
+        /* The store: a linked or named instance's group, else a new one (see StoreGroup). */
+        const eng_link *links = opts->links;
+        size_t nlinks = links ? opts->nlinks : 0;
+        eng_instance *peer = opts->share_store;
+        for (size_t i = 0; !peer && i < nlinks; i++) peer = links[i].instance;
+        if (peer) {
+            if (!peer->group)
+                return fail_instance(inst, diag, WACTOR_TRAP_NONE, "share_store/links name an instance without a store");
+            inst->group = peer->group;
+        } else {
+            inst->group = std::make_shared<StoreGroup>();
+        }
+        for (size_t i = 0; i < nlinks; i++)
+            if (!links[i].module || !links[i].instance || links[i].instance->group != inst->group)
+                return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                     std::string("link ") + std::to_string(i) +
+                                         (links[i].module && links[i].instance
+                                              ? " (" + std::string(links[i].module) + ") is in another store"
+                                              : std::string(" has no module name or instance")));
+        inst->store = inst->group->store.get();
+        inst->cell.reset(new HostCell{inst});
         Store &store = *inst->store;
 
-        /* Resolve imports: opts->imports first, then built-in WASI. */
+        /* Resolve imports: functions from opts->imports first, then any kind from a linked instance's exports,
+         * then built-in WASI functions. */
+        static const char *const kinds[] = {"function", "table", "memory", "global"};
         RefVec imports;
         size_t nwasi = 0;
         const eng_host_func *wasi_funcs = opts->wasi ? eng_wasi_funcs(&nwasi) : nullptr;
         for (size_t i = 0; i < m->imports.size(); i++) {
             const ExternEntry &e = m->imports[i];
             std::string qname = e.module + "." + e.name;
-            if (e.kind != ENG_EXTERN_FUNC) {
-                static const char *const kinds[] = {"function", "table", "memory", "global"};
-                return fail_instance(inst, diag, WACTOR_TRAP_NONE,
-                                     "unknown import " + qname + " (" + kinds[e.kind] + " imports are not provided)");
+            const eng_host_func *hf =
+                e.kind == ENG_EXTERN_FUNC ? find_host(inst->imports, inst->nimports, e.module, e.name) : nullptr;
+            if (!hf) {
+                const eng_link *link = nullptr;
+                for (size_t k = 0; k < nlinks && !link; k++)
+                    if (e.module == links[k].module) link = &links[k];
+                if (link) {
+                    eng_instance *x = link->instance;
+                    const std::vector<ExternEntry> &xe = x->mod->exports;
+                    size_t k = 0;
+                    while (k < xe.size() && xe[k].name != e.name) k++;
+                    if (k == xe.size() || !x->instance)
+                        return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                             "unknown import " + qname + " (the linked instance has no such export)");
+                    if (xe[k].kind != e.kind)
+                        return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                             "incompatible import type for " + qname + ": expected a " + kinds[e.kind] +
+                                                 ", the linked instance exports a " + kinds[xe[k].kind]);
+                    imports.push_back(x->instance->exports()[k]); /* wabt's Instantiate matches the types */
+                    continue;
+                }
             }
-            const eng_host_func *hf = find_host(inst->imports, inst->nimports, e.module, e.name);
+            if (e.kind != ENG_EXTERN_FUNC)
+                return fail_instance(inst, diag, WACTOR_TRAP_NONE,
+                                     "unknown import " + qname + " (" + kinds[e.kind] +
+                                         " imports come only from linked instances)");
             if (!hf && wasi_funcs && e.module == "wasi_snapshot_preview1")
                 hf = find_host(wasi_funcs, nwasi, e.module, e.name);
             if (!hf) return fail_instance(inst, diag, WACTOR_TRAP_NONE, "unknown import " + qname);
@@ -162,10 +246,11 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
                 return fail_instance(inst, diag, WACTOR_TRAP_NONE,
                                      "import " + qname + " signature mismatch: module expects " + sig_string(want) +
                                          ", host provides " + sig_string(to_wabt_functype(hf->type)));
+            HostCell *cell = inst->cell.get();
             HostFunc::Ptr f = HostFunc::New(
                 store, to_wabt_functype(hf->type),
-                [inst, hf](Thread &, const Values &params, Values &results, Trap::Ptr *out_trap) -> Result {
-                    return host_callback(inst, hf, params, results, out_trap);
+                [cell, hf](Thread &thread, const Values &params, Values &results, Trap::Ptr *out_trap) -> Result {
+                    return host_callback(cell, thread, hf, params, results, out_trap);
                 });
             imports.push_back(f.ref());
         }
@@ -199,6 +284,11 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
         instantiate_error = apply_data(inst);
         if (!instantiate_error.empty())
             return fail_instance(inst, diag, WACTOR_TRAP_NONE, "instantiation failed: " + instantiate_error);
+        if (opts->defer_start) {
+            inst->start_pending = !inst->tmpl->starts.empty();
+            *out = inst;
+            return 0;
+        }
         for (const StartDesc &s : inst->tmpl->starts) {
             Func *f = store.UnsafeGet<Func>(inst->instance->funcs()[s.func_index]).get();
             eng_status st = start_call(inst, f, nullptr, Values{}, 0, nullptr, diag);
@@ -219,12 +309,50 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
     }
 }
 
+extern "C" eng_status eng_instance_start(eng_instance *inst, uint64_t budget, uint64_t *executed,
+                                         wactor_diag *diag) {
+    diag_clear(diag);
+    if (executed) *executed = 0;
+    if (!inst) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_instance_start: instance is NULL");
+        return ENG_ERROR;
+    }
+    if (inst->dead) {
+        diag_set(diag, WACTOR_TRAP_NONE, "instance is dead");
+        return ENG_ERROR;
+    }
+    if (inst->state != CallState::Idle || inst->host_depth > 0) {
+        diag_set(diag, WACTOR_TRAP_NONE, "a call is already in progress");
+        return ENG_ERROR;
+    }
+    if (!inst->start_pending) return ENG_DONE; /* no start function, or it already returned */
+    try {
+        Func *f = inst->store->UnsafeGet<Func>(inst->instance->funcs()[inst->tmpl->starts[0].func_index]).get();
+        inst->in_start = true;
+        return start_call(inst, f, nullptr, Values{}, budget, executed, diag);
+    } catch (const std::exception &ex) {
+        return finish_trap(inst, WACTOR_TRAP_OTHER, 0, std::string("engine failure: ") + ex.what(), diag);
+    }
+}
+
+extern "C" int eng_instance_global(eng_instance *inst, const char *name, wactor_value *out) {
+    if (!inst || !name || !out || !inst->instance) return -1;
+    const std::vector<ExternEntry> &ex = inst->mod->exports;
+    for (size_t i = 0; i < ex.size(); i++) {
+        if (ex[i].kind != ENG_EXTERN_GLOBAL || ex[i].name != name) continue;
+        Global *g = inst->store->UnsafeGet<Global>(inst->instance->exports()[i]).get();
+        wactor_valtype t;
+        if (!to_wactor_type(g->type().type, &t)) return -1;
+        *out = to_wactor_value(t, g->Get());
+        return 0;
+    }
+    return -1;
+}
+
 extern "C" void eng_instance_free(eng_instance *inst) {
     if (!inst) return;
-    eng_module *m = inst->mod;
-    inst->destroy();
+    inst->destroy(); /* releases the module */
     delete inst;
-    eng_module_release(m);
 }
 
 extern "C" void *eng_instance_user(eng_instance *inst) { return inst ? inst->user : nullptr; }

@@ -140,6 +140,7 @@ void pool_give(LinearMemory m, size_t size, size_t used) noexcept;
 /* ------------------------------------------------------------------ template.cpp */
 struct InstTemplate {
     uint32_t max_pages = 0;          /* the opts->max_pages it was built for */
+    uint32_t max_table = 0;          /* and the effective table cap (opts->max_table_elems or the default) */
     uint32_t cap_pages = 0;          /* effective cap (eng_instance.cap_pages); 0 = none */
     ModuleDesc desc;                 /* as instantiated (see template.cpp), with an empty istream: */
     Buffer code;                     /* the compiled code, shown by every instance's view (see "vector views") */
@@ -164,9 +165,10 @@ struct eng_module {
 };
 
 namespace engine {
-/* The module's template for `max_pages`, built on first use (or privately into *owned when the module
- * already caches kMaxTemplates caps). */
-InstTemplate *get_template(eng_module *m, uint32_t max_pages, std::unique_ptr<InstTemplate> *owned);
+/* The module's template for (`max_pages`, `max_table`), built on first use (or privately into *owned when
+ * the module already caches kMaxTemplates cap pairs). */
+InstTemplate *get_template(eng_module *m, uint32_t max_pages, uint32_t max_table,
+                           std::unique_ptr<InstTemplate> *owned);
 /* A description to instantiate from: a recycled spare, else a copy of the template's. */
 ModuleDesc take_desc(InstTemplate *t);
 } // namespace engine
@@ -187,6 +189,39 @@ struct PendingTrap { /* set by eng_host_trap() (or a trapped nested call) while 
 };
 } // namespace engine
 
+namespace engine {
+/* What a host-function object needs of the instance that imported it. The object lives in the Store and may
+ * outlive the instance (a table of another instance in the same store group can hold it), so it reaches the
+ * instance through this cell, which the instance clears when it is freed and the group frees with the Store. */
+struct HostCell {
+    eng_instance *inst;
+};
+
+/* What must stay until the Store dies, of an instance that is gone: its Module (whose istream views the
+ * template's code), its linear memories (viewed by Memory objects that other instances may import), its
+ * module reference (which keeps the template alive), and its host cell. */
+struct Remains {
+    eng_module *mod = nullptr; /* one reference, released after the Store */
+    InstTemplate *tmpl = nullptr;
+    std::unique_ptr<InstTemplate> own_tmpl;
+    Ref module = Ref::Null;
+    std::vector<Ref> mems;           /* defined memories, parallel to linear */
+    std::vector<LinearMemory> linear;
+    std::unique_ptr<HostCell> cell;
+};
+
+/* A wabt Store and the instances that live in it (eng_instance_opts.share_store). By default an instance
+ * has a group of its own. The group outlives its members: when the last one is freed, it tears the Store
+ * down (views emptied, mappings to the pool, descriptions back to the templates, modules released).
+ * Members may be used by one thread at a time, all together (a Store has no locking). */
+struct StoreGroup {
+    std::unique_ptr<Store> store;
+    std::vector<Remains> remains; /* of the members freed so far */
+    StoreGroup();
+    ~StoreGroup();
+};
+} // namespace engine
+
 struct eng_instance {
     eng_module *mod = nullptr;
     const eng_host_func *imports = nullptr;
@@ -199,13 +234,16 @@ struct eng_instance {
     std::unique_ptr<engine::InstTemplate> own_tmpl;  /* only when the module already caches kMaxTemplates caps */
 
     /* wabt objects; RefPtrs must die before the Store (see destroy()). */
-    std::unique_ptr<Store> store;
+    std::shared_ptr<engine::StoreGroup> group; /* owns the Store */
+    Store *store = nullptr;                    /* group->store */
+    std::unique_ptr<engine::HostCell> cell;    /* reached by this instance's host-function objects */
     std::unique_ptr<Thread> thread;
     Ref module = Ref::Null; /* the Store's Module, whose istream views tmpl->code (see "vector views") */
     Instance::Ptr instance;
     Memory::Ptr memory;
     std::vector<Func *> export_funcs;         /* by export index; lazily filled; owned by the Store */
     std::vector<engine::LinearMemory> linear; /* the mappings viewed by the defined memories (memory.cpp) */
+    std::vector<Ref> linear_mems;             /* those memories, parallel to linear */
 
     eng_call_ctx ctx{nullptr};
     bool dead = false;
@@ -218,6 +256,9 @@ struct eng_instance {
     const eng_functype *results_type = nullptr;
     size_t nresults = 0; /* valid results after ENG_DONE */
     engine::PendingTrap pending;
+    bool start_pending = false; /* defer_start and the start function has not returned yet */
+    bool in_start = false;      /* the current (or suspended) call is the start function */
+    bool grow_refused = false;  /* a memory.grow was refused during the current call (see classify) */
 
     void destroy() noexcept; /* instance.cpp */
 };
@@ -229,8 +270,10 @@ std::string install_memories(eng_instance *inst);
 
 /* call.cpp */
 bool new_thread(eng_instance *inst); /* a fresh interpreter Thread with the instance's call-depth limit */
-Result host_callback(eng_instance *inst, const eng_host_func *hf, const Values &params, Values &results,
-                     Trap::Ptr *out_trap);
+/* The body of every host-function object: converts values, calls hf->fn on the instance in `cell`, turns
+ * -1 / eng_host_trap into a wabt trap. `thread` is the interpreter thread running the call. */
+Result host_callback(HostCell *cell, Thread &thread, const eng_host_func *hf, const Values &params,
+                     Values &results, Trap::Ptr *out_trap);
 /* Starts a call of `func` (type `type`, args already checked) and runs up to `budget` instructions. */
 eng_status start_call(eng_instance *inst, Func *func, const eng_functype *type, const Values &params,
                       uint64_t budget, uint64_t *executed, wactor_diag *diag);

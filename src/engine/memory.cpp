@@ -124,19 +124,26 @@ void pool_give(LinearMemory m, size_t size, size_t used) noexcept { memory_pool(
  * sets them). Returns "" or the error. */
 std::string install_memories(eng_instance *inst) {
     Store &store = *inst->store;
-    const RefVec &mems = inst->instance->memories(); /* only defined memories: memory imports are refused */
-    inst->linear.reserve(mems.size());
-    for (size_t i = 0; i < inst->tmpl->mem_pages.size() && i < mems.size(); i++) {
+    const RefVec &mems = inst->instance->memories(); /* imported memories first, then the defined ones */
+    size_t nimported = 0;
+    for (const ExternEntry &e : inst->mod->imports) nimported += e.kind == ENG_EXTERN_MEMORY;
+    inst->linear.reserve(inst->tmpl->mem_pages.size());
+    inst->linear_mems.reserve(inst->tmpl->mem_pages.size());
+    for (size_t i = 0; i < inst->tmpl->mem_pages.size() && nimported + i < mems.size(); i++) {
         u64 pages = inst->tmpl->mem_pages[i], max = inst->tmpl->mem_max[i];
         if (max > SIZE_MAX / ENG_PAGE_SIZE) return "memory maximum of " + std::to_string(max) + " pages is too large";
-        Memory *mem = store.UnsafeGet<Memory>(mems[i]).get();
+        Memory *mem = store.UnsafeGet<Memory>(mems[nimported + i]).get();
         Buffer &bytes = mem->*get(wabt_access::MemData{});
         if (bytes.capacity() != 0) return "memory already has storage"; /* the template declares 0 pages */
-        LinearMemory lm = pool_take(size_t(pages * ENG_PAGE_SIZE), size_t(max * ENG_PAGE_SIZE));
-        if (!lm.base)
-            return "cannot map linear memory of " + std::to_string(max) + " pages: " + std::strerror(errno);
+        LinearMemory lm; /* a memory whose maximum is 0 pages keeps an empty vector: nothing to map */
+        if (max > 0) {
+            lm = pool_take(size_t(pages * ENG_PAGE_SIZE), size_t(max * ENG_PAGE_SIZE));
+            if (!lm.base)
+                return "cannot map linear memory of " + std::to_string(max) + " pages: " + std::strerror(errno);
+        }
         inst->linear.push_back(lm);
-        view(bytes, lm.base, size_t(pages * ENG_PAGE_SIZE), lm.reserved);
+        inst->linear_mems.push_back(mems[nimported + i]);
+        if (lm.base) view(bytes, lm.base, size_t(pages * ENG_PAGE_SIZE), lm.reserved);
         mem->*get(wabt_access::MemPages{}) = pages;
         (mem->*get(wabt_access::MemType{})).limits.initial = pages;
     }

@@ -9,8 +9,8 @@
  * Every instance needs its own wabt Module (the interpreter reads code from the Module in the instance's own
  * Store), and wabt's Module::New takes the ModuleDesc by value, so one copy per live instance is unavoidable.
  * What is avoidable is redoing the per-instance adjustments and re-copying on every spawn:
- *   - a template holds, once per (module, max_pages), the description as we instantiate it: memory maxima
- *     lowered to the cap, start functions removed (we run them), memories declared with 0 initial pages and
+ *   - a template holds, once per (module, max_pages, max_table_elems), the description as we instantiate it:
+ *     memory and table maxima lowered to the caps, start functions removed (we run them), memories declared with 0 initial pages and
  *     active data segments turned passive (we install a linear-memory mapping after instantiation and apply
  *     the segments ourselves, in order, exactly as wabt would; see install_memories / apply_data);
  *   - a freed instance gives its Module's description back (spares): it is still identical to the template,
@@ -20,10 +20,18 @@
  * Templates are immutable once built (only `spares` changes, under spare_mutex), so concurrent copies are safe. */
 namespace engine {
 
-std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pages) {
+std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pages, uint32_t max_table) {
     std::unique_ptr<InstTemplate> t(new InstTemplate);
     t->max_pages = max_pages;
+    t->max_table = max_table;
     t->desc = m->desc;
+    for (TableDesc &td : t->desc.tables) { /* the table cap (eng_instance_new checked the minimum) */
+        Limits &l = td.type.limits;
+        if (!l.has_max || l.max > max_table) {
+            l.has_max = true;
+            l.max = max_table;
+        }
+    }
     for (MemoryDesc &md : t->desc.memories) {
         Limits &l = md.type.limits;
         if (!l.has_max) {
@@ -49,12 +57,12 @@ std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pa
     return t;
 }
 
-/* The module's template for `max_pages`, built on first use. */
-InstTemplate *get_template(eng_module *m, uint32_t max_pages, std::unique_ptr<InstTemplate> *owned) {
+InstTemplate *get_template(eng_module *m, uint32_t max_pages, uint32_t max_table,
+                           std::unique_ptr<InstTemplate> *owned) {
     std::lock_guard<std::mutex> lock(m->tmpl_mutex);
     for (const auto &t : m->templates)
-        if (t->max_pages == max_pages) return t.get();
-    std::unique_ptr<InstTemplate> t = make_template(m, max_pages);
+        if (t->max_pages == max_pages && t->max_table == max_table) return t.get();
+    std::unique_ptr<InstTemplate> t = make_template(m, max_pages, max_table);
     if (m->templates.size() < kMaxTemplates) {
         m->templates.push_back(std::move(t));
         return m->templates.back().get();

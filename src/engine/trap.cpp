@@ -9,10 +9,11 @@
 
 namespace engine {
 
-/* The trap kind for a wabt trap, with the memory-limit heuristic (see engine.h). */
+/* The trap kind for a wabt trap, with the memory-limit rule (see eng_call in engine.h). */
 wactor_trap_kind classify(eng_instance *inst, const std::string &msg) {
     wactor_trap_kind kind = eng_trap_kind_from_message(msg.c_str());
-    if (inst->cap_pages && inst->memory && inst->memory->PageSize() == inst->cap_pages) return WACTOR_TRAP_MEMORY_LIMIT;
+    if (inst->cap_pages && inst->grow_refused && (kind == WACTOR_TRAP_OOB_MEMORY || kind == WACTOR_TRAP_UNREACHABLE))
+        return WACTOR_TRAP_MEMORY_LIMIT;
     return kind;
 }
 
