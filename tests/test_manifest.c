@@ -368,7 +368,7 @@ static void test_error_payloads(void **state) {
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor: a 16\n", 4,
                     "'cbor': hex digits must come in pairs");
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    borsh: 0g\n", 4,
-                    "'borsh': invalid hex digit 'g'");
+                    "'borsh': invalid hex character 'g'");
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor: abc\n", 4,
                     "odd number of hex digits");
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor:\n", 4,
@@ -667,7 +667,7 @@ static void test_error_publish(void **state) {
                     "unknown key 'to' in publish entry (expected topic, json, text, cbor, borsh)");
     expect_error_at(P1 "  - topic: t\n    json: 1\n    cbor: 00\n", 5,
                     "publish entry has both 'json' and 'cbor'; give exactly one payload");
-    expect_error_at(P1 "  - topic: t\n    borsh: 0g\n", 4, "'borsh': invalid hex digit 'g'");
+    expect_error_at(P1 "  - topic: t\n    borsh: 0g\n", 4, "'borsh': invalid hex character 'g'");
     expect_error_at(P1 "  - topic: t\n    cbor: abc\n", 4, "odd number of hex digits");
     expect_error_at(P1 "  - topic: t\n    json: [1, .nan]\n", 4, "'.nan' has no JSON representation");
     expect_error_at(P1 "  - topic: t\n    text: {a: 1}\n", 4, "'text' must be a string, not a mapping");
