@@ -126,11 +126,11 @@ static int parse_health(const ctx *c, struct fy_node *v, pos at, manifest_child 
     if (ch->health_interval_ms == 0)
         return mf_fail(c, mf_node_pos(v, at), "'health' is missing required key 'interval_ms'");
     if (!have_timeout)
-        ch->health_timeout_ms = ch->health_interval_ms < MANIFEST_DEFAULT_HEALTH_TIMEOUT_MS
+        ch->health_timeout_ms = ch->health_interval_ms < WACTOR_DEFAULT_HEALTH_TIMEOUT_MS
                                     ? ch->health_interval_ms
-                                    : MANIFEST_DEFAULT_HEALTH_TIMEOUT_MS;
+                                    : WACTOR_DEFAULT_HEALTH_TIMEOUT_MS;
     if (!have_threshold)
-        ch->health_threshold = MANIFEST_DEFAULT_HEALTH_THRESHOLD;
+        ch->health_threshold = WACTOR_DEFAULT_HEALTH_THRESHOLD;
     return 0;
 }
 
@@ -141,11 +141,11 @@ static int parse_shutdown(const ctx *c, struct fy_node *v, pos at, bool word_all
         size_t len;
         const char *s = fy_node_get_scalar(v, &len);
         if (s != NULL && mf_key_is(s, len, "brutal_kill")) {
-            *out = SUP_BRUTAL_KILL;
+            *out = WACTOR_BRUTAL_KILL;
             return 0;
         }
         if (s != NULL && mf_key_is(s, len, "infinity")) {
-            *out = SUP_INFINITY;
+            *out = WACTOR_INFINITY;
             return 0;
         }
         if (s == NULL || len == 0 || !((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+') ||
@@ -168,7 +168,7 @@ static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manife
     const ctx *c = t->c;
     at = mf_node_pos(entry, at);
     ch->line = at.line;
-    ch->restart = SUP_PERMANENT;
+    ch->restart = WACTOR_PERMANENT;
     if (!fy_node_is_mapping(entry) || mf_is_null(entry))
         return mf_fail(c, at, "a child must be a mapping with 'component' or 'supervisor', not %s", mf_kind_name(entry));
     struct fy_node *comp = NULL, *sub = NULL, *health = NULL;
@@ -192,7 +192,7 @@ static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manife
             sub = val, sub_at = kat, have_sub = true;
         } else if (mf_key_is(k, klen, "restart")) {
             static const char *const names[] = {"permanent", "transient", "temporary"};
-            static const sup_restart vals[] = {SUP_PERMANENT, SUP_TRANSIENT, SUP_TEMPORARY};
+            static const wactor_restart vals[] = {WACTOR_PERMANENT, WACTOR_TRANSIENT, WACTOR_TEMPORARY};
             int i;
             if (mf_get_word(c, val, vat, "restart", names, 3, "permanent, transient, temporary", &i) != 0)
                 return -1;
@@ -238,7 +238,7 @@ static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manife
         t->placed_line[idx] = ch->line;
         t->m->components[idx].in_tree = true;
         ch->component = idx;
-        ch->shutdown_ms = have_shutdown ? shutdown : MANIFEST_DEFAULT_SHUTDOWN_MS;
+        ch->shutdown_ms = have_shutdown ? shutdown : WACTOR_DEFAULT_SHUTDOWN_MS;
         if (!mf_is_null(health) && parse_health(c, health, health_at, ch) != 0)
             return -1;
         return 0;
@@ -246,7 +246,7 @@ static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manife
     if (!mf_is_null(health))
         return mf_fail(c, health_at, "'health' applies to component children only, not to a supervisor");
     ch->is_supervisor = true;
-    ch->shutdown_ms = have_shutdown ? shutdown : SUP_INFINITY;
+    ch->shutdown_ms = have_shutdown ? shutdown : WACTOR_INFINITY;
     ch->supervisor = calloc(1, sizeof *ch->supervisor);
     if (ch->supervisor == NULL)
         return mf_fail_oom(c);
@@ -257,9 +257,9 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
     const ctx *c = t->c;
     at = mf_node_pos(v, at);
     sup->line = at.line;
-    sup->strategy = SUP_ONE_FOR_ONE;
-    sup->intensity = MANIFEST_DEFAULT_INTENSITY;
-    sup->period_ms = MANIFEST_DEFAULT_PERIOD_MS;
+    sup->strategy = WACTOR_ONE_FOR_ONE;
+    sup->intensity = WACTOR_DEFAULT_INTENSITY;
+    sup->period_ms = WACTOR_DEFAULT_PERIOD_MS;
     sup->backoff_multiplier = 1.0;
     if (!fy_node_is_mapping(v) || mf_is_null(v))
         return mf_fail(c, at, "'supervisor' must be a mapping with 'name' and 'children', not %s", mf_kind_name(v));
@@ -302,8 +302,8 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
         } else if (mf_key_is(k, klen, "strategy")) {
             static const char *const names[] = {"one_for_one", "one_for_all", "rest_for_one",
                                                 "simple_one_for_one"};
-            static const sup_strategy vals[] = {SUP_ONE_FOR_ONE, SUP_ONE_FOR_ALL, SUP_REST_FOR_ONE,
-                                                SUP_SIMPLE_ONE_FOR_ONE};
+            static const wactor_strategy vals[] = {WACTOR_ONE_FOR_ONE, WACTOR_ONE_FOR_ALL, WACTOR_REST_FOR_ONE,
+                                                WACTOR_SIMPLE_ONE_FOR_ONE};
             int i;
             if (mf_get_word(c, val, vat, "strategy", names, 4,
                          "one_for_one, one_for_all, rest_for_one, simple_one_for_one", &i) != 0)
@@ -335,7 +335,7 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
                         mf_kind_name(children));
         count = fy_node_sequence_item_count(children);
     }
-    if (sup->strategy == SUP_SIMPLE_ONE_FOR_ONE && count != 1)
+    if (sup->strategy == WACTOR_SIMPLE_ONE_FOR_ONE && count != 1)
         return mf_fail(c, children_at,
                     "simple_one_for_one supervisor '%s' needs exactly one child (the template), not %d",
                     sup->name, count < 0 ? 0 : count);
@@ -350,7 +350,7 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
         manifest_child *ch = &sup->children[sup->nchildren++]; /* counted first: freed even if half-parsed */
         if (parse_child(t, entry, children_at, depth, ch) != 0)
             return -1;
-        if (sup->strategy == SUP_SIMPLE_ONE_FOR_ONE && ch->is_supervisor)
+        if (sup->strategy == WACTOR_SIMPLE_ONE_FOR_ONE && ch->is_supervisor)
             return mf_fail(c, (pos){ch->line, 0},
                         "the child of simple_one_for_one supervisor '%s' must be a component (the template), "
                         "not a supervisor", sup->name);
