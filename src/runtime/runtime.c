@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "actor/actor.h"
+#include "common/errors.h"
 #include "component/component.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
@@ -23,16 +24,7 @@ void runtime_diag(wactor_diag *d, const char *fmt, const char *arg) {
     snprintf(d->message, sizeof d->message, fmt, arg);
 }
 
-wactor_error runtime_error(int rc) {
-    switch (rc) {
-    case 0: return WACTOR_OK;
-    case -ENOMEM: return WACTOR_ENOMEM;
-    case -EEXIST: return WACTOR_EEXIST;
-    case -ETIMEDOUT: return WACTOR_ETIMEDOUT;
-    case -EINVAL: return WACTOR_EINVAL;
-    default: return WACTOR_ENOENT; /* -ENOENT, -ESHUTDOWN: no such (live) actor */
-    }
-}
+wactor_error runtime_error(int rc) { return wactor_error_from_errno(rc); }
 
 /* ------------------------------------------------------------------ names */
 
@@ -151,6 +143,14 @@ void wactor_module_release(wactor_module *module) {
     if (module) eng_module_release(engmod(module));
 }
 
+_Static_assert((int)ENG_EXTERN_FUNC == (int)WACTOR_EXTERN_FUNC && (int)ENG_EXTERN_TABLE == (int)WACTOR_EXTERN_TABLE &&
+                   (int)ENG_EXTERN_MEMORY == (int)WACTOR_EXTERN_MEMORY &&
+                   (int)ENG_EXTERN_GLOBAL == (int)WACTOR_EXTERN_GLOBAL,
+               "eng_extern_kind and wactor_extern_kind must stay parallel");
+_Static_assert(sizeof ((eng_functype *)0)->params == sizeof ((wactor_functype *)0)->params &&
+                   sizeof ((eng_functype *)0)->results == sizeof ((wactor_functype *)0)->results,
+               "eng_functype and wactor_functype hold as many values");
+
 static void to_extern(const eng_extern_info *in, wactor_extern *out) {
     memset(out, 0, sizeof *out);
     out->kind = (wactor_extern_kind)in->kind;
@@ -248,14 +248,15 @@ wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t 
         return WACTOR_ETIMEDOUT;
     }
     if (status != 0) {
+        wactor_error err = runtime_error(status);
         if (diag) {
             if (buf && n == sizeof *diag) memcpy(diag, buf, sizeof *diag);
             else memset(diag, 0, sizeof *diag);
-            if (!diag->message[0])
-                snprintf(diag->message, sizeof diag->message, "%s", wactor_strerror((wactor_error)-status));
+            diag->message[sizeof diag->message - 1] = '\0';
+            if (!diag->message[0]) snprintf(diag->message, sizeof diag->message, "%s", wactor_strerror(err));
         }
         free(buf);
-        return status == -ENOENT ? WACTOR_ENOENT : (wactor_error)-status;
+        return err;
     }
     if (data) *data = buf;
     else free(buf);
@@ -333,8 +334,7 @@ wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload,
     if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
-    int rc = actor_send(rt->sys, to, m);
-    return rc == -EAGAIN ? WACTOR_EFULL : runtime_error(rc);
+    return runtime_error(actor_send(rt->sys, to, m));
 }
 
 /* Sends `m` (with `f` as its reply) and waits for the answer. */

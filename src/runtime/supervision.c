@@ -11,6 +11,18 @@
 #include "runtime/internal.h"
 #include "supervisor/supervisor.h"
 
+/* The public enums are cast to the supervisor layer's: they must stay parallel. */
+_Static_assert((int)SUP_ONE_FOR_ONE == (int)WACTOR_ONE_FOR_ONE && (int)SUP_ONE_FOR_ALL == (int)WACTOR_ONE_FOR_ALL &&
+                   (int)SUP_REST_FOR_ONE == (int)WACTOR_REST_FOR_ONE &&
+                   (int)SUP_SIMPLE_ONE_FOR_ONE == (int)WACTOR_SIMPLE_ONE_FOR_ONE,
+               "sup_strategy and wactor_strategy must stay parallel");
+_Static_assert((int)SUP_PERMANENT == (int)WACTOR_PERMANENT && (int)SUP_TRANSIENT == (int)WACTOR_TRANSIENT &&
+                   (int)SUP_TEMPORARY == (int)WACTOR_TEMPORARY,
+               "sup_restart and wactor_restart must stay parallel");
+_Static_assert(SUP_BRUTAL_KILL == WACTOR_BRUTAL_KILL && SUP_INFINITY == WACTOR_INFINITY,
+               "shutdown sentinels must match");
+_Static_assert(sizeof ((sup_child_info *)0)->id == sizeof ((wactor_child_info *)0)->id, "child id buffers");
+
 #define REQUEST_TIMEOUT_MS 5000
 
 /* What a component child's start callback needs: shared by every copy of its child spec. */
@@ -49,6 +61,14 @@ static int component_child_health(void *arg, actor_system *sys, actor_id child, 
 }
 
 static void sup_spec_free(void *arg);
+
+/* The public code of a child's failed start (a supervisor's `started` or start_child status, an errno
+ * value). The supervisor reports a child that ended before it was ready as -ECHILD and one whose start
+ * answer never came (the actor layer dropped it) as -ENOENT: to the embedding program both are the child
+ * failing to start, WACTOR_ETRAP, as a trap in `_start` is. */
+static wactor_error start_error(int status) {
+    return status == -ECHILD || status == -ENOENT ? WACTOR_ETRAP : runtime_error(status);
+}
 
 static void free_children(sup_child_spec *children, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -174,7 +194,7 @@ wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *
         size_t len = 0;
         actor_future_wait(started, 0, &status, &data, &len);
         if (status != 0) {
-            err = status == -EEXIST ? WACTOR_EEXIST : status == -EINVAL ? WACTOR_EINVAL : WACTOR_ETRAP;
+            err = start_error(status);
             if (diag) {
                 memset(diag, 0, sizeof *diag);
                 diag->trap = WACTOR_TRAP_START;
@@ -203,7 +223,7 @@ static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *le
     wactor_error err = WACTOR_ETIMEDOUT;
     if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) == 0) {
         if (status_out) *status_out = status;
-        err = status == 0 ? WACTOR_OK : status == -EBUSY ? WACTOR_ESTATE : runtime_error(status);
+        err = runtime_error(status);
     }
     if (err && data && *data) {
         free(*data);
@@ -276,8 +296,8 @@ wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor
     }
     if (!err && out && data && len == sizeof(actor_id)) memcpy(out, data, sizeof(actor_id));
     free(data);
-    if (err == WACTOR_ENOENT && !actor_alive(rt->sys, sup)) return WACTOR_ENOENT;
-    return err == WACTOR_ENOENT ? WACTOR_ETRAP : err;
+    if (status != 0 && actor_alive(rt->sys, sup)) return start_error(status); /* the child's start failed */
+    return err;
 }
 
 wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const char *id, wactor_pid pid) {
