@@ -41,16 +41,29 @@ static void component_child_free(void *arg) {
     free(cc);
 }
 
-/* sup_child_spec.start for a component: spawn it linked to the supervisor; register its name. */
-static int component_child_start(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out) {
+/* sup_child_spec.start for a component: spawn it linked to the supervisor (component_spawn registers its
+ * name). Its start answer reaches the supervisor as it is: status 0 or an errno value, and on failure a
+ * wactor_diag, which component_child_failure reads for the supervisor. */
+static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out) {
     component_child *cc = arg;
     component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts);
-    cfg.link = sup;
+    cfg.link = ctx->sup;
     component_info *info = NULL;
-    int rc = component_spawn(sys, &cfg, started, out, &info);
+    int rc = component_spawn(ctx->sys, &cfg, ctx->started, out, &info);
     if (rc != 0) return rc;
     if (runtime_remember(cc->rt, *out, cc->name, info) != WACTOR_OK) component_info_release(info);
     return 0;
+}
+
+/* sup_child_spec.start_failure for a component: its failed start answered with a wactor_diag (the
+ * component layer's reply data), else nothing. The reason is the diag's message, or the error's name. */
+static void component_child_failure(void *arg, int status, const void *data, size_t len, char *reason, size_t cap) {
+    (void)arg;
+    const wactor_diag *d = data;
+    if (d && len == sizeof *d && d->message[0])
+        snprintf(reason, cap, "%.*s", (int)strnlen(d->message, sizeof d->message), d->message);
+    else
+        snprintf(reason, cap, "%s", wactor_strerror(runtime_error(status)));
 }
 
 /* sup_child_spec.health for a component: ask `_health`; the reply data starts with the status int. */
@@ -121,6 +134,7 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
         cc->opts.name = cc->name;
         out->start = component_child_start;
+        out->start_failure = component_child_failure;
         out->health = out->health_interval_ms ? component_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
@@ -210,7 +224,6 @@ wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *
     return runtime_remember_supervisor(rt, pid);
 }
 
-/* Sends a supervisor request built by `send` and waits for its answer. */
 /* Waits for the answer to a supervisor request sent with result `rc`. *status_out (may be NULL) gets the
  * reply's status, or rc if it could not be sent; 0 if no answer came in time (the outcome is unknown). */
 static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *len, int *status_out) {
