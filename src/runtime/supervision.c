@@ -29,7 +29,8 @@ _Static_assert(sizeof ((sup_child_info *)0)->id == sizeof ((wactor_child_info *)
 typedef struct component_child {
     wactor_runtime *rt;
     wactor_module *module;         /* a reference held for the spec's life */
-    wactor_spawn_opts opts;
+    wactor_spawn_opts opts;        /* opts.caps == runtime_caps_get(caps) */
+    runtime_caps_ref *caps;        /* one copy for every instance the spec starts */
     char *name;                    /* opts.name's copy */
 } component_child;
 
@@ -37,6 +38,7 @@ static void component_child_free(void *arg) {
     component_child *cc = arg;
     if (!cc) return;
     eng_module_release(engmod(cc->module));
+    runtime_caps_release(cc->caps);
     free(cc->name);
     free(cc);
 }
@@ -48,10 +50,15 @@ static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *
     component_child *cc = arg;
     component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts);
     cfg.link = ctx->sup;
+    spawned *entry = runtime_spawned_new(cc->name);
+    if (!entry) return -ENOMEM;
     component_info *info = NULL;
     int rc = component_spawn(ctx->sys, &cfg, ctx->started, out, &info);
-    if (rc != 0) return rc;
-    if (runtime_remember(cc->rt, *out, cc->name, info) != WACTOR_OK) component_info_release(info);
+    if (rc != 0) {
+        runtime_spawned_discard(entry);
+        return rc;
+    }
+    runtime_remember(cc->rt, entry, *out, info, cc->caps); /* the instance may outlive this spec */
     return 0;
 }
 
@@ -130,7 +137,8 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         cc->module = in->module;
         eng_module_retain(engmod(in->module));
         cc->opts = in->spawn;
-        cc->opts.caps = runtime_caps(rt, in->spawn.caps);
+        cc->caps = runtime_caps_new(in->spawn.caps);
+        cc->opts.caps = runtime_caps_get(cc->caps);
         cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
         cc->opts.name = cc->name;
         out->start = component_child_start;
@@ -138,7 +146,7 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         out->health = out->health_interval_ms ? component_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
-        return in->spawn.name && !cc->name ? WACTOR_ENOMEM : WACTOR_OK;
+        return (in->spawn.name && !cc->name) || (in->spawn.caps && !cc->caps) ? WACTOR_ENOMEM : WACTOR_OK;
     }
     sup_spec *nested = convert_sup(rt, in->supervisor, diag);
     if (!nested) return WACTOR_EINVAL;
