@@ -15,6 +15,7 @@
 #include "codec/codec.h"
 #include "common/clock.h"
 #include "common/diag.h"
+#include "common/errors.h"
 #include "component/internal.h"
 #include "registry/registry.h"
 
@@ -101,12 +102,13 @@ bool component_pending_take(component *c, uint64_t corr) {
 
 /* ------------------------------------------------------------------ replies */
 
-/* Answers `f` with a negative wactor_error and a copy of `d` (may be NULL). */
+/* Answers `f` with the errno value of `err` (futures carry errno values only: include/wactor_errors.h) and a
+ * copy of `d` (may be NULL). */
 static void reply_error(actor_future *f, wactor_error err, const wactor_diag *d) {
     if (!f) return;
     wactor_diag *copy = calloc(1, sizeof *copy);
     if (copy && d) *copy = *d;
-    actor_future_complete(f, -(int)err, copy, copy ? sizeof *copy : 0);
+    actor_future_complete(f, wactor_error_to_errno(err), copy, copy ? sizeof *copy : 0);
 }
 
 static void reply_ok(actor_future *f, void *data, size_t len) {
@@ -441,7 +443,7 @@ static actor_result on_message(component *c, actor_msg *msg) {
 }
 
 /* The answer to one of this component's requests, or its timeout: both are ACTOR_MSG_REPLY (the timeout
- * is one the component sent itself, with status -WACTOR_ETIMEDOUT); whichever comes first is delivered. */
+ * is one the component sent itself, with status -ETIMEDOUT); whichever comes first is delivered. */
 static actor_result on_reply(component *c, actor_msg *msg) {
     if (!component_pending_take(c, msg->corr)) { /* answered already, or timed out: nothing to deliver */
         actor_msg_free(msg);
@@ -452,10 +454,7 @@ static actor_result on_reply(component *c, actor_msg *msg) {
         return dead_letter(c, msg, "a reply arrived, but there is no handle-reply(i64, i32, i32, i32) export");
     actor_reply hdr = {.status = -ENOMEM};
     if (msg->len >= sizeof hdr) memcpy(&hdr, msg->data, sizeof hdr);
-    /* the actor layer answers a dropped request with -ENOENT (errno); everything else is a wactor_error */
-    int32_t status = hdr.status == -ENOENT ? -(int32_t)WACTOR_ENOENT
-                     : hdr.status == -ENOMEM ? -(int32_t)WACTOR_ENOMEM
-                                             : hdr.status;
+    int32_t status = -(int32_t)wactor_error_from_errno(hdr.status); /* an errno value, as every status */
     const void *payload = msg->data + sizeof hdr;
     uint32_t len = status == 0 && msg->len >= sizeof hdr ? (uint32_t)(msg->len - sizeof hdr) : 0;
     wactor_value args[4] = {{.type = WACTOR_I64, .of.i64 = (int64_t)msg->corr}, {.type = WACTOR_I32, .of.i32 = status}};
