@@ -561,7 +561,7 @@ static actor_result on_health(component *c, actor_msg *msg) {
 }
 
 static actor_result on_stop(component *c, actor_msg *msg) {
-    uint32_t timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    uint32_t timeout_ms = WACTOR_DEFAULT_STOP_MS;
     if (msg->len == sizeof timeout_ms) memcpy(&timeout_ms, msg->data, sizeof timeout_ms);
     if (msg->from != 0) { /* stopped by another actor, its supervisor: OTP's reason is `shutdown` */
         actor_exit reason = {.kind = ACTOR_EXIT_SHUTDOWN};
@@ -652,7 +652,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->module = cfg->module;
     eng_module_retain(c->module);
     find_handlers(c);
-    c->memory_pages = cfg->memory_pages ? cfg->memory_pages : COMPONENT_DEFAULT_MAX_PAGES;
+    c->memory_pages = cfg->memory_pages ? cfg->memory_pages : WACTOR_DEFAULT_MEMORY_PAGES;
     c->fuel = cfg->fuel;
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
     c->log = cfg->log;
@@ -663,9 +663,20 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->refused = cfg->refused;
     c->caps = cfg->caps;
     c->broker = cfg->broker;
-    c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : COMPONENT_MAX_MESSAGE;
+    c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : WACTOR_DEFAULT_MAX_MESSAGE_BYTES;
     c->spawn = cfg->spawn;
     c->spawn_user = cfg->spawn_user;
+#define LIMIT_OR_DEFAULT(field, def) c->field = cfg->field ? cfg->field : (def)
+    LIMIT_OR_DEFAULT(mailbox_bytes, WACTOR_DEFAULT_MAILBOX_BYTES);
+    LIMIT_OR_DEFAULT(start_fuel, WACTOR_DEFAULT_START_FUEL);
+    LIMIT_OR_DEFAULT(table_elements, WACTOR_DEFAULT_TABLE_ELEMENTS);
+    LIMIT_OR_DEFAULT(max_spawned, WACTOR_DEFAULT_MAX_SPAWNED);
+    LIMIT_OR_DEFAULT(max_requests, WACTOR_DEFAULT_MAX_REQUESTS);
+    LIMIT_OR_DEFAULT(max_subscriptions, WACTOR_DEFAULT_MAX_SUBSCRIPTIONS);
+    LIMIT_OR_DEFAULT(max_monitors, WACTOR_DEFAULT_MAX_MONITORS);
+    LIMIT_OR_DEFAULT(max_links, WACTOR_DEFAULT_MAX_LINKS);
+    LIMIT_OR_DEFAULT(log_bytes_per_sec, WACTOR_DEFAULT_LOG_BYTES_PER_SEC);
+#undef LIMIT_OR_DEFAULT
     c->wasi.write = component_wasi_write;
     c->wasi.write_user = c;
     component_info *info = c->info;
@@ -673,7 +684,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
 
     actor_id id = 0;
     actor_spawn_opts opts = {.link = cfg->link,
-                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : COMPONENT_DEFAULT_MAILBOX};
+                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX};
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);
