@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/errors.h"
 #include "component/internal.h"
 #include "registry/registry.h"
 
@@ -161,7 +162,7 @@ static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     actor_msg *m = component_msg_message(c->id, payload, ARG(3));
     actor_future *f = actor_future_new_notify(c->sys, c->id, corr);
     /* the timeout is a REPLY the component sends itself: a system message, never refused by a full mailbox */
-    actor_reply expired = {.status = -(int)WACTOR_ETIMEDOUT};
+    actor_reply expired = {.status = -ETIMEDOUT}; /* errno, as every reply status */
     actor_msg *timeout = actor_msg_new(ACTOR_MSG_REPLY, c->id, &expired, sizeof expired);
     if (!m || !f || !timeout || !component_pending_add(c, corr, 0)) {
         actor_msg_free(m);
@@ -341,8 +342,8 @@ static int host_spawn(eng_call_ctx *ctx, const wactor_value *args, wactor_value 
         return 0;
     }
     actor_id id = 0;
-    rc = c->spawn(c->spawn_user, name, &id);
-    results[0].of.i64 = rc ? rc : (int64_t)id;
+    rc = c->spawn(c->spawn_user, name, &id); /* 0 or a negative errno value */
+    results[0].of.i64 = rc ? -(int64_t)wactor_error_from_errno(rc) : (int64_t)id;
     return 0;
 }
 

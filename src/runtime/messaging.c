@@ -108,11 +108,11 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
     for (size_t i = 0; i < rt->ndeclared; i++)
         if (strcmp(rt->declared[i].name, name) == 0) d = rt->declared[i];
     pthread_mutex_unlock(&rt->lock);
-    if (!d.name) return -(int)WACTOR_ENOENT;
+    if (!d.name) return -ENOENT;
     component_config cfg = runtime_component_config(rt, d.module, &d.opts);
     component_info *info = NULL;
     int rc = component_spawn(rt->sys, &cfg, NULL, out, &info);
-    if (rc != 0) return -(int)runtime_error(rc);
+    if (rc != 0) return rc;
     if (runtime_remember(rt, *out, NULL, info) != WACTOR_OK) component_info_release(info);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "actor/actor.h"
+#include "common/errors.h"
 #include "component/component.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
@@ -248,14 +249,14 @@ wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t 
         return WACTOR_ETIMEDOUT;
     }
     if (status != 0) {
+        wactor_error err = wactor_error_from_errno(status); /* the component completes futures with errno */
         if (diag) {
             if (buf && n == sizeof *diag) memcpy(diag, buf, sizeof *diag);
             else memset(diag, 0, sizeof *diag);
-            if (!diag->message[0])
-                snprintf(diag->message, sizeof diag->message, "%s", wactor_strerror((wactor_error)-status));
+            if (!diag->message[0]) snprintf(diag->message, sizeof diag->message, "%s", wactor_strerror(err));
         }
         free(buf);
-        return status == -ENOENT ? WACTOR_ENOENT : (wactor_error)-status;
+        return err;
     }
     if (data) *data = buf;
     else free(buf);
