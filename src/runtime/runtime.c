@@ -308,7 +308,7 @@ wactor_pid wactor_whereis(wactor_runtime *rt, const char *name) {
 
 wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len) {
     if (!rt || (!payload && len)) return WACTOR_EINVAL;
-    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
     return runtime_error(actor_send(rt->sys, to, m));
@@ -394,7 +394,7 @@ wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_in
 
 wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {
     if (!rt) return WACTOR_EINVAL;
-    if (timeout_ms <= 0) timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    if (timeout_ms <= 0) timeout_ms = WACTOR_DEFAULT_STOP_MS;
     actor_msg *m = component_msg_stop((uint32_t)timeout_ms);
     if (!m) return WACTOR_ENOMEM;
     int rc = actor_send_run(rt->sys, pid, m);
