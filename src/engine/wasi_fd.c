@@ -256,7 +256,7 @@ WASI_HOST_FN(fd_tell) {
     wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if (is_std(e)) WASI_RET(WASI_ESPIPE);
-    if (!(e->base & WASI_RIGHT_FD_TELL)) WASI_RET(WASI_ENOTCAPABLE);
+    if (!(e->base & (WASI_RIGHT_FD_TELL | WASI_RIGHT_FD_SEEK))) WASI_RET(WASI_ENOTCAPABLE); /* seek can tell */
     uint8_t *p = eng_ctx_mem(ctx, WASI_ARG_U32(1), 8);
     if (!p) WASI_RET(WASI_EFAULT);
     off_t r = lseek(e->host, 0, SEEK_CUR);
