@@ -13,17 +13,13 @@
 #include <time.h>
 
 #include "codec/codec.h"
+#include "common/clock.h"
+#include "common/diag.h"
 #include "component/internal.h"
 #include "registry/registry.h"
 
 /* Instructions a host-driven helper call (cabi_realloc) may take before it counts as runaway. */
 #define HELPER_BUDGET 1000000u
-
-uint64_t component_now_ns(int clock) {
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ info */
 
@@ -33,7 +29,7 @@ static component_info *info_new(void) {
     atomic_init(&info->refs, 1);
     pthread_mutex_init(&info->lock, NULL);
     info->snap.state = WACTOR_CREATING;
-    info->snap.created_ns = component_now_ns(CLOCK_REALTIME);
+    info->snap.created_ns = clock_ns(CLOCK_REALTIME);
     return info;
 }
 
@@ -55,7 +51,7 @@ void component_info_get(component_info *info, wactor_actor_info *out) {
 static void set_state(component *c, wactor_state state, const wactor_diag *failure) {
     pthread_mutex_lock(&c->info->lock);
     c->info->snap.state = state;
-    if (state == WACTOR_READY) c->info->snap.started_ns = component_now_ns(CLOCK_REALTIME);
+    if (state == WACTOR_READY) c->info->snap.started_ns = clock_ns(CLOCK_REALTIME);
     if (failure) c->info->snap.failure = *failure;
     pthread_mutex_unlock(&c->info->lock);
 }
@@ -104,17 +100,6 @@ bool component_pending_take(component *c, uint64_t corr) {
 }
 
 /* ------------------------------------------------------------------ replies */
-
-static void diag_set(wactor_diag *d, wactor_trap_kind trap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void diag_set(wactor_diag *d, wactor_trap_kind trap, const char *fmt, ...) {
-    memset(d, 0, sizeof *d);
-    d->trap = trap;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->message, sizeof d->message, fmt, ap);
-    va_end(ap);
-}
 
 /* Answers `f` with a negative wactor_error and a copy of `d` (may be NULL). */
 static void reply_error(actor_future *f, wactor_error err, const wactor_diag *d) {
@@ -195,7 +180,7 @@ static eng_status run_slice(component *c, const char *fn, const wactor_value *ar
     eng_status st = fn ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
                        : eng_resume(c->inst, budget, &executed, d);
     c->used += executed;
-    if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && component_now_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
+    if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && clock_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
         eng_abort(c->inst, WACTOR_TRAP_OTHER, "_cleanup timed out");
         component_log_line(c, 2, "_cleanup timed out", 18);
         return ENG_DONE; /* the cleanup is over either way */
@@ -586,7 +571,7 @@ static actor_result on_stop(component *c, actor_msg *msg) {
     if (!c->inst || !has_export(c, "_cleanup", NULL)) return ACTOR_STOP;
     set_state(c, WACTOR_STOPPING, NULL);
     c->job = JOB_CLEANUP;
-    c->deadline_ns = component_now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000u;
+    c->deadline_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000u;
     return call(c, "_cleanup", NULL, 0);
 }
 

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "component/internal.h"
 #include "registry/registry.h"
 
@@ -376,7 +377,7 @@ static int host_log(eng_call_ctx *ctx, const wactor_value *args, wactor_value *r
 static int host_now(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
     (void)ctx, (void)args, (void)fn_data;
     results[0].type = WACTOR_I64;
-    results[0].of.i64 = (int64_t)component_now_ns(CLOCK_MONOTONIC);
+    results[0].of.i64 = (int64_t)clock_ns(CLOCK_MONOTONIC);
     return 0;
 }
 

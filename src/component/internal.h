@@ -79,8 +79,6 @@ void component_log_flush(component *c);
 /* Formats actor `id`'s address as guests see it: its registered name, "#<id>", or "host" for 0. */
 void component_address(actor_system *sys, actor_id id, char *buf, size_t cap);
 
-uint64_t component_now_ns(int clock);
-
 /* Counters in the component's info (and the runtime's totals). */
 typedef enum component_counter {
     COUNT_DELIVERED,     /* a handler call returned */

@@ -11,7 +11,7 @@
  * Lock order: an id shard before a name shard, never two shards of the same kind at once. Lookups take a
  * single read lock.
  */
-#include "registry/hash.h"
+#include "common/hash.h"
 #include "registry/registry.h"
 
 #include <errno.h>

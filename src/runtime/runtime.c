@@ -36,53 +36,6 @@ wactor_error runtime_error(int rc) {
 
 /* ------------------------------------------------------------------ names */
 
-const char *wactor_strerror(wactor_error err) {
-    static const char *const names[] = {
-        [WACTOR_OK] = "success",
-        [WACTOR_EINVAL] = "invalid argument",
-        [WACTOR_ENOMEM] = "out of memory",
-        [WACTOR_ENOENT] = "no such actor, name, export or file",
-        [WACTOR_EEXIST] = "name already registered",
-        [WACTOR_EMODULE] = "invalid WebAssembly module",
-        [WACTOR_ETRAP] = "the component trapped",
-        [WACTOR_ETIMEDOUT] = "timed out",
-        [WACTOR_ECODEC] = "malformed or unknown-codec payload",
-        [WACTOR_EARITY] = "wrong number of arguments",
-        [WACTOR_ETYPE] = "argument of the wrong type",
-        [WACTOR_ESTATE] = "the actor is not in a state that allows this",
-        [WACTOR_EFULL] = "full",
-        [WACTOR_ETOOBIG] = "message too big",
-        [WACTOR_EIO] = "I/O error",
-        [WACTOR_ENOHANDLER] = "the component has no handler for this message",
-        [WACTOR_EPERM] = "not permitted by the component's capabilities",
-    };
-    if ((unsigned)err < sizeof names / sizeof names[0] && names[err]) return names[err];
-    return "unknown error";
-}
-
-const char *wactor_trap_name(wactor_trap_kind kind) {
-    static const char *const names[] = {
-        [WACTOR_TRAP_NONE] = "none",
-        [WACTOR_TRAP_UNREACHABLE] = "unreachable",
-        [WACTOR_TRAP_INT_DIV_BY_ZERO] = "integer divide by zero",
-        [WACTOR_TRAP_INT_OVERFLOW] = "integer overflow",
-        [WACTOR_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
-        [WACTOR_TRAP_OOB_MEMORY] = "out of bounds memory access",
-        [WACTOR_TRAP_OOB_TABLE] = "out of bounds table access",
-        [WACTOR_TRAP_UNINITIALIZED_ELEMENT] = "uninitialized table element",
-        [WACTOR_TRAP_INDIRECT_CALL_TYPE] = "indirect call signature mismatch",
-        [WACTOR_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
-        [WACTOR_TRAP_FUEL_EXHAUSTED] = "fuel exhausted",
-        [WACTOR_TRAP_MEMORY_LIMIT] = "memory limit",
-        [WACTOR_TRAP_HOST] = "host error",
-        [WACTOR_TRAP_EXIT] = "exit",
-        [WACTOR_TRAP_START] = "start failure",
-        [WACTOR_TRAP_OTHER] = "trap",
-    };
-    if ((unsigned)kind < sizeof names / sizeof names[0] && names[kind]) return names[kind];
-    return "trap";
-}
-
 const char *wactor_state_name(wactor_state state) {
     static const char *const names[] = {"creating", "starting", "ready", "stopping", "terminated", "failed"};
     return (unsigned)state < 6 ? names[state] : "unknown";

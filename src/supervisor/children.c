@@ -7,6 +7,7 @@
  *
  * A child's exit is learnt through its link to the supervisor (which traps exits): ACTOR_MSG_EXIT.
  */
+#include "common/clock.h"
 #include "supervisor/internal.h"
 #include "wactor.h"
 
@@ -15,12 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-uint64_t sup_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* ------------------------------------------------------------------ shared args */
 
@@ -184,7 +179,7 @@ void sup_child_on_started(sup_state *s, sup_child *c, int status, const void *da
     c->start_corr = 0;
     if (status == 0) {
         c->state = C_RUNNING;
-        c->started_ms = sup_now_ms();
+        c->started_ms = clock_mono_ms();
         if (c->start_is_restart) c->restarts++;
         json_t *ev = s->event ? sup_event_new(s, "child_started", c, NULL) : NULL;
         if (ev) {

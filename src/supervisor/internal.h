@@ -178,7 +178,6 @@ typedef struct sup_state {
 } sup_state;
 
 /* children.c */
-uint64_t sup_now_ms(void);
 sup_child *sup_child_new(sup_state *s, const sup_child_spec *spec, const char *id, sup_hold *hold);
 void sup_child_free(sup_child *c);
 sup_child *sup_child_by_key(sup_state *s, uint64_t key);
