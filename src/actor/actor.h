@@ -321,18 +321,24 @@ typedef struct actor_exit_signal {
 
 /* `watcher` will receive one ACTOR_MSG_DOWN when `target` ends (at once, with ACTOR_EXIT_NOPROC, if it is
  * already dead). *ref (may be NULL) identifies the monitor. Monitors are one-way and stack (two calls: two
- * DOWN messages). Returns 0, -ENOENT (watcher dead), -ENOMEM. */
+ * DOWN messages). A monitor is held by the watcher until its DOWN is received or it is removed
+ * (actor_demonitor, or the watcher's end); a watcher spawned with max_monitors holds at most that many.
+ * Returns 0, -ENOENT (watcher dead), -EDQUOT (the watcher already holds max_monitors: nothing is set, no
+ * DOWN will come), -ENOMEM. Cost: O(1) amortised, however many monitors either side holds. */
 int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t *ref);
 /* Removes a monitor; no DOWN is delivered for it afterwards — not even one already queued in the watcher's
  * mailbox (as Erlang's demonitor(Ref, [flush])). Returns 0, or -ENOENT (no such monitor held by watcher,
- * e.g. its DOWN was already received). */
+ * e.g. its DOWN was already received). O(1) amortised. */
 int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref);
 
 /* Links a and b (symmetric; linking twice is one link). When one ends with reason R, the other:
  *   traps exits       -> receives ACTOR_MSG_EXIT {from, R} (also for normal exits);
  *   does not trap     -> R normal: nothing; R abnormal: ends too, with the same reason (KILLED stays KILLED).
  * If b is already dead, a gets the exit signal at once with reason NOPROC (as Erlang's link/1 does for a
- * trapping process; a non-trapping one is killed with NOPROC). Returns 0, -ENOENT (a dead), -ENOMEM. */
+ * trapping process; a non-trapping one is killed with NOPROC). The link counts against a's max_links (a
+ * made it), not b's: others linking to an actor never use up its own quota. Linking an existing link again
+ * changes nothing (not even whose quota it counts against). Returns 0, -ENOENT (a dead), -EDQUOT (a
+ * already holds max_links links it made; nothing changes), -ENOMEM. O(1) amortised. */
 int actor_link(actor_system *sys, actor_id a, actor_id b);
 /* Removes the link (both sides; not linked: no-op). No exit signal travels over it afterwards (an
  * ACTOR_MSG_EXIT already queued stays queued). Returns 0 or -ENOENT (a dead). Linking an actor to itself
@@ -358,6 +364,13 @@ typedef struct actor_spawn_opts {
                                   (see ACTOR_MSG_USER) may be queued for the actor: further actor_send()s
                                   get -EAGAIN until it takes some out; system messages are always
                                   accepted and do not count. Fixed for the actor's life. */
+    uint32_t max_monitors;  /* 0: unlimited (the default, meant for native actors). Otherwise the most
+                               monitors this actor may hold at once as watcher (actor_monitor,
+                               spawn_opt's .monitor naming it): one more gets -EDQUOT. Bounds the DOWNs
+                               that can be queued for it too. A host of untrusted code passes its own. */
+    uint32_t max_links;     /* 0: unlimited (the default). Otherwise the most links this actor may have
+                               made and still hold (actor_link with it as `a`, spawn_opt's .link naming
+                               it): one more gets -EDQUOT. Links others make with it do not count. */
     size_t mailbox_max_bytes; /* 0: unbounded (the default, meant for native actors). Otherwise counted
                                  messages are refused (-EAGAIN) once the queued messages' cost
                                  (actor_msg_cost: payload + header) would exceed this many bytes, and a
@@ -366,9 +379,10 @@ typedef struct actor_spawn_opts {
 } actor_spawn_opts;
 
 /* actor_spawn() with options (opts NULL: as actor_spawn()). Linking/monitoring happens before the actor can
- * run, so no exit is missed.
- * Returns as actor_spawn(), plus -ENOENT if opts->link or opts->monitor names a dead actor (nothing spawned,
- * the caller keeps state). */
+ * run, so no exit is missed. The link counts against opts->link's max_links, the monitor against
+ * opts->monitor's max_monitors (they asked for them, as Erlang's spawn_link/spawn_monitor caller does).
+ * Returns as actor_spawn(), plus -ENOENT if opts->link or opts->monitor names a dead actor, -EDQUOT if that
+ * actor is at its max_links / max_monitors (either way nothing is spawned, the caller keeps state). */
 int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *state,
                     const actor_spawn_opts *opts, actor_id *out);
 

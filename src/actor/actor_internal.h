@@ -122,7 +122,10 @@ struct actor {
     bool trap;                   /* traps exits */
     bool pend_set;               /* an exit signal asked this actor to end with `pend` */
     actor_exit pend;
-    actor_idmap links;           /* linked peer id -> 0 */
+    actor_idmap links;           /* linked peer id -> LINK_OWN if this actor made the link, else 0 */
+    size_t links_own;            /* links in `links` this actor made (counted against max_links) */
+    uint32_t max_links;          /* 0 = unlimited; immutable */
+    uint32_t max_monitors;       /* monitors held (mons_held); 0 = unlimited; immutable */
     actor_idmap mons_by;         /* monitors set on me: ref -> watcher */
     actor_idmap mons_held;       /* monitors I hold: ref -> target */
     uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */

@@ -99,6 +99,24 @@ void actor_links_free(actor *a) {
     pthread_mutex_destroy(&a->lk);
 }
 
+/* A link's value in an actor's link set: LINK_OWN if this actor made it (actor_link's `a`, spawn_opt's
+ * `link`): such links count against its max_links. */
+#define LINK_OWN 1u
+
+/* a->lk held. Removes `peer` from a's link set; whether it was there. Keeps links_own in step. */
+static bool link_del_locked(actor *a, actor_id peer) {
+    uint64_t v = 0;
+    if (!actor_idmap_del(&a->links, peer, &v)) return false;
+    if (v & LINK_OWN) a->links_own--;
+    return true;
+}
+
+/* a->lk held. Whether `a` may make one more link / hold one more monitor. */
+static bool link_quota_locked(const actor *a) { return !a->max_links || a->links_own < a->max_links; }
+static bool monitor_quota_locked(const actor *a) {
+    return !a->max_monitors || a->mons_held.n < a->max_monitors;
+}
+
 /* Registry lookups while tearing down many entries: consecutive entries often name the same peer (n
  * monitors on one target), so the last one found is kept (retained) and reused. Ids are never reused, so a
  * cached "not found" stays true. */
@@ -291,7 +309,7 @@ void actor_links_on_end(actor *a, const actor_exit *why) {
         if (!p) continue;
         pthread_mutex_lock(&p->lk);
         sig_action act = SIG_NONE;
-        if (!p->ended && actor_idmap_del(&p->links, a->id, NULL)) act = signal_locked(p, why, false);
+        if (!p->ended && link_del_locked(p, a->id)) act = signal_locked(p, why, false);
         pthread_mutex_unlock(&p->lk);
         signal_do(p, act, a->id, why);
     }
@@ -339,6 +357,8 @@ int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t
     lock2(w, t);
     if (w->ended) {
         rc = -ENOENT;
+    } else if (!monitor_quota_locked(w)) {
+        rc = -EDQUOT;
     } else {
         rc = actor_idmap_put(&w->mons_held, r, target); /* r is fresh: 0 or -ENOMEM */
         if (!rc) {
@@ -404,12 +424,18 @@ int actor_link(actor_system *sys, actor_id a, actor_id b) {
         act = signal_locked(x, &EXIT_NOPROC, false);
     } else {
         /* both sides always agree (changed together under both locks): present in x means present in y */
-        rc = actor_idmap_put(&x->links, b, 0);
-        if (rc == 0) {
-            rc = actor_idmap_put(&y->links, a, 0);
-            if (rc) actor_idmap_del(&x->links, b, NULL);
+        if (actor_idmap_get(&x->links, b, NULL)) {
+            rc = 0; /* linking twice is one link (counted for whoever made it first) */
+        } else if (!link_quota_locked(x)) {
+            rc = -EDQUOT;
+        } else {
+            rc = actor_idmap_put(&x->links, b, LINK_OWN);
+            if (!rc) {
+                rc = actor_idmap_put(&y->links, a, 0);
+                if (rc) actor_idmap_del(&x->links, b, NULL);
+                else x->links_own++;
+            }
         }
-        if (rc == 1) rc = 0; /* linking twice is one link */
     }
     if (y)
         unlock2(x, y);
@@ -431,8 +457,8 @@ int actor_unlink(actor_system *sys, actor_id a, actor_id b) {
     if (x->ended) {
         rc = -ENOENT;
     } else {
-        actor_idmap_del(&x->links, b, NULL);
-        if (y) actor_idmap_del(&y->links, a, NULL);
+        link_del_locked(x, b);
+        if (y) link_del_locked(y, a);
     }
     if (y)
         unlock2(x, y);
@@ -463,10 +489,12 @@ int actor_links_spawn_register(actor_system *sys, actor *a, const actor_spawn_op
     actor *x = l ? l : m, *y = l ? m : NULL;
     lock2(x, y);
     if ((l && l->ended) || (m && m->ended)) rc = -ENOENT;
+    else if ((l && !link_quota_locked(l)) || (m && !monitor_quota_locked(m))) rc = -EDQUOT;
     bool l_added = false, m_added = false;
     if (!rc && l) {
-        rc = actor_idmap_put(&l->links, a->id, 0); /* a->id is new: 0 or -ENOMEM */
+        rc = actor_idmap_put(&l->links, a->id, LINK_OWN); /* a->id is new: 0 or -ENOMEM */
         l_added = !rc;
+        if (l_added) l->links_own++;
     }
     if (!rc && m) {
         rc = actor_idmap_put(&m->mons_held, r, a->id);
@@ -475,7 +503,7 @@ int actor_links_spawn_register(actor_system *sys, actor *a, const actor_spawn_op
     /* registering under the partners' locks: if a partner ends, it sees the new actor in the registry */
     if (!rc) rc = reg(sys, a);
     if (rc) {
-        if (l_added) actor_idmap_del(&l->links, a->id, NULL);
+        if (l_added) link_del_locked(l, a->id);
         if (m_added) actor_idmap_del(&m->mons_held, r, NULL);
     }
     unlock2(x, y);
