@@ -11,17 +11,28 @@
 #include "support.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "actor/actor.h"
 
-enum { MSG_TICK = ACTOR_MSG_USER, MSG_HOSTILE_MONITOR };
+enum { MSG_TICK = ACTOR_MSG_USER, MSG_HOSTILE_MONITOR, MSG_TIMED };
 
+/* MSG_TIMED's payload: which timer, and the bounds of its deadline as the setter saw them */
+typedef struct timed {
+    uint64_t idx, lo_ns, hi_ns;
+} timed;
+
+/* MSG_TIMED as received: hi_ns replaced by its arrival time */
 typedef struct obs {
     atomic_long downs, noproc, exits, ticks;
     atomic_long hostile_ok, hostile_quota; /* results of MSG_HOSTILE_MONITOR's loop */
+    timed *arrived;                        /* MSG_TIMED in arrival order (runner only) */
+    size_t narrived, maxarrived;
+    atomic_long timed_n;
 } obs;
 
 static actor_result obs_receive(actor *self, actor_msg *m) {
@@ -35,6 +46,15 @@ static actor_result obs_receive(actor *self, actor_msg *m) {
         atomic_fetch_add(&o->exits, 1);
     } else if (m->type == MSG_TICK) {
         atomic_fetch_add(&o->ticks, 1);
+    } else if (m->type == MSG_TIMED && m->len == sizeof(timed)) {
+        if (o->narrived < o->maxarrived) {
+            timed *t = &o->arrived[o->narrived++];
+            memcpy(t, m->data, sizeof *t);
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            t->hi_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec; /* arrival time */
+        }
+        atomic_fetch_add(&o->timed_n, 1);
     } else if (m->type == MSG_HOSTILE_MONITOR && m->len == sizeof(actor_id)) {
         /* what a guest in a loop could do within one handler run: monitor a dead actor again and again */
         actor_id target;
@@ -185,10 +205,172 @@ static void test_max_links(void **st) {
     actor_system_destroy(sys);
 }
 
+/* ------------------------------------------------------------------ timers */
+
+static uint64_t mono(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static actor_msg *tick(void) { return actor_msg_new(MSG_TICK, 0, NULL, 0); }
+
+static void test_max_timers(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    obs o = {0}, u = {0};
+    actor_id O = spawn_obs(sys, &o, &(actor_spawn_opts){.max_timers = 4});
+    actor_id U = spawn_obs(sys, &u, NULL);
+    uint64_t t[4];
+    for (int i = 0; i < 4; i++) assert_int_equal(actor_timer_start(sys, O, tick(), 60000, &t[i]), 0);
+    actor_system_stats s0 = stats(sys);
+    uint64_t bad = 5;
+    assert_int_equal(actor_timer_start(sys, O, tick(), 60000, &bad), -EDQUOT);
+    assert_int_equal(bad, 5);
+    assert_int_equal(actor_send_after(sys, O, tick(), 1), -EDQUOT);
+    /* a request riding on a refused timer learns why */
+    actor_future *f = actor_future_new();
+    actor_msg *m = tick();
+    actor_future_retain(f);
+    m->reply = f;
+    assert_int_equal(actor_send_after(sys, O, m, 1), -EDQUOT);
+    int status = 0;
+    assert_int_equal(actor_future_poll(f, &status, NULL, NULL), 0);
+    assert_int_equal(status, -EDQUOT);
+    actor_future_release(f);
+    actor_system_stats s1 = stats(sys);
+    assert_int_equal(s1.refused_full - s0.refused_full, 3);
+    assert_int_equal(s1.dead_letters, s0.dead_letters);
+    /* other targets are not affected, nor timers for ids not alive */
+    for (int i = 0; i < 100; i++) assert_int_equal(actor_send_after(sys, U, tick(), 1), 0);
+    assert_int_equal(actor_send_after(sys, 999999, tick(), 1), 0);
+    /* a cancel gives a unit back; cancelling twice is -ENOENT and gives nothing */
+    assert_int_equal(actor_timer_cancel(sys, t[2]), 0);
+    assert_int_equal(actor_timer_cancel(sys, t[2]), -ENOENT);
+    assert_int_equal(actor_timer_start(sys, O, tick(), 1, &t[2]), 0); /* fires soon */
+    assert_int_equal(actor_send_after(sys, O, tick(), 1), -EDQUOT);
+    /* firing gives it back */
+    assert_int_equal(wait_at_least(&o.ticks, 1), 1);
+    assert_int_equal(actor_timer_cancel(sys, t[2]), -ENOENT);
+    assert_int_equal(actor_send_after(sys, O, tick(), 1), 0);
+    assert_int_equal(wait_at_least(&o.ticks, 2), 2);
+    assert_int_equal(wait_at_least(&u.ticks, 100), 100);
+    /* the remaining three long ones: cancel them; then the system is idle */
+    assert_int_equal(actor_timer_cancel(sys, t[0]), 0);
+    assert_int_equal(actor_timer_cancel(sys, t[1]), 0);
+    assert_int_equal(actor_timer_cancel(sys, t[3]), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    for (int i = 0; i < 4; i++) assert_int_equal(actor_timer_start(sys, O, tick(), 60000, &t[i]), 0);
+    assert_int_equal(actor_send_after(sys, O, tick(), 1), -EDQUOT);
+    actor_system_destroy(sys); /* pending timers are dropped */
+}
+
+/* Threads race for the last units: exactly max_timers win. */
+typedef struct tsetter {
+    actor_system *sys;
+    actor_id to;
+    atomic_int *go;
+    uint64_t ids[400];
+    long ok, quota, other;
+} tsetter;
+
+static void *tsetter_main(void *arg) {
+    tsetter *t = arg;
+    while (!atomic_load(t->go)) {
+    }
+    for (int i = 0; i < 400; i++) {
+        uint64_t id = 0;
+        int rc = actor_timer_start(t->sys, t->to, tick(), 60000, &id);
+        if (rc == 0) t->ids[t->ok++] = id;
+        else if (rc == -EDQUOT) t->quota++;
+        else t->other++;
+    }
+    return NULL;
+}
+
+static void test_max_timers_concurrent(void **st) {
+    (void)st;
+    enum { NT = 4, MAX = 150 };
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    obs o = {0};
+    actor_id O = spawn_obs(sys, &o, &(actor_spawn_opts){.max_timers = MAX});
+    atomic_int go = 0;
+    tsetter *t = calloc(NT, sizeof *t);
+    pthread_t th[NT];
+    for (int i = 0; i < NT; i++) {
+        t[i] = (tsetter){.sys = sys, .to = O, .go = &go};
+        assert_int_equal(pthread_create(&th[i], NULL, tsetter_main, &t[i]), 0);
+    }
+    atomic_store(&go, 1);
+    for (int i = 0; i < NT; i++) pthread_join(th[i], NULL);
+    long ok = 0, quota = 0, other = 0;
+    for (int i = 0; i < NT; i++) ok += t[i].ok, quota += t[i].quota, other += t[i].other;
+    assert_int_equal(ok, MAX);
+    assert_int_equal(quota, NT * 400 - MAX);
+    assert_int_equal(other, 0);
+    for (int i = 0; i < NT; i++)
+        for (long j = 0; j < t[i].ok; j++) assert_int_equal(actor_timer_cancel(sys, t[i].ids[j]), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    assert_int_equal(actor_timer_start(sys, O, tick(), 60000, NULL), 0);
+    actor_system_destroy(sys);
+    free(t);
+}
+
+/* Many timers, half cancelled in random order: exactly the others arrive, in deadline order (the heap index
+ * stays right through every cancel). */
+static void test_timer_cancel_many(void **st) {
+    (void)st;
+    enum { NTM = 20000 };
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    obs o = {0};
+    o.arrived = calloc(NTM, sizeof *o.arrived);
+    o.maxarrived = NTM;
+    actor_id O = spawn_obs(sys, &o, NULL);
+    uint64_t *ids = calloc(NTM, sizeof *ids);
+    timed *tm = calloc(NTM, sizeof *tm);
+    uint64_t s = 0x2545F4914F6CDD1Dull;
+    for (uint64_t i = 0; i < NTM; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        uint32_t delay = 100 + (uint32_t)(s % 400); /* 100..499 ms */
+        tm[i].idx = i;
+        tm[i].lo_ns = mono() + (uint64_t)delay * 1000000ull;
+        actor_msg *m = actor_msg_new(MSG_TIMED, 0, &tm[i], sizeof(timed));
+        assert_int_equal(actor_timer_start(sys, O, m, delay, &ids[i]), 0);
+        tm[i].hi_ns = mono() + (uint64_t)delay * 1000000ull; /* the deadline lies in [lo, hi] */
+    }
+    /* cancel every odd one, in a shuffled order */
+    uint64_t *order = calloc(NTM / 2, sizeof *order);
+    for (uint64_t i = 0; i < NTM / 2; i++) order[i] = 2 * i + 1;
+    for (uint64_t i = NTM / 2 - 1; i > 0; i--) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        uint64_t j = s % (i + 1), x = order[i];
+        order[i] = order[j], order[j] = x;
+    }
+    for (uint64_t i = 0; i < NTM / 2; i++) assert_int_equal(actor_timer_cancel(sys, ids[order[i]]), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 10000), 0);
+    assert_int_equal(atomic_load(&o.timed_n), NTM / 2);
+    for (size_t k = 0; k < o.narrived; k++) {
+        timed a = o.arrived[k];
+        assert_int_equal(a.idx % 2, 0); /* no cancelled timer fired */
+        assert_true(a.hi_ns >= a.lo_ns); /* never early (hi_ns: when it arrived) */
+        /* in deadline order: the one before could not have had a later deadline than this one */
+        if (k) assert_true(o.arrived[k - 1].lo_ns <= tm[a.idx].hi_ns);
+    }
+    for (uint64_t i = 0; i < NTM; i++) assert_int_equal(actor_timer_cancel(sys, ids[i]), -ENOENT);
+    actor_system_destroy(sys);
+    free(o.arrived), free(ids), free(tm), free(order);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_max_monitors),
         cmocka_unit_test(test_max_links),
+        cmocka_unit_test(test_max_timers),
+        cmocka_unit_test(test_max_timers_concurrent),
+        cmocka_unit_test(test_timer_cancel_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,10 +170,14 @@ int actor_send_run(actor_system *sys, actor_id to, actor_msg *msg);
 
 /* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send; never early; timers
  * with equal deadlines fire in call order). Takes ownership (freed as a dead letter on failure).
- * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL). The send at expiry is actor_send()'s: a dead target
+ * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL), or -EDQUOT: `to` was spawned with max_timers and
+ * that many timers are already pending for it (the message is freed, counted in stats.refused_full, and a
+ * reply future it carries is completed with -EDQUOT). The send at expiry is actor_send()'s: a dead target
  * then is a dead letter; a full bounded mailbox refuses the message (freed, counted in
  * stats.refused_full, its reply future completed with -EAGAIN) — nobody is told otherwise, since the
- * caller has long returned. Capacity is not checked (nor reserved) when the timer is set. */
+ * caller has long returned. Capacity is not checked (nor reserved) when the timer is set. A timer for an id
+ * that is not alive is accepted (and becomes a dead letter at expiry) and counts against nothing: only
+ * host code names arbitrary ids. Cost: O(log n) in the pending timers, plus one registry lookup. */
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
 
 /* actor_send_after() that also gives the timer's id (> 0, never reused) in *timer (may be NULL), for
@@ -181,8 +185,8 @@ int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t de
 int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer);
 
 /* Cancels a pending timer: its message is freed unsent and no longer keeps the system busy for
- * actor_system_wait_idle(). Returns 0, or -ENOENT if it already fired (or never existed). Cost: linear in
- * the number of pending timers. Any thread. */
+ * actor_system_wait_idle(); its unit of the target's max_timers is given back. Returns 0, or -ENOENT if it
+ * already fired (or never existed). Cost: O(log n) in the number of pending timers. Any thread. */
 int actor_timer_cancel(actor_system *sys, uint64_t timer);
 
 /* Sends ACTOR_MSG_STOP to `to` (from = the calling actor's id inside a handler, else 0). A system message:
@@ -371,6 +375,10 @@ typedef struct actor_spawn_opts {
     uint32_t max_links;     /* 0: unlimited (the default). Otherwise the most links this actor may have
                                made and still hold (actor_link with it as `a`, spawn_opt's .link naming
                                it): one more gets -EDQUOT. Links others make with it do not count. */
+    uint32_t max_timers;    /* 0: unlimited (the default). Otherwise the most timers that may be pending
+                               for this actor at once (actor_send_after / actor_timer_start with it as
+                               `to`, whoever sets them): one more gets -EDQUOT. A unit frees when a timer
+                               fires or is cancelled. */
     size_t mailbox_max_bytes; /* 0: unbounded (the default, meant for native actors). Otherwise counted
                                  messages are refused (-EAGAIN) once the queued messages' cost
                                  (actor_msg_cost: payload + header) would exceed this many bytes, and a

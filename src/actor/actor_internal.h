@@ -126,6 +126,8 @@ struct actor {
     size_t links_own;            /* links in `links` this actor made (counted against max_links) */
     uint32_t max_links;          /* 0 = unlimited; immutable */
     uint32_t max_monitors;       /* monitors held (mons_held); 0 = unlimited; immutable */
+    uint32_t max_timers;         /* timers pending for this actor; 0 = unlimited; immutable */
+    atomic_uint timers;          /* timers pending for it that count against max_timers (timer.c) */
     actor_idmap mons_by;         /* monitors set on me: ref -> watcher */
     actor_idmap mons_held;       /* monitors I hold: ref -> target */
     uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */
@@ -144,6 +146,7 @@ typedef struct timer_entry {
     uint64_t seq;                /* FIFO among equal deadlines */
     actor_id to;
     actor_msg *msg;
+    bool counted;                /* taken from the target's max_timers quota (given back on fire/cancel) */
 } timer_entry;
 
 /* ------------------------------------------------------------------ the system */
@@ -175,6 +178,7 @@ struct actor_system {
     pthread_cond_t tm_cv;
     timer_entry *heap;
     size_t heap_len, heap_cap;
+    actor_idmap tm_index;        /* timer id -> its slot in heap; tm_mu */
     uint64_t tm_seq;
     uint64_t tm_wake_ns;         /* when the timer thread wakes unsignalled (UINT64_MAX: never); tm_mu */
     bool tm_stop, tm_started;

@@ -3,6 +3,10 @@
  * CLOCK_MONOTONIC condvar. The thread sleeps until the earliest deadline (or a new earlier one), then
  * sends each due message with actor_send (a dead target becomes a dead letter there).
  * Each pending timer counts as busy work for actor_system_wait_idle.
+ * An index (timer id -> heap slot, an idmap kept up to date on every move) makes cancelling O(log n): it
+ * used to scan the heap, so n outstanding requests with timeouts (each answer cancels one) cost O(n^2).
+ * Per-actor quota: an actor spawned with max_timers has at most that many timers pending for it; its count
+ * (actor.timers) is taken when a timer is set and given back when it fires or is cancelled.
  */
 #include "actor/actor_internal.h"
 
@@ -13,28 +17,66 @@ static bool before(const timer_entry *a, const timer_entry *b) {
     return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->seq < b->seq);
 }
 
-static void heap_up(timer_entry *h, size_t i) {
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!before(&h[i], &h[p])) break;
-        timer_entry t = h[i];
-        h[i] = h[p];
-        h[p] = t;
-        i = p;
-    }
+/* Puts `e` at heap slot i and records where it is (tm_index: timer id -> slot). tm_mu held. */
+static void place(actor_system *sys, size_t i, timer_entry e) {
+    sys->heap[i] = e;
+    actor_idmap_set(&sys->tm_index, e.seq, i);
 }
 
-static void heap_down(timer_entry *h, size_t n, size_t i) {
+static void heap_up(actor_system *sys, size_t i) {
+    timer_entry e = sys->heap[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!before(&e, &sys->heap[p])) break;
+        place(sys, i, sys->heap[p]);
+        i = p;
+    }
+    place(sys, i, e);
+}
+
+static void heap_down(actor_system *sys, size_t i) {
+    timer_entry e = sys->heap[i];
+    size_t n = sys->heap_len;
     for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && before(&h[l], &h[m])) m = l;
-        if (r < n && before(&h[r], &h[m])) m = r;
-        if (m == i) return;
-        timer_entry t = h[i];
-        h[i] = h[m];
-        h[m] = t;
+        size_t l = 2 * i + 1, r = l + 1, m = l;
+        if (l >= n) break;
+        if (r < n && before(&sys->heap[r], &sys->heap[l])) m = r;
+        if (!before(&sys->heap[m], &e)) break;
+        place(sys, i, sys->heap[m]);
         i = m;
     }
+    place(sys, i, e);
+}
+
+/* Takes the entry at slot i out of the heap (and the index); returns it. tm_mu held. Gives memory back when
+ * the heap has emptied to a quarter (a burst of timers does not keep its peak). */
+static timer_entry heap_take(actor_system *sys, size_t i) {
+    timer_entry e = sys->heap[i];
+    actor_idmap_del(&sys->tm_index, e.seq, NULL);
+    timer_entry last = sys->heap[--sys->heap_len];
+    if (i < sys->heap_len) { /* the moved entry may belong above or below its new place */
+        place(sys, i, last);
+        heap_up(sys, i);
+        heap_down(sys, i); /* after a move up, slot i holds a former ancestor: a no-op */
+    }
+    if (sys->heap_cap > 64 && sys->heap_len < sys->heap_cap / 4) {
+        timer_entry *n = realloc(sys->heap, sys->heap_cap / 2 * sizeof *n);
+        if (n) {
+            sys->heap = n;
+            sys->heap_cap /= 2;
+        }
+    }
+    return e;
+}
+
+/* The pending-timer count of the actor a timer targets: taken when the timer is set (if the actor has a
+ * max_timers), given back when it fires or is cancelled. The count lives in the actor, so an actor that
+ * ended meanwhile (not found) needs nothing back. */
+static void timer_unaccount(actor_system *sys, const timer_entry *e) {
+    if (!e->counted) return;
+    actor *a = registry_get(sys->reg, e->to);
+    if (a) atomic_fetch_sub_explicit(&a->timers, 1, memory_order_relaxed);
+    actor_release(a);
 }
 
 /* The timer thread sleeps until the earliest deadline and records that instant in tm_wake_ns (UINT64_MAX:
@@ -56,10 +98,9 @@ static void *timer_main(void *arg) {
             }
             continue;
         }
-        timer_entry e = sys->heap[0];
-        sys->heap[0] = sys->heap[--sys->heap_len];
-        heap_down(sys->heap, sys->heap_len, 0);
+        timer_entry e = heap_take(sys, 0);
         pthread_mutex_unlock(&sys->tm_mu);
+        timer_unaccount(sys, &e);
         actor_send(sys, e.to, e.msg);
         actor_busy_sub(sys, 1);
         pthread_mutex_lock(&sys->tm_mu);
@@ -86,6 +127,7 @@ void actor_timer_thread_stop(actor_system *sys) {
     }
     for (size_t i = 0; i < sys->heap_len; i++) actor_msg_free(sys->heap[i].msg);
     sys->heap_len = 0;
+    actor_idmap_free(&sys->tm_index);
 }
 
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms) {
@@ -93,34 +135,52 @@ int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t de
 }
 
 int actor_timer_cancel(actor_system *sys, uint64_t timer) {
-    actor_msg *msg = NULL;
+    uint64_t i = 0;
+    timer_entry e = {0};
     pthread_mutex_lock(&sys->tm_mu);
-    for (size_t i = 0; i < sys->heap_len; i++) {
-        if (sys->heap[i].seq != timer) continue;
-        msg = sys->heap[i].msg;
-        sys->heap[i] = sys->heap[--sys->heap_len];
-        if (i < sys->heap_len) { /* the moved entry may belong above or below its new place */
-            heap_up(sys->heap, i);
-            heap_down(sys->heap, sys->heap_len, i);
-        }
-        break;
-    }
+    bool found = actor_idmap_get(&sys->tm_index, timer, &i);
+    if (found) e = heap_take(sys, (size_t)i);
     pthread_mutex_unlock(&sys->tm_mu);
-    if (!msg) return -ENOENT;
-    actor_msg_free(msg);
+    if (!found) return -ENOENT;
+    timer_unaccount(sys, &e);
+    actor_msg_free(e.msg);
     actor_busy_sub(sys, 1);
     return 0;
 }
 
+/* A timer refused by its target's max_timers: not a dead letter (the address is good); a request it carries
+ * learns why. */
+static void refuse_quota(actor_system *sys, actor_msg *msg) {
+    atomic_fetch_add_explicit(&sys->refused_full, 1, memory_order_relaxed);
+    if (msg->reply) actor_future_complete(msg->reply, -EDQUOT, NULL, 0);
+    actor_msg_free(msg);
+}
+
 int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer) {
     if (!msg) return -EINVAL;
+    /* the target's quota first (outside tm_mu: registry locks are never taken under it) */
+    bool counted = false;
+    actor *a = registry_get(sys->reg, to);
+    if (a && a->max_timers && !atomic_load_explicit(&a->dead, memory_order_acquire)) {
+        unsigned n = atomic_load_explicit(&a->timers, memory_order_relaxed);
+        do {
+            if (n >= a->max_timers) {
+                actor_release(a);
+                refuse_quota(sys, msg);
+                return -EDQUOT;
+            }
+        } while (!atomic_compare_exchange_weak_explicit(&a->timers, &n, n + 1, memory_order_relaxed,
+                                                        memory_order_relaxed));
+        counted = true;
+    }
     int rc = 0;
+    uint64_t seq = 0;
     pthread_mutex_lock(&sys->tm_mu);
     if (sys->tm_stop || atomic_load(&sys->stopping)) {
         rc = -ESHUTDOWN;
     } else if (sys->heap_len == sys->heap_cap) {
         size_t ncap = sys->heap_cap ? sys->heap_cap * 2 : 64;
-        timer_entry *n = realloc(sys->heap, ncap * sizeof *n);
+        timer_entry *n = ncap <= SIZE_MAX / sizeof *n ? realloc(sys->heap, ncap * sizeof *n) : NULL;
         if (!n)
             rc = -ENOMEM;
         else {
@@ -128,17 +188,23 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
             sys->heap_cap = ncap;
         }
     }
+    if (!rc) {
+        seq = ++sys->tm_seq; /* timer ids start at 1 */
+        rc = actor_idmap_put(&sys->tm_index, seq, sys->heap_len) < 0 ? -ENOMEM : 0;
+    }
     if (rc) {
         pthread_mutex_unlock(&sys->tm_mu);
+        if (counted) atomic_fetch_sub_explicit(&a->timers, 1, memory_order_relaxed);
+        actor_release(a);
         actor_dead_letter(sys, msg);
         return rc;
     }
+    actor_release(a);
     size_t i = sys->heap_len++;
-    uint64_t seq = ++sys->tm_seq; /* timer ids start at 1 */
     if (timer) *timer = seq;
     sys->heap[i] = (timer_entry){.due_ns = mono_ns() + (uint64_t)delay_ms * 1000000ull,
-                                 .seq = seq, .to = to, .msg = msg};
-    heap_up(sys->heap, i);
+                                 .seq = seq, .to = to, .msg = msg, .counted = counted};
+    heap_up(sys, i);
     actor_busy_add(sys, 1);
     if (sys->heap[0].due_ns < sys->tm_wake_ns) pthread_cond_signal(&sys->tm_cv); /* before it would wake */
     pthread_mutex_unlock(&sys->tm_mu);
