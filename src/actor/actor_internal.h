@@ -147,6 +147,7 @@ typedef struct timer_entry {
     actor_id to;
     actor_msg *msg;
     bool counted;                /* taken from the target's max_timers quota (given back on fire/cancel) */
+    size_t slot;                 /* its slot in tm_pos (timer.c) */
 } timer_entry;
 
 /* ------------------------------------------------------------------ the system */
@@ -178,7 +179,9 @@ struct actor_system {
     pthread_cond_t tm_cv;
     timer_entry *heap;
     size_t heap_len, heap_cap;
-    actor_idmap tm_index;        /* timer id -> its slot in heap; tm_mu */
+    actor_idmap tm_index;        /* timer id -> its slot in tm_pos; tm_mu */
+    size_t *tm_pos;              /* per slot: the heap index of its timer, or (free) the next free slot */
+    size_t tm_pos_cap, tm_free;  /* slots; first free slot (SIZE_MAX: none) */
     uint64_t tm_seq;
     uint64_t tm_wake_ns;         /* when the timer thread wakes unsignalled (UINT64_MAX: never); tm_mu */
     bool tm_stop, tm_started;

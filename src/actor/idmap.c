@@ -8,7 +8,9 @@
  * backward-shift deletion (no tombstones, so lookups never slow down after many removals; Knuth, TAOCP
  * vol. 3, 6.4, Algorithm R). The table doubles when it would pass 3/4 full and halves when it falls below
  * 1/8 full (never below IDMAP_MIN slots): every operation is O(1) amortised and the memory follows the
- * number of entries, not the largest it ever was. An empty map owns no memory.
+ * number of entries, not the largest it ever was. A map that never held anything owns no memory; one that
+ * emptied keeps its IDMAP_MIN slots (128 bytes) until actor_idmap_free, so a set that keeps going between
+ * empty and one entry (a pending timer started and cancelled per request) does not allocate each time.
  */
 #include "actor/actor_internal.h"
 
@@ -110,9 +112,7 @@ bool actor_idmap_del(actor_idmap *m, uint64_t key, uint64_t *val) {
     m->slots[i].key = 0;
     m->slots[i].val = 0;
     m->n--;
-    if (m->n == 0) {
-        actor_idmap_free(m);
-    } else if (m->cap > IDMAP_MIN && m->n * 8 < m->cap) {
+    if (m->cap > IDMAP_MIN && m->n * 8 < m->cap) {
         (void)resize(m, m->cap / 2); /* no memory to shrink: keep the larger table */
     }
     return true;

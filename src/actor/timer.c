@@ -3,8 +3,10 @@
  * CLOCK_MONOTONIC condvar. The thread sleeps until the earliest deadline (or a new earlier one), then
  * sends each due message with actor_send (a dead target becomes a dead letter there).
  * Each pending timer counts as busy work for actor_system_wait_idle.
- * An index (timer id -> heap slot, an idmap kept up to date on every move) makes cancelling O(log n): it
- * used to scan the heap, so n outstanding requests with timeouts (each answer cancels one) cost O(n^2).
+ * Cancelling is O(log n) (it used to scan the heap, so n outstanding requests with timeouts, each answer
+ * cancelling one, cost O(n^2)): every pending timer owns a slot in tm_pos, which always holds its current
+ * heap index (a plain store on every heap move), and an idmap finds the slot from the timer id (one insert
+ * and one removal per timer, none per move). Free slots are chained through tm_pos itself.
  * Per-actor quota: an actor spawned with max_timers has at most that many timers pending for it; its count
  * (actor.timers) is taken when a timer is set and given back when it fires or is cancelled.
  */
@@ -17,10 +19,31 @@ static bool before(const timer_entry *a, const timer_entry *b) {
     return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->seq < b->seq);
 }
 
-/* Puts `e` at heap slot i and records where it is (tm_index: timer id -> slot). tm_mu held. */
+/* Puts `e` at heap index i and records where it is. tm_mu held. */
 static void place(actor_system *sys, size_t i, timer_entry e) {
     sys->heap[i] = e;
-    actor_idmap_set(&sys->tm_index, e.seq, i);
+    sys->tm_pos[e.slot] = i;
+}
+
+/* A free slot in tm_pos (growing it when none is left), or -ENOMEM. tm_mu held. */
+static int slot_alloc(actor_system *sys, size_t *out) {
+    if (sys->tm_free == SIZE_MAX) {
+        size_t cap = sys->tm_pos_cap, ncap = cap ? cap * 2 : 64;
+        size_t *n = ncap <= SIZE_MAX / sizeof *n ? realloc(sys->tm_pos, ncap * sizeof *n) : NULL;
+        if (!n) return -ENOMEM;
+        for (size_t i = cap; i < ncap; i++) n[i] = i + 1 < ncap ? i + 1 : SIZE_MAX;
+        sys->tm_pos = n;
+        sys->tm_pos_cap = ncap;
+        sys->tm_free = cap;
+    }
+    *out = sys->tm_free;
+    sys->tm_free = sys->tm_pos[*out];
+    return 0;
+}
+
+static void slot_free(actor_system *sys, size_t slot) {
+    sys->tm_pos[slot] = sys->tm_free;
+    sys->tm_free = slot;
 }
 
 static void heap_up(actor_system *sys, size_t i) {
@@ -53,6 +76,7 @@ static void heap_down(actor_system *sys, size_t i) {
 static timer_entry heap_take(actor_system *sys, size_t i) {
     timer_entry e = sys->heap[i];
     actor_idmap_del(&sys->tm_index, e.seq, NULL);
+    slot_free(sys, e.slot);
     timer_entry last = sys->heap[--sys->heap_len];
     if (i < sys->heap_len) { /* the moved entry may belong above or below its new place */
         place(sys, i, last);
@@ -69,14 +93,27 @@ static timer_entry heap_take(actor_system *sys, size_t i) {
     return e;
 }
 
+/* The actor `to`, or NULL: the calling actor itself needs no lookup (a component's request timeout, a
+ * supervisor's own timers: set and cancelled from the target's own turn, on the hot request path); any
+ * other is looked up and retained. Release with target_put(). */
+static actor *target_get(actor_system *sys, actor_id to) {
+    actor *self = actor_tls_current;
+    if (self && self->id == to && self->sys == sys) return self; /* alive and valid while its turn runs */
+    return registry_get(sys->reg, to);
+}
+
+static void target_put(actor *a) {
+    if (a && a != actor_tls_current) actor_release(a);
+}
+
 /* The pending-timer count of the actor a timer targets: taken when the timer is set (if the actor has a
  * max_timers), given back when it fires or is cancelled. The count lives in the actor, so an actor that
  * ended meanwhile (not found) needs nothing back. */
 static void timer_unaccount(actor_system *sys, const timer_entry *e) {
     if (!e->counted) return;
-    actor *a = registry_get(sys->reg, e->to);
+    actor *a = target_get(sys, e->to);
     if (a) atomic_fetch_sub_explicit(&a->timers, 1, memory_order_relaxed);
-    actor_release(a);
+    target_put(a);
 }
 
 /* The timer thread sleeps until the earliest deadline and records that instant in tm_wake_ns (UINT64_MAX:
@@ -111,6 +148,7 @@ static void *timer_main(void *arg) {
 
 int actor_timer_thread_start(actor_system *sys) {
     sys->tm_wake_ns = UINT64_MAX;
+    sys->tm_free = SIZE_MAX;
     if (pthread_create(&sys->tm_thread, NULL, timer_main, sys) != 0) return -ENOMEM;
     sys->tm_started = true;
     return 0;
@@ -128,6 +166,10 @@ void actor_timer_thread_stop(actor_system *sys) {
     for (size_t i = 0; i < sys->heap_len; i++) actor_msg_free(sys->heap[i].msg);
     sys->heap_len = 0;
     actor_idmap_free(&sys->tm_index);
+    free(sys->tm_pos);
+    sys->tm_pos = NULL;
+    sys->tm_pos_cap = 0;
+    sys->tm_free = SIZE_MAX;
 }
 
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms) {
@@ -135,11 +177,11 @@ int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t de
 }
 
 int actor_timer_cancel(actor_system *sys, uint64_t timer) {
-    uint64_t i = 0;
+    uint64_t slot = 0;
     timer_entry e = {0};
     pthread_mutex_lock(&sys->tm_mu);
-    bool found = actor_idmap_get(&sys->tm_index, timer, &i);
-    if (found) e = heap_take(sys, (size_t)i);
+    bool found = actor_idmap_get(&sys->tm_index, timer, &slot);
+    if (found) e = heap_take(sys, sys->tm_pos[slot]);
     pthread_mutex_unlock(&sys->tm_mu);
     if (!found) return -ENOENT;
     timer_unaccount(sys, &e);
@@ -160,12 +202,12 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
     if (!msg) return -EINVAL;
     /* the target's quota first (outside tm_mu: registry locks are never taken under it) */
     bool counted = false;
-    actor *a = registry_get(sys->reg, to);
+    actor *a = target_get(sys, to);
     if (a && a->max_timers && !atomic_load_explicit(&a->dead, memory_order_acquire)) {
         unsigned n = atomic_load_explicit(&a->timers, memory_order_relaxed);
         do {
             if (n >= a->max_timers) {
-                actor_release(a);
+                target_put(a);
                 refuse_quota(sys, msg);
                 return -EDQUOT;
             }
@@ -175,6 +217,7 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
     }
     int rc = 0;
     uint64_t seq = 0;
+    size_t slot = 0;
     pthread_mutex_lock(&sys->tm_mu);
     if (sys->tm_stop || atomic_load(&sys->stopping)) {
         rc = -ESHUTDOWN;
@@ -188,22 +231,26 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
             sys->heap_cap = ncap;
         }
     }
+    if (!rc) rc = slot_alloc(sys, &slot);
     if (!rc) {
         seq = ++sys->tm_seq; /* timer ids start at 1 */
-        rc = actor_idmap_put(&sys->tm_index, seq, sys->heap_len) < 0 ? -ENOMEM : 0;
+        if (actor_idmap_put(&sys->tm_index, seq, slot) < 0) {
+            slot_free(sys, slot);
+            rc = -ENOMEM;
+        }
     }
     if (rc) {
         pthread_mutex_unlock(&sys->tm_mu);
         if (counted) atomic_fetch_sub_explicit(&a->timers, 1, memory_order_relaxed);
-        actor_release(a);
+        target_put(a);
         actor_dead_letter(sys, msg);
         return rc;
     }
-    actor_release(a);
+    target_put(a);
     size_t i = sys->heap_len++;
     if (timer) *timer = seq;
     sys->heap[i] = (timer_entry){.due_ns = mono_ns() + (uint64_t)delay_ms * 1000000ull,
-                                 .seq = seq, .to = to, .msg = msg, .counted = counted};
+                                 .seq = seq, .to = to, .msg = msg, .counted = counted, .slot = slot};
     heap_up(sys, i);
     actor_busy_add(sys, 1);
     if (sys->heap[0].due_ns < sys->tm_wake_ns) pthread_cond_signal(&sys->tm_cv); /* before it would wake */
