@@ -1,4 +1,5 @@
-/* test_actor_limits.c — per-actor quotas (actor_spawn_opts): max_monitors, max_links, max_timers.
+/* test_actor_limits.c — per-actor quotas (actor_spawn_opts): max_monitors, max_links, max_timers; and the
+ * bound on inline turns nesting on one thread (actor_send_run).
  * A quota reached is -EDQUOT with nothing changed; what frees a unit (a DOWN received, demonitor, unlink,
  * the partner's end, a timer firing or cancelled) gives it back; what others do with an actor never uses up
  * its own quota; 0 is unlimited. */
@@ -334,7 +335,8 @@ static void test_timer_cancel_many(void **st) {
     uint64_t s = 0x2545F4914F6CDD1Dull;
     for (uint64_t i = 0; i < NTM; i++) {
         s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-        uint32_t delay = 100 + (uint32_t)(s % 400); /* 100..499 ms */
+        uint32_t delay = 1000 + (uint32_t)(s % 400); /* 1000..1399 ms: all set and half cancelled before
+                                                        the first is due, even on a loaded machine */
         tm[i].idx = i;
         tm[i].lo_ns = mono() + (uint64_t)delay * 1000000ull;
         actor_msg *m = actor_msg_new(MSG_TIMED, 0, &tm[i], sizeof(timed));
@@ -364,6 +366,57 @@ static void test_timer_cancel_many(void **st) {
     free(o.arrived), free(ids), free(tm), free(order);
 }
 
+/* ------------------------------------------------------------------ inline turns */
+
+/* A chain of actors, each passing the message on with actor_send_run from its handler: without a bound the
+ * turns would nest on one thread's stack as deep as the chain is long. */
+enum { CHAIN = 3000 };
+typedef struct chain {
+    actor_id next[CHAIN];
+    atomic_long got;
+    atomic_long max_depth;
+} chain;
+static _Thread_local long chain_depth;
+
+static actor_result chain_receive(actor *self, actor_msg *m) {
+    chain *c = actor_state(self);
+    if (m->type == MSG_TICK && m->len == sizeof(uint64_t)) {
+        uint64_t i;
+        memcpy(&i, m->data, sizeof i);
+        long d = ++chain_depth;
+        long cur = atomic_load(&c->max_depth);
+        while (d > cur && !atomic_compare_exchange_weak(&c->max_depth, &cur, d)) {
+        }
+        atomic_fetch_add(&c->got, 1);
+        if (i + 1 < CHAIN) {
+            uint64_t n = i + 1;
+            actor_send_run(actor_sys(self), c->next[n], actor_msg_new(MSG_TICK, 0, &n, sizeof n));
+        }
+        chain_depth--;
+    }
+    bool stop = m->type == ACTOR_MSG_STOP;
+    actor_msg_free(m);
+    return stop ? ACTOR_STOP : ACTOR_CONTINUE;
+}
+static const actor_behaviour chain_beh = {"chain", chain_receive, NULL, NULL};
+
+static void test_inline_depth(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    chain *c = calloc(1, sizeof *c);
+    for (int i = 0; i < CHAIN; i++) assert_int_equal(actor_spawn(sys, &chain_beh, c, &c->next[i]), 0);
+    uint64_t zero = 0;
+    assert_int_equal(actor_send_run(sys, c->next[0], actor_msg_new(MSG_TICK, 0, &zero, sizeof zero)), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 10000), 0);
+    assert_int_equal(atomic_load(&c->got), CHAIN);
+    assert_true(atomic_load(&c->max_depth) >= 2);  /* it did run inline... */
+    /* ...but never deeper than the bound: 8 inline turns on top of the turn a scheduler thread runs */
+    assert_true(atomic_load(&c->max_depth) <= 9);
+    actor_system_destroy(sys);
+    free(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_max_monitors),
@@ -371,6 +424,7 @@ int main(void) {
         cmocka_unit_test(test_max_timers),
         cmocka_unit_test(test_max_timers_concurrent),
         cmocka_unit_test(test_timer_cancel_many),
+        cmocka_unit_test(test_inline_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,7 +165,9 @@ int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
  * actor then goes to the run queue). For a caller about to wait for the answer anyway (a start, a synchronous
  * call): it saves two thread hand-offs. Called during another actor's turn, that turn is suspended meanwhile
  * (the thread's current actor is restored after). The receiver's behaviour must not block on the caller.
- * Same returns and ownership as actor_send(). Thread-safe. */
+ * At most 8 inline turns nest on one thread, on top of the turn it is running (a handler that calls
+ * actor_send_run, whose receiver does the same, ...); deeper, the message is queued as by actor_send(), so
+ * a chain of actors cannot grow one thread's stack without bound. Same returns and ownership as actor_send(). Thread-safe. */
 int actor_send_run(actor_system *sys, actor_id to, actor_msg *msg);
 
 /* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send; never early; timers
