@@ -16,6 +16,20 @@
  * own messages (STOP, DOWN, EXIT, REPLY) are always accepted; what bounds them is described at
  * ACTOR_MSG_STOP below.
  *
+ * Limits. Every resource another actor (or a guest behind it) can make this layer spend is bounded per
+ * actor by an actor_spawn_opts field, each 0 = unlimited by default — right for native, trusted actors
+ * (supervisors, the broker, tests); a layer hosting untrusted code passes its own values:
+ *   mailbox_capacity   counted messages queued                         -EAGAIN
+ *   mailbox_max_bytes  bytes queued (actor_msg_cost)                   -EAGAIN, -EMSGSIZE (never fits)
+ *   max_monitors       monitors held as watcher (so also DOWNs queued)  -EDQUOT
+ *   max_links          links it made                                   -EDQUOT
+ *   max_timers         timers pending for it                           -EDQUOT
+ * System messages are exempt from the mailbox bounds but bounded by the others (see ACTOR_MSG_STOP).
+ * Fixed limits: the exit-reason history keeps the last 4096 exits; at most 8 inline turns nest on a thread
+ * (actor_send_run); a turn handles at most 32 messages; the small-message pool keeps at most 256 blocks per
+ * thread and about 65,536 shared (256 bytes each). Links, monitors and timers cost O(1) or O(log n) per
+ * operation however many there are.
+ *
  * Error convention: functions returning int return 0 on success or a negative errno value.
  * Thread-safety: every function here may be called from any thread, including from inside a handler,
  * except actor_system_destroy() and the blocking waits (actor_future_wait, actor_wait_exit,
@@ -218,8 +232,8 @@ typedef struct actor_system_stats {
     uint64_t spawned;         /* actors ever spawned */
     uint64_t delivered;       /* messages passed to receive() */
     uint64_t dead_letters;    /* messages sent to dead/unknown ids (incl. expired timers) */
-    uint64_t refused_full;    /* sends refused with -EAGAIN by a full bounded mailbox (incl. expired timers);
-                                 not included in dead_letters */
+    uint64_t refused_full;    /* sends refused by a bounded mailbox (-EAGAIN, -EMSGSIZE; incl. expired
+                                 timers) and timers refused by max_timers (-EDQUOT); not in dead_letters */
 } actor_system_stats;
 void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
 
