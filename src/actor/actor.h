@@ -342,7 +342,9 @@ typedef struct actor_exit_signal {
 /* `watcher` will receive one ACTOR_MSG_DOWN when `target` ends (at once, with ACTOR_EXIT_NOPROC, if it is
  * already dead). *ref (may be NULL) identifies the monitor. Monitors are one-way and stack (two calls: two
  * DOWN messages). A monitor is held by the watcher until its DOWN is received or it is removed
- * (actor_demonitor, or the watcher's end); a watcher spawned with max_monitors holds at most that many.
+ * (actor_demonitor, or the watcher's end); a watcher spawned with max_monitors holds at most that many. A
+ * monitor removed after its DOWN was sent (its target had ended, or a NOPROC one) keeps its unit until the
+ * watcher's turn takes that DOWN out of its mailbox (and drops it): every DOWN queued is paid for.
  * Returns 0, -ENOENT (watcher dead), -EDQUOT (the watcher already holds max_monitors: nothing is set, no
  * DOWN will come), -ENOMEM. Cost: O(1) amortised, however many monitors either side holds. */
 int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t *ref);

@@ -126,6 +126,8 @@ struct actor {
     size_t links_own;            /* links in `links` this actor made (counted against max_links) */
     uint32_t max_links;          /* 0 = unlimited; immutable */
     uint32_t max_monitors;       /* monitors held (mons_held); 0 = unlimited; immutable */
+    atomic_size_t stale_downs;   /* DOWNs queued for me whose monitor I removed (count against max_monitors
+                                    until taken out; links.c) */
     uint32_t max_timers;         /* timers pending for this actor; 0 = unlimited; immutable */
     atomic_uint timers;          /* timers pending for it that count against max_timers (timer.c) */
     actor_idmap mons_by;         /* monitors set on me: ref -> watcher */
