@@ -161,6 +161,7 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
         inst->user = opts->user;
         inst->call_depth = opts->max_call_depth ? opts->max_call_depth : kDefaultCallDepth;
         inst->ctx.inst = inst;
+        inst->keep_after_trap = opts->keep_after_trap;
 
         for (const MemoryDesc &md : m->desc.memories)
             if (opts->max_pages && md.type.limits.initial > opts->max_pages)

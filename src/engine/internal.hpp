@@ -256,6 +256,7 @@ struct eng_instance {
     const eng_functype *results_type = nullptr;
     size_t nresults = 0; /* valid results after ENG_DONE */
     engine::PendingTrap pending;
+    bool keep_after_trap = false; /* opts->keep_after_trap */
     bool start_pending = false; /* defer_start and the start function has not returned yet */
     bool in_start = false;      /* the current (or suspended) call is the start function */
     bool grow_refused = false;  /* a memory.grow was refused during the current call (see classify) */
