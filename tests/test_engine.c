@@ -1631,6 +1631,27 @@ static void test_linking(void **state) {
     }
 }
 
+/* A host function of an instance that was freed, reached through a table another member of its store
+ * group imported: a host trap, never a call into freed memory. */
+static void test_linked_host_function_outlives_instance(void **state) {
+    (void)state;
+    static const wactor_valtype i[] = {WACTOR_I32};
+    eng_host_func f = {"host", "id", ft(1, i, 1, i), host_id, NULL};
+    eng_instance_opts o = {.imports = &f, .nimports = 1};
+    eng_instance *ex = instantiate("engine_hostexporter", &o);
+    eng_link link = {"ex", ex};
+    eng_instance_opts o2 = {.links = &link, .nlinks = 1};
+    eng_instance *caller = instantiate("engine_tablecaller", &o2);
+    assert_int_equal(call_i32(caller, "call0", (wactor_value[]){I32(31)}, 1), 31);
+    eng_instance_free(ex);
+    wactor_value r;
+    size_t n;
+    wactor_diag d;
+    assert_int_equal(eng_call_sync(caller, "call0", (wactor_value[]){I32(31)}, 1, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_non_null(strstr(d.message, "belongs to a freed instance"));
+    eng_instance_free(caller);
+}
+
 /* keep_after_trap: a trap ends the call, the instance (and its state) lives on. */
 static void test_keep_after_trap(void **state) {
     (void)state;
@@ -1688,6 +1709,7 @@ int main(void) {
         cmocka_unit_test(test_deferred_start),
         cmocka_unit_test(test_table_cap),
         cmocka_unit_test(test_linking),
+        cmocka_unit_test(test_linked_host_function_outlives_instance),
         cmocka_unit_test(test_keep_after_trap),
         cmocka_unit_test(test_timing),
     };
