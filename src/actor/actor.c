@@ -291,6 +291,7 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     a->max_timers = opts ? opts->max_timers : 0;
     atomic_init(&a->timers, 0);
     atomic_init(&a->stale_downs, 0);
+    a->max_msg_bytes = opts ? opts->max_message_bytes : 0;
     atomic_init(&a->mb_bytes, 0);
     a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
 
@@ -386,8 +387,9 @@ static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
             return rc;
         }
     } else {
-        if (msg->type == ACTOR_MSG_REPLY && a->mb_max_bytes && actor_msg_cost(msg) > a->mb_max_bytes &&
-            !(msg = reply_trim(msg))) {
+        bool too_big = (a->mb_max_bytes && actor_msg_cost(msg) > a->mb_max_bytes) ||
+                       (a->max_msg_bytes && msg->len > sizeof(actor_reply) + a->max_msg_bytes);
+        if (msg->type == ACTOR_MSG_REPLY && too_big && !(msg = reply_trim(msg))) {
             actor_release(a);
             atomic_fetch_add_explicit(&sys->dead_letters, 1, memory_order_relaxed);
             return -ENOMEM;
@@ -418,6 +420,14 @@ int actor_kill(actor_system *sys, actor_id to) {
     actor_exit_request(a, &killed);
     actor_release(a);
     return 0;
+}
+
+size_t actor_max_message_bytes(actor_system *sys, actor_id id) {
+    actor *a = sys ? lookup_live(sys, id) : NULL;
+    if (!a) return 0;
+    size_t max = a->max_msg_bytes;
+    actor_release(a);
+    return max;
 }
 
 size_t actor_mailbox_length(actor_system *sys, actor_id id) {

@@ -250,6 +250,10 @@ size_t actor_mailbox_length(actor_system *sys, actor_id id);
  * it past mailbox_max_bytes; system messages may. Any thread. */
 size_t actor_mailbox_bytes(actor_system *sys, actor_id id);
 
+/* The max_message_bytes `id` was spawned with (0: no limit, also for a dead or unknown id). Immutable for
+ * the actor's life, so a sender may check a payload against it before sending. Any thread; O(1). */
+size_t actor_max_message_bytes(actor_system *sys, actor_id id);
+
 /* ------------------------------------------------------------------ inside a handler */
 
 actor_id actor_self(const actor *self);
@@ -402,6 +406,11 @@ typedef struct actor_spawn_opts {
                                  (actor_msg_cost: payload + header) would exceed this many bytes, and a
                                  message larger than this on its own is refused with -EMSGSIZE. System
                                  messages are always accepted but charged (see ACTOR_MSG_STOP). Fixed. */
+    size_t max_message_bytes; /* 0: no limit. The largest payload the actor takes: a REPLY carrying more
+                                 completion bytes than this arrives without them, status -EMSGSIZE; senders
+                                 of ordinary messages read it with actor_max_message_bytes() and refuse
+                                 themselves (the layer cannot tell a payload from, say, an invocation's
+                                 arguments). Fixed. */
 } actor_spawn_opts;
 
 /* actor_spawn() with options (opts NULL: as actor_spawn()). Linking/monitoring happens before the actor can

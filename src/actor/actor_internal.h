@@ -135,6 +135,7 @@ struct actor {
     uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */
     atomic_size_t mb_len;        /* counted messages queued or reserved (see bounded mailboxes above) */
     size_t mb_max_bytes;         /* mailbox bound in bytes (actor_msg_cost); 0 = unbounded; immutable */
+    size_t max_msg_bytes;        /* largest payload it accepts (actor_spawn_opts.max_message_bytes); 0 = any */
     atomic_size_t mb_bytes;      /* bytes of every message queued or reserved, system messages included */
     actor *rq_next;              /* run queue link; under sys->rq_mu */
     actor *live_prev, *live_next;/* live list; under sys->live_mu */

@@ -666,7 +666,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
 
     actor_id id = 0;
     actor_spawn_opts opts = {.link = cfg->link,
-                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX};
+                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX,
+                             .max_message_bytes = c->max_message_bytes}; /* checked before delivery */
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);

@@ -87,6 +87,11 @@ wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *p
     size_t ok = 0;
     for (ssize_t i = 0; i < n; i++) {
         actor_msg *m = component_msg_publication(0, topic, payload, len);
+        size_t max = actor_max_message_bytes(rt->sys, subs[i]); /* each subscriber's own limit */
+        if (max && len > max) {
+            actor_msg_free(m);
+            continue;
+        }
         if (m && actor_send(rt->sys, subs[i], m) == 0) ok++;
     }
     if (subs != local) free(subs);
@@ -146,6 +151,8 @@ wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload,
                         void **reply, size_t *reply_len, wactor_diag *diag) {
     if (!rt || !reply || !reply_len || (!payload && len)) return WACTOR_EINVAL;
     if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
+    size_t max = actor_max_message_bytes(rt->sys, pid); /* the receiver's own limit, before delivery */
+    if (max && len > max) return WACTOR_ETOOBIG;
     actor_future *f = actor_future_new();
     actor_msg *m = f ? component_msg_message(0, payload, len) : NULL;
     if (!m) {

@@ -237,11 +237,15 @@ wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t 
 
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
                                           const wactor_spawn_opts *opts) {
+    static const wactor_spawn_opts none;
+    const wactor_spawn_opts *o = opts ? opts : &none;
+    /* every limit passes as given: 0 means the WACTOR_DEFAULT_* the component layer resolves */
     return (component_config){
-        .module = engmod(module), .name = opts ? opts->name : NULL,
-        .memory_pages = opts ? opts->memory_pages : 0, .fuel = opts ? opts->fuel : 0,
-        .caps = opts ? opts->caps : NULL, .mailbox = opts ? opts->mailbox : 0,
-        .max_message_bytes = opts ? opts->max_message_bytes : 0,
+        .module = engmod(module), .name = o->name, .memory_pages = o->memory_pages, .fuel = o->fuel,
+        .caps = o->caps, .mailbox = o->mailbox, .max_message_bytes = o->max_message_bytes,
+        .mailbox_bytes = o->mailbox_bytes, .start_fuel = o->start_fuel, .table_elements = o->table_elements,
+        .max_spawned = o->max_spawned, .max_requests = o->max_requests, .max_subscriptions = o->max_subscriptions,
+        .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
         .log = rt->log, .log_user = rt->log_user,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
@@ -309,6 +313,8 @@ wactor_pid wactor_whereis(wactor_runtime *rt, const char *name) {
 wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len) {
     if (!rt || (!payload && len)) return WACTOR_EINVAL;
     if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
+    size_t max = actor_max_message_bytes(rt->sys, to); /* the receiver's own limit, before delivery */
+    if (max && len > max) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
     return runtime_error(actor_send(rt->sys, to, m));
