@@ -386,6 +386,9 @@ typedef enum wactor_restart { WACTOR_PERMANENT, WACTOR_TRANSIENT, WACTOR_TEMPORA
 #define WACTOR_BRUTAL_KILL (-1)   /* shutdown_ms: kill at once, no `_cleanup` */
 #define WACTOR_INFINITY    (-2)   /* shutdown_ms: wait for the child however long it takes */
 
+/* wactor_sup_spec.intensity asking for zero restarts (0 there means the default). */
+#define WACTOR_INTENSITY_ZERO UINT32_MAX
+
 typedef struct wactor_sup_spec wactor_sup_spec;
 
 typedef struct wactor_child_spec {
@@ -407,8 +410,10 @@ typedef struct wactor_child_spec {
 struct wactor_sup_spec {
     const char *name;             /* registered name of the supervisor, and its name in events; may be NULL */
     wactor_strategy strategy;
-    uint32_t intensity;           /* 0 = OTP's default, 1 */
-    uint32_t period_ms;           /* 0 = OTP's default, 5000 */
+    uint32_t intensity;           /* max restarts within period_ms; 0 = OTP's default (WACTOR_DEFAULT_INTENSITY,
+                                     1); WACTOR_INTENSITY_ZERO = OTP's intensity 0: no restart at all, the
+                                     first exit that would be restarted shuts the supervisor down */
+    uint32_t period_ms;           /* 0 = OTP's default, WACTOR_DEFAULT_PERIOD_MS (5000) */
     uint32_t backoff_initial_ms;  /* 0 = restart at once (OTP); else delay the n-th consecutive restart of a */
     double backoff_multiplier;    /*   child by initial * multiplier^(n-1), at most backoff_max_ms */
     uint32_t backoff_max_ms;

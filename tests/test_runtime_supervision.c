@@ -861,6 +861,40 @@ static void test_intensity_exceeded(void **state) {
     wactor_module_release(calc);
 }
 
+/* OTP: intensity 0 (WACTOR_INTENSITY_ZERO) means no restart at all: the first crash shuts the supervisor
+ * down. intensity 0 in the struct is the default, 1: one restart is allowed, the second is not. */
+static void test_intensity_zero_and_default(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *crasher = load(rt, WACTOR_EXAMPLES, "crasher");
+    wactor_child_spec kids[] = {worker("c1", crasher)};
+    wactor_sup_spec spec = {.name = "zero", .strategy = WACTOR_ONE_FOR_ONE, .intensity = WACTOR_INTENSITY_ZERO,
+                            .children = kids, .nchildren = 1};
+    wactor_pid root = start_sup(rt, &spec);
+    int from = 0;
+    expect_story(&from, "zero", "child_started c1");
+    send_json(rt, wactor_whereis(rt, "c1"), "{\"crash\":\"unreachable\"}");
+    expect_story(&from, "zero", "child_exited c1 unreachable|supervisor_shutdown -*");
+    wait_unregistered(rt, "zero");
+    assert_int_equal(wactor_whereis(rt, "c1"), 0);
+    assert_true(find_event(from, "zero", "child_started*") < 0);
+    wactor_child_counts cnt;
+    assert_int_equal(wactor_count_children(rt, root, &cnt), WACTOR_ENOENT);
+
+    spec.name = "dflt";
+    spec.intensity = 0; /* OTP's default: 1 within the default period (5 s) */
+    root = start_sup(rt, &spec);
+    from = 0;
+    expect_story(&from, "dflt", "child_started c1");
+    send_json(rt, wactor_whereis(rt, "c1"), "{\"crash\":\"unreachable\"}");
+    expect_story(&from, "dflt", "child_exited c1 unreachable|child_started c1");
+    send_json(rt, wactor_whereis(rt, "c1"), "{\"crash\":\"unreachable\"}");
+    expect_story(&from, "dflt", "child_exited c1 unreachable|supervisor_shutdown -*");
+    wait_unregistered(rt, "dflt");
+    end_runtime(rt);
+    wactor_module_release(crasher);
+}
+
 /* The inner supervisor gives up; the outer one restarts it (and so its children). */
 static void test_nested_supervisor_restarted(void **state) {
     (void)state;
@@ -1281,6 +1315,7 @@ int main(void) {
         TEST(test_rest_for_one),
         TEST(test_restart_types),
         TEST(test_intensity_exceeded),
+        TEST(test_intensity_zero_and_default),
         TEST(test_nested_supervisor_restarted),
         TEST(test_destroy_stops_in_reverse_order),
         TEST(test_stop_root_shutdown_kinds),

@@ -90,7 +90,7 @@ static void message_command(wactor_runtime *rt, const char *cmd, const char *to,
         void *answer = NULL;
         size_t alen = 0;
         wactor_diag d = {0};
-        if (!(err = wactor_ask(rt, lookup(rt, to), payload, len + 2, 5000, &answer, &alen, &d))) {
+        if (!(err = wactor_ask(rt, lookup(rt, to), payload, len + 2, WACTOR_DEFAULT_REQUEST_TIMEOUT_MS, &answer, &alen, &d))) {
             const uint8_t *a = answer;
             if (alen >= 2 && a[0] == 0x80 && a[1] == 0x04) reply("{\"reply\":%.*s}", (int)(alen - 2), (const char *)a + 2);
             else reply("{\"reply_bytes\":%zu}", alen);

@@ -175,7 +175,7 @@ int cli_run(int argc, char **argv) {
      * order, each with its shutdown timeout), then the components outside it */
     if (root) wactor_stop(rt, root, 60000);
     for (size_t i = m->ncomponents; pids && i-- > 0;)
-        if (pids[i]) wactor_stop(rt, pids[i], 1000);
+        if (pids[i]) wactor_stop(rt, pids[i], WACTOR_DEFAULT_STOP_MS);
     if (status == CLI_OK) {
         wactor_stats st;
         wactor_stats_get(rt, &st);

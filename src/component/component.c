@@ -102,13 +102,13 @@ bool component_pending_take(component *c, uint64_t corr) {
 
 /* ------------------------------------------------------------------ replies */
 
-/* Answers `f` with the errno value of `err` (futures carry errno values only: include/wactor_errors.h) and a
- * copy of `d` (may be NULL). */
-static void reply_error(actor_future *f, wactor_error err, const wactor_diag *d) {
+/* Answers `f` with `rc`, a negative errno value (include/wactor_errors.h lists which errno means what), and
+ * a copy of `d` (may be NULL) as data. The embedding API converts the errno once, at its edge. */
+static void reply_error(actor_future *f, int rc, const wactor_diag *d) {
     if (!f) return;
     wactor_diag *copy = calloc(1, sizeof *copy);
     if (copy && d) *copy = *d;
-    actor_future_complete(f, wactor_error_to_errno(err), copy, copy ? sizeof *copy : 0);
+    actor_future_complete(f, rc, copy, copy ? sizeof *copy : 0);
 }
 
 static void reply_ok(actor_future *f, void *data, size_t len) {
@@ -152,7 +152,7 @@ static actor_result fail(component *c, wactor_diag *d) {
     set_state(c, WACTOR_FAILED, d);
     set_exit(c, d->trap);
     if (c->traps) atomic_fetch_add(c->traps, 1);
-    reply_error(job_reply(c), WACTOR_ETRAP, d);
+    reply_error(job_reply(c), -ENOTRECOVERABLE, d);
     if (c->job == JOB_START) {
         actor_future_release(c->started);
         c->started = NULL;
@@ -206,7 +206,7 @@ static actor_result after_slice(component *c, eng_status st, wactor_diag *d) {
         job_end(c);
         return ACTOR_STOP;
     }
-    reply_error(job_reply(c), strncmp(d->message, "unknown export", 14) == 0 ? WACTOR_ENOENT : WACTOR_EINVAL, d);
+    reply_error(job_reply(c), strncmp(d->message, "unknown export", 14) == 0 ? -ENOENT : -EINVAL, d);
     job_end(c);
     return ACTOR_CONTINUE;
 }
@@ -245,7 +245,7 @@ static actor_result job_done(component *c) {
     case JOB_HANDLER:
         component_count(c, COUNT_DELIVERED);
         /* a request the handler did not answer is answered now, so the requester never waits in vain */
-        if (c->msg && c->msg->reply) reply_error(c->msg->reply, WACTOR_ENOHANDLER, NULL);
+        if (c->msg && c->msg->reply) reply_error(c->msg->reply, -ENOSYS, NULL);
         break;
     case JOB_INVOKE: {
         wactor_value results[ENG_MAX_PARAMS];
@@ -254,13 +254,13 @@ static actor_result job_done(component *c) {
             uint8_t *out = NULL;
             size_t out_len = 0;
             wactor_error err = codec_encode_results(c->codec, results, n, &out, &out_len);
-            if (err) reply_error(c->msg->reply, err, NULL);
+            if (err) reply_error(c->msg->reply, wactor_error_to_errno(err), NULL); /* codec speaks wactor_error */
             else reply_ok(c->msg->reply, out, out_len);
         } else {
             wactor_value *copy = malloc(n ? n * sizeof *copy : 1);
             if (copy) memcpy(copy, results, n * sizeof *copy);
             if (copy) reply_ok(c->msg->reply, copy, n * sizeof *copy);
-            else reply_error(c->msg->reply, WACTOR_ENOMEM, NULL);
+            else reply_error(c->msg->reply, -ENOMEM, NULL);
         }
         break;
     }
@@ -269,7 +269,7 @@ static actor_result job_done(component *c) {
         eng_call_results(c->inst, &r, 1);
         component_health *h = calloc(1, sizeof *h);
         if (!h) {
-            reply_error(c->msg->reply, WACTOR_ENOMEM, NULL);
+            reply_error(c->msg->reply, -ENOMEM, NULL);
             break;
         }
         h->status = r.of.i32 == 0 ? WACTOR_HEALTHY : r.of.i32 == 1 ? WACTOR_DEGRADED : WACTOR_UNHEALTHY;
@@ -307,7 +307,7 @@ static actor_result on_start(component *c) {
             component_log_line(c, 3, d.message, strlen(d.message));
             set_state(c, WACTOR_FAILED, &d);
             set_exit(c, WACTOR_TRAP_START);
-            reply_error(c->started, WACTOR_EMODULE, &d);
+            reply_error(c->started, -ENOEXEC, &d);
             actor_future_release(c->started);
             c->started = NULL;
             job_end(c);
@@ -383,7 +383,7 @@ static actor_result dead_letter(component *c, actor_msg *msg, const char *why) {
     int n = snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why);
     component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     component_count(c, COUNT_DEAD_LETTER);
-    if (msg->reply) reply_error(msg->reply, WACTOR_ENOHANDLER, NULL);
+    if (msg->reply) reply_error(msg->reply, -ENOSYS, NULL);
     actor_msg_free(msg);
     return ACTOR_CONTINUE;
 }
@@ -454,7 +454,9 @@ static actor_result on_reply(component *c, actor_msg *msg) {
         return dead_letter(c, msg, "a reply arrived, but there is no handle-reply(i64, i32, i32, i32) export");
     actor_reply hdr = {.status = -ENOMEM};
     if (msg->len >= sizeof hdr) memcpy(&hdr, msg->data, sizeof hdr);
-    int32_t status = -(int32_t)wactor_error_from_errno(hdr.status); /* an errno value, as every status */
+    /* the status is an errno value (the target's reply, the actor layer's -ENOENT for a dropped request,
+     * the timeout's -ETIMEDOUT); the guest sees it as its negated public code, like a host function's */
+    int32_t status = -(int32_t)wactor_error_from_errno(hdr.status);
     const void *payload = msg->data + sizeof hdr;
     uint32_t len = status == 0 && msg->len >= sizeof hdr ? (uint32_t)(msg->len - sizeof hdr) : 0;
     wactor_value args[4] = {{.type = WACTOR_I64, .of.i64 = (int64_t)msg->corr}, {.type = WACTOR_I32, .of.i32 = status}};
@@ -492,13 +494,13 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
     size_t fn_len = strnlen(fn, msg->len);
     wactor_diag d = {0};
     if (!c->inst) {
-        reply_error(msg->reply, WACTOR_ESTATE, NULL);
+        reply_error(msg->reply, -EBUSY, NULL);
         job_end(c);
         return ACTOR_CONTINUE;
     }
     if (fn_len == msg->len || !has_export(c, fn, &c->sig)) {
         diag_set(&d, WACTOR_TRAP_NONE, "unknown export '%.*s'", (int)fn_len, fn);
-        reply_error(msg->reply, WACTOR_ENOENT, &d);
+        reply_error(msg->reply, -ENOENT, &d);
         job_end(c);
         return ACTOR_CONTINUE;
     }
@@ -508,14 +510,14 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
     if (msg->ext) { /* typed values */
         size_t nargs = rest_len / sizeof(wactor_value);
         memcpy(args, msg->ext, (nargs < ENG_MAX_PARAMS ? nargs : ENG_MAX_PARAMS) * sizeof *args);
-        wactor_error err = WACTOR_OK;
+        int err = 0;
         if (nargs != c->sig.nparams) {
-            err = WACTOR_EARITY;
+            err = -EDOM;
             diag_set(&d, WACTOR_TRAP_NONE, "%s expects %u arguments, got %zu", fn, c->sig.nparams, nargs);
         }
         for (size_t i = 0; !err && i < nargs; i++)
             if (args[i].type != c->sig.params[i]) {
-                err = WACTOR_ETYPE;
+                err = -ERANGE;
                 diag_set(&d, WACTOR_TRAP_NONE, "argument %zu: expected %s, got %s", i + 1,
                          codec_valtype_name(c->sig.params[i]), codec_valtype_name(args[i].type));
             }
@@ -532,7 +534,7 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
     if (!err)
         err = codec_decode_args(rest, rest_len, c->sig.params, c->sig.nparams, args, d.message, sizeof d.message);
     if (err) {
-        reply_error(msg->reply, err, &d);
+        reply_error(msg->reply, wactor_error_to_errno(err), &d); /* the codec layer speaks wactor_error */
         job_end(c);
         return ACTOR_CONTINUE;
     }
@@ -545,14 +547,14 @@ static actor_result on_health(component *c, actor_msg *msg) {
     c->health_reason[0] = 0;
     eng_functype sig;
     if (!c->inst) {
-        reply_error(msg->reply, WACTOR_ESTATE, NULL);
+        reply_error(msg->reply, -EBUSY, NULL);
         job_end(c);
         return ACTOR_CONTINUE;
     }
     if (!has_export(c, "_health", &sig) || sig.nparams != 0 || sig.nresults != 1 || sig.results[0] != WACTOR_I32) {
         component_health *h = calloc(1, sizeof *h); /* no (usable) export: healthy */
         if (h) reply_ok(msg->reply, h, sizeof *h);
-        else reply_error(msg->reply, WACTOR_ENOMEM, NULL);
+        else reply_error(msg->reply, -ENOMEM, NULL);
         job_end(c);
         return ACTOR_CONTINUE;
     }
@@ -560,7 +562,7 @@ static actor_result on_health(component *c, actor_msg *msg) {
 }
 
 static actor_result on_stop(component *c, actor_msg *msg) {
-    uint32_t timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    uint32_t timeout_ms = WACTOR_DEFAULT_STOP_MS;
     if (msg->len == sizeof timeout_ms) memcpy(&timeout_ms, msg->data, sizeof timeout_ms);
     if (msg->from != 0) { /* stopped by another actor, its supervisor: OTP's reason is `shutdown` */
         actor_exit reason = {.kind = ACTOR_EXIT_SHUTDOWN};
@@ -609,10 +611,10 @@ static void component_terminate(actor *self, bool killed) {
     if (c->job != JOB_NONE) {
         wactor_diag d;
         diag_set(&d, WACTOR_TRAP_NONE, "component %s", killed ? "killed" : "stopped");
-        reply_error(job_reply(c), WACTOR_ESTATE, &d);
+        reply_error(job_reply(c), -EBUSY, &d);
     }
     if (c->started) { /* killed before its start finished */
-        reply_error(c->started, WACTOR_ESTATE, NULL);
+        reply_error(c->started, -EBUSY, NULL);
         actor_future_release(c->started);
     }
     actor_msg_free(c->msg);
@@ -651,7 +653,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->module = cfg->module;
     eng_module_retain(c->module);
     find_handlers(c);
-    c->memory_pages = cfg->memory_pages ? cfg->memory_pages : COMPONENT_DEFAULT_MAX_PAGES;
+    c->memory_pages = cfg->memory_pages ? cfg->memory_pages : WACTOR_DEFAULT_MEMORY_PAGES;
     c->fuel = cfg->fuel;
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
     c->log = cfg->log;
@@ -662,9 +664,20 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->refused = cfg->refused;
     c->caps = cfg->caps;
     c->broker = cfg->broker;
-    c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : COMPONENT_MAX_MESSAGE;
+    c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : WACTOR_DEFAULT_MAX_MESSAGE_BYTES;
     c->spawn = cfg->spawn;
     c->spawn_user = cfg->spawn_user;
+#define LIMIT_OR_DEFAULT(field, def) c->field = cfg->field ? cfg->field : (def)
+    LIMIT_OR_DEFAULT(mailbox_bytes, WACTOR_DEFAULT_MAILBOX_BYTES);
+    LIMIT_OR_DEFAULT(start_fuel, WACTOR_DEFAULT_START_FUEL);
+    LIMIT_OR_DEFAULT(table_elements, WACTOR_DEFAULT_TABLE_ELEMENTS);
+    LIMIT_OR_DEFAULT(max_spawned, WACTOR_DEFAULT_MAX_SPAWNED);
+    LIMIT_OR_DEFAULT(max_requests, WACTOR_DEFAULT_MAX_REQUESTS);
+    LIMIT_OR_DEFAULT(max_subscriptions, WACTOR_DEFAULT_MAX_SUBSCRIPTIONS);
+    LIMIT_OR_DEFAULT(max_monitors, WACTOR_DEFAULT_MAX_MONITORS);
+    LIMIT_OR_DEFAULT(max_links, WACTOR_DEFAULT_MAX_LINKS);
+    LIMIT_OR_DEFAULT(log_bytes_per_sec, WACTOR_DEFAULT_LOG_BYTES_PER_SEC);
+#undef LIMIT_OR_DEFAULT
     c->wasi.write = component_wasi_write;
     c->wasi.write_user = c;
     component_info *info = c->info;
@@ -672,7 +685,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
 
     actor_id id = 0;
     actor_spawn_opts opts = {.link = cfg->link,
-                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : COMPONENT_DEFAULT_MAILBOX};
+                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX};
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);

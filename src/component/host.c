@@ -162,7 +162,7 @@ static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     actor_msg *m = component_msg_message(c->id, payload, ARG(3));
     actor_future *f = actor_future_new_notify(c->sys, c->id, corr);
     /* the timeout is a REPLY the component sends itself: a system message, never refused by a full mailbox */
-    actor_reply expired = {.status = -ETIMEDOUT};
+    actor_reply expired = {.status = -ETIMEDOUT}; /* errno, as every reply status */
     actor_msg *timeout = actor_msg_new(ACTOR_MSG_REPLY, c->id, &expired, sizeof expired);
     if (!m || !f || !timeout || !component_pending_add(c, corr, 0)) {
         actor_msg_free(m);

@@ -39,6 +39,10 @@ typedef struct component {
     int (*spawn)(void *spawn_user, const char *name, actor_id *out);
     void *spawn_user;
     bool subscribed;              /* has (had) subscriptions: drop them on terminate */
+    /* per-component limits from component_config, defaults applied (never 0) */
+    uint64_t mailbox_bytes, start_fuel;
+    uint32_t table_elements, max_spawned, max_requests, max_subscriptions, max_monitors, max_links;
+    uint32_t log_bytes_per_sec;
 
     unsigned handlers;            /* HANDLES_* the module exports (with cabi_realloc), found at creation */
 

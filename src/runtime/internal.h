@@ -11,6 +11,11 @@
 #include "engine/engine.h"
 #include "wactor.h"
 
+/* How long wactor_runtime_destroy waits for a supervision tree to stop (its shutdowns run inside), and what
+ * wactor_stop allows beyond the `_cleanup` budget for the messages queued before the stop. */
+#define RUNTIME_TREE_STOP_MS 30000
+#define RUNTIME_STOP_GRACE_MS 1000
+
 /* A capability set shared by reference count (caps.c). */
 typedef struct runtime_caps_ref runtime_caps_ref;
 

@@ -80,7 +80,7 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
 
 wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len, size_t *delivered) {
     if (!rt || !topic || (!payload && len) || !broker_subject_valid(topic, false)) return WACTOR_EINVAL;
-    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
     uint64_t local[256], *subs; /* on the heap only for more subscribers than that */
     ssize_t n = broker_match_all(rt->broker, topic, local, sizeof local / sizeof local[0], &subs);
     if (n < 0) return WACTOR_ENOMEM;
@@ -145,7 +145,7 @@ wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_me
 wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload, size_t len, int timeout_ms,
                         void **reply, size_t *reply_len, wactor_diag *diag) {
     if (!rt || !reply || !reply_len || (!payload && len)) return WACTOR_EINVAL;
-    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
     actor_future *f = actor_future_new();
     actor_msg *m = f ? component_msg_message(0, payload, len) : NULL;
     if (!m) {

@@ -65,7 +65,7 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     /* graceful: supervision trees first (each stops its children in reverse start order), then the
      * components started on their own, `_cleanup` in reverse start order */
     for (size_t i = rt->nsupervisors; i-- > 0;)
-        if (actor_stop(rt->sys, rt->supervisors[i]) == 0) actor_wait_exit(rt->sys, rt->supervisors[i], 30000);
+        if (actor_stop(rt->sys, rt->supervisors[i]) == 0) actor_wait_exit(rt->sys, rt->supervisors[i], RUNTIME_TREE_STOP_MS);
     wactor_pid *live = NULL;
     size_t nlive = runtime_live_pids(rt, &live); /* newest first */
     for (size_t i = 0; i < nlive; i++)
@@ -237,11 +237,15 @@ wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t 
 
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
                                           const wactor_spawn_opts *opts) {
+    static const wactor_spawn_opts none;
+    const wactor_spawn_opts *o = opts ? opts : &none;
+    /* every limit passes as given: 0 means the WACTOR_DEFAULT_* the component layer resolves */
     return (component_config){
-        .module = engmod(module), .name = opts ? opts->name : NULL,
-        .memory_pages = opts ? opts->memory_pages : 0, .fuel = opts ? opts->fuel : 0,
-        .caps = opts ? opts->caps : NULL, .mailbox = opts ? opts->mailbox : 0,
-        .max_message_bytes = opts ? opts->max_message_bytes : 0,
+        .module = engmod(module), .name = o->name, .memory_pages = o->memory_pages, .fuel = o->fuel,
+        .caps = o->caps, .mailbox = o->mailbox, .max_message_bytes = o->max_message_bytes,
+        .mailbox_bytes = o->mailbox_bytes, .start_fuel = o->start_fuel, .table_elements = o->table_elements,
+        .max_spawned = o->max_spawned, .max_requests = o->max_requests, .max_subscriptions = o->max_subscriptions,
+        .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
         .log = rt->log, .log_user = rt->log_user,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
@@ -308,7 +312,7 @@ wactor_pid wactor_whereis(wactor_runtime *rt, const char *name) {
 
 wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len) {
     if (!rt || (!payload && len)) return WACTOR_EINVAL;
-    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
     return runtime_error(actor_send(rt->sys, to, m));
@@ -394,13 +398,13 @@ wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_in
 
 wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {
     if (!rt) return WACTOR_EINVAL;
-    if (timeout_ms <= 0) timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    if (timeout_ms <= 0) timeout_ms = WACTOR_DEFAULT_STOP_MS;
     actor_msg *m = component_msg_stop((uint32_t)timeout_ms);
     if (!m) return WACTOR_ENOMEM;
     int rc = actor_send_run(rt->sys, pid, m);
     if (rc != 0) return runtime_error(rc);
     /* queued messages come first; allow them and `_cleanup` their time, then kill */
-    if (actor_wait_exit(rt->sys, pid, timeout_ms + 1000) != 0) {
+    if (actor_wait_exit(rt->sys, pid, timeout_ms + RUNTIME_STOP_GRACE_MS) != 0) {
         actor_kill(rt->sys, pid);
         actor_wait_exit(rt->sys, pid, 0);
     }

@@ -21,9 +21,9 @@ _Static_assert((int)SUP_PERMANENT == (int)WACTOR_PERMANENT && (int)SUP_TRANSIENT
                "sup_restart and wactor_restart must stay parallel");
 _Static_assert(SUP_BRUTAL_KILL == WACTOR_BRUTAL_KILL && SUP_INFINITY == WACTOR_INFINITY,
                "shutdown sentinels must match");
+_Static_assert(SUP_INTENSITY_ZERO == WACTOR_INTENSITY_ZERO, "the zero-intensity sentinels must match");
 _Static_assert(sizeof ((sup_child_info *)0)->id == sizeof ((wactor_child_info *)0)->id, "child id buffers");
 
-#define REQUEST_TIMEOUT_MS 5000
 
 /* What a component child's start callback needs: shared by every copy of its child spec. */
 typedef struct component_child {
@@ -125,10 +125,10 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
     out->id = strdup(id ? id : "");
     out->restart = (sup_restart)in->restart;
     out->type = in->module ? SUP_WORKER : SUP_SUPERVISOR;
-    out->shutdown_ms = in->shutdown_ms ? in->shutdown_ms : in->module ? 5000 : SUP_INFINITY;
+    out->shutdown_ms = in->shutdown_ms ? in->shutdown_ms : in->module ? WACTOR_DEFAULT_SHUTDOWN_MS : SUP_INFINITY;
     out->health_interval_ms = in->health_interval_ms;
-    out->health_timeout_ms = in->health_timeout_ms ? in->health_timeout_ms : 1000;
-    out->health_threshold = in->health_threshold ? in->health_threshold : 3;
+    out->health_timeout_ms = in->health_timeout_ms ? in->health_timeout_ms : WACTOR_DEFAULT_HEALTH_TIMEOUT_MS;
+    out->health_threshold = in->health_threshold ? in->health_threshold : WACTOR_DEFAULT_HEALTH_THRESHOLD;
     if (!out->id) return WACTOR_ENOMEM;
     if (in->module) {
         component_child *cc = calloc(1, sizeof *cc);
@@ -166,7 +166,8 @@ static sup_spec *convert_sup(wactor_runtime *rt, const wactor_sup_spec *in, wact
     }
     *s = (sup_spec){
         .name = in->name ? strdup(in->name) : NULL, .strategy = (sup_strategy)in->strategy,
-        .intensity = in->intensity ? in->intensity : 1, .period_ms = in->period_ms ? in->period_ms : 5000,
+        .intensity = in->intensity, /* 0: the default; WACTOR_INTENSITY_ZERO == SUP_INTENSITY_ZERO */
+        .period_ms = in->period_ms ? in->period_ms : WACTOR_DEFAULT_PERIOD_MS,
         .backoff_initial_ms = in->backoff_initial_ms,
         .backoff_multiplier = in->backoff_multiplier >= 1.0 ? in->backoff_multiplier : 1.0,
         .backoff_max_ms = in->backoff_max_ms, .children = children, .nchildren = in->nchildren,
@@ -242,7 +243,7 @@ static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *le
     }
     int status = 0;
     wactor_error err = WACTOR_ETIMEDOUT;
-    if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) == 0) {
+    if (actor_future_wait(f, WACTOR_DEFAULT_REQUEST_TIMEOUT_MS, &status, data, len) == 0) {
         if (status_out) *status_out = status;
         err = runtime_error(status);
     }
