@@ -135,6 +135,7 @@ static int call_export(wactor_runtime *rt, wactor_module *mod, const call_args *
 int cli_call(int argc, char **argv) {
     call_args a;
     if (parse(argc, argv, &a) != 0) return CLI_BAD_INPUT;
+    cli_signals_start(); /* a signal ends the call at once, whatever the guest is doing */
     wactor_config cfg = {.threads = 1};
     wactor_runtime *rt = NULL;
     wactor_error err = wactor_runtime_create(&cfg, &rt);

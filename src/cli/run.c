@@ -36,11 +36,10 @@ static void print_event(void *user, const char *json) {
 }
 
 /* Waits for SIGINT/SIGTERM, or (until_idle) for the system to go idle. Returns the signal or 0. */
-static int wait_for_end(wactor_runtime *rt, const sigset_t *signals, bool until_idle) {
+static int wait_for_end(wactor_runtime *rt, bool until_idle) {
     for (;;) {
         if (until_idle && wactor_wait_idle(rt, 100) == WACTOR_OK) return 0;
-        struct timespec tick = {0, until_idle ? 0 : 200 * 1000000L};
-        int sig = sigtimedwait(signals, NULL, &tick);
+        int sig = cli_signals_wait(until_idle ? 0 : 200);
         if (sig > 0) return sig;
     }
 }
@@ -145,12 +144,9 @@ int cli_run(int argc, char **argv) {
         return CLI_BAD_INPUT;
     }
 
-    /* Signals are taken synchronously by this thread; scheduler threads inherit the blocked mask. */
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    /* Taken by a thread of their own; scheduler threads inherit the blocked mask. During start-up a
+     * signal ends the process at once (a `_start` may never return). */
+    cli_signals_start();
 
     wactor_config cfg = {.log = print_log};
     wactor_runtime *rt = NULL;
@@ -167,8 +163,9 @@ int cli_run(int argc, char **argv) {
     int status = mods && pids && caps ? start_all(rt, m, mods, caps, pids, &root) : CLI_BAD_INPUT;
     if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
+        cli_signals_running();
         deliver(rt, m);
-        int sig = wait_for_end(rt, &signals, until_idle);
+        int sig = wait_for_end(rt, until_idle);
         if (sig) fprintf(stderr, "wactor: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     /* graceful stop in reverse start order: the tree (its supervisors stop their children in reverse
