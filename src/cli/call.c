@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "codec/codec.h"
+#include "common/escape.h"
 
 typedef struct call_args {
     const char *module, *export;
@@ -72,7 +73,9 @@ static int print_values(const wactor_value *vals, size_t n) {
 
 static int exit_for(wactor_error err, const char *what, const wactor_diag *d) {
     if (err == WACTOR_ETRAP) {
-        fprintf(stderr, "wactor: trap: %s: %s\n", wactor_trap_name(d->trap), d->message);
+        char msg[4 * WACTOR_DIAG_MAX];
+        escape_to(msg, sizeof msg, d->message, strnlen(d->message, sizeof d->message));
+        fprintf(stderr, "wactor: trap: %s: %s\n", wactor_trap_name(d->trap), msg);
         return CLI_TRAP;
     }
     cli_error(what, err, d);

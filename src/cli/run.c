@@ -14,14 +14,21 @@
 #include "cli/cli.h"
 #include "cli/admin.h"
 #include "cli/tree.h"
+#include "common/escape.h"
 #include "manifest/manifest.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* "[name] line", both escaped: a guest can neither forge another component's line nor send terminal
+ * sequences; written with fwrite, so no length passes through int. */
 static void print_log(void *user, const char *name, const char *line, size_t len) {
     (void)user;
     pthread_mutex_lock(&out_lock);
-    printf("[%s] %.*s\n", name, (int)len, line);
+    fputc('[', stdout);
+    escape_write(stdout, name, strlen(name));
+    fputs("] ", stdout);
+    escape_write(stdout, line, len);
+    fputc('\n', stdout);
     fflush(stdout);
     pthread_mutex_unlock(&out_lock);
 }
@@ -105,7 +112,9 @@ static void print_stats(wactor_runtime *rt, const manifest *m) {
     for (size_t i = 0; i < m->ncomponents; i++) {
         wactor_actor_info info;
         if (wactor_totals(rt, m->components[i].name, &info) != WACTOR_OK) continue;
-        printf("%-16s %10llu %10llu %10llu %s\n", m->components[i].name, (unsigned long long)info.messages,
+        char name[256];
+        escape_to(name, sizeof name, m->components[i].name, strlen(m->components[i].name));
+        printf("%-16s %10llu %10llu %10llu %s\n", name, (unsigned long long)info.messages,
                (unsigned long long)info.refused, (unsigned long long)info.dead_letters, wactor_state_name(info.state));
     }
 }

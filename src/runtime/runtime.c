@@ -10,6 +10,7 @@
 
 #include "actor/actor.h"
 #include "common/errors.h"
+#include "common/escape.h"
 #include "component/component.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
@@ -35,9 +36,17 @@ const char *wactor_state_name(wactor_state state) {
 
 /* ------------------------------------------------------------------ runtime */
 
+/* The default log sink: "[name] line" on stderr, both escaped (a guest can forge no line and send no
+ * terminal sequence), written whole under the stream's lock; no length passes through int. */
 static void stderr_log(void *user, const char *name, const char *line, size_t len) {
     (void)user;
-    fprintf(stderr, "[%s] %.*s\n", name, (int)len, line);
+    flockfile(stderr);
+    fputc('[', stderr);
+    escape_write(stderr, name, strlen(name));
+    fputs("] ", stderr);
+    escape_write(stderr, line, len);
+    fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out) {

@@ -117,4 +117,16 @@ sed -i '/intensity: 0/d' "$TMP/zero.yaml"
 expect "intensity absent: one restart" 0 "" "" -- "$WACTOR" run "$TMP/zero.yaml" --until-idle --events "$TMP/one.events"
 if ! grep -q 'reached_max_restart_intensity' "$TMP/one.events" && [ "$(grep -c '"child_started"' "$TMP/one.events")" -eq 2 ]; then
   pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: intensity absent"; cat "$TMP/one.events"; fi
+# Guest text is escaped where it is printed: a log line cannot forge another component's line nor send
+# terminal sequences; NULs and invalid UTF-8 become visible escapes too.
+cat > "$TMP/evil.yaml" <<YAML
+components:
+  - name: evil
+    module: $BUILD/fixtures/cli_evillog.wasm
+YAML
+expect "evil log: escaped" 0 '^\[evil\] hi\\n\[other\] forged\\x1b\[2J\\x07$' "" -- "$WACTOR" run "$TMP/evil.yaml" --until-idle
+if grep -q '^\[other\]' "$TMP/out" || grep -q $'\x1b' "$TMP/out" || grep -q $'\x07' "$TMP/out"; then
+  fail=$((fail+1)); echo "FAIL: a forged line or a raw control byte got through"; cat -A "$TMP/out"
+else pass=$((pass+1)); fi
+grep -q '^\[evil\] nul\\x00here \\xff end$' "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: NUL/invalid UTF-8"; cat -A "$TMP/out"; }
 finish
