@@ -28,45 +28,6 @@
 
 #define WAIT_MS 5000
 
-/* ------------------------------------------------------------------ log capture */
-
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char log_text[1 << 17];
-static size_t log_len;
-
-static void capture_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    pthread_mutex_lock(&log_lock);
-    int n = snprintf(log_text + log_len, sizeof log_text - log_len, "[%s] %.*s\n", name, (int)len, line);
-    if (n > 0 && (size_t)n < sizeof log_text - log_len) log_len += (size_t)n;
-    pthread_mutex_unlock(&log_lock);
-}
-
-/* Offset of the first occurrence of `needle` in the log, or -1. */
-static long log_find(const char *needle) {
-    pthread_mutex_lock(&log_lock);
-    const char *p = strstr(log_text, needle);
-    long at = p ? (long)(p - log_text) : -1;
-    pthread_mutex_unlock(&log_lock);
-    return at;
-}
-
-static bool log_has(const char *needle) { return log_find(needle) >= 0; }
-
-static int log_count(const char *needle) {
-    int n = 0;
-    pthread_mutex_lock(&log_lock);
-    for (const char *p = log_text; (p = strstr(p, needle)); p++) n++;
-    pthread_mutex_unlock(&log_lock);
-    return n;
-}
-
-static bool wait_log(const char *needle, int ms) {
-    uint64_t end = now_ms() + (uint64_t)ms;
-    while (!log_has(needle) && now_ms() < end) sleep_ms(5);
-    return log_has(needle);
-}
-
 /* ------------------------------------------------------------------ event capture */
 
 #define MAX_EVENTS 4096
@@ -239,12 +200,9 @@ static wactor_runtime *current; /* the test's runtime until end_runtime(); a fai
                                    teardown() */
 
 static wactor_runtime *new_runtime(void) {
-    pthread_mutex_lock(&log_lock);
-    log_len = 0;
-    log_text[0] = 0;
-    pthread_mutex_unlock(&log_lock);
+    log_reset();
     reset_events();
-    wactor_config cfg = {.threads = 2, .log = capture_log};
+    wactor_config cfg = {.threads = 2, .log = log_capture};
     wactor_runtime *rt = NULL;
     assert_int_equal(wactor_runtime_create(&cfg, &rt), WACTOR_OK);
     pthread_mutex_lock(&ev_lock);
