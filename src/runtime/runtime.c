@@ -159,8 +159,8 @@ _Static_assert((int)ENG_EXTERN_FUNC == (int)WACTOR_EXTERN_FUNC && (int)ENG_EXTER
                    (int)ENG_EXTERN_MEMORY == (int)WACTOR_EXTERN_MEMORY &&
                    (int)ENG_EXTERN_GLOBAL == (int)WACTOR_EXTERN_GLOBAL,
                "eng_extern_kind and wactor_extern_kind must stay parallel");
-_Static_assert(sizeof ((eng_functype *)0)->params == sizeof ((wactor_functype *)0)->params &&
-                   sizeof ((eng_functype *)0)->results == sizeof ((wactor_functype *)0)->results,
+_Static_assert(sizeof(((eng_functype *)0)->params) == sizeof(((wactor_functype *)0)->params) &&
+                   sizeof(((eng_functype *)0)->results) == sizeof(((wactor_functype *)0)->results),
                "eng_functype and wactor_functype hold as many values");
 
 static void to_extern(const eng_extern_info *in, wactor_extern *out) {

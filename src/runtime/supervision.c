@@ -22,7 +22,7 @@ _Static_assert((int)SUP_PERMANENT == (int)WACTOR_PERMANENT && (int)SUP_TRANSIENT
 _Static_assert(SUP_BRUTAL_KILL == WACTOR_BRUTAL_KILL && SUP_INFINITY == WACTOR_INFINITY,
                "shutdown sentinels must match");
 _Static_assert(SUP_INTENSITY_ZERO == WACTOR_INTENSITY_ZERO, "the zero-intensity sentinels must match");
-_Static_assert(sizeof ((sup_child_info *)0)->id == sizeof ((wactor_child_info *)0)->id, "child id buffers");
+_Static_assert(sizeof(((sup_child_info *)0)->id) == sizeof(((wactor_child_info *)0)->id), "child id buffers");
 
 
 /* What a component child's start callback needs: shared by every copy of its child spec. */
