@@ -158,6 +158,66 @@ static void test_invoke_multicodec(void **state) {
 
 /* ------------------------------------------------------------------ messages between components */
 
+static void send_json(wactor_runtime *rt, wactor_pid to, const char *json) {
+    size_t len = 0;
+    uint8_t *p = codec_wrap(WACTOR_CODEC_JSON, json, strlen(json), &len);
+    assert_int_equal(wactor_send(rt, to, p, len), WACTOR_OK);
+    free(p);
+}
+
+static void test_counter_keeps_state(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, WACTOR_EXAMPLES, "counter");
+    wactor_pid pid = spawn(rt, m, "counter");
+    for (int i = 0; i < 10; i++) send_json(rt, pid, "{\"add\":2}");
+    send_json(rt, pid, "{}");
+    wactor_value res[2];
+    size_t n = 0;
+    /* invocations queue behind the messages: per-sender FIFO */
+    assert_int_equal(wactor_invoke_values(rt, pid, "get", NULL, 0, res, 2, &n, 5000, NULL), WACTOR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(res[0].of.i32, 21);
+    wactor_actor_info info;
+    assert_int_equal(wactor_info(rt, pid, &info), WACTOR_OK);
+    assert_int_equal(info.state, WACTOR_READY);
+    assert_int_equal(info.messages, 11);
+    assert_int_equal(wactor_stop(rt, pid, 1000), WACTOR_OK);
+    assert_int_equal(wactor_info(rt, pid, &info), WACTOR_OK);
+    assert_int_equal(info.state, WACTOR_TERMINATED);
+    assert_int_equal(wactor_send(rt, pid, "x", 1), WACTOR_ENOENT); /* dead address: an error, no crash */
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+}
+
+static void test_ping_pong_and_pipeline(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    const char *names[] = {"ping", "pong", "pipe_source", "pipe_square", "pipe_sink"};
+    const char *reg[] = {"ping", "pong", "source", "square", "sink"};
+    wactor_module *mods[5];
+    wactor_pid pids[5];
+    for (int i = 0; i < 5; i++) {
+        mods[i] = load(rt, WACTOR_EXAMPLES, names[i]);
+        pids[i] = spawn(rt, mods[i], reg[i]);
+    }
+    send_json(rt, pids[0], "{\"count\":3}");
+    send_json(rt, pids[2], "{\"numbers\":[1,2,3,4]}");
+    assert_int_equal(wactor_wait_idle(rt, 10000), WACTOR_OK);
+    assert_true(log_has("[ping] ping: done"));
+    assert_true(log_count("[pong]") >= 3);
+    wactor_value res;
+    size_t n = 0;
+    assert_int_equal(wactor_invoke_values(rt, pids[4], "total", NULL, 0, &res, 1, &n, 5000, NULL), WACTOR_OK);
+    assert_int_equal(res.of.i64, 1 + 4 + 9 + 16);
+    wactor_stats st;
+    wactor_stats_get(rt, &st);
+    assert_true(st.delivered >= 2 + 6 + 4 + 4);
+    assert_int_equal(st.traps, 0);
+    wactor_runtime_destroy(rt);
+    for (int i = 0; i < 5; i++) wactor_module_release(mods[i]);
+}
+
 /* ------------------------------------------------------------------ lifecycle */
 
 static void test_lifecycle_exports(void **state) {

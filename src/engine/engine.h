@@ -274,30 +274,107 @@ eng_status eng_call_sync(eng_instance *inst, const char *name, const wactor_valu
  * messages -> WACTOR_TRAP_OTHER. Thread-safe. */
 wactor_trap_kind eng_trap_kind_from_message(const char *message);
 
-/* ------------------------------------------------------------------ WASI preview1 (wasi.c) */
+/* ------------------------------------------------------------------ WASI preview1 (wasi*.c) */
 
 /* Where a guest's stdout/stderr bytes go. Called with raw bytes (may contain partial lines; wasi-libc's
- * printf often writes a line and its "\n" as separate calls), on the thread running the guest. */
+ * printf often writes a line and its "\n" as separate calls), on the thread running the guest. `fd` is the
+ * stream (1 = stdout, 2 = stderr), whatever guest fd number it sits at after fd_renumber. */
 typedef void (*eng_wasi_write_fn)(void *write_user, int fd, const uint8_t *bytes, size_t len);
 
+/* Where a guest's stdin bytes come from (NULL: stdin is at end of file). Fills up to `len` bytes of `buf`
+ * (len <= eng_wasi_limits.max_io_bytes) and returns how many (0 = end of file), or -1 for an I/O error
+ * (WASI EIO). It may block the calling thread (fine for a command, not for a component on a scheduler). */
+typedef long (*eng_wasi_read_fn)(void *read_user, uint8_t *buf, size_t len);
+
+/* A host directory the guest sees at `guest_path` (e.g. "/data" or "."), as wasi-libc's preopens. */
+typedef struct eng_wasi_preopen {
+    const char *host_path;  /* opened once by eng_wasi_open(); everything the guest reaches is beneath it */
+    const char *guest_path; /* the name reported by fd_prestat_dir_name; non-empty, at most 4096 bytes */
+    bool read_only;         /* no write, create, remove, rename, link, symlink, set-size or set-times rights */
+} eng_wasi_preopen;
+
+/* Bounds on the host work one WASI call may cause. 0 in any field = the default named beside it. */
+typedef struct eng_wasi_limits {
+    uint32_t max_fds;             /* open fds per instance, stdio and preopens included (default 1024);
+                                     path_open beyond it returns EMFILE */
+    uint32_t max_io_bytes;        /* bytes one fd_read/fd_write/fd_pread/fd_pwrite moves (default 1 MiB):
+                                     more is a short count, as POSIX allows; stdout/stderr included */
+    uint32_t max_iovecs;          /* iovecs per read/write call (default 1024, POSIX IOV_MAX): more is EINVAL */
+    uint32_t max_poll_subscriptions; /* subscriptions per poll_oneoff (default 64): more is EINVAL */
+    uint32_t max_random_bytes;    /* bytes per random_get (default 1 MiB): more is EINVAL */
+    uint32_t max_readdir_bytes;   /* buffer bytes per fd_readdir (default 64 KiB; wasi-libc uses 4 KiB):
+                                     a larger buf_len is EINVAL (a shorter fill would read as the end) */
+    uint32_t max_path_bytes;      /* bytes of a guest path (default 4096, PATH_MAX): more is ENAMETOOLONG */
+    uint64_t max_poll_block_us;   /* longest one poll_oneoff blocks its thread, in us (default 10,000 =
+                                     10 ms; UINT64_MAX = no bound, for commands). A clock subscription
+                                     later than that is reported as fired when the bound ends (an early
+                                     wake-up: a sleep is cut short, never a hang of a scheduler thread) */
+} eng_wasi_limits;
+
+#define ENG_WASI_DEFAULT_MAX_FDS 1024u
+#define ENG_WASI_DEFAULT_MAX_IO_BYTES (1u << 20)
+#define ENG_WASI_DEFAULT_MAX_IOVECS 1024u
+#define ENG_WASI_DEFAULT_MAX_POLL_SUBSCRIPTIONS 64u
+#define ENG_WASI_DEFAULT_MAX_RANDOM_BYTES (1u << 20)
+#define ENG_WASI_DEFAULT_MAX_READDIR_BYTES (64u << 10)
+#define ENG_WASI_DEFAULT_MAX_PATH_BYTES 4096u
+#define ENG_WASI_DEFAULT_MAX_POLL_BLOCK_US 10000u
+
+typedef struct eng_wasi_fds eng_wasi_fds; /* per-instance fd table (wasi_fd.c), made by eng_wasi_open */
+
+/* The WASI configuration of one instance (eng_instance_opts.wasi). Deny by default: a zeroed struct has no
+ * arguments, no environment, no preopened directories, stdout/stderr dropped, stdin at end of file. The
+ * struct and everything it points to must outlive the instance; it must not be shared by two live instances
+ * once opened (the fd table is per instance). */
 struct eng_wasi {
     eng_wasi_write_fn write;
     void *write_user;
-    const char *const *argv;  /* may be NULL */
+    const char *const *argv;  /* argc strings (argv[0] is the program name, by convention); may be NULL */
     int argc;
     const char *const *environ; /* "K=V" strings, may be NULL */
     int nenviron;
+    const eng_wasi_preopen *preopens; /* npreopens entries; guest fds 3, 4, ... in this order */
+    size_t npreopens;
+    eng_wasi_read_fn read;    /* stdin; NULL = end of file */
+    void *read_user;
+    eng_wasi_limits limits;
+    eng_wasi_fds *fds;        /* private: set by eng_wasi_open(), freed by eng_wasi_close() */
 };
 
-/* The WASI preview1 host functions (module "wasi_snapshot_preview1"): fd_write, fd_read (stdin: EOF),
- * fd_close, fd_seek, fd_fdstat_get, fd_fdstat_set_flags, fd_prestat_get, fd_prestat_dir_name, clock_time_get,
- * clock_res_get, random_get, args_get, args_sizes_get, environ_get, environ_sizes_get, proc_exit,
- * sched_yield, poll_oneoff (ENOTSUP), path_open (ENOTCAPABLE: no preopened directories).
- * Each reads its configuration with eng_ctx_wasi(). Returns the static table and its length.
- * Errno values are preview1's (EBADF 8, EFAULT 21, EINVAL 28, ENOTSUP 58, ESPIPE 70, ENOTCAPABLE 76). A bad
- * guest pointer returns EFAULT (the guest keeps running); fd_write checks every iovec before writing any.
- * fd_write accepts fds 1 and 2 only; clock ids 0 (realtime) and 1 (monotonic), in ns; random_get uses
- * getrandom(); proc_exit traps with WACTOR_TRAP_EXIT and the code. */
+/* Opens the preopened directories and builds the fd table (0 stdin, 1 stdout, 2 stderr, 3.. preopens) in
+ * w->fds. Without it (w->fds == NULL) the guest has the three standard streams only, which it cannot
+ * close or renumber. Each preopen is opened with O_DIRECTORY; a host_path that is missing or not a
+ * directory is an error. Returns 0, or -1 with diag->message ("wasi: preopen /x: No such file or
+ * directory", "wasi: preopen 2: empty guest path", "wasi: 1100 preopens exceed max_fds 1024",
+ * "wasi: already open", "wasi: out of memory"); nothing stays open on error.
+ * Call before eng_instance_new(); not thread-safe with calls into the instance. */
+int eng_wasi_open(eng_wasi *w, wactor_diag *diag);
+
+/* Closes every host fd of the table and frees it (w->fds = NULL). Call after eng_instance_free(). NULL and
+ * never-opened structs are fine. */
+void eng_wasi_close(eng_wasi *w);
+
+/* All 46 WASI preview1 host functions (module "wasi_snapshot_preview1", WebAssembly/WASI
+ * legacy/preview1/witx/wasi_snapshot_preview1.witx), so any preview1 module instantiates. Each reads its
+ * configuration with eng_ctx_wasi(). Returns the static table and its length. Thread-safety: a call
+ * touches only its own instance's eng_wasi.
+ * Errno values are preview1's (EBADF 8, EFAULT 21, EINVAL 28, ENOSYS 52, ENOTSUP 58, ESPIPE 70,
+ * ENOTCAPABLE 76, ...). A bad guest pointer returns EFAULT (the guest keeps running); every guest buffer is
+ * checked before anything is read or written.
+ * - Files: path_* and fd_* work beneath the preopened directories only. Every path is resolved by the
+ *   kernel with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): "..", absolute paths and symlinks that
+ *   lead out (also absolute symlinks inside, and races with renames) are ENOTCAPABLE; the last component
+ *   of a non-following operation is never followed. Only regular files and directories can be opened
+ *   (FIFOs and devices would block the thread): others are ENOTSUP. Rights are honoured (ENOTCAPABLE): a
+ *   file's rights are those requested in path_open, masked by its directory's inheriting rights.
+ * - stdout/stderr go to eng_wasi.write; stdin comes from eng_wasi.read. Clocks: realtime, monotonic (ns);
+ *   the CPU-time clocks are EINVAL (an actor migrates between threads). random_get uses getrandom().
+ * - poll_oneoff: clock subscriptions (relative and absolute) and fd subscriptions (files, directories and
+ *   the standard streams are always ready); blocks at most max_poll_block_us.
+ * - Not provided: sockets (sock_* on a valid fd: ENOTSOCK; else EBADF; no sockets can be preopened),
+ *   fd_allocate (ENOTSUP, as wasmtime: it would reserve host disk space), proc_raise (ENOSYS).
+ * - proc_exit(N) traps with WACTOR_TRAP_EXIT and exit code N. sched_yield is a no-op (the scheduler
+ *   bounds slices already). */
 const eng_host_func *eng_wasi_funcs(size_t *count);
 
 #ifdef __cplusplus
