@@ -244,14 +244,20 @@ wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t 
     return WACTOR_OK;
 }
 
+component_caps *runtime_grants(const wactor_caps *caps, bool *ok) {
+    component_caps *g = caps ? component_caps_new(caps) : NULL;
+    *ok = !caps || g;
+    return g;
+}
+
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
-                                          const wactor_spawn_opts *opts) {
+                                          const wactor_spawn_opts *opts, component_caps *grants) {
     static const wactor_spawn_opts none;
     const wactor_spawn_opts *o = opts ? opts : &none;
     /* every limit passes as given: 0 means the WACTOR_DEFAULT_* the component layer resolves */
     return (component_config){
         .module = engmod(module), .name = o->name, .memory_pages = o->memory_pages, .fuel = o->fuel,
-        .caps = o->caps, .mailbox = o->mailbox, .max_message_bytes = o->max_message_bytes,
+        .grants = grants, .mailbox = o->mailbox, .max_message_bytes = o->max_message_bytes,
         .mailbox_bytes = o->mailbox_bytes, .start_fuel = o->start_fuel, .table_elements = o->table_elements,
         .max_spawned = o->max_spawned, .max_requests = o->max_requests, .max_subscriptions = o->max_subscriptions,
         .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
@@ -271,13 +277,13 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
         runtime_diag(diag, "name '%s' is already registered", name);
         return WACTOR_EEXIST;
     }
-    component_config cfg = runtime_component_config(rt, module, opts);
-    runtime_caps_ref *caps = opts ? runtime_caps_new(opts->caps) : NULL; /* shared by nobody else */
-    cfg.caps = runtime_caps_get(caps);
+    bool ok = true;
+    component_caps *caps = runtime_grants(opts ? opts->caps : NULL, &ok);
+    component_config cfg = runtime_component_config(rt, module, opts, caps);
     actor_future *started = actor_future_new();
     spawned *entry = runtime_spawned_new(name);
-    if ((opts && opts->caps && !caps) || !started || !entry) {
-        runtime_caps_release(caps);
+    if (!ok || !started || !entry) {
+        component_caps_release(caps);
         actor_future_release(started);
         runtime_spawned_discard(entry);
         return WACTOR_ENOMEM;
@@ -285,15 +291,14 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
     wactor_pid pid = 0;
     component_info *info = NULL;
     int rc = component_spawn(rt->sys, &cfg, started, &pid, &info);
+    component_caps_release(caps); /* the component holds its own reference */
     if (rc != 0) {
-        runtime_caps_release(caps);
         actor_future_release(started);
         runtime_spawned_discard(entry);
         if (rc == -EEXIST) runtime_diag(diag, "name '%s' is already registered", name);
         return runtime_error(rc);
     }
-    runtime_remember(rt, entry, pid, info, caps); /* the entry keeps caps alive as long as the instance */
-    runtime_caps_release(caps);
+    runtime_remember(rt, entry, pid, info);
     wactor_error err = runtime_await(started, 0, NULL, NULL, diag);
     actor_future_release(started);
     if (err) {

@@ -29,8 +29,8 @@ _Static_assert(sizeof(((sup_child_info *)0)->id) == sizeof(((wactor_child_info *
 typedef struct component_child {
     wactor_runtime *rt;
     wactor_module *module;         /* a reference held for the spec's life */
-    wactor_spawn_opts opts;        /* opts.caps == runtime_caps_get(caps) */
-    runtime_caps_ref *caps;        /* one copy for every instance the spec starts */
+    wactor_spawn_opts opts;        /* opts.caps: NULL (the grants are `caps`) */
+    component_caps *caps;          /* one shared copy for every instance the spec starts (each retains it) */
     char *name;                    /* opts.name's copy */
 } component_child;
 
@@ -38,7 +38,7 @@ static void component_child_free(void *arg) {
     component_child *cc = arg;
     if (!cc) return;
     eng_module_release(engmod(cc->module));
-    runtime_caps_release(cc->caps);
+    component_caps_release(cc->caps);
     free(cc->name);
     free(cc);
 }
@@ -48,7 +48,7 @@ static void component_child_free(void *arg) {
  * wactor_diag, which component_child_failure reads for the supervisor. */
 static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out) {
     component_child *cc = arg;
-    component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts);
+    component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts, cc->caps);
     cfg.link = ctx->sup;
     spawned *entry = runtime_spawned_new(cc->name);
     if (!entry) return -ENOMEM;
@@ -58,7 +58,7 @@ static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *
         runtime_spawned_discard(entry);
         return rc;
     }
-    runtime_remember(cc->rt, entry, *out, info, cc->caps); /* the instance may outlive this spec */
+    runtime_remember(cc->rt, entry, *out, info);
     return 0;
 }
 
@@ -137,8 +137,9 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         cc->module = in->module;
         eng_module_retain(engmod(in->module));
         cc->opts = in->spawn;
-        cc->caps = runtime_caps_new(in->spawn.caps);
-        cc->opts.caps = runtime_caps_get(cc->caps);
+        bool ok = true;
+        cc->caps = runtime_grants(in->spawn.caps, &ok);
+        cc->opts.caps = NULL;
         cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
         cc->opts.name = cc->name;
         out->start = component_child_start;
@@ -146,7 +147,7 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         out->health = out->health_interval_ms ? component_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
-        return (in->spawn.name && !cc->name) || (in->spawn.caps && !cc->caps) ? WACTOR_ENOMEM : WACTOR_OK;
+        return (in->spawn.name && !cc->name) || !ok ? WACTOR_ENOMEM : WACTOR_OK;
     }
     sup_spec *nested = convert_sup(rt, in->supervisor, diag);
     if (!nested) return WACTOR_EINVAL;
