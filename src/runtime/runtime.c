@@ -209,6 +209,10 @@ wactor_error wactor_module_func(const wactor_module *module, const char *name, w
 
 wactor_error runtime_remember_supervisor(wactor_runtime *rt, wactor_pid pid) {
     pthread_mutex_lock(&rt->lock);
+    size_t keep = 0; /* trees that ended are forgotten: the list holds the live ones only */
+    for (size_t i = 0; i < rt->nsupervisors; i++)
+        if (actor_alive(rt->sys, rt->supervisors[i])) rt->supervisors[keep++] = rt->supervisors[i];
+    rt->nsupervisors = keep;
     wactor_pid *ns = realloc(rt->supervisors, (rt->nsupervisors + 1) * sizeof *ns);
     if (ns) {
         rt->supervisors = ns;
