@@ -56,7 +56,7 @@ static size_t name_bucket(const spawned_table *t, const char *name) {
  * (the chains only grow longer). */
 static void grow_pids(spawned_table *t) {
     if (t->count < t->nbuckets) return;
-    size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
+    size_t nb = t->nbuckets * 2;
     spawned **b = calloc(nb, sizeof *b);
     if (!b) return;
     for (size_t i = 0; i < t->nbuckets; i++)
@@ -73,7 +73,7 @@ static void grow_pids(spawned_table *t) {
 
 static void grow_names(spawned_table *t) {
     if (t->nnames < t->nnames_buckets) return;
-    size_t nb = t->nnames_buckets ? t->nnames_buckets * 2 : 16;
+    size_t nb = t->nnames_buckets * 2;
     name_totals **b = calloc(nb, sizeof *b);
     if (!b) return;
     for (size_t i = 0; i < t->nnames_buckets; i++)
@@ -296,12 +296,12 @@ void runtime_spawned_stats(wactor_runtime *rt, size_t *entries, size_t *live, si
 
 void runtime_spawned_free(wactor_runtime *rt) {
     spawned_table *t = &rt->spawned;
-    for (size_t i = 0; i < t->nbuckets; i++)
+    for (size_t i = 0; t->buckets && i < t->nbuckets; i++)
         for (spawned *e = t->buckets[i], *n; e; e = n) {
             n = e->hnext;
             entry_free(e);
         }
-    for (size_t i = 0; i < t->nnames_buckets; i++)
+    for (size_t i = 0; t->names && i < t->nnames_buckets; i++)
         for (name_totals *r = t->names[i], *n; r; r = n) {
             n = r->hnext;
             free_totals(r);
@@ -329,4 +329,16 @@ static actor_result reaper_receive(actor *self, actor_msg *m) {
 
 static const actor_behaviour reaper_behaviour = {.name = "runtime reaper", .receive = reaper_receive};
 
-int runtime_reaper_start(wactor_runtime *rt) { return actor_spawn(rt->sys, &reaper_behaviour, rt, &rt->reaper); }
+int runtime_reaper_start(wactor_runtime *rt) {
+    /* the tables start non-empty, so a failed growth later only lengthens chains: inserting never fails */
+    spawned_table *t = &rt->spawned;
+    t->buckets = calloc(t->nbuckets = 64, sizeof *t->buckets);
+    t->names = calloc(t->nnames_buckets = 16, sizeof *t->names);
+    if (!t->buckets || !t->names) {
+        runtime_spawned_free(rt);
+        return -ENOMEM;
+    }
+    int rc = actor_spawn(rt->sys, &reaper_behaviour, rt, &rt->reaper);
+    if (rc) runtime_spawned_free(rt);
+    return rc;
+}
