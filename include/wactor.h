@@ -115,13 +115,16 @@ typedef struct wactor_module wactor_module;
 typedef uint64_t wactor_pid; /* 0 is never a valid pid */
 
 /* A component's log line: `name` is its registered name (or its pid in decimal), `line` is one line
- * without its newline, `len` bytes, not NUL-terminated. Called from scheduler threads, possibly
- * concurrently for different components; must not block for long. */
+ * without its newline, `len` bytes, not NUL-terminated, exactly as the guest wrote it: any bytes, NULs,
+ * control characters and invalid UTF-8 included — a sink that prints it must escape it (the default one
+ * does) and must not pass `len` through an int. Called from scheduler threads, possibly concurrently for
+ * different components; must not block for long. */
 typedef void (*wactor_log_fn)(void *user, const char *name, const char *line, size_t len);
 
 typedef struct wactor_config {
     unsigned threads;          /* scheduler threads; 0 = number of online cores */
-    wactor_log_fn log;         /* NULL = log lines go to stderr prefixed "[name] " */
+    wactor_log_fn log;         /* NULL = log lines go to stderr as "[name] line", name and line escaped
+                                  (control characters, ESC, NUL, invalid UTF-8 as \n, \x1b, ...) */
     void *log_user;
 } wactor_config;
 
@@ -343,10 +346,13 @@ typedef struct wactor_actor_info {
     wactor_diag failure;       /* trap that failed it, when state == WACTOR_FAILED */
 } wactor_actor_info;
 
-/* A snapshot of the actor's lifecycle. Errors: WACTOR_ENOENT (never existed, or already reaped). */
+/* A snapshot of the actor's lifecycle: of a live component, or of one among the 4096 that ended most
+ * recently (its tombstone: state terminated or failed, and why). Errors: WACTOR_ENOENT (no component had
+ * that pid, or it ended longer ago and was reaped). O(1). */
 WACTOR_API wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info);
 
-/* Totals over every instance ever started under registered name `name` (restarts included): messages,
+/* Totals over every instance ever started under registered name `name` (restarts included, also the
+ * reaped ones: their counters are folded into the name when they end): messages,
  * refused and dead_letters summed; state, started_ns and failure of the newest instance; created_ns of the
  * first. Errors: WACTOR_ENOENT (no component was ever registered under that name). */
 WACTOR_API wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
@@ -386,6 +392,9 @@ typedef enum wactor_restart { WACTOR_PERMANENT, WACTOR_TRANSIENT, WACTOR_TEMPORA
 #define WACTOR_BRUTAL_KILL (-1)   /* shutdown_ms: kill at once, no `_cleanup` */
 #define WACTOR_INFINITY    (-2)   /* shutdown_ms: wait for the child however long it takes */
 
+/* wactor_sup_spec.intensity asking for zero restarts (0 there means the default). */
+#define WACTOR_INTENSITY_ZERO UINT32_MAX
+
 typedef struct wactor_sup_spec wactor_sup_spec;
 
 typedef struct wactor_child_spec {
@@ -407,8 +416,10 @@ typedef struct wactor_child_spec {
 struct wactor_sup_spec {
     const char *name;             /* registered name of the supervisor, and its name in events; may be NULL */
     wactor_strategy strategy;
-    uint32_t intensity;           /* 0 = OTP's default, 1 */
-    uint32_t period_ms;           /* 0 = OTP's default, 5000 */
+    uint32_t intensity;           /* max restarts within period_ms; 0 = OTP's default (WACTOR_DEFAULT_INTENSITY,
+                                     1); WACTOR_INTENSITY_ZERO = OTP's intensity 0: no restart at all, the
+                                     first exit that would be restarted shuts the supervisor down */
+    uint32_t period_ms;           /* 0 = OTP's default, WACTOR_DEFAULT_PERIOD_MS (5000) */
     uint32_t backoff_initial_ms;  /* 0 = restart at once (OTP); else delay the n-th consecutive restart of a */
     double backoff_multiplier;    /*   child by initial * multiplier^(n-1), at most backoff_max_ms */
     uint32_t backoff_max_ms;

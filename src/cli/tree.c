@@ -24,7 +24,8 @@ static bool convert(const manifest *m, const manifest_supervisor *in, wactor_mod
     wactor_child_spec *children = calloc(in->nchildren ? in->nchildren : 1, sizeof *children);
     if (!children) return false;
     *out = (wactor_sup_spec){
-        .name = in->name, .strategy = (wactor_strategy)in->strategy, .intensity = in->intensity,
+        .name = in->name, .strategy = (wactor_strategy)in->strategy,
+        .intensity = in->intensity ? in->intensity : WACTOR_INTENSITY_ZERO, /* absent is 1 (the manifest's default) */
         .period_ms = in->period_ms, .backoff_initial_ms = in->backoff_initial_ms,
         .backoff_multiplier = in->backoff_multiplier, .backoff_max_ms = in->backoff_max_ms,
         .children = children, .nchildren = in->nchildren,

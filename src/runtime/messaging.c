@@ -12,7 +12,7 @@
 void runtime_messaging_free(wactor_runtime *rt) {
     for (size_t i = 0; i < rt->ndeclared; i++) {
         free(rt->declared[i].name);
-        runtime_caps_release(rt->declared[i].caps);
+        component_caps_release(rt->declared[i].caps);
         wactor_module_release(rt->declared[i].module);
     }
     free(rt->declared);
@@ -25,12 +25,13 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     if (!rt || !name || !*name || !module) return WACTOR_EINVAL;
     wactor_spawn_opts o = opts ? *opts : (wactor_spawn_opts){0};
     o.name = NULL;
-    runtime_caps_ref *caps = runtime_caps_new(o.caps); /* one copy, shared by every instance spawned */
-    o.caps = runtime_caps_get(caps);
+    bool ok = true;
+    component_caps *caps = runtime_grants(o.caps, &ok); /* one copy, shared by every instance spawned */
+    o.caps = NULL;
     char *copy = strdup(name);
-    if (!copy || (opts && opts->caps && !caps)) {
+    if (!copy || !ok) {
         free(copy);
-        runtime_caps_release(caps);
+        component_caps_release(caps);
         return WACTOR_ENOMEM;
     }
     wactor_error err = WACTOR_OK;
@@ -48,7 +49,7 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     pthread_mutex_unlock(&rt->lock);
     if (err) {
         free(copy);
-        runtime_caps_release(caps);
+        component_caps_release(caps);
     }
     return err;
 }
@@ -63,7 +64,7 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
         if (strcmp(rt->declared[i].name, name) == 0) d = rt->declared[i];
     pthread_mutex_unlock(&rt->lock);
     if (!d.name) return -ENOENT;
-    component_config cfg = runtime_component_config(rt, d.module, &d.opts);
+    component_config cfg = runtime_component_config(rt, d.module, &d.opts, d.caps);
     spawned *entry = runtime_spawned_new(NULL);
     if (!entry) return -ENOMEM;
     component_info *info = NULL;
@@ -72,7 +73,7 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
         runtime_spawned_discard(entry);
         return rc;
     }
-    runtime_remember(rt, entry, *out, info, d.caps);
+    runtime_remember(rt, entry, *out, info);
     return 0;
 }
 
