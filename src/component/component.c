@@ -78,28 +78,6 @@ void component_count(component *c, component_counter which) {
     if (total) atomic_fetch_add(total, 1);
 }
 
-bool component_pending_add(component *c, uint64_t corr, uint64_t timer) {
-    if (c->npending == c->cappending) {
-        size_t cap = c->cappending ? c->cappending * 2 : 8;
-        struct pending_request *np = realloc(c->pending, cap * sizeof *np);
-        if (!np) return false;
-        c->pending = np;
-        c->cappending = cap;
-    }
-    c->pending[c->npending++] = (struct pending_request){corr, timer};
-    return true;
-}
-
-bool component_pending_take(component *c, uint64_t corr) {
-    for (size_t i = 0; i < c->npending; i++)
-        if (c->pending[i].corr == corr) {
-            if (c->pending[i].timer) actor_timer_cancel(c->sys, c->pending[i].timer); /* -ENOENT if it fired */
-            c->pending[i] = c->pending[--c->npending];
-            return true;
-        }
-    return false;
-}
-
 /* ------------------------------------------------------------------ replies */
 
 /* Answers `f` with `rc`, a negative errno value (include/wactor_errors.h lists which errno means what), and
@@ -521,6 +499,7 @@ static actor_result on_reply(component *c, actor_msg *msg) {
 
 /* A monitor fired. */
 static actor_result on_down(component *c, actor_msg *msg) {
+    if (component_down_notice(c, msg)) return ACTOR_CONTINUE; /* host.c's own (a spawned child ended) */
     if (!c->inst) return dead_letter(c, msg, "component is not running");
     if (msg->len < sizeof(actor_down)) return dead_letter(c, msg, "malformed down notice");
     if (!has_handler(c, HANDLES_DOWN))
@@ -674,9 +653,9 @@ static void component_terminate(actor *self, bool killed) {
     actor_msg_free(c->msg);
     if (get_state(c) != WACTOR_FAILED) set_state(c, WACTOR_TERMINATED, NULL);
     if (c->subscribed && c->broker) broker_unsubscribe_all(c->broker, c->id); /* subscriptions end with it */
-    for (size_t i = 0; i < c->npending; i++) /* nobody will want these timeouts now */
-        if (c->pending[i].timer) actor_timer_cancel(c->sys, c->pending[i].timer);
-    free(c->pending);
+    component_pending_clear(c); /* nobody will want these timeouts now */
+    component_idmap_clear(&c->children, NULL, NULL);
+    component_caps_release(c->caps);
     eng_instance_free(c->inst);
     eng_module_release(c->module);
     component_info_release(c->info);
@@ -697,7 +676,10 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     if (!c) return -ENOMEM;
     c->info = info_new();
     c->name = cfg->name ? strdup(cfg->name) : NULL;
-    if (!c->info || (cfg->name && !c->name)) {
+    c->caps = cfg->grants ? cfg->grants : cfg->caps ? component_caps_new(cfg->caps) : NULL;
+    if (cfg->grants) component_caps_retain(cfg->grants);
+    if (!c->info || (cfg->name && !c->name) || (cfg->caps && !c->caps)) {
+        component_caps_release(c->caps);
         component_info_release(c->info);
         free(c->name);
         free(c);
@@ -715,7 +697,6 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->dead_letters = cfg->dead_letters;
     c->delivered = cfg->delivered;
     c->refused = cfg->refused;
-    c->caps = cfg->caps;
     c->broker = cfg->broker;
     c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : WACTOR_DEFAULT_MAX_MESSAGE_BYTES;
     c->spawn = cfg->spawn;
@@ -743,6 +724,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);
+        component_caps_release(c->caps);
         component_info_release(c->info);
         component_info_release(info);
         free(c->name);

@@ -61,6 +61,16 @@ void component_info_release(component_info *info);
 /* Copies a consistent snapshot. */
 void component_info_get(component_info *info, wactor_actor_info *out);
 
+/* A component's capabilities (docs/ABI.md, "Capabilities"): an immutable, reference-counted copy of a
+ * wactor_caps, shared by every instance spawned with it (src/component/caps.c).
+ * component_caps_new copies `caps` deeply (NULL: an object that grants nothing); NULL on ENOMEM. The
+ * caller owns the reference it returns. _retain / _release may be called from any thread; NULL is a no-op
+ * for both; the last release frees it. */
+typedef struct component_caps component_caps;
+component_caps *component_caps_new(const wactor_caps *caps);
+void component_caps_retain(component_caps *caps);
+void component_caps_release(component_caps *caps);
+
 typedef struct component_config {
     eng_module *module;        /* retained by the component */
     const char *name;          /* registered name, also the display name in logs (copied); NULL: none,
@@ -72,7 +82,10 @@ typedef struct component_config {
     wactor_log_fn log;         /* where log lines go (required) */
     void *log_user;
     actor_id link;             /* non-zero: spawn linked to this actor (a supervisor) */
-    const wactor_caps *caps;   /* grants; NULL = none. Must outlive the component (not copied) */
+    const wactor_caps *caps;   /* grants; NULL = none. Copied into a private component_caps at spawn
+                                  (unless `grants` is set) */
+    component_caps *grants;    /* shared grants (component_caps_new), retained by the component; preferred
+                                  over `caps`: one object per declared component, no copy per spawn */
     broker *broker;            /* pub/sub index shared by the runtime (required for publish/subscribe) */
     uint32_t mailbox;          /* mailbox capacity in messages; 0 = WACTOR_DEFAULT_MAILBOX */
     uint32_t max_message_bytes;/* largest payload it may send or receive, in bytes;
