@@ -54,7 +54,8 @@ typedef struct eng_functype {
 typedef enum eng_status {
     ENG_DONE = 0,    /* the call returned; results are available */
     ENG_SUSPENDED,   /* the instruction budget ran out; call eng_resume() to continue */
-    ENG_TRAPPED,     /* the guest trapped; the instance is dead and will refuse further calls */
+    ENG_TRAPPED,     /* the guest trapped; the instance is dead and will refuse further calls (unless it was
+                        made with keep_after_trap) */
     ENG_ERROR        /* the call could not start (unknown export, bad arguments, dead instance) */
 } eng_status;
 
@@ -175,6 +176,10 @@ typedef struct eng_instance_opts {
                                          member allocated in it) is freed when its last member is freed */
     bool defer_start;                 /* true: do not run the start function; the caller runs it with
                                          eng_instance_start() (sliced, like any call) before other calls */
+    bool keep_after_trap;             /* true: a trap ends the call, not the instance (the WebAssembly spec's
+                                         semantics, for the spec testsuite); the next call starts on a fresh
+                                         interpreter stack with memories, tables and globals as the trap left
+                                         them. false (wactor's rule): a trapped instance is dead */
     uint32_t max_table_elems;         /* cap on each defined table's elements; 0 = ENG_DEFAULT_TABLE_ELEMS
                                          (100,000: 800 KB of host memory per table), UINT32_MAX = the spec's
                                          limit (2^32-1). The table's maximum becomes min(declared maximum,

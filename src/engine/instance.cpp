@@ -25,7 +25,10 @@ StoreGroup::~StoreGroup() {
     std::vector<std::pair<LinearMemory, std::pair<size_t, size_t>>> unmapped; /* mapping, initial/used bytes */
     for (Remains &r : remains) {
         Module *mod = r.module != Ref::Null ? store->UnsafeGet<Module>(r.module).get() : nullptr;
-        if (mod) unview(istream_bytes(mod->*get(wabt_access::ModDesc{})));
+        if (mod) {
+            unview(istream_bytes(mod->*get(wabt_access::ModDesc{})));
+            unview_vector((mod->*get(wabt_access::ModDesc{})).funcs);
+        }
         for (size_t i = 0; i < r.linear.size() && i < r.mems.size(); i++) {
             Memory *mem = store->UnsafeGet<Memory>(r.mems[i]).get();
             Buffer &bytes = mem->*get(wabt_access::MemData{});
@@ -161,6 +164,7 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
         inst->user = opts->user;
         inst->call_depth = opts->max_call_depth ? opts->max_call_depth : kDefaultCallDepth;
         inst->ctx.inst = inst;
+        inst->keep_after_trap = opts->keep_after_trap;
 
         for (const MemoryDesc &md : m->desc.memories)
             if (opts->max_pages && md.type.limits.initial > opts->max_pages)
@@ -257,9 +261,12 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
 
         /* Every RefPtr must be gone before fail_instance() frees the Store (its destructor writes to the
          * Store's root list; ASan cannot see that, wabt's code is not instrumented). */
+        if (!vector_views_work())
+            return fail_instance(inst, diag, WACTOR_TRAP_NONE, "engine: this C++ library's std::vector layout is not supported");
         std::string instantiate_error;
         {
             view(istream_bytes(desc), inst->tmpl->code.data(), inst->tmpl->code.size(), inst->tmpl->code.size());
+            view_vector(desc.funcs, inst->tmpl->funcs);
             Module::Ptr module = Module::New(store, std::move(desc));
             inst->module = module.ref();
             Trap::Ptr trap;
@@ -268,8 +275,6 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
                 instantiate_error = "instantiation failed: " + (trap ? trap->message() : std::string("unknown error"));
         }
         if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
-        if (!vector_views_work())
-            return fail_instance(inst, diag, WACTOR_TRAP_NONE, "engine: this C++ library's std::vector layout is not supported");
         instantiate_error = install_memories(inst);
         if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
         /* The memory: export "memory", else the first memory. */

@@ -44,6 +44,7 @@
 #include <atomic>
 #include <cstdarg>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -101,6 +102,21 @@ namespace engine {
 void view(Buffer &v, u8 *p, size_t size, size_t room); /* empty v shows [p, p+size), room up to p+room */
 void unview(Buffer &v);                                /* empties a view without touching what it shows */
 bool vector_views_work();                              /* libstdc++'s layout holds (checked once) */
+
+/* The same for a vector of any element type: the empty `v` shows all of `shown` (read-only use by wabt),
+ * without owning it; unview_vector empties it again before wabt could free it. */
+template <typename T>
+void view_vector(std::vector<T> &v, const std::vector<T> &shown) {
+    static_assert(sizeof(std::vector<T>) == 3 * sizeof(T *), "std::vector is not three pointers");
+    T *p = const_cast<T *>(shown.data());
+    T *rep[3] = {p, p + shown.size(), p + shown.size()};
+    std::memcpy(static_cast<void *>(&v), rep, sizeof rep);
+}
+template <typename T>
+void unview_vector(std::vector<T> &v) {
+    T *rep[3] = {nullptr, nullptr, nullptr};
+    std::memcpy(static_cast<void *>(&v), rep, sizeof rep);
+}
 Buffer &istream_bytes(ModuleDesc &d);                  /* a description's compiled code */
 
 /* ------------------------------------------------------------------ values.cpp */
@@ -144,6 +160,7 @@ struct InstTemplate {
     uint32_t cap_pages = 0;          /* effective cap (eng_instance.cap_pages); 0 = none */
     ModuleDesc desc;                 /* as instantiated (see template.cpp), with an empty istream: */
     Buffer code;                     /* the compiled code, shown by every instance's view (see "vector views") */
+    std::vector<FuncDesc> funcs;     /* the function descriptions, likewise shown by every instance's view */
     std::vector<u64> mem_pages;      /* each defined memory's real initial size, in pages */
     std::vector<u64> mem_max;        /* and its maximum (after the cap), in pages: the mapping's size */
     std::vector<Index> active_datas; /* data segments we made passive and apply after instantiation, in order */
@@ -256,6 +273,7 @@ struct eng_instance {
     const eng_functype *results_type = nullptr;
     size_t nresults = 0; /* valid results after ENG_DONE */
     engine::PendingTrap pending;
+    bool keep_after_trap = false; /* opts->keep_after_trap */
     bool start_pending = false; /* defer_start and the start function has not returned yet */
     bool in_start = false;      /* the current (or suspended) call is the start function */
     bool grow_refused = false;  /* a memory.grow was refused during the current call (see classify) */

@@ -76,7 +76,7 @@ eng_module *compile(const uint8_t *bytes, size_t len, uint64_t hash, std::string
     Features features; /* wabt 1.0.32 defaults: mutable-globals, sat-float-to-int, sign-ext, simd,
                           multi-value, bulk-memory, reference-types; everything clang-14/wasi-libc emit */
     ReadBinaryOptions options(features, nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
-                              /*fail_on_custom_section_error=*/false);
+                              /*fail_on_custom_section_error=*/true);
     Errors errors;
     if (Failed(ReadBinaryInterp("<module>", m->bytes.data(), m->bytes.size(), options, &errors, &m->desc))) {
         *err = format_errors(errors);
