@@ -428,6 +428,90 @@ static void test_start_fuel_and_fuel_are_separate(void **state) {
     wactor_module_release(m);
 }
 
+/* A start section that loops forever: it runs in slices on start_fuel, so spawn returns — also when `fuel`
+ * is set (the per-message budget never applied to the start section, which ran inside instantiation). */
+static void test_start_section_loop(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, "life_spin_section");
+    wactor_pid pid;
+    wactor_diag d;
+    wactor_spawn_opts o = {.name = "section", .start_fuel = 1000000, .fuel = 1000};
+    assert_int_equal(try_spawn(rt, m, &o, &pid, &d), WACTOR_ETRAP);
+    assert_int_equal(d.trap, WACTOR_TRAP_START);
+    assert_non_null(strstr(d.message, "start section"));
+    assert_non_null(strstr(d.message, "fuel exhausted"));
+    wactor_actor_info info;
+    assert_int_equal(wactor_totals(rt, "section", &info), WACTOR_OK);
+    assert_int_equal(info.state, WACTOR_FAILED);
+    assert_int_equal(info.failure.trap, WACTOR_TRAP_START);
+    /* the default budget ends it too */
+    assert_int_equal(try_spawn(rt, m, NULL, &pid, &d), WACTOR_ETRAP);
+    assert_non_null(strstr(d.message, "fuel exhausted"));
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+}
+
+/* A trap in the start section is a start failure naming it; a start section that returns completes
+ * instantiation before `_start` (which sees its effect), and its instructions count against start_fuel. */
+static void test_start_section_trap_and_order(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *trap = load(rt, "life_trap_section"), *count = load(rt, "life_count_section");
+    wactor_pid pid;
+    wactor_diag d;
+    assert_int_equal(try_spawn(rt, trap, NULL, &pid, &d), WACTOR_ETRAP);
+    assert_int_equal(d.trap, WACTOR_TRAP_START);
+    assert_non_null(strstr(d.message, "start section trapped: unreachable"));
+    assert_int_equal(try_spawn(rt, count, NULL, &pid, &d), WACTOR_OK);
+    int64_t started = 0;
+    assert_int_equal(call(rt, pid, "started", 0, 0, 0, 0, &started, NULL), WACTOR_OK);
+    assert_int_equal(started, 1);
+    wactor_spawn_opts tight = {.start_fuel = 20000}; /* the section alone needs ~100,000 */
+    assert_int_equal(try_spawn(rt, count, &tight, &pid, &d), WACTOR_ETRAP);
+    assert_non_null(strstr(d.message, "start section"));
+    assert_non_null(strstr(d.message, "fuel exhausted"));
+    wactor_runtime_destroy(rt);
+    wactor_module_release(trap);
+    wactor_module_release(count);
+}
+
+/* ------------------------------------------------------------------ table elements are capped */
+
+/* table_elements caps a table's growth (table.grow past it returns -1, the guest keeps running), and a
+ * module whose table minimum is above the cap (the default: 100,000) does not instantiate. */
+static void test_table_elements(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, "life_table"), *big = load(rt, "life_bigtable");
+    wactor_spawn_opts o = {.table_elements = 100};
+    wactor_pid pid = spawn_opts(rt, m, &o);
+    int64_t r = 0;
+    assert_int_equal(call(rt, pid, "grow", 1, 50, 0, 0, &r, NULL), WACTOR_OK);
+    assert_int_equal(r, 10);
+    assert_int_equal(call(rt, pid, "grow", 1, 41, 0, 0, &r, NULL), WACTOR_OK);
+    assert_int_equal(r, -1);
+    assert_int_equal(call(rt, pid, "grow", 1, 40, 0, 0, &r, NULL), WACTOR_OK);
+    assert_int_equal(r, 60);
+    assert_int_equal(call(rt, pid, "size", 0, 0, 0, 0, &r, NULL), WACTOR_OK);
+    assert_int_equal(r, 100);
+    /* the default cap */
+    wactor_pid dflt = spawn_opts(rt, m, NULL);
+    assert_int_equal(call(rt, dflt, "grow", 1, (int32_t)WACTOR_DEFAULT_TABLE_ELEMENTS, 0, 0, &r, NULL), WACTOR_OK);
+    assert_int_equal(r, -1);
+    assert_int_equal(call(rt, dflt, "grow", 1, (int32_t)WACTOR_DEFAULT_TABLE_ELEMENTS - 10, 0, 0, &r, NULL),
+                     WACTOR_OK);
+    assert_int_equal(r, 10);
+    wactor_diag d;
+    assert_int_equal(try_spawn(rt, big, NULL, &pid, &d), WACTOR_EMODULE);
+    assert_non_null(strstr(d.message, "table"));
+    wactor_spawn_opts roomy = {.table_elements = 200000};
+    assert_int_equal(try_spawn(rt, big, &roomy, &pid, &d), WACTOR_OK);
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+    wactor_module_release(big);
+}
+
 /* ------------------------------------------------------------------ exports the host calls are checked */
 
 static void test_export_signatures_checked(void **state) {
@@ -654,6 +738,9 @@ int main(void) {
         cmocka_unit_test(test_start_loop_default_start_fuel),
         cmocka_unit_test(test_initialize_loop),
         cmocka_unit_test(test_start_fuel_and_fuel_are_separate),
+        cmocka_unit_test(test_start_section_loop),
+        cmocka_unit_test(test_start_section_trap_and_order),
+        cmocka_unit_test(test_table_elements),
         cmocka_unit_test(test_export_signatures_checked),
         cmocka_unit_test(test_proc_exit_under_transient_supervision),
         cmocka_unit_test(test_proc_exit_in_start),

@@ -129,7 +129,12 @@ static void log_always(component *c, int level, const char *fmt, ...) {
     if (n > 0) component_log_always(c, level, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-static const char *const start_phase_names[] = {"_initialize", "_start"};
+/* Start-up, in order (each a sliced call counted against start_fuel): the module's start section
+ * (WebAssembly core spec 4.5.4 "Instantiation": it completes instantiation; the engine defers it so it can run
+ * in slices like any call), then `_initialize` (WASI reactor) and `_start`, each if exported. */
+enum { PHASE_START_SECTION, PHASE_INITIALIZE, PHASE_START, PHASES };
+static const char *const start_phase_names[] = {"start section", "_initialize", "_start"};
+static const char START_SECTION[] = "(start section)"; /* run_slice's `fn` for eng_instance_start */
 
 /* The instance trapped, exited (WASI proc_exit) or could not be built: record it, answer the job, and
  * end the actor. An exit outside start-up is not a failure when its code is 0: the component is then
@@ -194,8 +199,9 @@ static eng_status run_slice(component *c, const char *fn, const wactor_value *ar
         if (fuel - c->used < budget) budget = fuel - c->used;
     }
     uint64_t executed = 0;
-    eng_status st = fn ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
-                       : eng_resume(c->inst, budget, &executed, d);
+    eng_status st = fn == START_SECTION ? eng_instance_start(c->inst, budget, &executed, d)
+                    : fn              ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
+                                      : eng_resume(c->inst, budget, &executed, d);
     c->used += executed;
     if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && clock_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
         /* OTP: a child that does not stop within its shutdown time is killed, and its reason is `killed` */
@@ -237,9 +243,10 @@ static bool has_export(component *c, const char *name, eng_functype *sig) {
     return eng_module_has_func(c->module, name, sig);
 }
 
-/* START: instantiate, then `_initialize` (phase 0) and `_start` (phase 1), each if exported. */
+/* START: after instantiation, the start section, `_initialize` and `_start` (PHASE_*), each if present. */
 static actor_result start_phase(component *c) {
-    while (c->phase < 2) {
+    while (c->phase < PHASES) {
+        if (c->phase == PHASE_START_SECTION) return call(c, START_SECTION, NULL, 0); /* ENG_DONE if none */
         const char *fn = start_phase_names[c->phase];
         if (has_export(c, fn, NULL)) return call(c, fn, NULL, 0); /* its signature was checked at start */
         c->phase++;
@@ -310,12 +317,14 @@ static actor_result job_done(component *c) {
 
 static actor_result on_start(component *c) {
     c->job = JOB_START;
-    c->phase = 0;
+    c->phase = PHASE_START_SECTION;
     set_state(c, WACTOR_STARTING, NULL);
     size_t nhost = 0;
     const eng_host_func *host = component_host_funcs(&nhost);
     eng_instance_opts opts = {
         .max_pages = c->memory_pages, .imports = host, .nimports = nhost, .wasi = &c->wasi, .user = c,
+        .defer_start = true, /* the start section runs in slices, on start_fuel, like _initialize/_start */
+        .max_table_elems = c->table_elements,
     };
     wactor_diag d = {0};
     c->inbox = c->inbox_cap = 0;

@@ -60,7 +60,7 @@ typedef struct component {
 
     /* the current job */
     job_kind job;
-    int phase;                    /* JOB_START: 0 = _initialize, 1 = _start */
+    int phase;                    /* JOB_START: PHASE_* of component.c (start section, _initialize, _start) */
     actor_msg *msg;               /* the message being handled (owned) */
     actor_future *started;        /* JOB_START's reply */
     uint64_t used;                /* instructions this job has used (fuel accounting) */
