@@ -286,6 +286,10 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     a->mb_cap = opts ? opts->mailbox_capacity : 0;
     atomic_init(&a->mb_len, 0);
     a->mb_max_bytes = opts ? opts->mailbox_max_bytes : 0;
+    a->max_links = opts ? opts->max_links : 0;
+    a->max_monitors = opts ? opts->max_monitors : 0;
+    a->max_timers = opts ? opts->max_timers : 0;
+    atomic_init(&a->timers, 0);
     atomic_init(&a->mb_bytes, 0);
     a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
 
