@@ -1,5 +1,5 @@
 /*
- * host.c — the host functions of import module `wactor` (docs/ABI.md) and the component's log.
+ * host.c — the host functions of import module `wactor` (docs/ABI.md); the component's log is log.c.
  *
  * Every pointer/length a guest passes is checked against its memory with eng_ctx_mem(); a bad one traps
  * that guest (WACTOR_TRAP_HOST) and nobody else. Everything else a guest gets wrong is an error result:
@@ -21,32 +21,6 @@
 #include "common/errors.h"
 #include "component/internal.h"
 #include "registry/registry.h"
-
-/* ------------------------------------------------------------------ log */
-
-void component_log_line(component *c, int level, const char *text, size_t len) {
-    (void)level;
-    c->log(c->log_user, c->name, text, len);
-}
-
-void component_log_flush(component *c) {
-    if (c->line_len) component_log_line(c, 1, c->line, c->line_len);
-    c->line_len = 0;
-}
-
-void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len) {
-    (void)fd;
-    component *c = user;
-    for (size_t i = 0; i < len; i++) {
-        if (bytes[i] == '\n') {
-            component_log_line(c, 1, c->line, c->line_len);
-            c->line_len = 0;
-            continue;
-        }
-        if (c->line_len == sizeof c->line) component_log_flush(c); /* an over-long line is cut */
-        c->line[c->line_len++] = (char)bytes[i];
-    }
-}
 
 /* ------------------------------------------------------------------ results and arguments */
 
