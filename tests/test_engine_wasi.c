@@ -776,7 +776,9 @@ static void test_fd_operations(void **state) {
     assert_int_equal(CALL(W, "r_pread", I32(0), I32(1), I64(0)), -E_SPIPE);
     assert_int_equal(CALL(W, "r_sync", I32(1)), -E_INVAL);
     assert_int_equal(gread(W, 1, buf, 4), -E_BADF);
-    /* a directory is not a file */
+    /* a directory is not a file; opened for writing it is EISDIR */
+    assert_int_equal(gopen(W, PRE, 0, ".", O_DIR_W, R_FD_READ | R_FD_WRITE), -E_ISDIR);
+    assert_true(gopen(W, PRE, 0, ".", O_DIR_W, 0) >= 0);
     assert_int_equal(gread(W, PRE, buf, 4), -E_ISDIR);
     assert_int_equal(CALL(W, "r_pread", I32(PRE), I32(1), I64(0)), -E_ISDIR);
     assert_int_equal(CALL(W, "r_set_size", I32(PRE), I64(0)), -E_NOTCAPABLE);
