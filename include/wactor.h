@@ -26,34 +26,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wactor_errors.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---------------------------------------------------------------- version, visibility */
+
+#define WACTOR_VERSION_MAJOR 0
+#define WACTOR_VERSION_MINOR 9
+#define WACTOR_VERSION_PATCH 0
+/* The version as one comparable number: major * 10000 + minor * 100 + patch. */
+#define WACTOR_VERSION (WACTOR_VERSION_MAJOR * 10000 + WACTOR_VERSION_MINOR * 100 + WACTOR_VERSION_PATCH)
+
+/* Marks the functions libwactor exports; everything else in the library is hidden. */
+#if defined(WACTOR_BUILDING_LIBRARY) && defined(__GNUC__)
+#define WACTOR_API __attribute__((visibility("default")))
+#else
+#define WACTOR_API
+#endif
+
+/* The version of the library actually linked ("0.9.0"), which may differ from the header's
+ * WACTOR_VERSION_* when linked dynamically. Static string; thread-safe. */
+WACTOR_API const char *wactor_version(void);
 
 /* ---------------------------------------------------------------- errors */
 
 typedef enum wactor_error {
     WACTOR_OK = 0,
-    WACTOR_EINVAL,    /* a bad argument (NULL, empty name, bad option) */
-    WACTOR_ENOMEM,    /* allocation failed */
-    WACTOR_ENOENT,    /* no such actor, name, export, or file */
-    WACTOR_EEXIST,    /* the name is already registered */
-    WACTOR_EMODULE,   /* the bytes are not a valid WebAssembly module, or it cannot be instantiated */
-    WACTOR_ETRAP,     /* the guest trapped; diag->trap names the kind */
-    WACTOR_ETIMEDOUT, /* no answer within the timeout */
-    WACTOR_ECODEC,    /* malformed, truncated or unknown-codec payload */
-    WACTOR_EARITY,    /* wrong number of arguments for the export */
-    WACTOR_ETYPE,     /* an argument does not fit the parameter's type */
-    WACTOR_ESTATE,    /* the actor is not in a state that allows this (e.g. stopping, failed) */
-    WACTOR_EFULL,     /* a mailbox or buffer is full */
-    WACTOR_ETOOBIG,   /* a message exceeds the maximum message size */
-    WACTOR_EIO,       /* reading a file failed */
-    WACTOR_ENOHANDLER,/* the component does not export the handler the message needs / did not answer */
-    WACTOR_EPERM      /* the component's capabilities do not allow it */
+#define WACTOR_ERROR_ENUM_(name, value, errno_name, text) WACTOR_E##name = value,
+    WACTOR_ERROR_LIST(WACTOR_ERROR_ENUM_)   /* include/wactor_errors.h: values, meanings */
+#undef WACTOR_ERROR_ENUM_
 } wactor_error;
 
 /* A static, human-readable name for an error code ("no such actor, name, export or file", ...). */
-const char *wactor_strerror(wactor_error err);
+WACTOR_API const char *wactor_strerror(wactor_error err);
 
 /* Trap kinds a guest can hit (WebAssembly core spec §4.4 "Traps", plus host-imposed limits). */
 typedef enum wactor_trap_kind {
@@ -76,7 +84,7 @@ typedef enum wactor_trap_kind {
 } wactor_trap_kind;
 
 /* A static short name for a trap kind, e.g. "integer divide by zero", "out of bounds memory access". */
-const char *wactor_trap_name(wactor_trap_kind kind);
+WACTOR_API const char *wactor_trap_name(wactor_trap_kind kind);
 
 #define WACTOR_DIAG_MAX 256
 typedef struct wactor_diag {
@@ -120,11 +128,11 @@ typedef struct wactor_config {
 /* Creates a runtime and starts its scheduler threads. `config` may be NULL (defaults).
  * *out is owned by the caller and freed with wactor_runtime_destroy().
  * Errors: WACTOR_ENOMEM, WACTOR_EINVAL (out == NULL). */
-wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out);
+WACTOR_API wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out);
 
 /* Stops every actor (components get `_cleanup`, in reverse spawn order, 1 s each), joins the scheduler
  * threads and frees the runtime. Modules still held by the caller stay valid until released. NULL is a no-op. */
-void wactor_runtime_destroy(wactor_runtime *rt);
+WACTOR_API void wactor_runtime_destroy(wactor_runtime *rt);
 
 /* ---------------------------------------------------------------- modules */
 
@@ -132,15 +140,15 @@ void wactor_runtime_destroy(wactor_runtime *rt);
  * Identical bytes share one compiled module (cached by content hash). The module is reference-counted:
  * release it with wactor_module_release(); actors spawned from it keep their own reference.
  * Errors: WACTOR_EMODULE (malformed or invalid; diag says what and where), WACTOR_ENOMEM, WACTOR_EINVAL. */
-wactor_error wactor_module_load(wactor_runtime *rt, const void *bytes, size_t len,
+WACTOR_API wactor_error wactor_module_load(wactor_runtime *rt, const void *bytes, size_t len,
                                 wactor_module **out, wactor_diag *diag);
 
 /* Reads `path` and loads it as above. Errors: also WACTOR_EIO / WACTOR_ENOENT for the file. */
-wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path,
+WACTOR_API wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path,
                                      wactor_module **out, wactor_diag *diag);
 
 /* Drops the caller's reference. NULL is a no-op. */
-void wactor_module_release(wactor_module *module);
+WACTOR_API void wactor_module_release(wactor_module *module);
 
 /* Module introspection (what `wactor inspect` prints). Strings point into the module and stay valid
  * while the caller holds its reference. */
@@ -163,13 +171,13 @@ typedef struct wactor_extern {
     uint32_t mem_min, mem_max; /* memories, in 64 KiB pages; mem_max == UINT32_MAX: no maximum */
 } wactor_extern;
 
-size_t wactor_module_import_count(const wactor_module *module);
-size_t wactor_module_export_count(const wactor_module *module);
+WACTOR_API size_t wactor_module_import_count(const wactor_module *module);
+WACTOR_API size_t wactor_module_export_count(const wactor_module *module);
 /* Describes import/export `i` (0-based). Errors: WACTOR_ENOENT (i out of range). */
-wactor_error wactor_module_import(const wactor_module *module, size_t i, wactor_extern *out);
-wactor_error wactor_module_export(const wactor_module *module, size_t i, wactor_extern *out);
+WACTOR_API wactor_error wactor_module_import(const wactor_module *module, size_t i, wactor_extern *out);
+WACTOR_API wactor_error wactor_module_export(const wactor_module *module, size_t i, wactor_extern *out);
 /* The signature of function export `name`. Errors: WACTOR_ENOENT (no such function export). */
-wactor_error wactor_module_func(const wactor_module *module, const char *name, wactor_functype *out);
+WACTOR_API wactor_error wactor_module_func(const wactor_module *module, const char *name, wactor_functype *out);
 
 /* ---------------------------------------------------------------- actors */
 
@@ -187,14 +195,51 @@ typedef struct wactor_caps {
     bool spawn;                   /* may spawn components declared with wactor_declare() */
 } wactor_caps;
 
+/* ---------------------------------------------------------------- defaults
+ * Every default, defined here once and used by the runtime, the manifest and the supervisors. A field or
+ * manifest key left at 0 / absent takes the default below (docs/ABI.md, "Limits", lists the same table). */
+#define WACTOR_DEFAULT_MAILBOX            1024u        /* messages queued per component */
+#define WACTOR_DEFAULT_MAILBOX_BYTES      (64u << 20)  /* bytes of queued payloads per component: 64 MiB */
+#define WACTOR_DEFAULT_MAX_MESSAGE_BYTES  (16u << 20)  /* largest message or reply: 16 MiB */
+#define WACTOR_DEFAULT_MEMORY_PAGES       1024u        /* linear memory cap: 64 MiB */
+#define WACTOR_DEFAULT_TABLE_ELEMENTS     100000u      /* elements over all of an instance's tables */
+#define WACTOR_DEFAULT_START_FUEL         100000000u   /* instructions for start-up (start section,
+                                                          `_initialize`, `_start`) */
+#define WACTOR_DEFAULT_MAX_SPAWNED        64u          /* live instances a component may have spawned */
+#define WACTOR_DEFAULT_MAX_REQUESTS       1024u        /* its requests awaiting an answer */
+#define WACTOR_DEFAULT_MAX_SUBSCRIPTIONS  256u         /* topic subscriptions it holds */
+#define WACTOR_DEFAULT_MAX_MONITORS       1024u        /* monitors it holds */
+#define WACTOR_DEFAULT_MAX_LINKS          1024u        /* links it holds */
+#define WACTOR_DEFAULT_LOG_LINE_BYTES     4096u        /* a longer log line is cut, marked "[truncated]" */
+#define WACTOR_DEFAULT_LOG_BYTES_PER_SEC  (1u << 20)   /* log volume; beyond it lines are dropped and counted */
+#define WACTOR_DEFAULT_STOP_MS            1000         /* wactor_stop(): `_cleanup` budget */
+#define WACTOR_DEFAULT_REQUEST_TIMEOUT_MS 5000         /* a guest request without a timeout */
+#define WACTOR_DEFAULT_SHUTDOWN_MS        5000         /* a worker child's shutdown (OTP's default) */
+#define WACTOR_DEFAULT_INTENSITY          1u           /* OTP's default */
+#define WACTOR_DEFAULT_PERIOD_MS          5000u        /* OTP's default (5 s) */
+#define WACTOR_DEFAULT_HEALTH_TIMEOUT_MS  1000u
+#define WACTOR_DEFAULT_HEALTH_THRESHOLD   3u
+
 typedef struct wactor_spawn_opts {
     const char *name;         /* registered name, or NULL; copied */
     const wactor_caps *caps;  /* NULL: no grants */
-    uint32_t mailbox;         /* mailbox capacity in messages; 0 = 1024. A full mailbox refuses sends (EFULL) */
-    uint32_t max_message_bytes; /* largest payload it may send; 0 = 16 MiB */
-    uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = 1024 pages (64 MiB), or the module's
-                                 own maximum if lower */
+    uint32_t mailbox;         /* mailbox capacity in messages; 0 = WACTOR_DEFAULT_MAILBOX. A full mailbox
+                                 refuses sends (EFULL) */
+    uint32_t max_message_bytes; /* largest payload it may send or receive, replies included;
+                                   0 = WACTOR_DEFAULT_MAX_MESSAGE_BYTES */
+    uint32_t memory_pages;    /* linear memory cap in 64 KiB pages; 0 = WACTOR_DEFAULT_MEMORY_PAGES, or the
+                                 module's own maximum if lower */
     uint64_t fuel;            /* instructions allowed per message/invocation; 0 = unlimited */
+    /* Limits on what the component can make the host spend (docs/ABI.md, "Limits"); 0 = the default. */
+    uint64_t mailbox_bytes;     /* bytes of queued payloads; 0 = WACTOR_DEFAULT_MAILBOX_BYTES */
+    uint64_t start_fuel;        /* instructions for start-up; 0 = WACTOR_DEFAULT_START_FUEL */
+    uint32_t table_elements;    /* table elements; 0 = WACTOR_DEFAULT_TABLE_ELEMENTS */
+    uint32_t max_spawned;       /* live instances it spawned; 0 = WACTOR_DEFAULT_MAX_SPAWNED */
+    uint32_t max_requests;      /* outstanding requests; 0 = WACTOR_DEFAULT_MAX_REQUESTS */
+    uint32_t max_subscriptions; /* subscriptions; 0 = WACTOR_DEFAULT_MAX_SUBSCRIPTIONS */
+    uint32_t max_monitors;      /* monitors held; 0 = WACTOR_DEFAULT_MAX_MONITORS */
+    uint32_t max_links;         /* links held; 0 = WACTOR_DEFAULT_MAX_LINKS */
+    uint32_t log_bytes_per_sec; /* log volume; 0 = WACTOR_DEFAULT_LOG_BYTES_PER_SEC */
 } wactor_spawn_opts;
 
 /* Spawns a component actor from `module`: it instantiates, calls `_initialize` (WASI reactor) then
@@ -202,30 +247,30 @@ typedef struct wactor_spawn_opts {
  * `opts` may be NULL. On success *out is the new pid.
  * Errors: WACTOR_EEXIST (name taken), WACTOR_EMODULE (instantiation failed: unknown import, memory over
  * the cap), WACTOR_ETRAP (`_initialize`/`_start` trapped; diag has the kind), WACTOR_ENOMEM, WACTOR_EINVAL. */
-wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wactor_spawn_opts *opts,
+WACTOR_API wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wactor_spawn_opts *opts,
                           wactor_pid *out, wactor_diag *diag);
 
 /* Registers `name` (copied) for `pid`. Names are released when the actor stops.
  * Errors: WACTOR_EEXIST, WACTOR_ENOENT (no such actor), WACTOR_EINVAL. */
-wactor_error wactor_register(wactor_runtime *rt, wactor_pid pid, const char *name);
+WACTOR_API wactor_error wactor_register(wactor_runtime *rt, wactor_pid pid, const char *name);
 
 /* Removes a registration. Errors: WACTOR_ENOENT. */
-wactor_error wactor_unregister(wactor_runtime *rt, const char *name);
+WACTOR_API wactor_error wactor_unregister(wactor_runtime *rt, const char *name);
 
 /* The pid registered under `name`, or 0. O(1). */
-wactor_pid wactor_whereis(wactor_runtime *rt, const char *name);
+WACTOR_API wactor_pid wactor_whereis(wactor_runtime *rt, const char *name);
 
 /* Sends `len` bytes (copied) to `to`'s `handle-message`, with the sender given as "host". The payload
  * should begin with a multicodec varint. Asynchronous: returns once queued, in per-sender FIFO order.
  * Errors: WACTOR_ENOENT (no such or dead actor), WACTOR_ETOOBIG (over 16 MiB), WACTOR_EFULL (its mailbox
  * is full: nothing was queued), WACTOR_ENOMEM. */
-wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len);
+WACTOR_API wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len);
 
 /* Publishes `len` bytes (copied; should begin with a multicodec prefix) to `topic`, a NATS subject without
  * wildcards: every component subscribed with a matching pattern gets it in `handle-message`, once, with the
  * sender "host". Returns the number of subscribers reached in *delivered (may be NULL).
  * Errors: WACTOR_EINVAL (bad topic), WACTOR_ETOOBIG, WACTOR_ENOMEM. */
-wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len,
+WACTOR_API wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len,
                             size_t *delivered);
 
 /* A publication received by the embedding program: `topic` (NUL-terminated), the publisher's pid (0 for the
@@ -236,7 +281,7 @@ typedef void (*wactor_message_fn)(void *user, const char *topic, wactor_pid from
 /* Subscribes the embedding program to `pattern` (NATS syntax: `*` one token, `>` the rest): a native actor
  * is spawned that calls `fn` for each matching publication. *out receives its pid; wactor_stop() on it
  * ends the subscription. Errors: WACTOR_EINVAL (bad pattern, fn NULL), WACTOR_ENOMEM. */
-wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_message_fn fn, void *user,
+WACTOR_API wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_message_fn fn, void *user,
                               wactor_pid *out);
 
 /* Request/reply: sends `len` bytes to `pid`'s `handle-message` as a request and waits up to `timeout_ms`
@@ -244,14 +289,14 @@ wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_me
  * Blocks the calling thread only. Errors: WACTOR_ENOENT (no such actor, or it died before answering),
  * WACTOR_ETIMEDOUT, WACTOR_ENOHANDLER (it returned without replying, or has no handle-message),
  * WACTOR_ETRAP (it trapped handling the request), WACTOR_EFULL (its mailbox is full). */
-wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload, size_t len, int timeout_ms,
+WACTOR_API wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload, size_t len, int timeout_ms,
                         void **reply, size_t *reply_len, wactor_diag *diag);
 
 /* Declares a component that guests with the `spawn` capability may start by `name` (wactor.spawn): each
  * spawn starts a new unnamed instance of `module` with `opts` (its name ignored; caps and limits kept).
  * The runtime keeps a reference to the module and copies opts. Errors: WACTOR_EEXIST, WACTOR_EINVAL,
  * WACTOR_ENOMEM. */
-wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module *module,
+WACTOR_API wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module *module,
                             const wactor_spawn_opts *opts);
 
 /* Calls export `function` of actor `pid` with a multicodec-encoded argument list (a JSON array, a CBOR
@@ -260,14 +305,14 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
  * caller frees) of *result_len bytes, prefixed like the arguments.
  * Errors: WACTOR_ENOENT (no actor / no such export), WACTOR_ECODEC, WACTOR_EARITY, WACTOR_ETYPE,
  * WACTOR_ETRAP (the actor has failed and will not run again), WACTOR_ETIMEDOUT, WACTOR_ESTATE. */
-wactor_error wactor_invoke(wactor_runtime *rt, wactor_pid pid, const char *function,
+WACTOR_API wactor_error wactor_invoke(wactor_runtime *rt, wactor_pid pid, const char *function,
                            const void *args, size_t args_len, int timeout_ms,
                            void **result, size_t *result_len, wactor_diag *diag);
 
 /* Like wactor_invoke() with already-typed values: `args` must match the export's parameters exactly;
  * up to `results_cap` results are written to `results` and their count to *nresults.
  * Errors: as wactor_invoke(); WACTOR_EFULL if the export has more than `results_cap` results. */
-wactor_error wactor_invoke_values(wactor_runtime *rt, wactor_pid pid, const char *function,
+WACTOR_API wactor_error wactor_invoke_values(wactor_runtime *rt, wactor_pid pid, const char *function,
                                   const wactor_value *args, size_t nargs, wactor_value *results,
                                   size_t results_cap, size_t *nresults, int timeout_ms, wactor_diag *diag);
 
@@ -278,14 +323,14 @@ typedef enum wactor_health_status {
 /* Asks the component for its health through its `_health` export (no export: healthy). `reason` (may be
  * NULL) receives the guest's reason, NUL-terminated, truncated to `reason_len` bytes.
  * A trapping `_health` fails the actor. Errors: WACTOR_ENOENT, WACTOR_ETIMEDOUT, WACTOR_ETRAP. */
-wactor_error wactor_health(wactor_runtime *rt, wactor_pid pid, int timeout_ms,
+WACTOR_API wactor_error wactor_health(wactor_runtime *rt, wactor_pid pid, int timeout_ms,
                            wactor_health_status *status, char *reason, size_t reason_len);
 
 /* Component lifecycle (see docs/ARCHITECTURE.md). */
 typedef enum wactor_state {
     WACTOR_CREATING, WACTOR_STARTING, WACTOR_READY, WACTOR_STOPPING, WACTOR_TERMINATED, WACTOR_FAILED
 } wactor_state;
-const char *wactor_state_name(wactor_state state);
+WACTOR_API const char *wactor_state_name(wactor_state state);
 
 typedef struct wactor_actor_info {
     wactor_state state;
@@ -299,21 +344,21 @@ typedef struct wactor_actor_info {
 } wactor_actor_info;
 
 /* A snapshot of the actor's lifecycle. Errors: WACTOR_ENOENT (never existed, or already reaped). */
-wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info);
+WACTOR_API wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info);
 
 /* Totals over every instance ever started under registered name `name` (restarts included): messages,
  * refused and dead_letters summed; state, started_ns and failure of the newest instance; created_ns of the
  * first. Errors: WACTOR_ENOENT (no component was ever registered under that name). */
-wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
+WACTOR_API wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
 
 /* Stops the actor: queued messages are handled first, then `_cleanup` runs for at most `timeout_ms`
  * (<= 0: 1000 ms), the instance is freed and the name released. Waits until it has terminated.
  * Errors: WACTOR_ENOENT. */
-wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms);
+WACTOR_API wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms);
 
 /* Waits until every mailbox is empty and no actor is running (`timeout_ms` <= 0: forever).
  * Errors: WACTOR_ETIMEDOUT. */
-wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
+WACTOR_API wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
 
 typedef struct wactor_stats {
     uint64_t actors;           /* live actors */
@@ -324,7 +369,7 @@ typedef struct wactor_stats {
 } wactor_stats;
 
 /* Runtime-wide counters. Never fails for a valid runtime. */
-void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats);
+WACTOR_API void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats);
 
 /* ---------------------------------------------------------------- supervision
  * OTP supervisors (Erlang/OTP design principles, "Supervisor Behaviour"; supervisor module reference).
@@ -378,13 +423,13 @@ struct wactor_sup_spec {
 typedef void (*wactor_event_fn)(void *user, const char *json);
 
 /* Where the runtime's supervisors send their events (NULL: nowhere). Set before starting supervisors. */
-void wactor_set_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user);
+WACTOR_API void wactor_set_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user);
 
 /* Starts a supervision tree and waits until every child has started (in order).
  * Errors: WACTOR_EINVAL (bad spec: duplicate ids, simple_one_for_one without exactly one child, a child with
  * neither module nor supervisor), WACTOR_EEXIST (a name is taken), WACTOR_ETRAP / WACTOR_EMODULE (a child
  * failed to start; the ones started before it were stopped again), WACTOR_ENOMEM. */
-wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *spec, wactor_pid *out,
+WACTOR_API wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *spec, wactor_pid *out,
                                      wactor_diag *diag);
 
 typedef struct wactor_child_info {
@@ -397,21 +442,21 @@ typedef struct wactor_child_info {
 
 /* which_children: up to `cap` children in start order into `out`, their number into *n (may exceed cap).
  * Errors: WACTOR_ENOENT (no such supervisor), WACTOR_ETIMEDOUT (5 s). */
-wactor_error wactor_which_children(wactor_runtime *rt, wactor_pid sup, wactor_child_info *out, size_t cap, size_t *n);
+WACTOR_API wactor_error wactor_which_children(wactor_runtime *rt, wactor_pid sup, wactor_child_info *out, size_t cap, size_t *n);
 
 typedef struct wactor_child_counts { uint32_t specs, active, supervisors, workers; } wactor_child_counts;
-wactor_error wactor_count_children(wactor_runtime *rt, wactor_pid sup, wactor_child_counts *out);
+WACTOR_API wactor_error wactor_count_children(wactor_runtime *rt, wactor_pid sup, wactor_child_counts *out);
 
 /* Adds and starts a child; for a simple_one_for_one supervisor `spec` must be NULL and a new instance of its
  * template starts. *out (may be NULL) gets the child's pid. Errors: WACTOR_EEXIST (id taken), WACTOR_EINVAL,
  * WACTOR_ETRAP / WACTOR_EMODULE (it failed to start), WACTOR_ENOENT (no such supervisor). */
-wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor_child_spec *spec, wactor_pid *out);
+WACTOR_API wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor_child_spec *spec, wactor_pid *out);
 /* Stops child `id` (simple_one_for_one: the child `pid`) per its shutdown; its spec stays. Errors: WACTOR_ENOENT. */
-wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const char *id, wactor_pid pid);
+WACTOR_API wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const char *id, wactor_pid pid);
 /* Starts a terminated child again. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
-wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id);
+WACTOR_API wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id);
 /* Forgets a terminated child's spec. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
-wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id);
+WACTOR_API wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id);
 
 #ifdef __cplusplus
 }

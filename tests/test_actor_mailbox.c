@@ -1,6 +1,7 @@
 /* test_actor_mailbox.c — bounded mailboxes: capacity, -EAGAIN back-pressure, system messages exempt,
  * slots freed as messages are taken, concurrent senders, the refused_full counter, send_after, and the
- * unbounded default.
+ * unbounded default; byte bounds (mailbox_max_bytes): -EAGAIN / -EMSGSIZE, system messages charged but
+ * accepted, oversized replies trimmed, concurrent senders of mixed sizes.
  *
  * The receiver under test blocks each counted message on a gate (permits or fully open), so its mailbox
  * fills deterministically while the test thread watches. cmocka asserts only on the test thread: the
@@ -59,7 +60,10 @@ typedef struct rx {
     atomic_long handled;  /* counted messages whose handler finished */
     atomic_long stops, downs, exits, replies;
     atomic_long reply_status;
+    atomic_long reply_len;  /* actor_reply.len of the last REPLY */
+    atomic_long reply_bytes;/* REPLY payload bytes that arrived (after the header) */
     atomic_long max_len;  /* largest actor_mailbox_length(self) seen inside the handler */
+    atomic_long max_bytes;/* largest actor_mailbox_bytes(self) seen inside the handler */
     atomic_long fifo_err; /* MSG_SEQ out of order per sender */
     long next_seq[NSEND]; /* runner only */
     int spin;             /* busy iterations per counted message (to let senders pile up) */
@@ -120,13 +124,16 @@ static actor_result rx_receive(actor *self, actor_msg *m) {
         actor_reply h;
         memcpy(&h, m->data, sizeof h);
         atomic_store(&r->reply_status, h.status);
+        atomic_store(&r->reply_len, (long)h.len);
+        atomic_store(&r->reply_bytes, (long)(m->len - sizeof h));
         atomic_fetch_add(&r->replies, 1);
         break;
     }
     default:
         atomic_fetch_add(&r->entered, 1);
         max_update(&r->max_len, (long)actor_mailbox_length(actor_sys(self), actor_self(self)));
-        if (m->type == MSG_SEQ && m->len == 2 * sizeof(uint64_t)) {
+        max_update(&r->max_bytes, (long)actor_mailbox_bytes(actor_sys(self), actor_self(self)));
+        if (m->type == MSG_SEQ && m->len >= 2 * sizeof(uint64_t)) {
             uint64_t v[2];
             memcpy(v, m->data, sizeof v);
             if (v[0] >= NSEND || (long)v[1] != r->next_seq[v[0]]) atomic_fetch_add(&r->fifo_err, 1);
@@ -150,6 +157,19 @@ static actor_id spawn_rx(actor_system *sys, rx *r, uint32_t cap, bool trap) {
     assert_int_equal(actor_spawn_opt(sys, &rx_beh, r, &o, &id), 0);
     r->self = id;
     return id;
+}
+
+static actor_id spawn_rx_bytes(actor_system *sys, rx *r, uint32_t cap, size_t max_bytes, bool trap) {
+    actor_spawn_opts o = {.mailbox_capacity = cap, .mailbox_max_bytes = max_bytes, .trap_exits = trap};
+    actor_id id = 0;
+    assert_int_equal(actor_spawn_opt(sys, &rx_beh, r, &o, &id), 0);
+    r->self = id;
+    return id;
+}
+
+/* A counted message with `len` payload bytes (its cost: sizeof(actor_msg) + len). */
+static int send_len(actor_system *sys, actor_id to, size_t len) {
+    return actor_send(sys, to, actor_msg_new(MSG_WORK, 0, NULL, len));
 }
 
 static int send_work(actor_system *sys, actor_id to) {
@@ -617,6 +637,253 @@ static void test_self_send_full(void **st) {
     actor_system_destroy(sys);
 }
 
+/* ------------------------------------------------------------------ byte bounds */
+
+#define HDR sizeof(actor_msg)
+
+static void test_bytes_refuses(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    rx *r = rx_new();
+    /* room for exactly three 100-byte messages and then a 52-byte one: 3*(48+100) + (48+52) bytes */
+    const size_t MAX = 3 * (HDR + 100) + HDR + 52;
+    actor_id R = spawn_rx_bytes(sys, r, 0, MAX, false);
+    block_receiver(sys, r); /* the message being handled holds no bytes */
+    assert_int_equal(actor_mailbox_bytes(sys, R), 0);
+    actor_system_stats s0 = stats(sys);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(send_len(sys, R, 100), 0);
+        assert_int_equal(actor_mailbox_bytes(sys, R), (size_t)(i + 1) * (HDR + 100));
+    }
+    assert_int_equal(send_len(sys, R, 53), -EAGAIN);  /* one byte too many: refused, nothing queued */
+    assert_int_equal(actor_mailbox_bytes(sys, R), 3 * (HDR + 100));
+    assert_int_equal(actor_mailbox_length(sys, R), 3);
+    assert_int_equal(send_len(sys, R, 52), 0);        /* exactly fits */
+    assert_int_equal(actor_mailbox_bytes(sys, R), MAX);
+    assert_int_equal(send_len(sys, R, 0), -EAGAIN);   /* even an empty message costs its header */
+    /* larger than the whole bound: -EMSGSIZE, also on an empty mailbox (a retry cannot help) */
+    assert_int_equal(send_len(sys, R, MAX), -EMSGSIZE);
+    assert_int_equal(send_len(sys, R, 1 << 20), -EMSGSIZE);
+    /* a refused request learns the reason */
+    actor_future *f = actor_future_new();
+    actor_msg *m = actor_msg_new(MSG_WORK, 0, NULL, MAX);
+    actor_future_retain(f);
+    m->reply = f;
+    assert_int_equal(actor_send(sys, R, m), -EMSGSIZE);
+    int status = 0;
+    assert_int_equal(actor_future_poll(f, &status, NULL, NULL), 0);
+    assert_int_equal(status, -EMSGSIZE);
+    actor_future_release(f);
+    f = actor_future_new();
+    m = actor_msg_new(MSG_WORK, 0, NULL, 10);
+    actor_future_retain(f);
+    m->reply = f;
+    assert_int_equal(actor_send(sys, R, m), -EAGAIN);
+    assert_int_equal(actor_future_poll(f, &status, NULL, NULL), 0);
+    assert_int_equal(status, -EAGAIN);
+    actor_future_release(f);
+    actor_system_stats s1 = stats(sys);
+    assert_int_equal(s1.refused_full - s0.refused_full, 6);
+    assert_int_equal(s1.dead_letters, s0.dead_letters);
+    assert_int_equal(actor_mailbox_bytes(sys, R), MAX);
+
+    /* bytes free as messages are taken out: one handled, the next taken out (and blocked on) */
+    gate_permit(&r->g, 1);
+    assert_int_equal(wait_at_least(&r->entered, 2), 2);
+    assert_int_equal(actor_mailbox_bytes(sys, R), 2 * (HDR + 100) + HDR + 52);
+    assert_int_equal(send_len(sys, R, 101), -EAGAIN);
+    assert_int_equal(send_len(sys, R, 100), 0);
+    gate_open(&r->g);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    assert_int_equal(atomic_load(&r->handled), 1 + 4 + 1);
+    assert_int_equal(actor_mailbox_bytes(sys, R), 0);
+    assert_true((size_t)atomic_load(&r->max_bytes) <= MAX);
+    /* both bounds at once: the message count bites first here */
+    rx *q = rx_new();
+    actor_id Q = spawn_rx_bytes(sys, q, 2, 10 * (HDR + 8), false);
+    block_receiver(sys, q);
+    assert_int_equal(send_len(sys, Q, 8), 0);
+    assert_int_equal(send_len(sys, Q, 8), 0);
+    assert_int_equal(send_len(sys, Q, 8), -EAGAIN);
+    assert_int_equal(actor_mailbox_bytes(sys, Q), 2 * (HDR + 8)); /* the refused one left nothing behind */
+    gate_open(&q->g);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    assert_int_equal(actor_mailbox_bytes(NULL, R), 0);
+    assert_int_equal(actor_mailbox_bytes(sys, 999999), 0);
+    actor_system_destroy(sys);
+    rx_free(r), rx_free(q);
+}
+
+static void test_bytes_system_messages(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    rx *r = rx_new();
+    const size_t MAX = 2 * (HDR + 64);
+    actor_id R = spawn_rx_bytes(sys, r, 0, MAX, true);
+    actor_id X1 = 0, X2 = 0;
+    assert_int_equal(actor_spawn(sys, &idle_beh, NULL, &X1), 0);
+    assert_int_equal(actor_spawn(sys, &idle_beh, NULL, &X2), 0);
+    assert_int_equal(actor_monitor(sys, R, X1, NULL), 0);
+    assert_int_equal(actor_link(sys, R, X2), 0);
+    block_receiver(sys, r);
+    assert_int_equal(send_len(sys, R, 64), 0);
+    assert_int_equal(send_len(sys, R, 64), 0);
+    assert_int_equal(send_len(sys, R, 0), -EAGAIN);
+    assert_int_equal(actor_mailbox_bytes(sys, R), MAX);
+    actor_system_stats s0 = stats(sys);
+
+    /* DOWN, EXIT, a small REPLY, a REPLY larger than the whole bound, STOP: all accepted while full */
+    assert_int_equal(actor_kill(sys, X1), 0);
+    assert_int_equal(actor_kill(sys, X2), 0);
+    assert_int_equal(actor_wait_exit(sys, X1, 5000), 0);
+    assert_int_equal(actor_wait_exit(sys, X2, 5000), 0);
+    size_t after_signals = actor_mailbox_bytes(sys, R);
+    assert_int_equal(after_signals, MAX + (HDR + sizeof(actor_down)) + (HDR + sizeof(actor_exit_signal)));
+    actor_future *small = actor_future_new_notify(sys, R, 1);
+    char *bytes = malloc(16);
+    memset(bytes, 'x', 16);
+    assert_int_equal(actor_future_complete(small, 0, bytes, 16), 0);
+    actor_future_release(small);
+    assert_int_equal(actor_mailbox_bytes(sys, R), after_signals + HDR + sizeof(actor_reply) + 16);
+    size_t before_big = actor_mailbox_bytes(sys, R);
+    actor_future *big = actor_future_new_notify(sys, R, 2);
+    char *lots = calloc(1, 4096);
+    assert_int_equal(actor_future_complete(big, 0, lots, 4096), 0);
+    actor_future_release(big);
+    /* charged as a header-only REPLY: the responder's 4096 bytes never reached the mailbox */
+    assert_int_equal(actor_mailbox_bytes(sys, R), before_big + HDR + sizeof(actor_reply));
+    assert_int_equal(actor_stop(sys, R), 0);
+    assert_int_equal(send_len(sys, R, 0), -EAGAIN); /* counted messages stay refused (over the bound now) */
+    actor_system_stats s1 = stats(sys);
+    assert_int_equal(s1.refused_full - s0.refused_full, 1);
+    assert_int_equal(s1.dead_letters, s0.dead_letters);
+
+    gate_open(&r->g);
+    assert_int_equal(actor_wait_exit(sys, R, 5000), 0);
+    assert_int_equal(atomic_load(&r->handled), 3);
+    assert_int_equal(atomic_load(&r->downs), 1);
+    assert_int_equal(atomic_load(&r->exits), 1);
+    assert_int_equal(atomic_load(&r->replies), 2);
+    assert_int_equal(atomic_load(&r->reply_status), -EMSGSIZE); /* the big one came last */
+    assert_int_equal(atomic_load(&r->reply_len), 0);
+    assert_int_equal(atomic_load(&r->reply_bytes), 0);
+    assert_int_equal(atomic_load(&r->stops), 1);
+    actor_system_destroy(sys);
+    rx_free(r);
+}
+
+/* A REPLY that fits is delivered whole even when the mailbox is over its bound; an unbounded actor gets big
+ * replies whole. */
+static void test_bytes_reply_fits(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    rx *r = rx_new(), *u = rx_new();
+    gate_open(&r->g);
+    gate_open(&u->g);
+    actor_id R = spawn_rx_bytes(sys, r, 0, HDR + sizeof(actor_reply) + 100, false);
+    actor_id U = spawn_rx_bytes(sys, u, 0, 0, false);
+    actor_future *f = actor_future_new_notify(sys, R, 9);
+    char *d = malloc(100);
+    memset(d, 7, 100);
+    assert_int_equal(actor_future_complete(f, 5, d, 100), 0);
+    actor_future_release(f);
+    f = actor_future_new_notify(sys, U, 10);
+    d = calloc(1, 1 << 20);
+    assert_int_equal(actor_future_complete(f, 6, d, 1 << 20), 0);
+    actor_future_release(f);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    assert_int_equal(atomic_load(&r->reply_status), 5);
+    assert_int_equal(atomic_load(&r->reply_bytes), 100);
+    assert_int_equal(atomic_load(&u->reply_status), 6);
+    assert_int_equal(atomic_load(&u->reply_bytes), 1 << 20);
+    assert_int_equal(actor_mailbox_bytes(sys, R), 0);
+    assert_int_equal(actor_mailbox_bytes(sys, U), 0);
+    actor_system_destroy(sys);
+    rx_free(r), rx_free(u);
+}
+
+/* Many threads send messages of mixed sizes to a slow receiver: the counted bytes never pass the bound
+ * (seen by an observer and inside the handler), every accepted message is handled, in per-sender order. */
+typedef struct bsender {
+    actor_system *sys;
+    actor_id to;
+    int idx;
+    long n;
+    atomic_int *go;
+    long ok, eagain, other;
+    size_t max_bytes;
+} bsender;
+
+static void *bsender_main(void *arg) {
+    bsender *s = arg;
+    while (!atomic_load(s->go)) sched_yield();
+    unsigned seed = (unsigned)s->idx * 7919u + 1;
+    for (long i = 0; i < s->n; i++) {
+        for (;;) {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = 2 * sizeof(uint64_t) + (seed >> 16) % 300;
+            actor_msg *m = actor_msg_new(MSG_SEQ, 0, NULL, len);
+            uint64_t v[2] = {(uint64_t)s->idx, (uint64_t)i};
+            memcpy(m->data, v, sizeof v);
+            int rc = actor_send(s->sys, s->to, m);
+            size_t b = actor_mailbox_bytes(s->sys, s->to);
+            if (b > s->max_bytes) s->max_bytes = b;
+            if (rc == 0) {
+                s->ok++;
+                break;
+            }
+            if (rc == -EAGAIN) s->eagain++;
+            else {
+                s->other++;
+                break;
+            }
+            sched_yield();
+        }
+    }
+    return NULL;
+}
+
+static void test_bytes_concurrent(void **st) {
+    (void)st;
+    enum { PER_SENDER = 2000 };
+    const size_t MAX = 4096;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(3, &sys), 0);
+    rx *r = rx_new();
+    r->spin = 200;
+    gate_open(&r->g);
+    actor_id R = spawn_rx_bytes(sys, r, 0, MAX, false);
+    actor_system_stats s0 = stats(sys);
+    atomic_int go = 0;
+    bsender s[NSEND];
+    pthread_t th[NSEND];
+    for (int i = 0; i < NSEND; i++) {
+        s[i] = (bsender){.sys = sys, .to = R, .idx = i, .n = PER_SENDER, .go = &go};
+        assert_int_equal(pthread_create(&th[i], NULL, bsender_main, &s[i]), 0);
+    }
+    atomic_store(&go, 1);
+    for (int i = 0; i < NSEND; i++) pthread_join(th[i], NULL);
+    assert_int_equal(actor_system_wait_idle(sys, 20000), 0);
+    long ok = 0, eagain = 0, other = 0;
+    for (int i = 0; i < NSEND; i++) {
+        ok += s[i].ok, eagain += s[i].eagain, other += s[i].other;
+        assert_true(s[i].max_bytes <= MAX);
+    }
+    assert_int_equal(other, 0);
+    assert_int_equal(ok, (long)NSEND * PER_SENDER);
+    assert_true(eagain > 0); /* the bound was reached (the receiver is slower than 8 senders) */
+    assert_true((size_t)atomic_load(&r->max_bytes) <= MAX);
+    assert_int_equal(atomic_load(&r->handled), (long)NSEND * PER_SENDER);
+    assert_int_equal(atomic_load(&r->fifo_err), 0);
+    assert_int_equal(actor_mailbox_bytes(sys, R), 0);
+    assert_int_equal(stats(sys).refused_full - s0.refused_full, (uint64_t)eagain);
+    actor_system_destroy(sys);
+    rx_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unbounded_default),
@@ -628,6 +895,10 @@ int main(void) {
         cmocka_unit_test(test_send_after_not_full),
         cmocka_unit_test(test_length_dead_and_killed),
         cmocka_unit_test(test_self_send_full),
+        cmocka_unit_test(test_bytes_refuses),
+        cmocka_unit_test(test_bytes_system_messages),
+        cmocka_unit_test(test_bytes_reply_fits),
+        cmocka_unit_test(test_bytes_concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

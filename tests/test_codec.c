@@ -720,6 +720,83 @@ static void test_results_round_trip_every_codec(void **state) {
     free(p);
 }
 
+static uint32_t f32_bits(const wactor_value *v) {
+    uint32_t u;
+    memcpy(&u, &v->of.f32, 4);
+    return u;
+}
+static uint64_t f64_bits(const wactor_value *v) {
+    uint64_t u;
+    memcpy(&u, &v->of.f64, 8);
+    return u;
+}
+static wactor_value f32_of_bits(uint32_t u) {
+    wactor_value v = {.type = WACTOR_F32};
+    memcpy(&v.of.f32, &u, 4);
+    return v;
+}
+static wactor_value f64_of_bits(uint64_t u) {
+    wactor_value v = {.type = WACTOR_F64};
+    memcpy(&v.of.f64, &u, 8);
+    return v;
+}
+
+/* CBOR keeps a NaN's exact bits: signalling NaNs are not quieted, payloads and signs survive, in both
+ * directions; between widths the payload moves top-aligned (found by fuzz/fuzz_codec.c: an f32 signalling
+ * NaN came back quiet). */
+static void test_cbor_nan_bits_exact(void **state) {
+    (void)state;
+    wactor_value out[8];
+    char err[256];
+    /* [sNaN f32 7f800001, -sNaN f32 ff9a9ae8, qNaN f32 with payload 7fc12345, sNaN f64 7ff0000000000001,
+     *  f32 sNaN ff800001 for an f64, f64 sNaN 7ff0000000000001 for an f32 (payload only in dropped bits),
+     *  half qNaN 7e01 for an f32, half sNaN 7c01 for an f64] */
+    static const uint8_t body[] = {0x88,
+                                   0xfa, 0x7f, 0x80, 0x00, 0x01,
+                                   0xfa, 0xff, 0x9a, 0x9a, 0xe8,
+                                   0xfa, 0x7f, 0xc1, 0x23, 0x45,
+                                   0xfb, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0x01,
+                                   0xfa, 0xff, 0x80, 0x00, 0x01,
+                                   0xfb, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0x01,
+                                   0xf9, 0x7e, 0x01,
+                                   0xf9, 0x7c, 0x01};
+    wactor_valtype t[] = {WACTOR_F32, WACTOR_F32, WACTOR_F32, WACTOR_F64,
+                          WACTOR_F64, WACTOR_F32, WACTOR_F32, WACTOR_F64};
+    assert_int_equal(decode_cbor(body, sizeof body, t, 8, out, err), WACTOR_OK);
+    assert_int_equal(f32_bits(&out[0]), 0x7f800001u);
+    assert_int_equal(f32_bits(&out[1]), 0xff9a9ae8u);
+    assert_int_equal(f32_bits(&out[2]), 0x7fc12345u);
+    assert_true(f64_bits(&out[3]) == UINT64_C(0x7ff0000000000001));
+    assert_true(f64_bits(&out[4]) == UINT64_C(0xfff0000020000000)); /* payload 1 << 29 */
+    assert_int_equal(f32_bits(&out[5]), 0x7f800001u);               /* still a signalling NaN */
+    assert_int_equal(f32_bits(&out[6]), 0x7fc02000u);               /* half payload 0x201 << 13 */
+    assert_true(f64_bits(&out[7]) == UINT64_C(0x7ff0040000000000)); /* half sNaN 0x001 << 42 */
+    for (int i = 0; i < 8; i++)
+        assert_true(t[i] == WACTOR_F32 ? isnan(out[i].of.f32) : isnan(out[i].of.f64));
+
+    /* ...and an integer parameter still refuses a NaN */
+    wactor_valtype ti = WACTOR_I32;
+    static const uint8_t one_nan[] = {0x81, 0xfa, 0x7f, 0x80, 0x00, 0x01};
+    assert_int_equal(decode_cbor(one_nan, sizeof one_nan, &ti, 1, out, err), WACTOR_ETYPE);
+    assert_string_equal(err, "argument 1: expected i32, got non-integral number nan");
+
+    /* Results: the exact bits go out, and come back */
+    wactor_value vals[] = {f32_of_bits(0x7f800001u), f32_of_bits(0xffbfffffu), f64_of_bits(UINT64_C(0xfff0000000000abc))};
+    wactor_valtype vt[] = {WACTOR_F32, WACTOR_F32, WACTOR_F64};
+    uint8_t *p;
+    size_t len;
+    assert_int_equal(codec_encode_results(WACTOR_CODEC_CBOR, vals, 3, &p, &len), WACTOR_OK);
+    static const uint8_t want[] = {0x51, 0x83, 0xfa, 0x7f, 0x80, 0x00, 0x01, 0xfa, 0xff, 0xbf, 0xff, 0xff,
+                                   0xfb, 0xff, 0xf0, 0, 0, 0, 0, 0x0a, 0xbc};
+    assert_int_equal(len, sizeof want);
+    assert_memory_equal(p, want, sizeof want);
+    wactor_value back[3];
+    assert_int_equal(codec_decode_args(p, len, vt, 3, back, err, sizeof err), WACTOR_OK);
+    for (int i = 0; i < 3; i++)
+        assert_value_equal(&back[i], &vals[i]);
+    free(p);
+}
+
 static void test_results_errors(void **state) {
     (void)state;
     uint8_t *p = (uint8_t *)"untouched";
@@ -948,6 +1025,7 @@ int main(void) {
         cmocka_unit_test(test_results_cbor),
         cmocka_unit_test(test_results_borsh),
         cmocka_unit_test(test_results_round_trip_every_codec),
+        cmocka_unit_test(test_cbor_nan_bits_exact),
         cmocka_unit_test(test_results_errors),
         cmocka_unit_test(test_parse_value_integers),
         cmocka_unit_test(test_parse_value_floats),

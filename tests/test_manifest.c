@@ -368,7 +368,7 @@ static void test_error_payloads(void **state) {
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor: a 16\n", 4,
                     "'cbor': hex digits must come in pairs");
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    borsh: 0g\n", 4,
-                    "'borsh': invalid hex digit 'g'");
+                    "'borsh': invalid hex character 'g'");
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor: abc\n", 4,
                     "odd number of hex digits");
     expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor:\n", 4,
@@ -492,8 +492,8 @@ static void test_caps_fields(void **state) {
     assert_int_equal(bare->mailbox, 1);
     assert_int_equal(bare->max_message_bytes, 1);
 
-    assert_int_equal(MANIFEST_DEFAULT_MAILBOX, 1024);
-    assert_int_equal(MANIFEST_DEFAULT_MAX_MESSAGE_BYTES, 16777216);
+    assert_int_equal(WACTOR_DEFAULT_MAILBOX, 1024);
+    assert_int_equal(WACTOR_DEFAULT_MAX_MESSAGE_BYTES, 16777216);
 
     assert_int_equal(m->nsends, 1);
     assert_string_equal(m->sends[0].target, "kv");
@@ -667,7 +667,7 @@ static void test_error_publish(void **state) {
                     "unknown key 'to' in publish entry (expected topic, json, text, cbor, borsh)");
     expect_error_at(P1 "  - topic: t\n    json: 1\n    cbor: 00\n", 5,
                     "publish entry has both 'json' and 'cbor'; give exactly one payload");
-    expect_error_at(P1 "  - topic: t\n    borsh: 0g\n", 4, "'borsh': invalid hex digit 'g'");
+    expect_error_at(P1 "  - topic: t\n    borsh: 0g\n", 4, "'borsh': invalid hex character 'g'");
     expect_error_at(P1 "  - topic: t\n    cbor: abc\n", 4, "odd number of hex digits");
     expect_error_at(P1 "  - topic: t\n    json: [1, .nan]\n", 4, "'.nan' has no JSON representation");
     expect_error_at(P1 "  - topic: t\n    text: {a: 1}\n", 4, "'text' must be a string, not a mapping");
@@ -773,7 +773,7 @@ static void test_tree_fields(void **state) {
     assert_non_null(root);
     assert_string_equal(root->name, "root");
     assert_int_equal(root->line, 13);
-    assert_int_equal(root->strategy, SUP_ONE_FOR_ALL);
+    assert_int_equal(root->strategy, WACTOR_ONE_FOR_ALL);
     assert_int_equal(root->intensity, 3);
     assert_int_equal(root->period_ms, 10000);
     assert_int_equal(root->backoff_initial_ms, 10);
@@ -785,7 +785,7 @@ static void test_tree_fields(void **state) {
     assert_false(db->is_supervisor);
     assert_null(db->supervisor);
     assert_int_equal(db->component, 0);
-    assert_int_equal(db->restart, SUP_TRANSIENT);
+    assert_int_equal(db->restart, WACTOR_TRANSIENT);
     assert_int_equal(db->shutdown_ms, 1000);
     assert_int_equal(db->health_interval_ms, 200);
     assert_int_equal(db->health_timeout_ms, 100);
@@ -794,7 +794,7 @@ static void test_tree_fields(void **state) {
 
     const manifest_child *ic = &root->children[1];
     assert_true(ic->is_supervisor);
-    assert_int_equal(ic->restart, SUP_TRANSIENT);
+    assert_int_equal(ic->restart, WACTOR_TRANSIENT);
     assert_int_equal(ic->shutdown_ms, 2000);
     assert_int_equal(ic->health_interval_ms, 0);
     assert_int_equal(ic->health_timeout_ms, 0);
@@ -804,44 +804,44 @@ static void test_tree_fields(void **state) {
     assert_non_null(inner);
     assert_string_equal(inner->name, "inner");
     assert_int_equal(inner->line, 24);
-    assert_int_equal(inner->strategy, SUP_REST_FOR_ONE);
-    assert_int_equal(inner->intensity, MANIFEST_DEFAULT_INTENSITY);
-    assert_int_equal(inner->period_ms, MANIFEST_DEFAULT_PERIOD_MS);
+    assert_int_equal(inner->strategy, WACTOR_REST_FOR_ONE);
+    assert_int_equal(inner->intensity, WACTOR_DEFAULT_INTENSITY);
+    assert_int_equal(inner->period_ms, WACTOR_DEFAULT_PERIOD_MS);
     assert_int_equal(inner->backoff_initial_ms, 0);
     assert_true(inner->backoff_multiplier == 1.0);
     assert_int_equal(inner->backoff_max_ms, 0);
     assert_int_equal(inner->nchildren, 2);
     const manifest_child *cache = &inner->children[0], *web = &inner->children[1];
     assert_int_equal(cache->component, 1);
-    assert_int_equal(cache->restart, SUP_PERMANENT);
-    assert_int_equal(cache->shutdown_ms, SUP_BRUTAL_KILL);
+    assert_int_equal(cache->restart, WACTOR_PERMANENT);
+    assert_int_equal(cache->shutdown_ms, WACTOR_BRUTAL_KILL);
     assert_int_equal(cache->health_interval_ms, 0);
     assert_int_equal(cache->line, 27);
     assert_int_equal(web->component, 2);
-    assert_int_equal(web->restart, SUP_TEMPORARY);
-    assert_int_equal(web->shutdown_ms, SUP_INFINITY);
+    assert_int_equal(web->restart, WACTOR_TEMPORARY);
+    assert_int_equal(web->shutdown_ms, WACTOR_INFINITY);
     assert_int_equal(web->health_interval_ms, 500);
     assert_int_equal(web->health_timeout_ms, 500); /* default 1000, capped at the interval */
-    assert_int_equal(web->health_threshold, MANIFEST_DEFAULT_HEALTH_THRESHOLD);
+    assert_int_equal(web->health_threshold, WACTOR_DEFAULT_HEALTH_THRESHOLD);
     assert_int_equal(web->line, 29);
 
     const manifest_child *pc = &root->children[2];
     assert_true(pc->is_supervisor);
-    assert_int_equal(pc->restart, SUP_PERMANENT);
-    assert_int_equal(pc->shutdown_ms, SUP_INFINITY);
+    assert_int_equal(pc->restart, WACTOR_PERMANENT);
+    assert_int_equal(pc->shutdown_ms, WACTOR_INFINITY);
     assert_int_equal(pc->line, 32);
     assert_string_equal(pc->supervisor->name, "pool");
-    assert_int_equal(pc->supervisor->strategy, SUP_SIMPLE_ONE_FOR_ONE);
+    assert_int_equal(pc->supervisor->strategy, WACTOR_SIMPLE_ONE_FOR_ONE);
     assert_int_equal(pc->supervisor->line, 32);
     assert_int_equal(pc->supervisor->nchildren, 1);
     assert_int_equal(pc->supervisor->children[0].component, 3);
-    assert_int_equal(pc->supervisor->children[0].restart, SUP_TEMPORARY);
-    assert_int_equal(pc->supervisor->children[0].shutdown_ms, MANIFEST_DEFAULT_SHUTDOWN_MS);
+    assert_int_equal(pc->supervisor->children[0].restart, WACTOR_TEMPORARY);
+    assert_int_equal(pc->supervisor->children[0].shutdown_ms, WACTOR_DEFAULT_SHUTDOWN_MS);
     assert_int_equal(pc->supervisor->children[0].line, 32);
 
     const manifest_child *ec = &root->children[3];
     assert_int_equal(ec->line, 33);
-    assert_int_equal(ec->restart, SUP_TEMPORARY);
+    assert_int_equal(ec->restart, WACTOR_TEMPORARY);
     assert_string_equal(ec->supervisor->name, "empty");
     assert_int_equal(ec->supervisor->intensity, 0);
     assert_int_equal(ec->supervisor->nchildren, 0);
@@ -866,12 +866,12 @@ static void test_tree_defaults_and_forms(void **state) {
     assert_non_null(m->supervisor);
     assert_string_equal(m->supervisor->name, "top");
     assert_int_equal(m->supervisor->line, 1);
-    assert_int_equal(m->supervisor->strategy, SUP_ONE_FOR_ONE);
+    assert_int_equal(m->supervisor->strategy, WACTOR_ONE_FOR_ONE);
     assert_int_equal(m->supervisor->intensity, 1);
     assert_int_equal(m->supervisor->period_ms, 5000);
     assert_int_equal(m->supervisor->backoff_initial_ms, 0);
     assert_int_equal(m->supervisor->nchildren, 1);
-    assert_int_equal(m->supervisor->children[0].restart, SUP_PERMANENT);
+    assert_int_equal(m->supervisor->children[0].restart, WACTOR_PERMANENT);
     assert_int_equal(m->supervisor->children[0].shutdown_ms, 5000);
     assert_int_equal(m->supervisor->children[0].health_interval_ms, 0);
     assert_true(m->components[0].in_tree);
@@ -916,11 +916,11 @@ static void test_chaos_manifest(void **state) {
     if (manifest_load(WACTOR_EXAMPLES "/chaos.yaml", &m, err, sizeof err) != 0)
         fail_msg("%s", err);
     assert_non_null(m->supervisor);
-    assert_int_equal(m->supervisor->strategy, SUP_ONE_FOR_ONE);
+    assert_int_equal(m->supervisor->strategy, WACTOR_ONE_FOR_ONE);
     bool nested_rest_for_one = false, health = false;
     for (size_t i = 0; i < m->supervisor->nchildren; i++) {
         const manifest_child *ch = &m->supervisor->children[i];
-        if (ch->is_supervisor && ch->supervisor->strategy == SUP_REST_FOR_ONE)
+        if (ch->is_supervisor && ch->supervisor->strategy == WACTOR_REST_FOR_ONE)
             nested_rest_for_one = true;
         if (!ch->is_supervisor && ch->health_interval_ms > 0)
             health = true;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "codec/codec.h"
+#include "support.h"
 #include "wactor.h"
 
 /* ------------------------------------------------------------------ log capture */
@@ -472,6 +473,58 @@ static void test_host_subscription(void **state) {
     wactor_runtime_destroy(rt);
 }
 
+/* The runtime keeps what it knows of ended components in a ring of the 4096 most recent (RUNTIME_EXIT_RING):
+ * wactor_info of an older, reaped pid is ENOENT, of a recent one still works; wactor_totals keeps counting
+ * every instance ever started under the name (the reaped ones are folded in when they end). */
+static void test_info_bounded(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, WACTOR_FIXTURES, "msg_silent");
+    enum { N = 4096 + 300 };
+    wactor_pid first = 0, last = 0;
+    const uint8_t msg[] = {0x80, 0x04, '1'};
+    for (int i = 0; i < N; i++) {
+        wactor_pid pid = spawn(rt, m, "soak"); /* with capabilities: each instance holds a reference */
+        assert_int_equal(wactor_send(rt, pid, msg, sizeof msg), WACTOR_OK); /* a dead letter: no handler */
+        assert_int_equal(wactor_stop(rt, pid, 1000), WACTOR_OK);
+        if (!first) first = pid;
+        last = pid;
+    }
+    assert_int_equal(wactor_wait_idle(rt, 10000), WACTOR_OK);
+    wactor_actor_info info;
+    for (int tries = 0; wactor_info(rt, first, &info) != WACTOR_ENOENT && tries < 200; tries++) sleep_ms(10);
+    assert_int_equal(wactor_info(rt, first, &info), WACTOR_ENOENT); /* reaped */
+    assert_int_equal(wactor_info(rt, first + 1, &info), WACTOR_ENOENT);
+    assert_int_equal(wactor_info(rt, last, &info), WACTOR_OK);     /* recent */
+    assert_int_equal(info.state, WACTOR_TERMINATED);
+    assert_int_equal(info.dead_letters, 1);
+    assert_int_equal(wactor_info(rt, 0, &info), WACTOR_ENOENT);
+    assert_int_equal(wactor_info(rt, UINT64_MAX, &info), WACTOR_ENOENT);
+    wactor_actor_info tot;
+    assert_int_equal(wactor_totals(rt, "soak", &tot), WACTOR_OK);
+    assert_int_equal(tot.dead_letters, N);                         /* every instance, reaped ones too */
+    assert_int_equal(tot.state, WACTOR_TERMINATED);
+    assert_true(tot.created_ns > 0 && tot.created_ns <= info.created_ns);
+    assert_int_equal(wactor_totals(rt, "never", &tot), WACTOR_ENOENT);
+    /* a live one is counted live, then folded: the sum does not change when it ends */
+    wactor_pid live = spawn(rt, m, "soak");
+    assert_int_equal(wactor_send(rt, live, msg, sizeof msg), WACTOR_OK);
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    assert_int_equal(wactor_totals(rt, "soak", &tot), WACTOR_OK);
+    assert_int_equal(tot.dead_letters, N + 1);
+    assert_int_equal(tot.state, WACTOR_READY);
+    assert_int_equal(wactor_stop(rt, live, 1000), WACTOR_OK);
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    assert_int_equal(wactor_totals(rt, "soak", &tot), WACTOR_OK);
+    assert_int_equal(tot.dead_letters, N + 1);
+    assert_int_equal(tot.state, WACTOR_TERMINATED);
+    wactor_stats st;
+    wactor_stats_get(rt, &st);
+    assert_int_equal(st.actors, 0); /* the runtime's own bookkeeping actor is not counted */
+    wactor_module_release(m);
+    wactor_runtime_destroy(rt);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calc_typed_exports),     cmocka_unit_test(test_invoke_multicodec),
@@ -480,7 +533,7 @@ int main(void) {
         cmocka_unit_test(test_host_trap_on_bad_pointer), cmocka_unit_test(test_start_failure),
         cmocka_unit_test(test_dead_letters_and_names), cmocka_unit_test(test_fuel_and_fairness),
         cmocka_unit_test(test_cleanup_timeout),        cmocka_unit_test(test_malformed_module),
-        cmocka_unit_test(test_host_subscription),
+        cmocka_unit_test(test_host_subscription),      cmocka_unit_test(test_info_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

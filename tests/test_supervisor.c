@@ -191,6 +191,8 @@ typedef struct wcfg {
     atomic_int starts;        /* start() calls */
     atomic_uint stop_budget;  /* the uint32 payload of the last ACTOR_MSG_STOP */
     _Atomic actor_id pid;
+    const void *fail_data;    /* fail_async: the failure's data (copied), instead of "init failed" */
+    size_t fail_len;
 } wcfg;
 
 typedef struct wstate {
@@ -212,7 +214,13 @@ static actor_result worker_receive(actor *self, actor_msg *m) {
     case W_INIT:
         if (atomic_load(&w->cfg->fail_async) > 0) {
             atomic_fetch_sub(&w->cfg->fail_async, 1);
-            actor_future_complete(w->started, -EIO, strdup("init failed"), 12);
+            if (w->cfg->fail_data) {
+                void *copy = malloc(w->cfg->fail_len);
+                memcpy(copy, w->cfg->fail_data, w->cfg->fail_len);
+                actor_future_complete(w->started, -EIO, copy, w->cfg->fail_len);
+            } else {
+                actor_future_complete(w->started, -EIO, strdup("init failed"), 12);
+            }
             exit_error(self, "init failed");
             r = ACTOR_STOP;
         } else {
@@ -271,8 +279,11 @@ static void worker_terminate(actor *self, bool killed) {
 
 static const actor_behaviour worker_beh = {.name = "worker", .receive = worker_receive, .terminate = worker_terminate};
 
-static int worker_start(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out) {
+static int worker_start(void *arg, const sup_start_ctx *ctx, actor_id *out) {
     wcfg *cfg = arg;
+    actor_system *sys = ctx->sys;
+    actor_id sup = ctx->sup;
+    actor_future *started = ctx->started;
     if (atomic_fetch_add(&cfg->starts, 1) > 0 && atomic_load(&cfg->heal_on_restart)) atomic_store(&cfg->health, 0);
     if (atomic_load(&cfg->fail_sync) > 0) {
         atomic_fetch_sub(&cfg->fail_sync, 1);
@@ -1040,6 +1051,48 @@ static void test_start_failure(void **state) {
     }
 }
 
+/* The supervisor reads a failed start's data as text unless the child spec brings a reader: it does not
+ * guess a structure from the data's size (a text exactly as long as a wactor_diag is still that text). */
+typedef struct fail_blob { int code; char what[60]; } fail_blob;
+
+static void blob_reader(void *arg, int status, const void *data, size_t len, char *reason, size_t cap) {
+    const wcfg *cfg = arg;
+    const fail_blob *b = data;
+    if (len == sizeof *b) snprintf(reason, cap, "%s: status %d code %d %s\x01\x1b[2J", cfg->name, status, b->code, b->what);
+    else snprintf(reason, cap, "unexpected %zu bytes", len);
+}
+
+static void test_start_failure_reader(void **state) {
+    (void)state;
+    /* 1. the spec's reader describes the data; non-printable bytes it writes are replaced */
+    fail_blob blob = {.code = 42, .what = "disk full"};
+    wcfg b = {.name = "b", .fail_data = &blob, .fail_len = sizeof blob};
+    atomic_store(&b.fail_async, 1);
+    sup_child_spec ch[] = {child("b", &b, SUP_PERMANENT)};
+    ch[0].start_failure = blob_reader;
+    sup_spec sp = spec_of("s", SUP_ONE_FOR_ONE, ch, 1);
+    int mark = nevents();
+    actor_id sup;
+    char why[256];
+    assert_int_equal(start_sup(&sp, 0, &sup, why, sizeof why), -EIO);
+    assert_non_null(strstr(why, "b: status -5 code 42 disk full??[2J"));
+    assert_int_equal(actor_wait_exit(T.sys, sup, WAIT_MS), 0);
+    assert_string_equal(SIGS(mark), "s start_failed b b: status -5 code 42 disk full??[2J|s supervisor_shutdown - shutdown");
+
+    /* 2. no reader: 264 bytes of text (the size of a wactor_diag) are text, from their first byte */
+    char text[264];
+    memset(text, 'x', sizeof text);
+    memcpy(text, "ABCDEFGHIJ", 10);
+    text[sizeof text - 1] = '\0';
+    wcfg c = {.name = "c", .fail_data = text, .fail_len = sizeof text};
+    atomic_store(&c.fail_async, 1);
+    sup_child_spec ch2[] = {child("c", &c, SUP_PERMANENT)};
+    sup_spec sp2 = spec_of("s2", SUP_ONE_FOR_ONE, ch2, 1);
+    assert_int_equal(start_sup(&sp2, 0, &sup, why, sizeof why), -EIO);
+    assert_non_null(strstr(why, "failed to start child 'c': ABCDEFGHIJxxx"));
+    assert_int_equal(actor_wait_exit(T.sys, sup, WAIT_MS), 0);
+}
+
 /* A restart that fails to start is retried and counts as another restart. */
 static void test_restart_failure_retries(void **state) {
     (void)state;
@@ -1199,6 +1252,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_health_degraded_and_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_failure_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_failure_retries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),

@@ -27,6 +27,10 @@ int main(int argc, char **argv) {
     char path[512];
     wactor_diag d = {0};
 
+    /* the header this program was compiled with, and the library it runs on */
+    printf("wactor %s (header %d.%d.%d)\n", wactor_version(), WACTOR_VERSION_MAJOR, WACTOR_VERSION_MINOR,
+           WACTOR_VERSION_PATCH);
+
     wactor_config cfg = {.threads = 2, .log = on_log};
     wactor_runtime *rt = NULL;
     if (check(wactor_runtime_create(&cfg, &rt), "runtime", NULL)) return 1;

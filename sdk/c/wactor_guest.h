@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wactor_errors.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -61,18 +63,20 @@ extern "C" {
 #define WACTOR_CODEC_BORSH 0x0701u
 #endif
 
-/* Results of host calls: negated wactor_error values (docs/ABI.md). */
-#define WACTOR_ERR_OK      0
-#define WACTOR_ERR_INVAL  (-1)  /* the address text is empty or malformed */
-#define WACTOR_ERR_NOMEM  (-2)  /* the SDK could not allocate a buffer (never returned by the host) */
-#define WACTOR_ERR_NOENT  (-3)  /* no actor has that name or pid (or it is dead); not subscribed; no
-                                 * such monitor */
-#define WACTOR_ERR_TIMEDOUT (-7)  /* handle-reply status: no answer within the request's timeout */
-#define WACTOR_ERR_STATE  (-11) /* reply: the message being handled is not an unanswered request */
-#define WACTOR_ERR_FULL   (-12) /* the target's mailbox is full */
-#define WACTOR_ERR_TOOBIG (-13) /* the payload exceeds the maximum message size (16 MiB) */
-#define WACTOR_ERR_NOHANDLER (-15) /* handle-reply status: the target returned without answering */
-#define WACTOR_ERR_PERM   (-16) /* the component's capabilities do not allow the call */
+/* Results of host calls: the negated codes of include/wactor_errors.h (docs/ABI.md, "Results"), one
+ * list shared with the host, so the two cannot drift: WACTOR_ERR_INVAL (-1) a malformed address or
+ * argument, _NOMEM (-2; the SDK's own allocation failures too), _NOENT (-3) no such actor / not subscribed
+ * / no such monitor, _EXIST (-4) already registered or subscribed, _MODULE (-5), _TRAP (-6) the target
+ * trapped handling a request, _TIMEDOUT (-7), _CODEC (-8), _ARITY (-9), _TYPE (-10), _STATE (-11) not
+ * an unanswered request, _FULL (-12) the target's mailbox is full, _TOOBIG (-13), _IO (-14), _NOHANDLER
+ * (-15) the target returned without answering, _PERM (-16) not permitted by the capabilities, _LIMIT (-17)
+ * a per-component limit (docs/ABI.md, "Limits") was reached. */
+enum {
+    WACTOR_ERR_OK = 0,
+#define WACTOR_ERR_ENUM_(name, value, errno_name, text) WACTOR_ERR_##name = -(value),
+    WACTOR_ERROR_LIST(WACTOR_ERR_ENUM_)
+#undef WACTOR_ERR_ENUM_
+};
 
 /* Return values of the `_health` export. */
 #define WACTOR_HEALTH_OK        0
@@ -531,16 +535,10 @@ static inline int32_t wactor_reply_json(const char *json) {
 static inline const char *wactor_error_name(int64_t rc) {
     switch (rc) {
     case WACTOR_ERR_OK: return "ok";
-    case WACTOR_ERR_INVAL: return "malformed address";
-    case WACTOR_ERR_NOMEM: return "out of memory";
-    case WACTOR_ERR_NOENT: return "no such actor";
-    case WACTOR_ERR_TIMEDOUT: return "timed out";
-    case WACTOR_ERR_STATE: return "not an unanswered request";
-    case WACTOR_ERR_FULL: return "mailbox full";
-    case WACTOR_ERR_TOOBIG: return "message too big";
-    case WACTOR_ERR_NOHANDLER: return "not answered";
-    case WACTOR_ERR_PERM: return "not permitted";
-    default: return "error";
+#define WACTOR_ERR_NAME_(name, value, errno_name, text) case -(value): return text;
+    WACTOR_ERROR_LIST(WACTOR_ERR_NAME_)
+#undef WACTOR_ERR_NAME_
+    default: return rc > 0 ? "ok" : "unknown error";
     }
 }
 

@@ -18,7 +18,7 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-int cond_init_mono(pthread_cond_t *cv) {
+int actor_cond_init_mono(pthread_cond_t *cv) {
     pthread_condattr_t at;
     if (pthread_condattr_init(&at)) return -ENOMEM;
     pthread_condattr_setclock(&at, CLOCK_MONOTONIC);
@@ -27,9 +27,9 @@ int cond_init_mono(pthread_cond_t *cv) {
     return rc ? -ENOMEM : 0;
 }
 
-void busy_add(actor_system *sys, long n) { atomic_fetch_add(&sys->busy, n); }
+void actor_busy_add(actor_system *sys, long n) { atomic_fetch_add(&sys->busy, n); }
 
-void busy_sub(actor_system *sys, long n) {
+void actor_busy_sub(actor_system *sys, long n) {
     if (atomic_fetch_sub(&sys->busy, n) == n) {
         pthread_mutex_lock(&sys->idle_mu);
         pthread_cond_broadcast(&sys->idle_cv);
@@ -37,7 +37,7 @@ void busy_sub(actor_system *sys, long n) {
     }
 }
 
-void dead_letter(actor_system *sys, actor_msg *m) {
+void actor_dead_letter(actor_system *sys, actor_msg *m) {
     atomic_fetch_add_explicit(&sys->dead_letters, 1, memory_order_relaxed);
     actor_msg_free(m);
 }
@@ -52,12 +52,12 @@ void actor_release(actor *a) {
     if (atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) != 1) return;
     actor_system *sys = a->sys;
     actor_msg *m;
-    while ((m = mailbox_pop(&a->mb))) {
-        dead_letter(sys, m);
-        busy_sub(sys, 1);
+    while ((m = actor_mailbox_pop(&a->mb))) {
+        actor_dead_letter(sys, m);
+        actor_busy_sub(sys, 1);
     }
-    mailbox_destroy(&a->mb);
-    links_free(a);
+    actor_mailbox_destroy(&a->mb);
+    actor_links_free(a);
     free(a);
 }
 
@@ -89,10 +89,10 @@ void actor_end(actor *a, bool killed, const actor_exit *force) {
     actor_system *sys = a->sys;
     atomic_store(&a->dead, true);
     registry_drop_names(sys->reg, a->id);
-    actor_exit why = force ? *force : links_reason(a, killed);
-    exit_ring_put(sys, a->id, &why); /* before anyone can learn of the end */
+    actor_exit why = force ? *force : actor_links_reason(a, killed);
+    actor_exit_ring_put(sys, a->id, &why); /* before anyone can learn of the end */
     if (a->beh->terminate) a->beh->terminate(a, killed);
-    links_on_end(a, &why);            /* DOWN messages, exit signals to linked actors */
+    actor_links_on_end(a, &why);            /* DOWN messages, exit signals to linked actors */
     registry_remove(sys->reg, a->id);
     live_unlink(sys, a);
     atomic_fetch_sub_explicit(&sys->live, 1, memory_order_relaxed);
@@ -120,7 +120,7 @@ static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, bool (*done)(void
 
 actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t len) {
     if (len > SIZE_MAX - sizeof(actor_msg)) return NULL;
-    actor_msg *m = len <= MSGPOOL_DATA ? msgpool_alloc() : malloc(sizeof *m + len);
+    actor_msg *m = len <= MSGPOOL_DATA ? actor_msgpool_alloc() : malloc(sizeof *m + len);
     if (!m) return NULL;
     m->next = NULL;
     m->type = type;
@@ -147,7 +147,7 @@ void actor_msg_free(actor_msg *msg) {
         actor_future_release(msg->reply);
     }
     if (msg->len <= MSGPOOL_DATA)
-        msgpool_free(msg);
+        actor_msgpool_free(msg);
     else
         free(msg);
 }
@@ -165,7 +165,7 @@ static void sys_free(actor_system *sys) {
     pthread_cond_destroy(&sys->exit_cv);
     pthread_mutex_destroy(&sys->tm_mu);
     pthread_cond_destroy(&sys->tm_cv);
-    exit_ring_free(sys);
+    actor_exit_ring_free(sys);
     free(sys->heap);
     free(sys);
 }
@@ -197,15 +197,15 @@ int actor_system_create(unsigned threads, actor_system **out) {
     pthread_mutex_init(&sys->exit_mu, NULL);
     pthread_mutex_init(&sys->tm_mu, NULL);
     int rc = 0;
-    if (cond_init_mono(&sys->idle_cv) || cond_init_mono(&sys->exit_cv) || cond_init_mono(&sys->tm_cv))
+    if (actor_cond_init_mono(&sys->idle_cv) || actor_cond_init_mono(&sys->exit_cv) || actor_cond_init_mono(&sys->tm_cv))
         rc = -ENOMEM;
     if (!rc && !(sys->reg = registry_new(actor_retain_obj))) rc = -ENOMEM;
-    if (!rc) rc = exit_ring_new(sys);
-    if (!rc) rc = sched_start(sys);
-    if (!rc) rc = timer_start(sys);
+    if (!rc) rc = actor_exit_ring_new(sys);
+    if (!rc) rc = actor_sched_start(sys);
+    if (!rc) rc = actor_timer_thread_start(sys);
     if (rc) {
-        timer_stop(sys);
-        sched_stop(sys);
+        actor_timer_thread_stop(sys);
+        actor_sched_stop(sys);
         sys_free(sys);
         return rc;
     }
@@ -218,8 +218,8 @@ void actor_system_destroy(actor_system *sys) {
     pthread_mutex_lock(&sys->live_mu);
     atomic_store(&sys->stopping, true);
     pthread_mutex_unlock(&sys->live_mu);
-    timer_stop(sys);
-    sched_stop(sys);
+    actor_timer_thread_stop(sys);
+    actor_sched_stop(sys);
     for (;;) {
         pthread_mutex_lock(&sys->live_mu);
         actor *a = sys->live_tail;
@@ -269,7 +269,7 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     if (atomic_load(&sys->stopping)) return -ESHUTDOWN;
     actor *a = calloc(1, sizeof *a);
     if (!a) return -ENOMEM;
-    if (mailbox_init(&a->mb)) {
+    if (actor_mailbox_init(&a->mb)) {
         free(a);
         return -ENOMEM;
     }
@@ -278,25 +278,27 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     atomic_init(&a->kill_req, false);
     atomic_init(&a->dead, false);
     atomic_init(&a->unpark, false);
-    links_init(a);
+    actor_links_init(a);
     a->sys = sys;
     a->beh = behaviour;
     a->state = state;
     a->trap = opts && opts->trap_exits;
     a->mb_cap = opts ? opts->mailbox_capacity : 0;
     atomic_init(&a->mb_len, 0);
+    a->mb_max_bytes = opts ? opts->mailbox_max_bytes : 0;
+    atomic_init(&a->mb_bytes, 0);
     a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
 
     actor_id id = a->id;
     /* counted first: once registered, the actor may run and end before we get to the next line */
     atomic_fetch_add_explicit(&sys->spawned, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&sys->live, 1, memory_order_relaxed);
-    int rc = links_spawn_register(sys, a, opts, register_actor);
+    int rc = actor_links_spawn_register(sys, a, opts, register_actor);
     if (rc) {
         atomic_fetch_sub_explicit(&sys->spawned, 1, memory_order_relaxed);
         atomic_fetch_sub_explicit(&sys->live, 1, memory_order_relaxed);
-        links_free(a);
-        mailbox_destroy(&a->mb);
+        actor_links_free(a);
+        actor_mailbox_destroy(&a->mb);
         free(a);
         return rc;
     }
@@ -308,47 +310,88 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
     return actor_spawn_opt(sys, behaviour, state, NULL, out);
 }
 
-/* Reserves a mailbox slot for one counted message; false if `a` is full. Never moves mb_len past mb_cap. */
-static bool mb_reserve(actor *a) {
+/* Reserves a mailbox slot and `cost` bytes for one counted message. Returns 0, -EAGAIN (no slot or not
+ * enough bytes left: nothing stays reserved), -EMSGSIZE (the message alone exceeds the byte bound). Never
+ * moves mb_len past mb_cap nor mb_bytes past mb_max_bytes. */
+static int mb_reserve(actor *a, size_t cost) {
+    if (a->mb_max_bytes && cost > a->mb_max_bytes) return -EMSGSIZE;
     if (!a->mb_cap) {
         atomic_fetch_add_explicit(&a->mb_len, 1, memory_order_relaxed);
-        return true;
+    } else {
+        size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+        do {
+            if (n >= a->mb_cap) return -EAGAIN;
+        } while (!atomic_compare_exchange_weak_explicit(&a->mb_len, &n, n + 1, memory_order_relaxed,
+                                                        memory_order_relaxed));
     }
-    size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+    if (!a->mb_max_bytes) {
+        atomic_fetch_add_explicit(&a->mb_bytes, cost, memory_order_relaxed);
+        return 0;
+    }
+    size_t b = atomic_load_explicit(&a->mb_bytes, memory_order_relaxed);
     do {
-        if (n >= a->mb_cap) return false;
-    } while (!atomic_compare_exchange_weak_explicit(&a->mb_len, &n, n + 1, memory_order_relaxed,
+        if (b > a->mb_max_bytes - cost) { /* cost <= mb_max_bytes: no underflow */
+            atomic_fetch_sub_explicit(&a->mb_len, 1, memory_order_relaxed);
+            return -EAGAIN;
+        }
+    } while (!atomic_compare_exchange_weak_explicit(&a->mb_bytes, &b, b + cost, memory_order_relaxed,
                                                     memory_order_relaxed));
-    return true;
+    return 0;
 }
 
-/* A send refused because the target's mailbox is full: not a dead letter (the address is good). A request
- * learns why: its reply future is completed with -EAGAIN before actor_msg_free() would say -ENOENT. */
-static void refuse_full(actor_system *sys, actor_msg *m) {
+/* A send refused because the target's mailbox is full (-EAGAIN) or the message can never fit in it
+ * (-EMSGSIZE): not a dead letter (the address is good). A request learns why: its reply future is completed
+ * with `rc` before actor_msg_free() would say -ENOENT. */
+static void refuse_full(actor_system *sys, actor_msg *m, int rc) {
     atomic_fetch_add_explicit(&sys->refused_full, 1, memory_order_relaxed);
-    if (m->reply) actor_future_complete(m->reply, -EAGAIN, NULL, 0);
+    if (m->reply) actor_future_complete(m->reply, rc, NULL, 0);
     actor_msg_free(m);
+}
+
+/* A REPLY bigger than the receiver's whole byte bound: the requester still hears back, without the bytes
+ * (status -EMSGSIZE). Takes `m`; NULL on ENOMEM (m is freed then). */
+static actor_msg *reply_trim(actor_msg *m) {
+    actor_reply h = {.status = -EMSGSIZE, .len = 0};
+    actor_msg *t = actor_msg_new(ACTOR_MSG_REPLY, m->from, &h, sizeof h);
+    if (t) {
+        t->corr = m->corr;
+        t->reply = m->reply; /* a future riding on a REPLY (unusual) goes along */
+        m->reply = NULL;
+    }
+    actor_msg_free(m);
+    return t;
 }
 
 static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
     if (!msg) return -EINVAL;
     if (atomic_load_explicit(&sys->stopping, memory_order_relaxed)) {
-        dead_letter(sys, msg);
+        actor_dead_letter(sys, msg);
         return -ESHUTDOWN;
     }
     actor *a = lookup_live(sys, to);
     if (!a) {
-        dead_letter(sys, msg);
+        actor_dead_letter(sys, msg);
         return -ENOENT;
     }
-    if (actor_msg_counted(msg->type) && !mb_reserve(a)) {
-        actor_release(a);
-        refuse_full(sys, msg);
-        return -EAGAIN;
+    if (actor_msg_counted(msg->type)) {
+        int rc = mb_reserve(a, actor_msg_cost(msg));
+        if (rc) {
+            actor_release(a);
+            refuse_full(sys, msg, rc);
+            return rc;
+        }
+    } else {
+        if (msg->type == ACTOR_MSG_REPLY && a->mb_max_bytes && actor_msg_cost(msg) > a->mb_max_bytes &&
+            !(msg = reply_trim(msg))) {
+            actor_release(a);
+            atomic_fetch_add_explicit(&sys->dead_letters, 1, memory_order_relaxed);
+            return -ENOMEM;
+        }
+        actor_mb_charge(a, msg);
     }
-    busy_add(sys, 1);
-    mailbox_push(&a->mb, msg);
-    if (!run || !sched_run_here(a)) actor_schedule(a);
+    actor_busy_add(sys, 1);
+    actor_mailbox_push(&a->mb, msg);
+    if (!run || !actor_sched_run_here(a)) actor_schedule(a);
     actor_release(a);
     return 0;
 }
@@ -367,7 +410,7 @@ int actor_kill(actor_system *sys, actor_id to) {
     actor *a = lookup_live(sys, to);
     if (!a) return -ENOENT;
     static const actor_exit killed = {.kind = ACTOR_EXIT_KILLED, .code = 0, .text = "killed"};
-    exit_request(a, &killed);
+    actor_exit_request(a, &killed);
     actor_release(a);
     return 0;
 }
@@ -377,6 +420,15 @@ size_t actor_mailbox_length(actor_system *sys, actor_id id) {
     actor *a = lookup_live(sys, id);
     if (!a) return 0;
     size_t n = atomic_load_explicit(&a->mb_len, memory_order_relaxed);
+    actor_release(a);
+    return n;
+}
+
+size_t actor_mailbox_bytes(actor_system *sys, actor_id id) {
+    if (!sys) return 0;
+    actor *a = lookup_live(sys, id);
+    if (!a) return 0;
+    size_t n = atomic_load_explicit(&a->mb_bytes, memory_order_relaxed);
     actor_release(a);
     return n;
 }

@@ -9,10 +9,12 @@
  * Addresses are 64-bit ids, never reused within a system; sending to a dead id is an error (-ENOENT), not
  * a crash. Ordering: messages from one sender thread/actor to one receiver arrive in send order.
  *
- * Mailboxes are unbounded unless the actor was spawned with actor_spawn_opts.mailbox_capacity: then a send
- * that would queue more than that many counted messages (see ACTOR_MSG_USER below) is refused at once with
- * -EAGAIN — back-pressure the sender sees immediately, counted in actor_system_stats.refused_full, never
- * as a dead letter. The layer's own messages (STOP, DOWN, EXIT, REPLY) are always accepted.
+ * Mailboxes are unbounded unless the actor was spawned with actor_spawn_opts.mailbox_capacity (messages)
+ * or .mailbox_max_bytes (bytes, see actor_msg_cost): then a send that would queue more than that many
+ * counted messages (see ACTOR_MSG_USER below) or bytes is refused at once with -EAGAIN — back-pressure the
+ * sender sees immediately, counted in actor_system_stats.refused_full, never as a dead letter. The layer's
+ * own messages (STOP, DOWN, EXIT, REPLY) are always accepted; what bounds them is described at
+ * ACTOR_MSG_STOP below.
  *
  * Error convention: functions returning int return 0 on success or a negative errno value.
  * Thread-safety: every function here may be called from any thread, including from inside a handler,
@@ -41,7 +43,24 @@ typedef struct actor_future actor_future;
  * capacity and are always accepted (even when it is full), so a flood of ordinary messages cannot keep out
  * a stop request, a supervisor's exit signals or monitors, or the replies an actor waits for. Every other
  * type — behaviour types >= ACTOR_MSG_USER, and also 0 and the unassigned values below ACTOR_MSG_USER —
- * is a counted message. */
+ * is a counted message.
+ * System messages still cost host memory, so each is bounded by something other than the mailbox:
+ *   - their bytes are charged to the receiver's mailbox bytes (actor_mailbox_bytes), so while they are
+ *     queued they leave that much less room for counted messages (they may take the total past
+ *     mailbox_max_bytes; counted messages are then refused until the receiver catches up);
+ *   - DOWN: at most one per monitor the receiver holds (a monitor stays held until its DOWN is received),
+ *     so at most max_monitors (actor_spawn_opts) are queued;
+ *   - EXIT: one per link the receiver holds (max_links bounds the links it makes; links others make with
+ *     it are bounded by their own max_links), plus one per actor_exit_signal_send() and per actor_link()
+ *     with a dead partner made while trapping exits (host code, or an actor that traps exits, which
+ *     component actors never do);
+ *   - REPLY: one per notify future made for the receiver (actor_future_new_notify — by the receiver
+ *     itself, for its own requests: the layer above bounds its outstanding requests). Its payload is the
+ *     responder's choice, so a REPLY whose cost alone exceeds the receiver's mailbox_max_bytes is
+ *     delivered without its bytes, with status -EMSGSIZE: a bounded requester holds at most
+ *     (outstanding requests) x mailbox_max_bytes of replies;
+ *   - STOP: one per actor_stop() (host code and supervisors).
+ * A behaviour's msg->ext is not counted anywhere: the layer that attaches it bounds it. */
 enum {
     ACTOR_MSG_STOP = 1,   /* orderly stop request: delivered to receive() like any message, after those
                              queued before it; the behaviour finishes up and returns ACTOR_STOP */
@@ -66,6 +85,10 @@ typedef struct actor_msg {
 /* Allocates a message with a copy of `len` bytes of `data` (data may be NULL when len is 0; then the
  * payload is zeroed). Returns NULL on allocation failure. */
 actor_msg *actor_msg_new(uint32_t type, actor_id from, const void *data, size_t len);
+
+/* What a message costs against a mailbox's byte bound (actor_spawn_opts.mailbox_max_bytes): its payload
+ * plus its header, sizeof(actor_msg) (48 bytes on LP64). msg->ext is not included. */
+static inline size_t actor_msg_cost(const actor_msg *m) { return sizeof(actor_msg) + m->len; }
 
 /* Frees a message and its ext, and releases its reply future — completing it first with -ENOENT if nobody
  * answered it, so a requester is never left waiting on a message that was dropped (dead target, actor
@@ -123,13 +146,17 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
 
 /* Queues `msg` for `to` and schedules it. Takes ownership of msg in every case: on failure it is freed.
  * Returns 0, -ENOENT (no such / dead actor), -ESHUTDOWN, -EINVAL (msg NULL): these count as dead letters
- * (not -EINVAL: there is no message). Or -EAGAIN: `to` has a bounded mailbox (mailbox_capacity) that
- * already holds that many counted messages; the message is freed and counted in stats.refused_full, not as
- * a dead letter, and a reply future it carries is completed with -EAGAIN (so a requester waiting on it
- * learns why). System messages (STOP, DOWN, EXIT, REPLY) never get -EAGAIN. The check and the slot
- * reservation are one atomic step: concurrent senders never make a mailbox exceed its capacity; a slot
- * frees when the receiver takes the message out to handle it. Whether a send finds the mailbox full is
- * decided at that instant: a retry may succeed a moment later (there is no blocking send).
+ * (not -EINVAL: there is no message). Or -EAGAIN: `to` has a bounded mailbox that already holds
+ * mailbox_capacity counted messages, or too many bytes for this one to fit under mailbox_max_bytes; or
+ * -EMSGSIZE: the message's cost alone (actor_msg_cost) exceeds mailbox_max_bytes, so it could never fit
+ * (a retry is pointless). Either way nothing is queued, the message is freed and counted in
+ * stats.refused_full, not as a dead letter, and a reply future it carries is completed with that error (so
+ * a requester waiting on it learns why). System messages (STOP, DOWN, EXIT, REPLY) never get -EAGAIN nor
+ * -EMSGSIZE: they are always queued (a too large REPLY without its bytes: see ACTOR_MSG_STOP), or -ENOMEM
+ * (a dead letter) if trimming such a REPLY finds no memory. The check and the reservation of the slot and
+ * the bytes are atomic: concurrent senders never make a mailbox exceed its bounds; slot and bytes free when
+ * the receiver takes the message out to handle it. Whether a send finds the mailbox full is decided at that
+ * instant: a retry may succeed a moment later (there is no blocking send).
  * A send that races with the target's end may return 0 and still become a dead letter (as in Erlang). */
 int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
 
@@ -196,6 +223,12 @@ void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
  * include a concurrent send that has reserved its slot and not yet queued. Never exceeds the actor's
  * mailbox_capacity when that is non-zero. Any thread. */
 size_t actor_mailbox_length(actor_system *sys, actor_id id);
+
+/* The bytes (actor_msg_cost) of every message queued for `id` now, system messages included (not the one
+ * its handler is running on). 0 for a dead or unknown id (or sys NULL). A snapshot, as
+ * actor_mailbox_length(); may include reservations of sends in progress. Counted messages alone never take
+ * it past mailbox_max_bytes; system messages may. Any thread. */
+size_t actor_mailbox_bytes(actor_system *sys, actor_id id);
 
 /* ------------------------------------------------------------------ inside a handler */
 
@@ -325,6 +358,11 @@ typedef struct actor_spawn_opts {
                                   (see ACTOR_MSG_USER) may be queued for the actor: further actor_send()s
                                   get -EAGAIN until it takes some out; system messages are always
                                   accepted and do not count. Fixed for the actor's life. */
+    size_t mailbox_max_bytes; /* 0: unbounded (the default, meant for native actors). Otherwise counted
+                                 messages are refused (-EAGAIN) once the queued messages' cost
+                                 (actor_msg_cost: payload + header) would exceed this many bytes, and a
+                                 message larger than this on its own is refused with -EMSGSIZE. System
+                                 messages are always accepted but charged (see ACTOR_MSG_STOP). Fixed. */
 } actor_spawn_opts;
 
 /* actor_spawn() with options (opts NULL: as actor_spawn()). Linking/monitoring happens before the actor can
@@ -348,8 +386,9 @@ typedef struct actor_reply {
 /* A future whose completion is delivered as a message: when completed, `to` receives ACTOR_MSG_REPLY with
  * msg->corr = corr and an actor_reply header + the completion's data copied after it. Lets a message-driven
  * actor (a supervisor, a component awaiting a reply) make requests without blocking or parking. If `to` is
- * dead by then, the reply is a dead letter; a full bounded mailbox still accepts it (a system message).
- * Nobody may wait on such a future. A message carrying it in
+ * dead by then, the reply is a dead letter; a full bounded mailbox still accepts it (a system message),
+ * but if its cost exceeds `to`'s whole mailbox_max_bytes it arrives without the bytes, with status
+ * -EMSGSIZE. Nobody may wait on such a future. A message carrying it in
  * msg->reply that is freed unanswered (actor_msg_free) delivers a REPLY with status -ENOENT. If the bytes
  * cannot be copied (ENOMEM) the REPLY carries status -ENOMEM and no bytes. `sys` must outlive the
  * completion (also the -ENOENT one). NULL on ENOMEM (or sys NULL). */

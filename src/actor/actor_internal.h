@@ -32,6 +32,13 @@
  * counted messages in the queue never exceeds mb_cap, and a refused send never touches the queue. The
  * counter carries no data between threads (the queue does): relaxed atomics suffice. A message left in a
  * dead actor's mailbox keeps its slot; nobody looks at mb_len once the actor is dead.
+ * Bytes: `mb_bytes` sums actor_msg_cost() of every message queued or reserved, system messages included
+ * (they are charged with a plain fetch_add and never refused). A counted send reserves its cost with a CAS
+ * loop that never moves mb_bytes past `mb_max_bytes` (0 = no bound) after reserving its count slot; if the
+ * bytes do not fit it gives the slot back. Two senders racing for the last slot and the last bytes may
+ * both be refused for that instant (each saw the other's reservation), never both accepted past a bound.
+ * The runner releases a message's bytes when it pops it. A REPLY whose cost alone exceeds mb_max_bytes is
+ * replaced by a header-only REPLY with status -EMSGSIZE before it is queued (actor.c).
  *
  * Idle accounting (sys.busy): +1 per message queued in a mailbox (until popped or freed), +1 per actor in
  * SCHEDULED/RUNNING/NOTIFIED, +1 per pending timer. Every increment for new work happens before the
@@ -57,11 +64,11 @@ typedef struct mailbox {
     actor_msg *stub;
 } mailbox;
 
-int mailbox_init(mailbox *mb);                 /* 0 or -ENOMEM */
-void mailbox_push(mailbox *mb, actor_msg *m);
+int actor_mailbox_init(mailbox *mb);                 /* 0 or -ENOMEM */
+void actor_mailbox_push(mailbox *mb, actor_msg *m);
 /* Returns the oldest message or NULL if empty (or a producer is mid-push: it will reschedule). */
-actor_msg *mailbox_pop(mailbox *mb);
-void mailbox_destroy(mailbox *mb);             /* frees the stub; the queue must be drained */
+actor_msg *actor_mailbox_pop(mailbox *mb);
+void actor_mailbox_destroy(mailbox *mb);             /* frees the stub; the queue must be drained */
 
 /* ------------------------------------------------------------------ actor */
 
@@ -100,6 +107,8 @@ struct actor {
     size_t nmons_held, capmons_held;
     uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */
     atomic_size_t mb_len;        /* counted messages queued or reserved (see bounded mailboxes above) */
+    size_t mb_max_bytes;         /* mailbox bound in bytes (actor_msg_cost); 0 = unbounded; immutable */
+    atomic_size_t mb_bytes;      /* bytes of every message queued or reserved, system messages included */
     actor *rq_next;              /* run queue link; under sys->rq_mu */
     actor *live_prev, *live_next;/* live list; under sys->live_mu */
     mailbox mb;
@@ -163,9 +172,15 @@ static inline bool actor_msg_counted(uint32_t type) {
            type != ACTOR_MSG_REPLY;
 }
 
-/* The runner took `m` out of a's mailbox: frees its slot if it held one. */
+/* The runner took `m` out of a's mailbox: frees its slot if it held one, and its bytes. */
 static inline void actor_mb_popped(actor *a, const actor_msg *m) {
     if (actor_msg_counted(m->type)) atomic_fetch_sub_explicit(&a->mb_len, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&a->mb_bytes, actor_msg_cost(m), memory_order_relaxed);
+}
+
+/* A system message queued by the layer or by actor_send: charged to a's bytes, never refused. */
+static inline void actor_mb_charge(actor *a, const actor_msg *m) {
+    atomic_fetch_add_explicit(&a->mb_bytes, actor_msg_cost(m), memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ cross-file helpers */
@@ -174,22 +189,22 @@ extern _Thread_local actor_system *actor_tls_sched; /* set on scheduler threads 
 extern _Thread_local actor *actor_tls_current;      /* the actor whose turn this thread runs, or NULL */
 
 /* scheduler.c */
-int sched_start(actor_system *sys);
-void sched_stop(actor_system *sys);            /* joins; runnable actors stay in the live list */
+int actor_sched_start(actor_system *sys);
+void actor_sched_stop(actor_system *sys);            /* joins; runnable actors stay in the live list */
 /* ------------------------------------------------------------------ small-message blocks (msgpool.c) */
 
 #define MSGPOOL_BLOCK 256 /* bytes per block: an actor_msg and up to MSGPOOL_DATA payload bytes */
 #define MSGPOOL_DATA (MSGPOOL_BLOCK - sizeof(actor_msg))
 
 /* A block of MSGPOOL_BLOCK bytes (uninitialised), or NULL. Thread-safe. */
-actor_msg *msgpool_alloc(void);
-/* Returns a block from msgpool_alloc() for reuse (its contents are dead). Thread-safe. */
-void msgpool_free(actor_msg *m);
+actor_msg *actor_msgpool_alloc(void);
+/* Returns a block from actor_msgpool_alloc() for reuse (its contents are dead). Thread-safe. */
+void actor_msgpool_free(actor_msg *m);
 
 /* After a mailbox push: if `a` is idle, claims it and runs its turn on the calling thread (true); else false
  * and the caller schedules it as usual. */
-bool sched_run_here(actor *a);
-void sched_enqueue(actor_system *sys, actor *a);
+bool actor_sched_run_here(actor *a);
+void actor_sched_enqueue(actor_system *sys, actor *a);
 void actor_schedule(actor *a);                 /* IDLE->SCHEDULED (enqueue) or RUNNING->NOTIFIED */
 void actor_wake(actor *a);                     /* as actor_schedule, and also PARKED->SCHEDULED */
 
@@ -198,29 +213,29 @@ void actor_retain_obj(void *a);
 /* dead, names dropped, reason recorded, terminate(), links/monitors fired, unregistered, released.
  * `force` (may be NULL) overrides the reason (system destroy: KILLED). */
 void actor_end(actor *a, bool killed, const actor_exit *force);
-void busy_add(actor_system *sys, long n);
-void busy_sub(actor_system *sys, long n);
-void dead_letter(actor_system *sys, actor_msg *m); /* frees m, counts it */
+void actor_busy_add(actor_system *sys, long n);
+void actor_busy_sub(actor_system *sys, long n);
+void actor_dead_letter(actor_system *sys, actor_msg *m); /* frees m, counts it */
 
 /* links.c */
-int exit_ring_new(actor_system *sys);           /* 0 or -ENOMEM */
-void exit_ring_free(actor_system *sys);
-void exit_ring_put(actor_system *sys, actor_id id, const actor_exit *why);
-void links_init(actor *a);                      /* lk and empty sets */
-void links_free(actor *a);                      /* at the last release */
-actor_exit links_reason(actor *a, bool killed); /* the reason actor_end() records */
-void links_on_end(actor *a, const actor_exit *why); /* ended = true; DOWNs, exit signals, cleanup */
+int actor_exit_ring_new(actor_system *sys);           /* 0 or -ENOMEM */
+void actor_exit_ring_free(actor_system *sys);
+void actor_exit_ring_put(actor_system *sys, actor_id id, const actor_exit *why);
+void actor_links_init(actor *a);                      /* lk and empty sets */
+void actor_links_free(actor *a);                      /* at the last release */
+actor_exit actor_links_reason(actor *a, bool killed); /* the reason actor_end() records */
+void actor_links_on_end(actor *a, const actor_exit *why); /* ended = true; DOWNs, exit signals, cleanup */
 /* Before receive(): false if `m` is a DOWN for a monitor no longer held (then the caller drops it). */
-bool links_accept(actor *a, const actor_msg *m);
+bool actor_links_accept(actor *a, const actor_msg *m);
 /* actor_spawn_opt's part: sets up `a` (not yet visible) and registers it with the links/monitor in place.
  * Returns 0 or a negative errno; on failure nothing is registered. */
-int links_spawn_register(actor_system *sys, actor *a, const actor_spawn_opts *opts,
-                         int (*reg)(actor_system *, actor *));
-void exit_request(actor *a, const actor_exit *why);  /* first reason wins; kill_req; wake */
+int actor_links_spawn_register(actor_system *sys, actor *a, const actor_spawn_opts *opts,
+                               int (*reg)(actor_system *, actor *));
+void actor_exit_request(actor *a, const actor_exit *why);  /* first reason wins; kill_req; wake */
 
 /* timer.c */
-int timer_start(actor_system *sys);
-void timer_stop(actor_system *sys);            /* joins; frees pending messages */
+int actor_timer_thread_start(actor_system *sys);
+void actor_timer_thread_stop(actor_system *sys);            /* joins; frees pending messages */
 
 static inline uint64_t mono_ns(void) {
     struct timespec ts;
@@ -234,6 +249,6 @@ static inline struct timespec ns_to_ts(uint64_t ns) {
 }
 
 /* Initialises a condvar that waits on CLOCK_MONOTONIC. */
-int cond_init_mono(pthread_cond_t *cv);
+int actor_cond_init_mono(pthread_cond_t *cv);
 
 #endif /* WACTOR_ACTOR_INTERNAL_H */

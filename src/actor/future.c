@@ -29,7 +29,7 @@ struct actor_future {
 actor_future *actor_future_new(void) {
     actor_future *f = calloc(1, sizeof *f);
     if (!f) return NULL;
-    if (cond_init_mono(&f->cv)) {
+    if (actor_cond_init_mono(&f->cv)) {
         free(f);
         return NULL;
     }

@@ -19,7 +19,7 @@
  * is still in the watcher's mons_held (and removes it there), so after actor_demonitor() no DOWN for it is
  * ever received (Erlang's demonitor(Ref, [flush])).
  *
- * Ending by an exit signal: exit_request() records the reason (the first one wins), sets kill_req and wakes
+ * Ending by an exit signal: actor_exit_request() records the reason (the first one wins), sets kill_req and wakes
  * the actor: it ends at a safe point exactly as with actor_kill() (terminate(killed=true)).
  *
  * Locks: at most two actor locks at once, in ascending id order; never an actor lock while calling
@@ -43,21 +43,21 @@ struct exit_ring {
 
 /* ------------------------------------------------------------------ the exit-reason ring */
 
-int exit_ring_new(actor_system *sys) {
+int actor_exit_ring_new(actor_system *sys) {
     sys->exits = calloc(1, sizeof *sys->exits);
     if (!sys->exits) return -ENOMEM;
     pthread_mutex_init(&sys->exits->mu, NULL);
     return 0;
 }
 
-void exit_ring_free(actor_system *sys) {
+void actor_exit_ring_free(actor_system *sys) {
     if (!sys->exits) return;
     pthread_mutex_destroy(&sys->exits->mu);
     free(sys->exits);
     sys->exits = NULL;
 }
 
-void exit_ring_put(actor_system *sys, actor_id id, const actor_exit *why) {
+void actor_exit_ring_put(actor_system *sys, actor_id id, const actor_exit *why) {
     struct exit_ring *r = sys->exits;
     pthread_mutex_lock(&r->mu);
     size_t i = (size_t)(r->n++ % EXIT_RING);
@@ -132,11 +132,11 @@ static bool mons_del(mon_entry *v, size_t *n, uint64_t ref, actor_id *peer) {
     return false;
 }
 
-void links_init(actor *a) {
+void actor_links_init(actor *a) {
     pthread_mutex_init(&a->lk, NULL);
 }
 
-void links_free(actor *a) {
+void actor_links_free(actor *a) {
     free(a->links);
     free(a->mons_by);
     free(a->mons_held);
@@ -167,15 +167,17 @@ static void unlock2(actor *a, actor *b) {
 
 /* Sends a message the layer generates; a dead or stopping target drops it quietly (not a dead letter:
  * nobody sent it to a wrong address). Only for system messages (DOWN, EXIT): they take no mailbox slot
- * (actor_msg_counted), so none is reserved here — a counted type would unbalance mb_len. */
+ * (actor_msg_counted), so none is reserved here — a counted type would unbalance mb_len. Their bytes are
+ * charged (mb_bytes), as every queued message's are. */
 static void send_quiet(actor_system *sys, actor *to, actor_msg *m) {
     if (!m) return;
     if (atomic_load(&sys->stopping) || atomic_load_explicit(&to->dead, memory_order_acquire)) {
         actor_msg_free(m);
         return;
     }
-    busy_add(sys, 1);
-    mailbox_push(&to->mb, m); /* a race with its end: freed with the mailbox, as actor_send does */
+    actor_busy_add(sys, 1);
+    actor_mb_charge(to, m);
+    actor_mailbox_push(&to->mb, m); /* a race with its end: freed with the mailbox, as actor_send does */
     actor_schedule(to);
 }
 
@@ -227,7 +229,7 @@ static void exit_fire(actor *a) {
     actor_wake(a);
 }
 
-void exit_request(actor *a, const actor_exit *why) {
+void actor_exit_request(actor *a, const actor_exit *why) {
     pthread_mutex_lock(&a->lk);
     bool fire = exit_pend_locked(a, why);
     pthread_mutex_unlock(&a->lk);
@@ -281,7 +283,7 @@ void actor_set_exit(actor *self, const actor_exit *reason) {
     self->exit_set = true;
 }
 
-actor_exit links_reason(actor *a, bool killed) {
+actor_exit actor_links_reason(actor *a, bool killed) {
     actor_exit why;
     memset(&why, 0, sizeof why);
     if (!killed) {
@@ -306,7 +308,7 @@ void actor_trap_exits(actor *self, bool on) {
 
 /* ------------------------------------------------------------------ termination */
 
-void links_on_end(actor *a, const actor_exit *why) {
+void actor_links_on_end(actor *a, const actor_exit *why) {
     actor_system *sys = a->sys;
     pthread_mutex_lock(&a->lk);
     a->ended = true;
@@ -347,7 +349,7 @@ void links_on_end(actor *a, const actor_exit *why) {
     free(held);
 }
 
-bool links_accept(actor *a, const actor_msg *m) {
+bool actor_links_accept(actor *a, const actor_msg *m) {
     if (m->type != ACTOR_MSG_DOWN || m->len != sizeof(actor_down)) return true;
     actor_down d;
     memcpy(&d, m->data, sizeof d);
@@ -474,8 +476,8 @@ int actor_unlink(actor_system *sys, actor_id a, actor_id b) {
 
 /* ------------------------------------------------------------------ spawn options */
 
-int links_spawn_register(actor_system *sys, actor *a, const actor_spawn_opts *opts,
-                         int (*reg)(actor_system *, actor *)) {
+int actor_links_spawn_register(actor_system *sys, actor *a, const actor_spawn_opts *opts,
+                               int (*reg)(actor_system *, actor *)) {
     if (!opts || (!opts->link && !opts->monitor)) return reg(sys, a);
     actor *l = NULL, *m = NULL;
     int rc = 0;

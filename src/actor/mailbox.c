@@ -17,7 +17,7 @@
 #define LOAD_ACQ(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define STORE_REL(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
 
-int mailbox_init(mailbox *mb) {
+int actor_mailbox_init(mailbox *mb) {
     mb->stub = calloc(1, sizeof(actor_msg));
     if (!mb->stub) return -ENOMEM;
     mb->head = mb->stub;
@@ -25,13 +25,13 @@ int mailbox_init(mailbox *mb) {
     return 0;
 }
 
-void mailbox_push(mailbox *mb, actor_msg *m) {
+void actor_mailbox_push(mailbox *mb, actor_msg *m) {
     __atomic_store_n(&m->next, NULL, __ATOMIC_RELAXED);
     actor_msg *prev = __atomic_exchange_n(&mb->head, m, __ATOMIC_ACQ_REL);
     STORE_REL(prev->next, m);
 }
 
-actor_msg *mailbox_pop(mailbox *mb) {
+actor_msg *actor_mailbox_pop(mailbox *mb) {
     actor_msg *tail = mb->tail;
     actor_msg *next = LOAD_ACQ(tail->next);
     if (tail == mb->stub) {
@@ -46,7 +46,7 @@ actor_msg *mailbox_pop(mailbox *mb) {
         return tail;
     }
     if (tail != __atomic_load_n(&mb->head, __ATOMIC_ACQUIRE)) return NULL; /* producer mid-push */
-    mailbox_push(mb, mb->stub);
+    actor_mailbox_push(mb, mb->stub);
     next = LOAD_ACQ(tail->next);
     if (next) {
         mb->tail = next;
@@ -56,7 +56,7 @@ actor_msg *mailbox_pop(mailbox *mb) {
     return NULL;
 }
 
-void mailbox_destroy(mailbox *mb) {
+void actor_mailbox_destroy(mailbox *mb) {
     free(mb->stub);
     mb->stub = mb->head = mb->tail = NULL;
 }

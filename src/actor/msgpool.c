@@ -63,7 +63,7 @@ static void register_cache(cache *c) {
     c->registered = pthread_setspecific(exit_key, c) == 0;
 }
 
-actor_msg *msgpool_alloc(void) {
+actor_msg *actor_msgpool_alloc(void) {
     cache *c = &tls_cache;
     actor_msg *m = c->own;
     if (m) {
@@ -82,7 +82,7 @@ actor_msg *msgpool_alloc(void) {
     return m;
 }
 
-void msgpool_free(actor_msg *m) {
+void actor_msgpool_free(actor_msg *m) {
     cache *c = &tls_cache;
     if (c->nown < CACHE_MAX) {
         register_cache(c);

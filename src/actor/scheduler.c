@@ -43,7 +43,7 @@ static void enqueue(actor_system *sys, actor *a, bool requeue) {
     pthread_mutex_unlock(&sys->rq_mu);
 }
 
-void sched_enqueue(actor_system *sys, actor *a) { enqueue(sys, a, false); }
+void actor_sched_enqueue(actor_system *sys, actor *a) { enqueue(sys, a, false); }
 
 /* Called after a mailbox push. The fence here and the one in run_turn() are a Dekker pair: a sender stores the
  * message link then reads the state; a runner stores RUNNING then reads the mailbox. Without both fences each
@@ -58,11 +58,11 @@ void actor_schedule(actor *a) {
         switch (s) {
         case AS_IDLE:
             if (atomic_compare_exchange_weak(&a->sched, &s, AS_SCHEDULED)) {
-                busy_add(a->sys, 1);
+                actor_busy_add(a->sys, 1);
                 if (tls_worker && !tls_next && actor_tls_current && actor_tls_sched == a->sys)
                     tls_next = a; /* sent from a turn on this scheduler thread: run it next, here */
                 else
-                    sched_enqueue(a->sys, a);
+                    actor_sched_enqueue(a->sys, a);
                 return;
             }
             break;
@@ -78,8 +78,8 @@ void actor_schedule(actor *a) {
 static void wake_parked(actor *a) {
     int s = AS_PARKED;
     if (atomic_compare_exchange_strong(&a->sched, &s, AS_SCHEDULED)) {
-        busy_add(a->sys, 1);
-        sched_enqueue(a->sys, a);
+        actor_busy_add(a->sys, 1);
+        actor_sched_enqueue(a->sys, a);
     }
 }
 
@@ -95,12 +95,12 @@ static void park(actor *a) {
     actor_system *sys = a->sys;
     if (atomic_exchange(&a->unpark, false)) {
         atomic_store(&a->sched, AS_SCHEDULED);
-        sched_enqueue(sys, a);
+        actor_sched_enqueue(sys, a);
         return;
     }
     actor_retain_obj(a); /* once PARKED, another thread may wake, run and end it */
     atomic_store(&a->sched, AS_PARKED);
-    busy_sub(sys, 1);
+    actor_busy_sub(sys, 1);
     /* a kill/unpark that saw RUNNING/NOTIFIED before our store did not wake us: do it ourselves */
     if (atomic_load(&a->kill_req) || atomic_load(&a->unpark)) wake_parked(a);
     actor_release(a);
@@ -111,7 +111,7 @@ static void turn_end_actor(actor *a, bool killed) {
     atomic_store(&a->sched, AS_DEAD);
     actor_system *sys = a->sys;
     actor_end(a, killed, NULL);
-    busy_sub(sys, 1);
+    actor_busy_sub(sys, 1);
 }
 
 static void run_slices(actor *a);
@@ -119,17 +119,17 @@ static void run_slices(actor *a);
 static void run_turn(actor *a) {
     atomic_store(&a->sched, AS_RUNNING);
     atomic_thread_fence(memory_order_seq_cst); /* before the mailbox is read: see actor_schedule() */
-    actor *outer = actor_tls_current;      /* NULL on a scheduler thread; see sched_run_here() */
+    actor *outer = actor_tls_current;      /* NULL on a scheduler thread; see actor_sched_run_here() */
     actor_tls_current = a;
     run_slices(a);
     actor_tls_current = outer;
 }
 
-bool sched_run_here(actor *a) {
+bool actor_sched_run_here(actor *a) {
     atomic_thread_fence(memory_order_seq_cst); /* as actor_schedule() */
     int s = AS_IDLE;
     if (!atomic_compare_exchange_strong(&a->sched, &s, AS_RUNNING)) return false;
-    busy_add(a->sys, 1);
+    actor_busy_add(a->sys, 1);
     actor_system *outer = actor_tls_sched; /* a host thread runs the turn as a scheduler thread would */
     actor_tls_sched = a->sys;
     run_turn(a);
@@ -150,18 +150,18 @@ static void run_slices(actor *a) {
         if (a->yielded) {
             r = a->beh->resume ? a->beh->resume(a) : ACTOR_CONTINUE; /* YIELD without resume(): done */
         } else {
-            actor_msg *m = mailbox_pop(&a->mb);
+            actor_msg *m = actor_mailbox_pop(&a->mb);
             if (!m) break;
             actor_mb_popped(a, m);
-            if (!links_accept(a, m)) { /* a DOWN of a monitor removed meanwhile */
+            if (!actor_links_accept(a, m)) { /* a DOWN of a monitor removed meanwhile */
                 actor_msg_free(m);
-                busy_sub(sys, 1);
+                actor_busy_sub(sys, 1);
                 n++;
                 continue;
             }
             atomic_fetch_add_explicit(&sys->delivered, 1, memory_order_relaxed);
             r = a->beh->receive(a, m);
-            busy_sub(sys, 1);
+            actor_busy_sub(sys, 1);
         }
         n++;
         if (r == ACTOR_STOP) {
@@ -189,7 +189,7 @@ static void run_slices(actor *a) {
     if (!more) {
         int s = AS_RUNNING;
         if (atomic_compare_exchange_strong(&a->sched, &s, AS_IDLE)) {
-            busy_sub(sys, 1);
+            actor_busy_sub(sys, 1);
             return;
         }
         /* NOTIFIED: a message or kill arrived during the turn */
@@ -220,7 +220,7 @@ static void *sched_main(void *arg) {
             a = tls_next;
             tls_next = NULL;
             if (a && streak >= NEXT_STREAK) {
-                sched_enqueue(sys, a);
+                actor_sched_enqueue(sys, a);
                 a = NULL;
             }
         }
@@ -230,7 +230,7 @@ static void *sched_main(void *arg) {
     return NULL;
 }
 
-int sched_start(actor_system *sys) {
+int actor_sched_start(actor_system *sys) {
     sys->threads = calloc(sys->nthreads, sizeof *sys->threads);
     if (!sys->threads) return -ENOMEM;
     for (unsigned i = 0; i < sys->nthreads; i++) {
@@ -240,7 +240,7 @@ int sched_start(actor_system *sys) {
     return 0;
 }
 
-void sched_stop(actor_system *sys) {
+void actor_sched_stop(actor_system *sys) {
     pthread_mutex_lock(&sys->rq_mu);
     sys->rq_stop = true;
     pthread_cond_broadcast(&sys->rq_cv);

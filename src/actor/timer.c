@@ -61,21 +61,21 @@ static void *timer_main(void *arg) {
         heap_down(sys->heap, sys->heap_len, 0);
         pthread_mutex_unlock(&sys->tm_mu);
         actor_send(sys, e.to, e.msg);
-        busy_sub(sys, 1);
+        actor_busy_sub(sys, 1);
         pthread_mutex_lock(&sys->tm_mu);
     }
     pthread_mutex_unlock(&sys->tm_mu);
     return NULL;
 }
 
-int timer_start(actor_system *sys) {
+int actor_timer_thread_start(actor_system *sys) {
     sys->tm_wake_ns = UINT64_MAX;
     if (pthread_create(&sys->tm_thread, NULL, timer_main, sys) != 0) return -ENOMEM;
     sys->tm_started = true;
     return 0;
 }
 
-void timer_stop(actor_system *sys) {
+void actor_timer_thread_stop(actor_system *sys) {
     if (sys->tm_started) {
         pthread_mutex_lock(&sys->tm_mu);
         sys->tm_stop = true;
@@ -108,7 +108,7 @@ int actor_timer_cancel(actor_system *sys, uint64_t timer) {
     pthread_mutex_unlock(&sys->tm_mu);
     if (!msg) return -ENOENT;
     actor_msg_free(msg);
-    busy_sub(sys, 1);
+    actor_busy_sub(sys, 1);
     return 0;
 }
 
@@ -130,7 +130,7 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
     }
     if (rc) {
         pthread_mutex_unlock(&sys->tm_mu);
-        dead_letter(sys, msg);
+        actor_dead_letter(sys, msg);
         return rc;
     }
     size_t i = sys->heap_len++;
@@ -139,7 +139,7 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
     sys->heap[i] = (timer_entry){.due_ns = mono_ns() + (uint64_t)delay_ms * 1000000ull,
                                  .seq = seq, .to = to, .msg = msg};
     heap_up(sys->heap, i);
-    busy_add(sys, 1);
+    actor_busy_add(sys, 1);
     if (sys->heap[0].due_ns < sys->tm_wake_ns) pthread_cond_signal(&sys->tm_cv); /* before it would wake */
     pthread_mutex_unlock(&sys->tm_mu);
     return 0;

@@ -20,7 +20,7 @@
  * is committed, so -ENOMEM leaves the broker as it was.
  */
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np (glibc); harmless elsewhere */
-#include "registry/hash.h"
+#include "common/hash.h"
 #include "broker/broker.h"
 
 #include <errno.h>

@@ -65,6 +65,18 @@ void broker_free(broker *b);
  * Pure function, safe from any thread. */
 bool broker_subject_valid(const char *subject, bool allow_wildcards);
 
+/* Pattern algebra for capability grants (src/broker/subject.c), NATS semantics as above. Pure functions,
+ * safe from any thread; nothing is allocated; NULL or invalid arguments give false.
+ *
+ * broker_subject_matches: does `pattern` (wildcards allowed) match the publishable `subject` (none)?
+ *   "a.*" matches "a.b"; "a.>" matches "a.b" and "a.b.c" but not "a".
+ * broker_pattern_covers: does every subject that `want` (a pattern) can match also match `grant`? Token by
+ *   token: '>' in the grant covers the rest (one or more tokens), '*' in the grant covers a literal or '*',
+ *   a literal covers only itself, and only a '>' grant covers a '>' in `want`. So "chat.>" covers "chat.*",
+ *   "chat.a.>" and "chat.room1"; "chat.*" covers "chat.room1" but not "chat.>"; nothing but ">" covers ">". */
+bool broker_subject_matches(const char *pattern, const char *subject);
+bool broker_pattern_covers(const char *grant, const char *want);
+
 /* Adds the subscription (pattern, subscriber).
  * Returns 0; -EINVAL (pattern NULL/invalid, or subscriber 0); -EEXIST (this subscriber already holds
  * exactly this pattern — overlapping but different patterns are fine); -ENOMEM (nothing changed). */

@@ -3,52 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "codec/codec.h"
 
-typedef struct call_args {
-    const char *module, *export;
-    const char *positional[WACTOR_MAX_PARAMS + 1];
-    int npositional;
-    uint32_t codec;          /* 0: positional arguments */
-    const char *encoded;     /* --json text or --cbor/--borsh hex */
-} call_args;
-
-static int parse(int argc, char **argv, call_args *a) {
-    memset(a, 0, sizeof *a);
-    for (int i = 0; i < argc; i++) {
-        uint32_t codec = strcmp(argv[i], "--json") == 0    ? WACTOR_CODEC_JSON
-                         : strcmp(argv[i], "--cbor") == 0  ? WACTOR_CODEC_CBOR
-                         : strcmp(argv[i], "--borsh") == 0 ? WACTOR_CODEC_BORSH
-                                                           : 0;
-        if (codec) {
-            if (i + 1 >= argc || a->codec) {
-                fprintf(stderr, "wactor call: %s needs one value, given once\n", argv[i]);
-                return -1;
-            }
-            a->codec = codec;
-            a->encoded = argv[++i];
-        } else if (!a->module) {
-            a->module = argv[i];
-        } else if (!a->export) {
-            a->export = argv[i];
-        } else if (a->npositional <= WACTOR_MAX_PARAMS) {
-            a->positional[a->npositional++] = argv[i];
-        }
-    }
-    if (!a->module || !a->export) {
-        fputs("usage: wactor call MODULE.wasm EXPORT [ARG...] [--json ARRAY | --cbor HEX | --borsh HEX]\n", stderr);
-        return -1;
-    }
-    if (a->codec && a->npositional) {
-        fputs("wactor call: give arguments either positionally or with --json/--cbor/--borsh, not both\n", stderr);
-        return -1;
-    }
-    return 0;
-}
-
 /* Builds the multicodec payload for --json/--cbor/--borsh. */
-static wactor_error encode_args(const call_args *a, uint8_t **out, size_t *out_len, wactor_diag *d) {
+static wactor_error encode_args(const cli_call_args *a, uint8_t **out, size_t *out_len, wactor_diag *d) {
     if (a->codec == WACTOR_CODEC_JSON) {
         *out = codec_wrap(a->codec, a->encoded, strlen(a->encoded), out_len);
         return *out ? WACTOR_OK : WACTOR_ENOMEM;
@@ -80,7 +40,7 @@ static int exit_for(wactor_error err, const char *what, const wactor_diag *d) {
 }
 
 /* The call itself, once the module is loaded and its export known. */
-static int call_export(wactor_runtime *rt, wactor_module *mod, const call_args *a, const wactor_functype *sig) {
+static int call_export(wactor_runtime *rt, wactor_module *mod, const cli_call_args *a, const wactor_functype *sig) {
     wactor_diag d = {0};
     wactor_value args[WACTOR_MAX_PARAMS];
     uint8_t *payload = NULL;
@@ -133,8 +93,12 @@ static int call_export(wactor_runtime *rt, wactor_module *mod, const call_args *
 }
 
 int cli_call(int argc, char **argv) {
-    call_args a;
-    if (parse(argc, argv, &a) != 0) return CLI_BAD_INPUT;
+    cli_call_args a;
+    char msg[256];
+    if (cli_parse_call(argc, argv, &a, msg, sizeof msg) != 0) {
+        fprintf(stderr, "%s\n", msg);
+        return CLI_BAD_INPUT;
+    }
     wactor_config cfg = {.threads = 1};
     wactor_runtime *rt = NULL;
     wactor_error err = wactor_runtime_create(&cfg, &rt);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "codec/codec.h"
 
@@ -36,18 +37,19 @@ void cli_format_functype(const wactor_functype *t, char *buf, size_t cap) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
+    switch (cli_parse_command(argc, argv)) {
+    case CLI_CMD_NONE:
         usage(stderr);
         return CLI_BAD_INPUT;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "call") == 0) return cli_call(argc - 2, argv + 2);
-    if (strcmp(cmd, "inspect") == 0) return cli_inspect(argc - 2, argv + 2);
-    if (strcmp(cmd, "run") == 0) return cli_run(argc - 2, argv + 2);
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    case CLI_CMD_CALL: return cli_call(argc - 2, argv + 2);
+    case CLI_CMD_INSPECT: return cli_inspect(argc - 2, argv + 2);
+    case CLI_CMD_RUN: return cli_run(argc - 2, argv + 2);
+    case CLI_CMD_HELP:
         usage(stdout);
         return CLI_OK;
+    case CLI_CMD_UNKNOWN: break;
     }
+    const char *cmd = argv[1];
     fprintf(stderr, "wactor: unknown command '%s'\n", cmd);
     usage(stderr);
     return CLI_BAD_INPUT;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/admin.h"
 #include "cli/tree.h"
@@ -112,23 +113,14 @@ static void print_stats(wactor_runtime *rt, const manifest *m) {
 }
 
 int cli_run(int argc, char **argv) {
-    const char *path = NULL, *events_path = NULL;
-    bool until_idle = false, stats = false, admin = false;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--until-idle") == 0) until_idle = true;
-        else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events_path = argv[++i];
-        else if (strcmp(argv[i], "--stats") == 0) stats = true;
-        else if (strcmp(argv[i], "--admin") == 0) admin = true;
-        else if (!path && argv[i][0] != '-') path = argv[i];
-        else {
-            fprintf(stderr, "wactor run: unexpected argument '%s'\n", argv[i]);
-            return CLI_BAD_INPUT;
-        }
-    }
-    if (!path) {
-        fputs("usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]\n", stderr);
+    cli_run_args args;
+    char msg[512];
+    if (cli_parse_run(argc, argv, &args, msg, sizeof msg) != 0) {
+        fprintf(stderr, "%s\n", msg);
         return CLI_BAD_INPUT;
     }
+    const char *path = args.path, *events_path = args.events_path;
+    bool until_idle = args.until_idle, stats = args.stats, admin = args.admin;
     FILE *events = NULL;
     if (events_path) {
         events = strcmp(events_path, "-") == 0 ? stderr : fopen(events_path, "w");

@@ -48,7 +48,7 @@ static bool convert(const manifest *m, const manifest_supervisor *in, wactor_mod
         s->module = mods[c->component];
         /* simple_one_for_one instances are anonymous: the name is the template's id only */
         s->spawn = cli_spawn_opts(mc, &caps[c->component]);
-        if (in->strategy == SUP_SIMPLE_ONE_FOR_ONE) s->spawn.name = NULL;
+        if (in->strategy == WACTOR_SIMPLE_ONE_FOR_ONE) s->spawn.name = NULL;
     }
     return true;
 }

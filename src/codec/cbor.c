@@ -4,7 +4,13 @@
  * checks well-formedness (every item complete, breaks only where an indefinite item is open, no bytes
  * after the top-level item), converts the top-level array's elements as they arrive, and never allocates,
  * so a hostile header claiming 2^64 elements cannot make us reserve memory. Nesting is bounded by a fixed
- * stack (CBOR_MAX_DEPTH). Results are written with libcbor's encoding helpers. */
+ * stack (CBOR_MAX_DEPTH). Results are written with libcbor's encoding helpers, floats as their exact bits.
+ *
+ * NaN: a float argument keeps its exact bits — sign, quiet/signalling bit and payload (codec.h). libcbor
+ * hands a half-precision float over already converted (every half NaN becomes the same quiet NaN) and a
+ * single as a C float, so the floats' bits are read from the item itself: cbor_stream_decode decodes one
+ * item per call, which starts at the current offset (reader.cur). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +41,8 @@ typedef struct reader {
     wactor_value *out;
     wactor_error type_err;  /* first element that did not convert */
     char type_msg[160];
+    const uint8_t *cur;     /* the item being decoded (its head byte first) */
+    size_t cur_len;         /* bytes readable at cur */
 } reader;
 
 /* What one decoder callback delivered. */
@@ -44,6 +52,8 @@ typedef struct citem {
     bool neg;
     uint64_t m;
     double d;
+    int fwidth;             /* floats: 2, 4 or 8 bytes (half, single, double) */
+    uint64_t fbits;         /*   and their IEEE-754 bits */
     enum frame_kind push;   /* a container head (FR_NONE for a complete scalar) */
     bool indef;
     uint64_t children;      /* definite container: items it holds */
@@ -74,6 +84,28 @@ static void complete(reader *r) {
     }
 }
 
+/* A NaN of `width` bytes (bits `bits`) as an f32/f64 value, bit-exact: the sign, the quiet bit (the top
+ * mantissa bit) and the payload are kept, the payload top-aligned when the widths differ, as IEEE-754
+ * conversions move it (but a signalling NaN stays signalling). A payload that only had bits below the
+ * narrower mantissa keeps its lowest bit set, so it stays a NaN. */
+static void nan_to_value(uint64_t bits, int width, wactor_valtype t, wactor_value *out) {
+    int from = width == 2 ? 10 : width == 4 ? 23 : 52;
+    int to = t == WACTOR_F32 ? 23 : 52;
+    uint64_t sign = (bits >> (8 * width - 1)) & 1;
+    uint64_t mant = bits & ((UINT64_C(1) << from) - 1);
+    uint64_t m = to >= from ? mant << (to - from) : mant >> (from - to);
+    if (m == 0)
+        m = 1;
+    out->type = t;
+    if (t == WACTOR_F32) {
+        uint32_t u = (uint32_t)(sign << 31 | UINT64_C(0xff) << 23 | m);
+        memcpy(&out->of.f32, &u, 4);
+    } else {
+        uint64_t u = sign << 63 | UINT64_C(0x7ff) << 52 | m;
+        memcpy(&out->of.f64, &u, 8);
+    }
+}
+
 static void convert_element(reader *r, const citem *it) {
     size_t idx = r->count++;
     if (idx >= r->ntypes || r->type_err != WACTOR_OK)
@@ -84,6 +116,8 @@ static void convert_element(reader *r, const citem *it) {
     if (it->num == 1) {
         r->type_err = codec_int_to_value(it->neg, it->m, t, prefix, &r->out[idx], r->type_msg,
                                          sizeof r->type_msg);
+    } else if (it->num == 2 && isnan(it->d) && it->fwidth && (t == WACTOR_F32 || t == WACTOR_F64)) {
+        nan_to_value(it->fbits, it->fwidth, t, &r->out[idx]);
     } else if (it->num == 2) {
         r->type_err = codec_real_to_value(it->d, t, prefix, &r->out[idx], r->type_msg, sizeof r->type_msg);
     } else {
@@ -137,10 +171,21 @@ static void on_negint(void *ctx, uint64_t v) {
 static void on_negint8(void *ctx, uint8_t v) { on_negint(ctx, v); }
 static void on_negint16(void *ctx, uint16_t v) { on_negint(ctx, v); }
 static void on_negint32(void *ctx, uint32_t v) { on_negint(ctx, v); }
-static void on_double(void *ctx, double d) {
-    item(ctx, &(citem){.what = "float", .num = 2, .d = d, .push = FR_NONE});
+/* A float item of `width` bytes whose value libcbor decoded as d; its exact bits are read from the item. */
+static void on_real(void *ctx, double d, int width) {
+    reader *r = ctx;
+    citem it = {.what = "float", .num = 2, .d = d, .push = FR_NONE};
+    static const uint8_t heads[9] = {[2] = 0xf9, [4] = 0xfa, [8] = 0xfb};
+    if (r->cur_len > (size_t)width && r->cur[0] == heads[width]) {
+        it.fwidth = width;
+        for (int i = 1; i <= width; i++)
+            it.fbits = it.fbits << 8 | r->cur[i];
+    }
+    item(r, &it);
 }
-static void on_float(void *ctx, float f) { on_double(ctx, f); }
+static void on_half(void *ctx, float f) { on_real(ctx, f, 2); }
+static void on_float(void *ctx, float f) { on_real(ctx, f, 4); }
+static void on_double(void *ctx, double d) { on_real(ctx, d, 8); }
 static void on_bstr(void *ctx, cbor_data data, size_t len) {
     (void)data, (void)len;
     item(ctx, &(citem){.what = "byte string", .push = FR_NONE});
@@ -203,7 +248,7 @@ static const struct cbor_callbacks callbacks = {
     .array_start = on_array, .indef_array_start = on_indef_array,
     .map_start = on_map, .indef_map_start = on_indef_map,
     .tag = on_tag,
-    .float2 = on_float, .float4 = on_float, .float8 = on_double,
+    .float2 = on_half, .float4 = on_float, .float8 = on_double,
     .undefined = on_undefined, .null = on_null, .boolean = on_bool,
     .indef_break = on_break,
 };
@@ -213,6 +258,8 @@ wactor_error codec_cbor_decode_args(const uint8_t *body, size_t len, const wacto
     reader r = {.types = types, .ntypes = ntypes, .out = out, .type_err = WACTOR_OK};
     size_t off = 0;
     while (!r.root_done && !r.failed) {
+        r.cur = body + off;
+        r.cur_len = len - off;
         struct cbor_decoder_result res = cbor_stream_decode(body + off, len - off, &callbacks, &r);
         if (res.status == CBOR_DECODER_NEDATA) {
             codec_seterr(err, errlen, "truncated CBOR arguments (%zu bytes)", len);
@@ -248,6 +295,16 @@ size_t codec_cbor_results_max(size_t n) {
     return n > (SIZE_MAX - 9) / 9 ? SIZE_MAX : 9 + n * 9;
 }
 
+/* A float item: head byte, then `width` bytes of bits, big-endian. Returns the bytes written (0 if no room). */
+static size_t put_float(uint8_t head, uint64_t bits, int width, unsigned char *p, size_t room) {
+    if (room < (size_t)width + 1)
+        return 0;
+    p[0] = head;
+    for (int i = 0; i < width; i++)
+        p[1 + i] = (uint8_t)(bits >> (8 * (width - 1 - i)));
+    return (size_t)width + 1;
+}
+
 size_t codec_cbor_encode_results(const wactor_value *vals, size_t n, uint8_t *dst, size_t cap) {
     size_t off = cbor_encode_array_start(n, dst, cap);
     for (size_t i = 0; i < n; i++) {
@@ -263,8 +320,18 @@ size_t codec_cbor_encode_results(const wactor_value *vals, size_t n, uint8_t *ds
             off += v->of.i64 >= 0 ? cbor_encode_uint((uint64_t)v->of.i64, p, room)
                                   : cbor_encode_negint((uint64_t)(-1 - v->of.i64), p, room);
             break;
-        case WACTOR_F32: off += cbor_encode_single(v->of.f32, p, room); break;
-        case WACTOR_F64: off += cbor_encode_double(v->of.f64, p, room); break;
+        case WACTOR_F32: { /* fa + the bits, big-endian: exact for every NaN */
+            uint32_t u;
+            memcpy(&u, &v->of.f32, 4);
+            off += put_float(0xfa, u, 4, p, room);
+            break;
+        }
+        case WACTOR_F64: {
+            uint64_t u;
+            memcpy(&u, &v->of.f64, 8);
+            off += put_float(0xfb, u, 8, p, room);
+            break;
+        }
         }
     }
     return off;

@@ -31,7 +31,12 @@
  *    same f32/f64 ("2.5", "6", "0.1", "1e+20"; negative zero as "-0.0").
  *  - NaN and infinities: JSON (RFC 8259) has no representation for them. Encoding writes `null` for a
  *    non-finite float, and decoding refuses `null` for any parameter (WACTOR_ETYPE "got null"), so such
- *    values do not survive a JSON round trip — use CBOR or Borsh for them. CBOR carries them natively.
+ *    values do not survive a JSON round trip — use CBOR or Borsh for them. CBOR carries them natively and
+ *    bit-exactly: a NaN argument keeps its sign, its quiet/signalling bit and its payload (a signalling NaN
+ *    is NOT quieted), and results are written with the exact bits of the value. Between float widths
+ *    (a half or single for an f64 parameter, a double for an f32) the payload is moved top-aligned, as
+ *    IEEE-754 conversions move it (RFC 8949 §4.1 shortens NaNs the same way), keeping the signalling bit;
+ *    a payload that lived only in the dropped low bits leaves the lowest mantissa bit set (still a NaN).
  *    Borsh: the Borsh specification forbids NaN floats; wactor deliberately does NOT enforce that and passes
  *    IEEE-754 bit patterns (NaN payloads included) through unchanged in both directions, because WebAssembly
  *    functions can legitimately take and return NaN. A strict Borsh reader (borsh-rs) will reject such a

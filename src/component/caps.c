@@ -1,86 +1,110 @@
 /*
- * caps.c — capability checks: what a component's manifest grants it (docs/ABI.md, "Capabilities").
- * Deny by default: no caps, or an empty list, allows nothing.
+ * caps.c — a component's capabilities: what its manifest grants it (docs/ABI.md, "Capabilities"), as one
+ * reference-counted object shared by every instance of that component. Deny by default: no caps object, or
+ * an empty list, allows nothing.
+ *
+ * Targets (send/monitor/link, request) are authorised for the actor an address resolves to, never for
+ * the text alone: a `#pid` is allowed when that pid is alive and holds a granted name now (or is granted
+ * as `#pid` itself), so a grant of one name never opens another component through its pid. Every
+ * comparison uses the full lengths of both strings (no fixed buffers, no truncation).
  */
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "component/internal.h"
 #include "registry/registry.h"
 
-static bool grant_is(const char *grant, const char *text, size_t len) {
-    return strlen(grant) == len && memcmp(grant, text, len) == 0;
+typedef struct grant_list {
+    char **text;        /* NUL-terminated copies */
+    size_t *len;        /* their lengths */
+    actor_id *pid;      /* target lists: the pid a `#pid` grant names, else 0 */
+    size_t n;
+    bool any;           /* target lists: a "*" grant */
+} grant_list;
+
+struct component_caps {
+    atomic_uint refs;
+    grant_list send, request, publish, subscribe;
+    bool spawn;
+};
+
+static void list_free(grant_list *l) {
+    for (size_t i = 0; l->text && i < l->n; i++) free(l->text[i]);
+    free(l->text);
+    free(l->len);
+    free(l->pid);
 }
 
-bool caps_allow_target(const component *c, const char *const *grants, size_t n, const char *to, size_t to_len) {
-    if (!c->caps) return false;
-    for (size_t i = 0; i < n; i++) /* the common case first: granted as written (no registry lookup) */
-        if (strcmp(grants[i], "*") == 0 || grant_is(grants[i], to, to_len)) return true;
-    char alias[128] = ""; /* "#17" may be granted by the name registered for pid 17, and vice versa */
-    char buf[128];
-    if (to_len > 1 && to[0] == '#' && to_len < sizeof buf) {
-        memcpy(buf, to + 1, to_len - 1);
-        buf[to_len - 1] = 0;
-        uint64_t id = strtoull(buf, NULL, 10);
-        if (id) registry_name_of(actor_system_registry(c->sys), id, alias, sizeof alias);
-    } else if (to_len < sizeof buf) {
-        memcpy(buf, to, to_len);
-        buf[to_len] = 0;
-        uint64_t id = registry_whereis(actor_system_registry(c->sys), buf);
-        if (id) snprintf(alias, sizeof alias, "#%" PRIu64, id);
+static bool list_copy(grant_list *l, const char *const *in, size_t n) {
+    if (!n) return true;
+    l->text = calloc(n, sizeof *l->text);
+    l->len = calloc(n, sizeof *l->len);
+    l->pid = calloc(n, sizeof *l->pid);
+    if (!l->text || !l->len || !l->pid) return false;
+    l->n = n;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = in && in[i] ? in[i] : ""; /* a NULL grant grants nothing */
+        if (!(l->text[i] = strdup(s))) return false;
+        l->len[i] = strlen(s);
+        if (l->len[i] == 1 && s[0] == '*') l->any = true;
+        if (!component_parse_pid(s, l->len[i], &l->pid[i])) l->pid[i] = 0;
     }
-    for (size_t i = 0; alias[0] && i < n; i++)
-        if (strcmp(grants[i], alias) == 0) return true;
+    return true;
+}
+
+component_caps *component_caps_new(const wactor_caps *in) {
+    component_caps *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    atomic_init(&c->refs, 1);
+    if (in && !(list_copy(&c->send, in->send, in->nsend) && list_copy(&c->request, in->request, in->nrequest) &&
+                list_copy(&c->publish, in->publish, in->npublish) &&
+                list_copy(&c->subscribe, in->subscribe, in->nsubscribe))) {
+        component_caps_release(c);
+        return NULL;
+    }
+    c->spawn = in && in->spawn;
+    return c;
+}
+
+void component_caps_retain(component_caps *caps) {
+    if (caps) atomic_fetch_add_explicit(&caps->refs, 1, memory_order_relaxed);
+}
+
+void component_caps_release(component_caps *caps) {
+    if (!caps || atomic_fetch_sub_explicit(&caps->refs, 1, memory_order_acq_rel) != 1) return;
+    list_free(&caps->send);
+    list_free(&caps->request);
+    list_free(&caps->publish);
+    list_free(&caps->subscribe);
+    free(caps);
+}
+
+bool component_caps_allow_target(const component_caps *caps, component_grant which, actor_system *sys,
+                                 const char *to, size_t to_len, actor_id resolved) {
+    if (!caps) return false;
+    const grant_list *l = which == COMPONENT_GRANT_REQUEST ? &caps->request : &caps->send;
+    if (l->any) return true;
+    for (size_t i = 0; i < l->n; i++) /* granted as written (also a dead target: the send says -3) */
+        if (l->len[i] == to_len && memcmp(l->text[i], to, to_len) == 0) return true;
+    if (!resolved) return false;
+    registry *reg = actor_system_registry(sys);
+    for (size_t i = 0; i < l->n; i++) /* the actor it resolves to is granted: by pid, or holds a granted name */
+        if (l->pid[i] ? l->pid[i] == resolved : registry_whereis_len(reg, l->text[i], l->len[i]) == resolved)
+            return true;
     return false;
 }
 
-/* Next token of a subject: sets *len, returns its start or NULL at the end. */
-static const char *token(const char **p, size_t *len) {
-    if (!*p) return NULL;
-    const char *start = *p, *dot = strchr(start, '.');
-    *len = dot ? (size_t)(dot - start) : strlen(start);
-    *p = dot ? dot + 1 : NULL;
-    return start;
-}
-
-bool caps_subject_matches(const char *pattern, const char *subject) {
-    const char *p = pattern, *s = subject;
-    size_t pl, sl;
-    for (;;) {
-        const char *pt = token(&p, &pl), *st = token(&s, &sl);
-        if (!pt) return !st;
-        if (pl == 1 && *pt == '>') return st != NULL; /* one or more remaining tokens */
-        if (!st) return false;
-        if (!(pl == 1 && *pt == '*') && (pl != sl || memcmp(pt, st, pl) != 0)) return false;
-    }
-}
-
-/* Does grant `g` cover every subject that pattern `want` can match? Token by token: `>` in the grant covers
- * the rest; `*` in the grant covers a literal or `*`; a literal covers only itself. */
-static bool covers(const char *g, const char *want) {
-    const char *p = g, *s = want;
-    size_t gl, wl;
-    for (;;) {
-        const char *gt = token(&p, &gl), *wt = token(&s, &wl);
-        if (!gt) return !wt;
-        if (gl == 1 && *gt == '>') return wt != NULL;
-        if (!wt) return false;
-        if (wl == 1 && *wt == '>') return false; /* only a `>` grant covers `>` */
-        if (gl == 1 && *gt == '*') continue;
-        if (gl != wl || memcmp(gt, wt, gl) != 0) return false;
-    }
-}
-
-bool caps_allow_publish(const wactor_caps *caps, const char *topic) {
-    for (size_t i = 0; caps && i < caps->npublish; i++)
-        if (caps_subject_matches(caps->publish[i], topic)) return true;
+bool component_caps_allow_publish(const component_caps *caps, const char *topic) {
+    for (size_t i = 0; caps && i < caps->publish.n; i++)
+        if (broker_subject_matches(caps->publish.text[i], topic)) return true;
     return false;
 }
 
-bool caps_allow_subscribe(const wactor_caps *caps, const char *pattern) {
-    for (size_t i = 0; caps && i < caps->nsubscribe; i++)
-        if (covers(caps->subscribe[i], pattern)) return true;
+bool component_caps_allow_subscribe(const component_caps *caps, const char *pattern) {
+    for (size_t i = 0; caps && i < caps->subscribe.n; i++)
+        if (broker_pattern_covers(caps->subscribe.text[i], pattern)) return true;
     return false;
 }
+
+bool component_caps_allow_spawn(const component_caps *caps) { return caps && caps->spawn; }

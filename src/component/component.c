@@ -13,17 +13,14 @@
 #include <time.h>
 
 #include "codec/codec.h"
+#include "common/clock.h"
+#include "common/diag.h"
+#include "common/errors.h"
 #include "component/internal.h"
 #include "registry/registry.h"
 
 /* Instructions a host-driven helper call (cabi_realloc) may take before it counts as runaway. */
 #define HELPER_BUDGET 1000000u
-
-uint64_t component_now_ns(int clock) {
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ info */
 
@@ -33,7 +30,7 @@ static component_info *info_new(void) {
     atomic_init(&info->refs, 1);
     pthread_mutex_init(&info->lock, NULL);
     info->snap.state = WACTOR_CREATING;
-    info->snap.created_ns = component_now_ns(CLOCK_REALTIME);
+    info->snap.created_ns = clock_ns(CLOCK_REALTIME);
     return info;
 }
 
@@ -55,7 +52,7 @@ void component_info_get(component_info *info, wactor_actor_info *out) {
 static void set_state(component *c, wactor_state state, const wactor_diag *failure) {
     pthread_mutex_lock(&c->info->lock);
     c->info->snap.state = state;
-    if (state == WACTOR_READY) c->info->snap.started_ns = component_now_ns(CLOCK_REALTIME);
+    if (state == WACTOR_READY) c->info->snap.started_ns = clock_ns(CLOCK_REALTIME);
     if (failure) c->info->snap.failure = *failure;
     pthread_mutex_unlock(&c->info->lock);
 }
@@ -81,47 +78,15 @@ void component_count(component *c, component_counter which) {
     if (total) atomic_fetch_add(total, 1);
 }
 
-bool component_pending_add(component *c, uint64_t corr, uint64_t timer) {
-    if (c->npending == c->cappending) {
-        size_t cap = c->cappending ? c->cappending * 2 : 8;
-        struct pending_request *np = realloc(c->pending, cap * sizeof *np);
-        if (!np) return false;
-        c->pending = np;
-        c->cappending = cap;
-    }
-    c->pending[c->npending++] = (struct pending_request){corr, timer};
-    return true;
-}
-
-bool component_pending_take(component *c, uint64_t corr) {
-    for (size_t i = 0; i < c->npending; i++)
-        if (c->pending[i].corr == corr) {
-            if (c->pending[i].timer) actor_timer_cancel(c->sys, c->pending[i].timer); /* -ENOENT if it fired */
-            c->pending[i] = c->pending[--c->npending];
-            return true;
-        }
-    return false;
-}
-
 /* ------------------------------------------------------------------ replies */
 
-static void diag_set(wactor_diag *d, wactor_trap_kind trap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void diag_set(wactor_diag *d, wactor_trap_kind trap, const char *fmt, ...) {
-    memset(d, 0, sizeof *d);
-    d->trap = trap;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->message, sizeof d->message, fmt, ap);
-    va_end(ap);
-}
-
-/* Answers `f` with a negative wactor_error and a copy of `d` (may be NULL). */
-static void reply_error(actor_future *f, wactor_error err, const wactor_diag *d) {
+/* Answers `f` with `rc`, a negative errno value (include/wactor_errors.h lists which errno means what), and
+ * a copy of `d` (may be NULL) as data. The embedding API converts the errno once, at its edge. */
+static void reply_error(actor_future *f, int rc, const wactor_diag *d) {
     if (!f) return;
     wactor_diag *copy = calloc(1, sizeof *copy);
     if (copy && d) *copy = *d;
-    actor_future_complete(f, -(int)err, copy, copy ? sizeof *copy : 0);
+    actor_future_complete(f, rc, copy, copy ? sizeof *copy : 0);
 }
 
 static void reply_ok(actor_future *f, void *data, size_t len) {
@@ -165,7 +130,7 @@ static actor_result fail(component *c, wactor_diag *d) {
     set_state(c, WACTOR_FAILED, d);
     set_exit(c, d->trap);
     if (c->traps) atomic_fetch_add(c->traps, 1);
-    reply_error(job_reply(c), WACTOR_ETRAP, d);
+    reply_error(job_reply(c), -ENOTRECOVERABLE, d);
     if (c->job == JOB_START) {
         actor_future_release(c->started);
         c->started = NULL;
@@ -195,7 +160,7 @@ static eng_status run_slice(component *c, const char *fn, const wactor_value *ar
     eng_status st = fn ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
                        : eng_resume(c->inst, budget, &executed, d);
     c->used += executed;
-    if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && component_now_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
+    if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && clock_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
         eng_abort(c->inst, WACTOR_TRAP_OTHER, "_cleanup timed out");
         component_log_line(c, 2, "_cleanup timed out", 18);
         return ENG_DONE; /* the cleanup is over either way */
@@ -219,7 +184,7 @@ static actor_result after_slice(component *c, eng_status st, wactor_diag *d) {
         job_end(c);
         return ACTOR_STOP;
     }
-    reply_error(job_reply(c), strncmp(d->message, "unknown export", 14) == 0 ? WACTOR_ENOENT : WACTOR_EINVAL, d);
+    reply_error(job_reply(c), strncmp(d->message, "unknown export", 14) == 0 ? -ENOENT : -EINVAL, d);
     job_end(c);
     return ACTOR_CONTINUE;
 }
@@ -258,7 +223,7 @@ static actor_result job_done(component *c) {
     case JOB_HANDLER:
         component_count(c, COUNT_DELIVERED);
         /* a request the handler did not answer is answered now, so the requester never waits in vain */
-        if (c->msg && c->msg->reply) reply_error(c->msg->reply, WACTOR_ENOHANDLER, NULL);
+        if (c->msg && c->msg->reply) reply_error(c->msg->reply, -ENOSYS, NULL);
         break;
     case JOB_INVOKE: {
         wactor_value results[ENG_MAX_PARAMS];
@@ -267,13 +232,13 @@ static actor_result job_done(component *c) {
             uint8_t *out = NULL;
             size_t out_len = 0;
             wactor_error err = codec_encode_results(c->codec, results, n, &out, &out_len);
-            if (err) reply_error(c->msg->reply, err, NULL);
+            if (err) reply_error(c->msg->reply, wactor_error_to_errno(err), NULL); /* codec speaks wactor_error */
             else reply_ok(c->msg->reply, out, out_len);
         } else {
             wactor_value *copy = malloc(n ? n * sizeof *copy : 1);
             if (copy) memcpy(copy, results, n * sizeof *copy);
             if (copy) reply_ok(c->msg->reply, copy, n * sizeof *copy);
-            else reply_error(c->msg->reply, WACTOR_ENOMEM, NULL);
+            else reply_error(c->msg->reply, -ENOMEM, NULL);
         }
         break;
     }
@@ -282,7 +247,7 @@ static actor_result job_done(component *c) {
         eng_call_results(c->inst, &r, 1);
         component_health *h = calloc(1, sizeof *h);
         if (!h) {
-            reply_error(c->msg->reply, WACTOR_ENOMEM, NULL);
+            reply_error(c->msg->reply, -ENOMEM, NULL);
             break;
         }
         h->status = r.of.i32 == 0 ? WACTOR_HEALTHY : r.of.i32 == 1 ? WACTOR_DEGRADED : WACTOR_UNHEALTHY;
@@ -320,7 +285,7 @@ static actor_result on_start(component *c) {
             component_log_line(c, 3, d.message, strlen(d.message));
             set_state(c, WACTOR_FAILED, &d);
             set_exit(c, WACTOR_TRAP_START);
-            reply_error(c->started, WACTOR_EMODULE, &d);
+            reply_error(c->started, -ENOEXEC, &d);
             actor_future_release(c->started);
             c->started = NULL;
             job_end(c);
@@ -396,7 +361,7 @@ static actor_result dead_letter(component *c, actor_msg *msg, const char *why) {
     int n = snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why);
     component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     component_count(c, COUNT_DEAD_LETTER);
-    if (msg->reply) reply_error(msg->reply, WACTOR_ENOHANDLER, NULL);
+    if (msg->reply) reply_error(msg->reply, -ENOSYS, NULL);
     actor_msg_free(msg);
     return ACTOR_CONTINUE;
 }
@@ -456,7 +421,7 @@ static actor_result on_message(component *c, actor_msg *msg) {
 }
 
 /* The answer to one of this component's requests, or its timeout: both are ACTOR_MSG_REPLY (the timeout
- * is one the component sent itself, with status -WACTOR_ETIMEDOUT); whichever comes first is delivered. */
+ * is one the component sent itself, with status -ETIMEDOUT); whichever comes first is delivered. */
 static actor_result on_reply(component *c, actor_msg *msg) {
     if (!component_pending_take(c, msg->corr)) { /* answered already, or timed out: nothing to deliver */
         actor_msg_free(msg);
@@ -467,10 +432,9 @@ static actor_result on_reply(component *c, actor_msg *msg) {
         return dead_letter(c, msg, "a reply arrived, but there is no handle-reply(i64, i32, i32, i32) export");
     actor_reply hdr = {.status = -ENOMEM};
     if (msg->len >= sizeof hdr) memcpy(&hdr, msg->data, sizeof hdr);
-    /* the actor layer answers a dropped request with -ENOENT (errno); everything else is a wactor_error */
-    int32_t status = hdr.status == -ENOENT ? -(int32_t)WACTOR_ENOENT
-                     : hdr.status == -ENOMEM ? -(int32_t)WACTOR_ENOMEM
-                                             : hdr.status;
+    /* the status is an errno value (the target's reply, the actor layer's -ENOENT for a dropped request,
+     * the timeout's -ETIMEDOUT); the guest sees it as its negated public code, like a host function's */
+    int32_t status = -(int32_t)wactor_error_from_errno(hdr.status);
     const void *payload = msg->data + sizeof hdr;
     uint32_t len = status == 0 && msg->len >= sizeof hdr ? (uint32_t)(msg->len - sizeof hdr) : 0;
     wactor_value args[4] = {{.type = WACTOR_I64, .of.i64 = (int64_t)msg->corr}, {.type = WACTOR_I32, .of.i32 = status}};
@@ -481,6 +445,7 @@ static actor_result on_reply(component *c, actor_msg *msg) {
 
 /* A monitor fired. */
 static actor_result on_down(component *c, actor_msg *msg) {
+    if (component_down_notice(c, msg)) return ACTOR_CONTINUE; /* host.c's own (a spawned child ended) */
     if (!c->inst) return dead_letter(c, msg, "component is not running");
     if (msg->len < sizeof(actor_down)) return dead_letter(c, msg, "malformed down notice");
     if (!has_handler(c, HANDLES_DOWN))
@@ -508,13 +473,13 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
     size_t fn_len = strnlen(fn, msg->len);
     wactor_diag d = {0};
     if (!c->inst) {
-        reply_error(msg->reply, WACTOR_ESTATE, NULL);
+        reply_error(msg->reply, -EBUSY, NULL);
         job_end(c);
         return ACTOR_CONTINUE;
     }
     if (fn_len == msg->len || !has_export(c, fn, &c->sig)) {
         diag_set(&d, WACTOR_TRAP_NONE, "unknown export '%.*s'", (int)fn_len, fn);
-        reply_error(msg->reply, WACTOR_ENOENT, &d);
+        reply_error(msg->reply, -ENOENT, &d);
         job_end(c);
         return ACTOR_CONTINUE;
     }
@@ -524,14 +489,14 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
     if (msg->ext) { /* typed values */
         size_t nargs = rest_len / sizeof(wactor_value);
         memcpy(args, msg->ext, (nargs < ENG_MAX_PARAMS ? nargs : ENG_MAX_PARAMS) * sizeof *args);
-        wactor_error err = WACTOR_OK;
+        int err = 0;
         if (nargs != c->sig.nparams) {
-            err = WACTOR_EARITY;
+            err = -EDOM;
             diag_set(&d, WACTOR_TRAP_NONE, "%s expects %u arguments, got %zu", fn, c->sig.nparams, nargs);
         }
         for (size_t i = 0; !err && i < nargs; i++)
             if (args[i].type != c->sig.params[i]) {
-                err = WACTOR_ETYPE;
+                err = -ERANGE;
                 diag_set(&d, WACTOR_TRAP_NONE, "argument %zu: expected %s, got %s", i + 1,
                          codec_valtype_name(c->sig.params[i]), codec_valtype_name(args[i].type));
             }
@@ -548,7 +513,7 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
     if (!err)
         err = codec_decode_args(rest, rest_len, c->sig.params, c->sig.nparams, args, d.message, sizeof d.message);
     if (err) {
-        reply_error(msg->reply, err, &d);
+        reply_error(msg->reply, wactor_error_to_errno(err), &d); /* the codec layer speaks wactor_error */
         job_end(c);
         return ACTOR_CONTINUE;
     }
@@ -561,14 +526,14 @@ static actor_result on_health(component *c, actor_msg *msg) {
     c->health_reason[0] = 0;
     eng_functype sig;
     if (!c->inst) {
-        reply_error(msg->reply, WACTOR_ESTATE, NULL);
+        reply_error(msg->reply, -EBUSY, NULL);
         job_end(c);
         return ACTOR_CONTINUE;
     }
     if (!has_export(c, "_health", &sig) || sig.nparams != 0 || sig.nresults != 1 || sig.results[0] != WACTOR_I32) {
         component_health *h = calloc(1, sizeof *h); /* no (usable) export: healthy */
         if (h) reply_ok(msg->reply, h, sizeof *h);
-        else reply_error(msg->reply, WACTOR_ENOMEM, NULL);
+        else reply_error(msg->reply, -ENOMEM, NULL);
         job_end(c);
         return ACTOR_CONTINUE;
     }
@@ -576,7 +541,7 @@ static actor_result on_health(component *c, actor_msg *msg) {
 }
 
 static actor_result on_stop(component *c, actor_msg *msg) {
-    uint32_t timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    uint32_t timeout_ms = WACTOR_DEFAULT_STOP_MS;
     if (msg->len == sizeof timeout_ms) memcpy(&timeout_ms, msg->data, sizeof timeout_ms);
     if (msg->from != 0) { /* stopped by another actor, its supervisor: OTP's reason is `shutdown` */
         actor_exit reason = {.kind = ACTOR_EXIT_SHUTDOWN};
@@ -586,7 +551,7 @@ static actor_result on_stop(component *c, actor_msg *msg) {
     if (!c->inst || !has_export(c, "_cleanup", NULL)) return ACTOR_STOP;
     set_state(c, WACTOR_STOPPING, NULL);
     c->job = JOB_CLEANUP;
-    c->deadline_ns = component_now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000u;
+    c->deadline_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000u;
     return call(c, "_cleanup", NULL, 0);
 }
 
@@ -625,18 +590,18 @@ static void component_terminate(actor *self, bool killed) {
     if (c->job != JOB_NONE) {
         wactor_diag d;
         diag_set(&d, WACTOR_TRAP_NONE, "component %s", killed ? "killed" : "stopped");
-        reply_error(job_reply(c), WACTOR_ESTATE, &d);
+        reply_error(job_reply(c), -EBUSY, &d);
     }
     if (c->started) { /* killed before its start finished */
-        reply_error(c->started, WACTOR_ESTATE, NULL);
+        reply_error(c->started, -EBUSY, NULL);
         actor_future_release(c->started);
     }
     actor_msg_free(c->msg);
     if (get_state(c) != WACTOR_FAILED) set_state(c, WACTOR_TERMINATED, NULL);
     if (c->subscribed && c->broker) broker_unsubscribe_all(c->broker, c->id); /* subscriptions end with it */
-    for (size_t i = 0; i < c->npending; i++) /* nobody will want these timeouts now */
-        if (c->pending[i].timer) actor_timer_cancel(c->sys, c->pending[i].timer);
-    free(c->pending);
+    component_pending_clear(c); /* nobody will want these timeouts now */
+    component_idmap_clear(&c->children, NULL, NULL);
+    component_caps_release(c->caps);
     eng_instance_free(c->inst);
     eng_module_release(c->module);
     component_info_release(c->info);
@@ -657,7 +622,10 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     if (!c) return -ENOMEM;
     c->info = info_new();
     c->name = cfg->name ? strdup(cfg->name) : NULL;
-    if (!c->info || (cfg->name && !c->name)) {
+    c->caps = cfg->grants ? cfg->grants : cfg->caps ? component_caps_new(cfg->caps) : NULL;
+    if (cfg->grants) component_caps_retain(cfg->grants);
+    if (!c->info || (cfg->name && !c->name) || (cfg->caps && !c->caps)) {
+        component_caps_release(c->caps);
         component_info_release(c->info);
         free(c->name);
         free(c);
@@ -667,7 +635,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->module = cfg->module;
     eng_module_retain(c->module);
     find_handlers(c);
-    c->memory_pages = cfg->memory_pages ? cfg->memory_pages : COMPONENT_DEFAULT_MAX_PAGES;
+    c->memory_pages = cfg->memory_pages ? cfg->memory_pages : WACTOR_DEFAULT_MEMORY_PAGES;
     c->fuel = cfg->fuel;
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
     c->log = cfg->log;
@@ -676,11 +644,21 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->dead_letters = cfg->dead_letters;
     c->delivered = cfg->delivered;
     c->refused = cfg->refused;
-    c->caps = cfg->caps;
     c->broker = cfg->broker;
-    c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : COMPONENT_MAX_MESSAGE;
+    c->max_message_bytes = cfg->max_message_bytes ? cfg->max_message_bytes : WACTOR_DEFAULT_MAX_MESSAGE_BYTES;
     c->spawn = cfg->spawn;
     c->spawn_user = cfg->spawn_user;
+#define LIMIT_OR_DEFAULT(field, def) c->field = cfg->field ? cfg->field : (def)
+    LIMIT_OR_DEFAULT(mailbox_bytes, WACTOR_DEFAULT_MAILBOX_BYTES);
+    LIMIT_OR_DEFAULT(start_fuel, WACTOR_DEFAULT_START_FUEL);
+    LIMIT_OR_DEFAULT(table_elements, WACTOR_DEFAULT_TABLE_ELEMENTS);
+    LIMIT_OR_DEFAULT(max_spawned, WACTOR_DEFAULT_MAX_SPAWNED);
+    LIMIT_OR_DEFAULT(max_requests, WACTOR_DEFAULT_MAX_REQUESTS);
+    LIMIT_OR_DEFAULT(max_subscriptions, WACTOR_DEFAULT_MAX_SUBSCRIPTIONS);
+    LIMIT_OR_DEFAULT(max_monitors, WACTOR_DEFAULT_MAX_MONITORS);
+    LIMIT_OR_DEFAULT(max_links, WACTOR_DEFAULT_MAX_LINKS);
+    LIMIT_OR_DEFAULT(log_bytes_per_sec, WACTOR_DEFAULT_LOG_BYTES_PER_SEC);
+#undef LIMIT_OR_DEFAULT
     c->wasi.write = component_wasi_write;
     c->wasi.write_user = c;
     component_info *info = c->info;
@@ -688,10 +666,11 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
 
     actor_id id = 0;
     actor_spawn_opts opts = {.link = cfg->link,
-                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : COMPONENT_DEFAULT_MAILBOX};
+                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX};
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);
+        component_caps_release(c->caps);
         component_info_release(c->info);
         component_info_release(info);
         free(c->name);

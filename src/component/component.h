@@ -11,7 +11,7 @@
  *
  * Messages the component actor understands (actor_msg.type), built with the helpers below:
  *   COMPONENT_MSG_START   instantiate and run `_initialize` + `_start`; the reply future completes with 0 or
- *                         a negative wactor_error with a wactor_diag as data.
+ *                         a negative errno value with a wactor_diag as data.
  *   COMPONENT_MSG_MESSAGE a payload for `handle-message(sender, payload)`.
  *   COMPONENT_MSG_PUBLICATION  the same, published on a topic: data is the topic, a NUL, then the payload
  *                         (one allocation; component_msg_split() takes it apart).
@@ -20,7 +20,12 @@
  *   ACTOR_MSG_STOP        run `_cleanup` (payload: optional uint32 timeout in ms) and terminate: reason
  *                         `normal` when the host asked (from == 0), `shutdown` when an actor (its
  *                         supervisor) did.
- * Replies: status 0 or a negative wactor_error; on error the data is a wactor_diag (malloc'd).
+ * Replies: status 0 or a negative errno value, never a wactor_error (the embedding API converts once, with
+ * wactor_error_from_errno; include/wactor_errors.h pairs them): -ENOTRECOVERABLE the guest trapped (the
+ * diag has the trap kind), -ENOEXEC the module cannot be instantiated, -ENOSYS no handler / the request was
+ * not answered, -ENOENT no such export, -EDOM wrong arity, -ERANGE wrong argument type, -EBADMSG (and the
+ * codec's other errors) a malformed argument list, -EBUSY not running (or stopped while busy), -ENOMEM.
+ * On error the data is a wactor_diag (malloc'd).
  *
  * Thread-safety: the functions here may be called from any thread. component_info is shared between the actor
  * and the host and read through component_info_get().
@@ -45,11 +50,9 @@ enum {
     COMPONENT_MSG_HEALTH,
 };
 
-#define COMPONENT_DEFAULT_SLICE 20000u      /* instructions per scheduling slice */
-#define COMPONENT_MAX_MESSAGE (16u << 20)   /* bytes: largest payload a component may send or receive */
-#define COMPONENT_DEFAULT_CLEANUP_MS 1000u
-#define COMPONENT_DEFAULT_MAILBOX 1024u
-#define COMPONENT_DEFAULT_MAX_PAGES 1024u   /* 64 MiB: the memory cap when none is given */
+/* Instructions per scheduling slice (internal: fairness, not a limit). Every other default is a
+ * WACTOR_DEFAULT_* of include/wactor.h, shared with the runtime and the manifest. */
+#define COMPONENT_DEFAULT_SLICE 20000u
 
 /* Shared, reference-counted view of one component's lifecycle; outlives the actor (a tombstone). */
 typedef struct component_info component_info;
@@ -58,23 +61,48 @@ void component_info_release(component_info *info);
 /* Copies a consistent snapshot. */
 void component_info_get(component_info *info, wactor_actor_info *out);
 
+/* A component's capabilities (docs/ABI.md, "Capabilities"): an immutable, reference-counted copy of a
+ * wactor_caps, shared by every instance spawned with it (src/component/caps.c).
+ * component_caps_new copies `caps` deeply (NULL: an object that grants nothing); NULL on ENOMEM. The
+ * caller owns the reference it returns. _retain / _release may be called from any thread; NULL is a no-op
+ * for both; the last release frees it. */
+typedef struct component_caps component_caps;
+component_caps *component_caps_new(const wactor_caps *caps);
+void component_caps_retain(component_caps *caps);
+void component_caps_release(component_caps *caps);
+
 typedef struct component_config {
     eng_module *module;        /* retained by the component */
     const char *name;          /* registered name, also the display name in logs (copied); NULL: none,
                                   displayed as "#<pid>" */
-    uint32_t memory_pages;     /* memory cap in pages; 0 = COMPONENT_DEFAULT_MAX_PAGES (the module's own
+    uint32_t memory_pages;     /* memory cap in pages; 0 = WACTOR_DEFAULT_MEMORY_PAGES (the module's own
                                   maximum applies when lower) */
     uint64_t fuel;             /* instructions per message/invocation; 0 = unlimited */
     uint32_t slice;            /* instructions per slice; 0 = COMPONENT_DEFAULT_SLICE */
     wactor_log_fn log;         /* where log lines go (required) */
     void *log_user;
     actor_id link;             /* non-zero: spawn linked to this actor (a supervisor) */
-    const wactor_caps *caps;   /* grants; NULL = none. Must outlive the component (not copied) */
+    const wactor_caps *caps;   /* grants; NULL = none. Copied into a private component_caps at spawn
+                                  (unless `grants` is set) */
+    component_caps *grants;    /* shared grants (component_caps_new), retained by the component; preferred
+                                  over `caps`: one object per declared component, no copy per spawn */
     broker *broker;            /* pub/sub index shared by the runtime (required for publish/subscribe) */
-    uint32_t mailbox;          /* mailbox capacity in messages; 0 = COMPONENT_DEFAULT_MAILBOX */
-    uint32_t max_message_bytes;/* largest payload it may send; 0 = COMPONENT_MAX_MESSAGE */
-    /* guest `spawn`: starts a component declared under `name`; returns 0 with *out, or a negative
-     * wactor_error. NULL: spawning is unavailable. */
+    uint32_t mailbox;          /* mailbox capacity in messages; 0 = WACTOR_DEFAULT_MAILBOX */
+    uint32_t max_message_bytes;/* largest payload it may send or receive, in bytes;
+                                  0 = WACTOR_DEFAULT_MAX_MESSAGE_BYTES */
+    /* Per-component limits, named as in wactor_spawn_opts (docs/ABI.md, "Limits"); 0 = the default. */
+    uint64_t mailbox_bytes;     /* bytes of queued payloads; 0 = WACTOR_DEFAULT_MAILBOX_BYTES */
+    uint64_t start_fuel;        /* instructions for start-up (start section, `_initialize`, `_start`);
+                                   0 = WACTOR_DEFAULT_START_FUEL */
+    uint32_t table_elements;    /* elements over all tables; 0 = WACTOR_DEFAULT_TABLE_ELEMENTS */
+    uint32_t max_spawned;       /* live instances it spawned; 0 = WACTOR_DEFAULT_MAX_SPAWNED */
+    uint32_t max_requests;      /* outstanding requests; 0 = WACTOR_DEFAULT_MAX_REQUESTS */
+    uint32_t max_subscriptions; /* subscriptions held; 0 = WACTOR_DEFAULT_MAX_SUBSCRIPTIONS */
+    uint32_t max_monitors;      /* monitors held; 0 = WACTOR_DEFAULT_MAX_MONITORS */
+    uint32_t max_links;         /* links held; 0 = WACTOR_DEFAULT_MAX_LINKS */
+    uint32_t log_bytes_per_sec; /* log volume in bytes per second; 0 = WACTOR_DEFAULT_LOG_BYTES_PER_SEC */
+    /* guest `spawn`: starts a component declared under `name`; returns 0 with *out, or a negative errno
+     * value (-ENOENT: nothing declared under `name`). NULL: spawning is unavailable. */
     int (*spawn)(void *spawn_user, const char *name, actor_id *out);
     void *spawn_user;
     _Atomic uint64_t *traps;        /* optional runtime-wide counters, incremented atomically */
@@ -84,7 +112,7 @@ typedef struct component_config {
 } component_config;
 
 /* Spawns a component actor in state Creating and queues its start. The start's outcome arrives on `started`
- * (retained by the component; may be NULL): 0, or a negative wactor_error with a wactor_diag as data.
+ * (retained by the component; may be NULL): 0, or a negative errno value with a wactor_diag as data.
  * Exit reasons (actor layer): a trap ends the actor with ACTOR_EXIT_ERROR, code = the wactor_trap_kind and
  * text = wactor_trap_name() of it ("integer divide by zero", "fuel exhausted", "start failure", ...); an
  * instantiation failure likewise with WACTOR_TRAP_START; a stop request or `_cleanup` ends it normally. *info (may be NULL) receives a retained reference to the

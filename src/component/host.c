@@ -2,16 +2,23 @@
  * host.c — the host functions of import module `wactor` (docs/ABI.md) and the component's log.
  *
  * Every pointer/length a guest passes is checked against its memory with eng_ctx_mem(); a bad one traps
- * that guest (WACTOR_TRAP_HOST) and nobody else.
+ * that guest (WACTOR_TRAP_HOST) and nobody else. Everything else a guest gets wrong is an error result:
+ * inside, statuses are 0 or negative errno values (include/wactor_errors.h); guest_error() is the one place
+ * they become the guest's negative wactor_error codes. Every resource a call makes the host hold is
+ * counted against the component's limits (docs/ABI.md, "Limits"): outstanding requests, subscriptions,
+ * monitors, links and live spawned instances; -EDQUOT (WACTOR_ERR_LIMIT) when one is reached, nothing done.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
+#include "common/clock.h"
+#include "common/errors.h"
 #include "component/internal.h"
 #include "registry/registry.h"
 
@@ -41,44 +48,13 @@ void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len) 
     }
 }
 
-/* ------------------------------------------------------------------ addresses */
-
-void component_address(actor_system *sys, actor_id id, char *buf, size_t cap) {
-    if (id == 0) {
-        snprintf(buf, cap, "host");
-        return;
-    }
-    if (registry_name_of(actor_system_registry(sys), id, buf, cap) == 0) return;
-    snprintf(buf, cap, "#%" PRIu64, id);
-}
-
-/* Resolves address text ("name", "#17", "host") to an id; 0 for "host". Returns a wactor_error. */
-static wactor_error resolve(actor_system *sys, const char *text, size_t len, actor_id *out) {
-    char buf[256];
-    if (len == 0 || len >= sizeof buf) return WACTOR_EINVAL;
-    memcpy(buf, text, len);
-    buf[len] = 0;
-    if (strcmp(buf, "host") == 0) {
-        *out = 0;
-        return WACTOR_OK;
-    }
-    if (buf[0] == '#') {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = strtoull(buf + 1, &end, 10);
-        if (errno || end == buf + 1 || *end || v == 0) return WACTOR_EINVAL;
-        *out = v;
-        return WACTOR_OK;
-    }
-    actor_id id = registry_whereis(actor_system_registry(sys), buf);
-    if (!id) return WACTOR_ENOENT;
-    *out = id;
-    return WACTOR_OK;
-}
-
-/* ------------------------------------------------------------------ host functions */
+/* ------------------------------------------------------------------ results and arguments */
 
 #define ARG(i) ((uint32_t)args[i].of.i32)
+
+/* THE conversion of this edge (docs/ABI.md, "Results"): a layer's status (0 or a negative errno value) as
+ * the guest sees it, 0 or a negative wactor_error. Nothing else in this file negates a wactor_error. */
+static int32_t guest_error(int rc) { return -(int32_t)wactor_error_from_errno(rc); }
 
 static void *guest_mem(eng_call_ctx *ctx, uint32_t ptr, uint32_t len, const char *what) {
     void *p = eng_ctx_mem(ctx, ptr, len);
@@ -86,42 +62,57 @@ static void *guest_mem(eng_call_ctx *ctx, uint32_t ptr, uint32_t len, const char
     return p;
 }
 
-/* Reads guest text [ptr, +len) into a NUL-terminated buffer; traps on a bad pointer, EINVAL if too long. */
+/* "The guest was trapped" (a bad pointer): distinct from every negative errno value a helper returns. */
+#define TRAPPED INT_MIN
+
+/* Reads guest text [ptr, +len) into buf (cap bytes) NUL-terminated. Returns 0; -EINVAL when it is empty,
+ * longer than cap - 1 bytes (memory not even looked at) or contains a NUL; TRAPPED (a bad pointer). */
 static int guest_text(eng_call_ctx *ctx, uint32_t ptr, uint32_t len, char *buf, size_t cap, const char *what) {
+    if (len == 0 || len >= cap) return -EINVAL;
     const char *text = guest_mem(ctx, ptr, len, what);
-    if (!text) return -1;
-    if (len == 0 || len >= cap || memchr(text, 0, len)) return -(int)WACTOR_EINVAL;
+    if (!text) return TRAPPED;
+    if (memchr(text, 0, len)) return -EINVAL;
     memcpy(buf, text, len);
     buf[len] = 0;
     return 0;
 }
 
-/* Queues `m` for `target`, accounting for the outcome; returns 0 or a negative wactor_error. */
-static int32_t deliver(component *c, actor_id target, actor_msg *m) {
-    if (!m) return -(int32_t)WACTOR_ENOMEM;
+/* Queues `m` for `target`, accounting for the outcome; returns 0 or a negative errno value. */
+static int deliver(component *c, actor_id target, actor_msg *m) {
+    if (!m) return -ENOMEM;
     int rc = actor_send(c->sys, target, m);
-    if (rc == 0) return 0;
-    if (rc == -EAGAIN) {
-        component_count(c, COUNT_REFUSED_FULL);
-        return -(int32_t)WACTOR_EFULL;
-    }
-    component_count(c, COUNT_DEAD_TARGET);
-    return -(int32_t)WACTOR_ENOENT;
+    if (rc == -EAGAIN || rc == -EMSGSIZE) component_count(c, COUNT_REFUSED_FULL); /* the receiver's bounds */
+    else if (rc) component_count(c, COUNT_DEAD_TARGET);
+    return rc;
 }
 
-/* The checks every outgoing message passes: size, then capability. Returns 0 or a negative wactor_error. */
-static int32_t may_send(component *c, const char *const *grants, size_t ngrants, const char *to, uint32_t to_len,
-                        uint32_t payload_len) {
+/* The checks every message, request, monitor and link passes, in this order: the address is well formed
+ * (-EINVAL), the payload within the sender's max_message_bytes (-EMSGSIZE), the target granted (-EPERM),
+ * the target alive (-ENOENT; a lost message when `message`). Refusals are counted. On 0, *target is the
+ * live actor (0: host). */
+static int check_target(component *c, component_grant which, const char *to, uint32_t to_len, uint32_t payload_len,
+                        bool message, actor_id *target) {
+    int rc = component_resolve(c->sys, to, to_len, target);
+    if (rc == -EINVAL) return rc;
     if (payload_len > c->max_message_bytes) {
         component_count(c, COUNT_REFUSED);
-        return -(int32_t)WACTOR_ETOOBIG;
+        return -EMSGSIZE;
     }
-    if (!caps_allow_target(c, grants, ngrants, to, to_len)) {
+    if (!component_caps_allow_target(c->caps, which, c->sys, to, to_len, rc == 0 ? *target : 0)) {
         component_count(c, COUNT_REFUSED);
-        return -(int32_t)WACTOR_EPERM;
+        return -EPERM;
     }
-    return 0;
+    if (rc == -ENOENT && message) component_count(c, COUNT_DEAD_LETTER); /* granted; nobody has it now */
+    return rc;
 }
+
+/* A per-component limit was reached: counted as a refusal, -EDQUOT (the guest sees WACTOR_ERR_LIMIT). */
+static int limit_reached(component *c) {
+    component_count(c, COUNT_REFUSED);
+    return -EDQUOT;
+}
+
+/* ------------------------------------------------------------------ send, request, reply */
 
 static int host_send(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
     (void)fn_data;
@@ -130,13 +121,11 @@ static int host_send(eng_call_ctx *ctx, const wactor_value *args, wactor_value *
     const char *to = guest_mem(ctx, ARG(0), ARG(1), "send: address");
     const void *payload = to ? guest_mem(ctx, ARG(2), ARG(3), "send: payload") : NULL;
     if (!payload) return -1;
-    int32_t err = may_send(c, c->caps ? c->caps->send : NULL, c->caps ? c->caps->nsend : 0, to, ARG(1), ARG(3));
     actor_id target = 0;
-    if (!err) err = -(int32_t)resolve(c->sys, to, ARG(1), &target);
-    if (!err && target == 0) component_log_line(c, 0, "sent a message to host", 22);
-    else if (!err) err = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
-    else if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_LETTER); /* no such name */
-    results[0].of.i32 = err;
+    int rc = check_target(c, COMPONENT_GRANT_SEND, to, ARG(1), ARG(3), true, &target);
+    if (!rc && target == 0) component_log_line(c, 0, "sent a message to host", 22);
+    else if (!rc) rc = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
+    results[0].of.i32 = guest_error(rc);
     return 0;
 }
 
@@ -147,43 +136,41 @@ static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     const char *to = guest_mem(ctx, ARG(0), ARG(1), "request: address");
     const void *payload = to ? guest_mem(ctx, ARG(2), ARG(3), "request: payload") : NULL;
     if (!payload) return -1;
-    int32_t err = may_send(c, c->caps ? c->caps->request : NULL, c->caps ? c->caps->nrequest : 0, to, ARG(1), ARG(3));
     actor_id target = 0;
-    if (!err) err = -(int32_t)resolve(c->sys, to, ARG(1), &target);
-    if (!err && target == 0) err = -(int32_t)WACTOR_EINVAL; /* the host answers no requests */
-    if (err) {
-        if (err == -(int32_t)WACTOR_ENOENT) component_count(c, COUNT_DEAD_LETTER); /* no such name */
-        results[0].of.i64 = err;
+    int rc = check_target(c, COMPONENT_GRANT_REQUEST, to, ARG(1), ARG(3), true, &target);
+    if (!rc && target == 0) rc = -EINVAL; /* the host answers no requests */
+    if (!rc && component_pending_count(c) >= c->max_requests) rc = limit_reached(c);
+    if (rc) {
+        results[0].of.i64 = guest_error(rc);
         return 0;
     }
     uint64_t corr = ++c->next_corr;
     actor_msg *m = component_msg_message(c->id, payload, ARG(3));
     actor_future *f = actor_future_new_notify(c->sys, c->id, corr);
     /* the timeout is a REPLY the component sends itself: a system message, never refused by a full mailbox */
-    actor_reply expired = {.status = -(int)WACTOR_ETIMEDOUT};
+    actor_reply expired = {.status = -ETIMEDOUT}; /* errno, as every reply status */
     actor_msg *timeout = actor_msg_new(ACTOR_MSG_REPLY, c->id, &expired, sizeof expired);
     if (!m || !f || !timeout || !component_pending_add(c, corr, 0)) {
         actor_msg_free(m);
         actor_msg_free(timeout);
         actor_future_release(f);
-        results[0].of.i64 = -(int64_t)WACTOR_ENOMEM;
+        results[0].of.i64 = guest_error(-ENOMEM);
         return 0;
     }
     m->reply = f; /* the target's reply (or the actor layer, if the message is dropped) completes it */
     m->corr = corr;
     timeout->corr = corr;
-    int32_t timeout_ms = args[4].of.i32 > 0 ? args[4].of.i32 : 5000;
-    /* a dead target: the dropped message answers the request with ENOENT, delivered to handle-reply */
-    if (actor_send(c->sys, target, m) == -EAGAIN) {
+    int32_t timeout_ms = args[4].of.i32 > 0 ? args[4].of.i32 : WACTOR_DEFAULT_REQUEST_TIMEOUT_MS;
+    rc = deliver(c, target, m);
+    if (rc) { /* refused or dead: nothing was queued; the future's own answer (a REPLY) finds nothing pending */
         component_pending_take(c, corr);
-        component_count(c, COUNT_REFUSED_FULL);
         actor_msg_free(timeout);
-        results[0].of.i64 = -(int64_t)WACTOR_EFULL;
+        results[0].of.i64 = guest_error(rc);
         return 0;
     }
     uint64_t timer = 0;
     if (actor_timer_start(c->sys, c->id, timeout, (uint32_t)timeout_ms, &timer) == 0)
-        c->pending[c->npending - 1].timer = timer; /* the entry added above (handlers do not run meanwhile) */
+        component_pending_set_timer(c, corr, timer); /* handlers do not run meanwhile: still pending */
     results[0].of.i64 = (int64_t)corr;
     return 0;
 }
@@ -200,20 +187,21 @@ static int host_reply(eng_call_ctx *ctx, const wactor_value *args, wactor_value 
     const void *payload = guest_mem(ctx, ARG(0), ARG(1), "reply: payload");
     if (!payload) return -1;
     actor_msg *req = current_request(c);
-    if (!req) {
-        results[0].of.i32 = -(int32_t)WACTOR_ESTATE;
-        return 0;
+    int rc = 0;
+    if (!req) rc = -EBUSY;
+    else if (ARG(1) > c->max_message_bytes) { /* a reply is a message: the same limit (the request stays open) */
+        component_count(c, COUNT_REFUSED);
+        rc = -EMSGSIZE;
     }
-    void *copy = malloc(ARG(1) ? ARG(1) : 1);
-    if (!copy) {
-        results[0].of.i32 = -(int32_t)WACTOR_ENOMEM;
-        return 0;
+    void *copy = rc ? NULL : malloc(ARG(1) ? ARG(1) : 1);
+    if (!rc && !copy) rc = -ENOMEM;
+    if (!rc) {
+        memcpy(copy, payload, ARG(1));
+        actor_future_complete(req->reply, 0, copy, ARG(1));
+        actor_future_release(req->reply);
+        req->reply = NULL; /* answered */
     }
-    memcpy(copy, payload, ARG(1));
-    actor_future_complete(req->reply, 0, copy, ARG(1));
-    actor_future_release(req->reply);
-    req->reply = NULL; /* answered */
-    results[0].of.i32 = 0;
+    results[0].of.i32 = guest_error(rc);
     return 0;
 }
 
@@ -226,22 +214,23 @@ static int host_request_id(eng_call_ctx *ctx, const wactor_value *args, wactor_v
     return 0;
 }
 
+/* ------------------------------------------------------------------ publish / subscribe */
+
 static int host_publish(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
     (void)fn_data;
     component *c = eng_ctx_user(ctx);
     results[0].type = WACTOR_I32;
     char topic[BROKER_SUBJECT_MAX + 1];
     int rc = guest_text(ctx, ARG(0), ARG(1), topic, sizeof topic, "publish: topic");
-    if (rc == -1) return -1;
+    if (rc == TRAPPED) return -1;
     const void *payload = guest_mem(ctx, ARG(2), ARG(3), "publish: payload");
     if (!payload) return -1;
-    if (rc || !broker_subject_valid(topic, false) || !c->broker) {
-        results[0].of.i32 = -(int32_t)WACTOR_EINVAL;
-        return 0;
-    }
-    if (ARG(3) > c->max_message_bytes || !caps_allow_publish(c->caps, topic)) {
-        component_count(c, COUNT_REFUSED);
-        results[0].of.i32 = -(int32_t)(ARG(3) > c->max_message_bytes ? WACTOR_ETOOBIG : WACTOR_EPERM);
+    if (!rc && (!broker_subject_valid(topic, false) || !c->broker)) rc = -EINVAL;
+    if (!rc && ARG(3) > c->max_message_bytes) rc = -EMSGSIZE;
+    else if (!rc && !component_caps_allow_publish(c->caps, topic)) rc = -EPERM;
+    if (rc == -EMSGSIZE || rc == -EPERM) component_count(c, COUNT_REFUSED);
+    if (rc) {
+        results[0].of.i32 = guest_error(rc);
         return 0;
     }
     uint64_t subs[256], *out; /* on the heap only for more subscribers than that */
@@ -250,33 +239,49 @@ static int host_publish(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     for (ssize_t i = 0; i < n; i++)
         if (deliver(c, out[i], component_msg_publication(c->id, topic, payload, ARG(3))) == 0) delivered++;
     if (out != subs) free(out);
-    results[0].of.i32 = n < 0 ? -(int32_t)WACTOR_ENOMEM : delivered;
+    results[0].of.i32 = n < 0 ? guest_error((int)n) : delivered;
     return 0;
 }
 
+/* Reads a subscription pattern; 0, -EINVAL (malformed, or no broker) or TRAPPED. */
+static int guest_pattern(eng_call_ctx *ctx, component *c, const wactor_value *args, char *pattern, size_t cap,
+                         const char *what) {
+    int rc = guest_text(ctx, ARG(0), ARG(1), pattern, cap, what);
+    if (!rc && (!broker_subject_valid(pattern, true) || !c->broker)) rc = -EINVAL;
+    return rc;
+}
+
 static int host_subscribe(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
     component *c = eng_ctx_user(ctx);
-    bool subscribe = fn_data != NULL;
     results[0].type = WACTOR_I32;
     char pattern[BROKER_SUBJECT_MAX + 1];
-    int rc = guest_text(ctx, ARG(0), ARG(1), pattern, sizeof pattern, "subscribe: pattern");
-    if (rc == -1) return -1;
-    if (rc || !broker_subject_valid(pattern, true) || !c->broker) {
-        results[0].of.i32 = -(int32_t)WACTOR_EINVAL;
-        return 0;
-    }
-    if (!subscribe) {
-        results[0].of.i32 = broker_unsubscribe(c->broker, pattern, c->id) == 0 ? 0 : -(int32_t)WACTOR_ENOENT;
-        return 0;
-    }
-    if (!caps_allow_subscribe(c->caps, pattern)) {
+    int rc = guest_pattern(ctx, c, args, pattern, sizeof pattern, "subscribe: pattern");
+    if (rc == TRAPPED) return -1;
+    if (!rc && !component_caps_allow_subscribe(c->caps, pattern)) {
         component_count(c, COUNT_REFUSED);
-        results[0].of.i32 = -(int32_t)WACTOR_EPERM;
-        return 0;
+        rc = -EPERM;
     }
-    rc = broker_subscribe(c->broker, pattern, c->id);
-    c->subscribed = true;
-    results[0].of.i32 = rc == 0 ? 0 : rc == -EEXIST ? -(int32_t)WACTOR_EEXIST : -(int32_t)WACTOR_ENOMEM;
+    if (!rc && c->subscriptions >= c->max_subscriptions) rc = limit_reached(c);
+    if (!rc) rc = broker_subscribe(c->broker, pattern, c->id); /* -EEXIST: it holds that pattern already */
+    if (!rc) {
+        c->subscribed = true;
+        c->subscriptions++;
+    }
+    results[0].of.i32 = guest_error(rc);
+    return 0;
+}
+
+static int host_unsubscribe(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I32;
+    char pattern[BROKER_SUBJECT_MAX + 1];
+    int rc = guest_pattern(ctx, c, args, pattern, sizeof pattern, "unsubscribe: pattern");
+    if (rc == TRAPPED) return -1;
+    if (!rc) rc = broker_unsubscribe(c->broker, pattern, c->id); /* -ENOENT: not subscribed so */
+    if (!rc && c->subscriptions) c->subscriptions--;
+    results[0].of.i32 = guest_error(rc);
     return 0;
 }
 
@@ -296,22 +301,34 @@ static int host_topic(eng_call_ctx *ctx, const wactor_value *args, wactor_value 
     return 0;
 }
 
-/* monitor / link: targets the component may send to. */
-static int host_watch(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+/* ------------------------------------------------------------------ monitors and links */
+
+/* The target of a monitor or link: granted by the send list, alive or not, never the host. */
+static int watch_target(eng_call_ctx *ctx, component *c, const wactor_value *args, const char *what,
+                        actor_id *target) {
+    const char *to = guest_mem(ctx, ARG(0), ARG(1), what);
+    if (!to) return TRAPPED;
+    int rc = check_target(c, COMPONENT_GRANT_SEND, to, ARG(1), 0, false, target);
+    if (rc == -ENOENT && to[0] == '#') { /* a granted pid that is gone: the monitor says noproc at once */
+        component_parse_pid(to, ARG(1), target);
+        rc = 0;
+    }
+    if (!rc && *target == 0) rc = -EINVAL;
+    return rc;
+}
+
+static int host_monitor(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
     component *c = eng_ctx_user(ctx);
-    bool link = fn_data != NULL;
-    const char *to = guest_mem(ctx, ARG(0), ARG(1), link ? "link: address" : "monitor: address");
-    if (!to) return -1;
-    int64_t r = may_send(c, c->caps ? c->caps->send : NULL, c->caps ? c->caps->nsend : 0, to, ARG(1), 0);
+    results[0].type = WACTOR_I64;
     actor_id target = 0;
-    if (!r) r = -(int64_t)resolve(c->sys, to, ARG(1), &target);
-    if (!r && target == 0) r = -(int64_t)WACTOR_EINVAL;
+    int rc = watch_target(ctx, c, args, "monitor: address", &target);
+    if (rc == TRAPPED) return -1;
+    if (!rc && c->monitors >= c->max_monitors) rc = limit_reached(c);
     uint64_t ref = 0;
-    if (!r && link) r = actor_link(c->sys, c->id, target) == 0 ? 0 : -(int64_t)WACTOR_ENOENT;
-    if (!r && !link) r = actor_monitor(c->sys, c->id, target, &ref) == 0 ? (int64_t)ref : -(int64_t)WACTOR_ENOMEM;
-    results[0].type = link ? WACTOR_I32 : WACTOR_I64;
-    if (link) results[0].of.i32 = (int32_t)r;
-    else results[0].of.i64 = r;
+    if (!rc) rc = actor_monitor(c->sys, c->id, target, &ref);
+    if (!rc) c->monitors++; /* held until its DOWN arrives (component_down_notice) or demonitor */
+    results[0].of.i64 = rc ? guest_error(rc) : (int64_t)ref;
     return 0;
 }
 
@@ -319,29 +336,61 @@ static int host_demonitor(eng_call_ctx *ctx, const wactor_value *args, wactor_va
     (void)fn_data;
     component *c = eng_ctx_user(ctx);
     results[0].type = WACTOR_I32;
-    results[0].of.i32 = actor_demonitor(c->sys, c->id, (uint64_t)args[0].of.i64) == 0 ? 0 : -(int32_t)WACTOR_ENOENT;
+    uint64_t ref = (uint64_t)args[0].of.i64;
+    int rc = component_idmap_get(&c->children, ref, NULL) ? -ENOENT /* the host's own monitor */
+                                                           : actor_demonitor(c->sys, c->id, ref);
+    if (!rc && c->monitors) c->monitors--;
+    results[0].of.i32 = guest_error(rc);
     return 0;
 }
+
+static int host_link(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
+    (void)fn_data;
+    component *c = eng_ctx_user(ctx);
+    results[0].type = WACTOR_I32;
+    actor_id target = 0;
+    int rc = watch_target(ctx, c, args, "link: address", &target);
+    if (rc == TRAPPED) return -1;
+    /* Counted per successful call over the instance's life: a link that ends when its partner exits
+     * normally is invisible to a non-trapping actor, so the count errs on the safe side. */
+    if (!rc && c->links >= c->max_links) rc = limit_reached(c);
+    if (!rc) rc = actor_link(c->sys, c->id, target);
+    if (!rc) c->links++;
+    results[0].of.i32 = guest_error(rc);
+    return 0;
+}
+
+bool component_down_notice(component *c, actor_msg *msg) {
+    uint64_t child = 0;
+    if (!component_idmap_take(&c->children, msg->corr, &child)) {
+        if (c->monitors) c->monitors--; /* one of the guest's monitors fired: no longer held */
+        return false;
+    }
+    actor_msg_free(msg); /* a child it spawned ended: one fewer against max_spawned */
+    return true;
+}
+
+/* ------------------------------------------------------------------ spawn */
 
 static int host_spawn(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
     (void)fn_data;
     component *c = eng_ctx_user(ctx);
     results[0].type = WACTOR_I64;
-    char name[256];
+    char name[REGISTRY_NAME_MAX + 1];
     int rc = guest_text(ctx, ARG(0), ARG(1), name, sizeof name, "spawn: name");
-    if (rc == -1) return -1;
-    if (rc) {
-        results[0].of.i64 = rc;
-        return 0;
-    }
-    if (!c->caps || !c->caps->spawn || !c->spawn) {
+    if (rc == TRAPPED) return -1;
+    if (!rc && (!component_caps_allow_spawn(c->caps) || !c->spawn)) {
         component_count(c, COUNT_REFUSED);
-        results[0].of.i64 = -(int64_t)WACTOR_EPERM;
-        return 0;
+        rc = -EPERM;
     }
+    /* live children: each is monitored by the host (not the guest) and counted out when its DOWN arrives */
+    if (!rc && c->children.count >= c->max_spawned) rc = limit_reached(c);
     actor_id id = 0;
-    rc = c->spawn(c->spawn_user, name, &id);
-    results[0].of.i64 = rc ? rc : (int64_t)id;
+    if (!rc) rc = c->spawn(c->spawn_user, name, &id); /* 0 or a negative errno value */
+    uint64_t ref = 0;
+    if (!rc && actor_monitor(c->sys, c->id, id, &ref) == 0 && component_idmap_put(&c->children, ref, id) != 0)
+        actor_demonitor(c->sys, c->id, ref); /* no memory to count it: the child runs uncounted */
+    results[0].of.i64 = rc ? guest_error(rc) : (int64_t)id;
     return 0;
 }
 
@@ -358,9 +407,9 @@ static int host_whereis(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     component *c = eng_ctx_user(ctx);
     const char *name = guest_mem(ctx, ARG(0), ARG(1), "whereis: name");
     if (!name) return -1;
-    actor_id id = 0;
+    actor_id id = 0; /* "#N" answers N only while N is alive; "host" and anything malformed answer 0 */
     results[0].type = WACTOR_I64;
-    results[0].of.i64 = resolve(c->sys, name, ARG(1), &id) == WACTOR_OK ? (int64_t)id : 0;
+    results[0].of.i64 = component_resolve(c->sys, name, ARG(1), &id) == 0 ? (int64_t)id : 0;
     return 0;
 }
 
@@ -376,7 +425,7 @@ static int host_log(eng_call_ctx *ctx, const wactor_value *args, wactor_value *r
 static int host_now(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *fn_data) {
     (void)ctx, (void)args, (void)fn_data;
     results[0].type = WACTOR_I64;
-    results[0].of.i64 = (int64_t)component_now_ns(CLOCK_MONOTONIC);
+    results[0].of.i64 = (int64_t)clock_ns(CLOCK_MONOTONIC);
     return 0;
 }
 
@@ -401,15 +450,15 @@ static const eng_host_func host_funcs[] = {
     {"wactor", "now", {0, 1, {0}, {I64}}, host_now, NULL},
     {"wactor", "health_reason", {2, 0, {I32, I32}, {0}}, host_health_reason, NULL},
     {"wactor", "publish", {4, 1, {I32, I32, I32, I32}, {I32}}, host_publish, NULL},
-    {"wactor", "subscribe", {2, 1, {I32, I32}, {I32}}, host_subscribe, (void *)1},
-    {"wactor", "unsubscribe", {2, 1, {I32, I32}, {I32}}, host_subscribe, NULL},
+    {"wactor", "subscribe", {2, 1, {I32, I32}, {I32}}, host_subscribe, NULL},
+    {"wactor", "unsubscribe", {2, 1, {I32, I32}, {I32}}, host_unsubscribe, NULL},
     {"wactor", "topic", {2, 1, {I32, I32}, {I32}}, host_topic, NULL},
     {"wactor", "request", {5, 1, {I32, I32, I32, I32, I32}, {I64}}, host_request, NULL},
     {"wactor", "reply", {2, 1, {I32, I32}, {I32}}, host_reply, NULL},
     {"wactor", "request_id", {0, 1, {0}, {I64}}, host_request_id, NULL},
-    {"wactor", "monitor", {2, 1, {I32, I32}, {I64}}, host_watch, NULL},
+    {"wactor", "monitor", {2, 1, {I32, I32}, {I64}}, host_monitor, NULL},
     {"wactor", "demonitor", {1, 1, {I64}, {I32}}, host_demonitor, NULL},
-    {"wactor", "link", {2, 1, {I32, I32}, {I32}}, host_watch, (void *)1},
+    {"wactor", "link", {2, 1, {I32, I32}, {I32}}, host_link, NULL},
     {"wactor", "spawn", {2, 1, {I32, I32}, {I64}}, host_spawn, NULL},
 };
 

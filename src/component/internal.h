@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "component/component.h"
+#include "component/idmap.h"
 
 struct component_info {
     atomic_int refs;
@@ -33,12 +34,19 @@ typedef struct component {
     wactor_log_fn log;
     void *log_user;
     _Atomic uint64_t *traps, *dead_letters, *delivered, *refused;
-    const wactor_caps *caps;
+    component_caps *caps;         /* owned reference; NULL = no grants */
     broker *broker;
     uint32_t max_message_bytes;
     int (*spawn)(void *spawn_user, const char *name, actor_id *out);
     void *spawn_user;
     bool subscribed;              /* has (had) subscriptions: drop them on terminate */
+    /* what it holds now, against the limits below (host.c) */
+    uint32_t subscriptions, monitors, links;
+    component_idmap children;     /* monitor ref -> pid of each live instance it spawned (max_spawned) */
+    /* per-component limits from component_config, defaults applied (never 0) */
+    uint64_t mailbox_bytes, start_fuel;
+    uint32_t table_elements, max_spawned, max_requests, max_subscriptions, max_monitors, max_links;
+    uint32_t log_bytes_per_sec;
 
     unsigned handlers;            /* HANDLES_* the module exports (with cabi_realloc), found at creation */
 
@@ -46,9 +54,8 @@ typedef struct component {
      * for its sender/payload/reason bytes (docs/ABI.md). Per instance: 0/0 until the first message needs it. */
     uint32_t inbox, inbox_cap;    /* guest address and size in bytes */
 
-    /* requests this component made and still awaits (correlation ids) */
-    struct pending_request { uint64_t corr, timer; } *pending;
-    size_t npending, cappending;
+    /* requests this component made and still awaits: correlation id -> timeout timer (pending.c) */
+    component_idmap pending;
     uint64_t next_corr;
 
     /* the current job */
@@ -79,8 +86,6 @@ void component_log_flush(component *c);
 /* Formats actor `id`'s address as guests see it: its registered name, "#<id>", or "host" for 0. */
 void component_address(actor_system *sys, actor_id id, char *buf, size_t cap);
 
-uint64_t component_now_ns(int clock);
-
 /* Counters in the component's info (and the runtime's totals). */
 typedef enum component_counter {
     COUNT_DELIVERED,     /* a handler call returned */
@@ -91,16 +96,38 @@ typedef enum component_counter {
 } component_counter;
 void component_count(component *c, component_counter which);
 
-/* caps.c: capability checks (docs/ABI.md "Capabilities"). */
-bool caps_allow_target(const component *c, const char *const *grants, size_t n, const char *to, size_t to_len);
-bool caps_allow_publish(const wactor_caps *caps, const char *topic);
-bool caps_allow_subscribe(const wactor_caps *caps, const char *pattern);
-/* NATS subject matching: does `pattern` (wildcards allowed) match `subject` (none)? */
-bool caps_subject_matches(const char *pattern, const char *subject);
+/* caps.c: capability checks (docs/ABI.md "Capabilities"). Pure reads of an immutable object: any thread.
+ * Target lists: is the address `to` (to_len bytes, not NUL-terminated) that resolved to the live actor
+ * `resolved` (0: host, or nothing alive) allowed? Yes for a "*" grant, a grant equal to `to` (full
+ * length), a "#pid" grant of `resolved`, or a name grant that `resolved` holds right now. */
+typedef enum component_grant { COMPONENT_GRANT_SEND, COMPONENT_GRANT_REQUEST } component_grant;
+bool component_caps_allow_target(const component_caps *caps, component_grant which, actor_system *sys,
+                                 const char *to, size_t to_len, actor_id resolved);
+/* A publish to `topic` matches a publish grant (broker_subject_matches). */
+bool component_caps_allow_publish(const component_caps *caps, const char *topic);
+/* A subscription to `pattern` is covered by a subscribe grant (broker_pattern_covers). */
+bool component_caps_allow_subscribe(const component_caps *caps, const char *pattern);
+bool component_caps_allow_spawn(const component_caps *caps);
 
-/* Pending-request bookkeeping (component.c). */
-bool component_pending_add(component *c, uint64_t corr, uint64_t timer);
+/* address.c: guest address text (docs/ABI.md, "Addresses"). `text` is `len` bytes, not NUL-terminated.
+ * component_parse_pid: strict "#<decimal>" (no sign, no leading zero, no overflow, not 0) -> *out.
+ * component_resolve: 0 with *out (0 for "host"; else a live actor), -EINVAL malformed, -ENOENT no live
+ * actor has that pid or name now. Any thread. */
+bool component_parse_pid(const char *text, size_t len, actor_id *out);
+int component_resolve(actor_system *sys, const char *text, size_t len, actor_id *out);
+
+/* pending.c: the requests this component awaits, O(1) per operation. Component's own turn only. */
+bool component_pending_add(component *c, uint64_t corr, uint64_t timer);   /* false: ENOMEM (or a duplicate) */
+bool component_pending_set_timer(component *c, uint64_t corr, uint64_t timer);
 /* Removes request `corr` from the pending set and cancels its timeout timer; false if it was not pending. */
 bool component_pending_take(component *c, uint64_t corr);
+size_t component_pending_count(const component *c);
+/* Cancels every timeout and empties the set (terminate). */
+void component_pending_clear(component *c);
+
+/* host.c: a DOWN notice arrived. True when it was the host's own (the monitor kept on a spawned child: the
+ * child is counted out of max_spawned and the message freed); false when it belongs to the guest (one of
+ * its monitors fired, counted out of max_monitors) and should go to handle-down. */
+bool component_down_notice(component *c, actor_msg *msg);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * engine.h — the C interface to the WebAssembly engine (wabt 1.0.32's interpreter, adapted in engine.cpp).
+ * engine.h — the C interface to the WebAssembly engine (wabt 1.0.32's interpreter, adapted by the C++ files
+ * beside this header; internal.hpp has their map).
  *
  * The engine knows nothing of actors. It loads and validates modules, instantiates them with a memory cap,
  * calls exports with typed values — either to completion or in bounded slices of instructions that can be
@@ -8,10 +9,13 @@
  * Threading: an eng_module is immutable and may be shared by any threads. An eng_instance owns its own
  * store and may be used by one thread at a time (any thread; never two at once).
  *
- * Footprint per instance: a wabt Store holding a copy of the module description (code included), the
- * linear memory, one host-function object per import, and a wabt Thread whose call stack is reserved up
- * front (40 bytes x max_call_depth frames: 40 KiB by default) and whose value stack starts at 1024 values
- * (16 KiB) and grows on demand. Instantiating a small module takes ~9 us (release build).
+ * Footprint per instance: a wabt Store holding its own copy of the module description (function, table,
+ * global, segment descriptions; the compiled code is NOT copied: every instance's code is a read-only view
+ * of its module's one copy), wabt's per-function objects, the linear memory (a mapping as large as the
+ * memory's maximum, resident only where the guest touched it), one host-function object per import, and a
+ * wabt Thread whose call stack is reserved up front (40 bytes x max_call_depth frames: 40 KiB by default)
+ * and whose value stack starts at 1024 values (16 KiB) and grows on demand. Instantiating a small module
+ * takes ~9 us (release build).
  */
 #ifndef WACTOR_ENGINE_H
 #define WACTOR_ENGINE_H
@@ -26,8 +30,15 @@
 extern "C" {
 #endif
 
+#ifdef __cplusplus
+#define ENG_STATIC_ASSERT static_assert
+#else
+#define ENG_STATIC_ASSERT _Static_assert
+#endif
+
 #define ENG_PAGE_SIZE 65536u
 #define ENG_MAX_PARAMS 32 /* most parameters/results a signature may have to be callable through us */
+ENG_STATIC_ASSERT(ENG_MAX_PARAMS == WACTOR_MAX_PARAMS, "eng_functype and wactor_functype must have the same room");
 
 typedef struct eng_module eng_module;
 typedef struct eng_instance eng_instance;
@@ -53,7 +64,7 @@ typedef enum eng_status {
  * reference count raised (content hash + byte compare). *out must be released with eng_module_release().
  * Returns 0, or -1 with diag->message saying what is wrong (e.g. "0000008: error: unable to read u32
  * leb128: version"). Thread-safe.
- * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in engine.cpp). */
+ * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in module.cpp). */
 int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag);
 void eng_module_retain(eng_module *m);
 void eng_module_release(eng_module *m);
@@ -61,7 +72,18 @@ void eng_module_release(eng_module *m);
 /* Number of entries in the module-cache (compiled modules alive). For tests and stats. */
 size_t eng_module_cache_size(void);
 
-typedef enum eng_extern_kind { ENG_EXTERN_FUNC, ENG_EXTERN_TABLE, ENG_EXTERN_MEMORY, ENG_EXTERN_GLOBAL } eng_extern_kind;
+/* The kinds of imports and exports; the same values as wactor_extern_kind (checked below), so the runtime can
+ * hand them on unchanged. */
+typedef enum eng_extern_kind {
+    ENG_EXTERN_FUNC = WACTOR_EXTERN_FUNC,
+    ENG_EXTERN_TABLE = WACTOR_EXTERN_TABLE,
+    ENG_EXTERN_MEMORY = WACTOR_EXTERN_MEMORY,
+    ENG_EXTERN_GLOBAL = WACTOR_EXTERN_GLOBAL
+} eng_extern_kind;
+ENG_STATIC_ASSERT((int)ENG_EXTERN_FUNC == (int)WACTOR_EXTERN_FUNC && (int)ENG_EXTERN_TABLE == (int)WACTOR_EXTERN_TABLE &&
+                   (int)ENG_EXTERN_MEMORY == (int)WACTOR_EXTERN_MEMORY &&
+                   (int)ENG_EXTERN_GLOBAL == (int)WACTOR_EXTERN_GLOBAL,
+               "eng_extern_kind parallels wactor_extern_kind");
 
 typedef struct eng_extern_info {
     eng_extern_kind kind;
@@ -112,7 +134,7 @@ void *eng_ctx_mem(eng_call_ctx *ctx, uint32_t ptr, uint32_t len);
  * printf-style message (truncated to WACTOR_DIAG_MAX); the host function then returns -1. For
  * WACTOR_TRAP_EXIT, exit_code is kept (diag->exit_code). The first call wins; WACTOR_TRAP_NONE means HOST.
  * A host function that returns -1 without calling this traps with WACTOR_TRAP_HOST "host function M.N failed".
- * Host traps keep their kind: the memory-limit heuristic (see eng_call) does not apply to them. */
+ * Host traps keep their kind: the memory-limit rule (see eng_call) does not apply to them. */
 void eng_host_trap(eng_call_ctx *ctx, wactor_trap_kind kind, int exit_code, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 4, 5)))
@@ -120,6 +142,17 @@ void eng_host_trap(eng_call_ctx *ctx, wactor_trap_kind kind, int exit_code, cons
     ;
 
 /* ------------------------------------------------------------------ instances */
+
+/* Links an import module name to an instance: imports "module.NAME" of any kind (function, table, memory,
+ * global) resolve to that instance's export NAME, the same wabt object, shared (WebAssembly core spec 4.5.4
+ * "Instantiation", import matching as in 4.5.2 "Import Matching": types and limits are checked, a mismatch is
+ * an instantiation error "incompatible import type ..."/wabt's message). */
+typedef struct eng_link {
+    const char *module;     /* the import module name, e.g. "spectest" */
+    eng_instance *instance; /* must be in the new instance's store (see share_store) */
+} eng_link;
+
+#define ENG_DEFAULT_TABLE_ELEMS 100000u /* default table-element cap per table (8 bytes each on the host) */
 
 typedef struct eng_instance_opts {
     uint32_t max_pages;               /* memory cap in pages; 0 = the module's own limit */
@@ -133,20 +166,38 @@ typedef struct eng_instance_opts {
                                          at most 1<<20 (else eng_instance_new fails). Exceeding it is the trap
                                          WACTOR_TRAP_STACK_EXHAUSTED, never a host stack overflow (wabt keeps
                                          wasm frames on the heap) */
+    const eng_link *links;            /* import modules resolved to other instances (functions not found in */
+    size_t nlinks;                    /*   `imports` are looked up here, then in WASI); may be NULL */
+    eng_instance *share_store;        /* non-NULL: the new instance lives in this instance's store group (the
+                                         default with links: the first link's group); otherwise it gets a
+                                         store of its own. Instances of one group may be used by only one
+                                         thread at a time, all together; the group's store (and whatever any
+                                         member allocated in it) is freed when its last member is freed */
+    bool defer_start;                 /* true: do not run the start function; the caller runs it with
+                                         eng_instance_start() (sliced, like any call) before other calls */
+    uint32_t max_table_elems;         /* cap on each defined table's elements; 0 = ENG_DEFAULT_TABLE_ELEMS
+                                         (100,000: 800 KB of host memory per table), UINT32_MAX = the spec's
+                                         limit (2^32-1). The table's maximum becomes min(declared maximum,
+                                         cap); table.grow past it returns -1 */
 } eng_instance_opts;
 
-/* Instantiates `m` (retained by the instance). Runs the module's start function, if any, to completion
- * (no instruction budget) on the instance's own interpreter thread.
+/* Instantiates `m` (retained by the instance). Unless opts->defer_start, runs the module's start function,
+ * if any, to completion (no instruction budget) on the instance's own interpreter thread: a start function
+ * that never returns then never returns here either, so hosts of untrusted guests should defer it.
  * Memory: with max_pages != 0 the memory's maximum becomes min(module maximum, max_pages), and memory.grow
  * past it returns -1. A memory without a declared maximum and no cap may grow to 65536 pages (4 GiB): callers
- * hosting untrusted guests should always set a cap.
- * Only function imports are supported; tables, memories and globals imported by the module are reported as
- * "unknown import M.N (memory imports are not provided)".
+ * hosting untrusted guests should always set a cap. A memory of 0 pages maximum has no storage at all.
+ * Tables: likewise capped by max_table_elems (default ENG_DEFAULT_TABLE_ELEMS).
+ * Imports resolve to opts->imports (functions), then opts->links (any kind), then WASI (functions); tables,
+ * memories and globals can come only from links ("unknown import M.N (table imports come only from linked
+ * instances)"). Caps apply to the instance's own memories and tables, not to imported ones.
  * Errors (returns -1, *out = NULL, diag filled): unresolved import ("unknown import wactor.foo"), import
  * signature mismatch ("import wactor.foo signature mismatch: module expects (i32) -> (), host provides
  * (i64) -> ()"), memory minimum above the cap ("memory minimum of 4 pages is above the cap of 2 pages"),
+ * table minimum above the cap ("table minimum of 200000 elements is above the cap of 100000 elements"),
  * instantiation failure ("instantiation failed: out of bounds memory access: data segment ..."), or a trap in
- * the start function ("start function trapped: <wabt message>", diag->trap = the trap's kind). */
+ * the start function ("start function trapped: <wabt message>", diag->trap = the trap's kind). Elements and
+ * data a failed instantiation wrote into imported tables and memories stay written (as the spec says). */
 int eng_instance_new(eng_module *m, const eng_instance_opts *opts, eng_instance **out, wactor_diag *diag);
 void eng_instance_free(eng_instance *inst);
 
@@ -154,6 +205,18 @@ void *eng_instance_user(eng_instance *inst);
 const eng_module *eng_instance_module(eng_instance *inst);
 /* True once the instance has trapped: it will never run again. */
 bool eng_instance_dead(const eng_instance *inst);
+
+/* Runs the start function of an instance made with opts->defer_start, for up to `budget` instructions
+ * (0 = no bound), as an ordinary call: ENG_DONE (also when the module has no start function; the instance
+ * is then ready for eng_call), ENG_SUSPENDED (continue with eng_resume(), or give up with eng_abort()),
+ * ENG_TRAPPED (the instance is dead; diag as for eng_call). ENG_ERROR: "start function already ran", "instance
+ * is dead", "a call is already in progress". Until the start function has returned, eng_call refuses with
+ * "start function has not run" (WebAssembly core spec 4.5.4: the start function completes instantiation). */
+eng_status eng_instance_start(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag);
+
+/* Reads exported global `name` into *out. Returns 0, or -1 if there is no such export, it is not a global, or
+ * its type is not i32/i64/f32/f64. */
+int eng_instance_global(eng_instance *inst, const char *name, wactor_value *out);
 
 /* Linear memory (export "memory" or the first memory): the base pointer and its size in bytes. Valid until
  * the next guest call (grow moves it). Returns NULL when the instance has no memory. */
@@ -171,12 +234,14 @@ void *eng_instance_mem(eng_instance *inst, uint32_t ptr, uint32_t len);
  * stream; a host-function call counts as one), so budgets add up: a call sliced into many budgets runs the
  * same total as one unbounded call.
  *
- * Memory-limit heuristic: wabt does not report that a memory.grow was refused. When a cap was set
- * (max_pages != 0) and the guest traps (any engine trap: unreachable from abort() after a failed malloc, out
- * of bounds, ...) while its memory size equals the effective cap, the trap is reported as
- * WACTOR_TRAP_MEMORY_LIMIT (diag->message still holds wabt's message). Consequently a capped guest that
- * traps for an unrelated reason while exactly at its cap also reads as MEMORY_LIMIT; a guest below its cap
- * keeps the real kind. Host traps (HOST, EXIT) are never reclassified.
+ * Memory-limit rule: wabt does not report that a memory.grow was refused, so with a cap set (max_pages != 0)
+ * the engine watches the result of every memory.grow the call executes. A trap is reported as
+ * WACTOR_TRAP_MEMORY_LIMIT exactly when (1) a cap was set, (2) a memory.grow earlier in this call (the
+ * outermost eng_call/eng_instance_start and its eng_resume slices) returned -1, and (3) the trap is an
+ * out-of-bounds memory access or `unreachable` (what a guest's allocator does after a refused grow: abort()
+ * or a write through a bad pointer). diag->message still holds wabt's message. Every other trap keeps its
+ * kind (call stack exhausted, undefined table index, ... even at the cap), and so does any trap in a call
+ * without a refused grow. Host traps (HOST, EXIT) are never reclassified.
  *
  * Re-entry: called from inside a host function of the same instance (e.g. to run cabi_realloc), eng_call
  * runs the nested call to completion on the same interpreter stack; `budget` is ignored (the nested

@@ -54,9 +54,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Only for the sup_strategy / sup_restart enums and SUP_BRUTAL_KILL / SUP_INFINITY: the manifest layer
- * does not link the supervisor library. */
-#include "supervisor/supervisor.h"
+/* The public enums (wactor_strategy, wactor_restart, WACTOR_BRUTAL_KILL, WACTOR_INFINITY) and every
+ * default (WACTOR_DEFAULT_*): the manifest layer sees no supervisor header. */
+#include "wactor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,11 +68,9 @@ extern "C" {
  * message size). */
 #define MANIFEST_MAX_PAYLOAD (16u * 1024u * 1024u)
 
-/* `mailbox` range and default (messages). */
-#define MANIFEST_DEFAULT_MAILBOX 1024u
+/* Largest `mailbox` (messages; default WACTOR_DEFAULT_MAILBOX). `max_message_bytes` is
+ * 1..MANIFEST_MAX_PAYLOAD (default WACTOR_DEFAULT_MAX_MESSAGE_BYTES). */
 #define MANIFEST_MAX_MAILBOX     10000000u
-/* `max_message_bytes` range and default: 1..MANIFEST_MAX_PAYLOAD, default MANIFEST_MAX_PAYLOAD. */
-#define MANIFEST_DEFAULT_MAX_MESSAGE_BYTES MANIFEST_MAX_PAYLOAD
 /* Longest `send` / `request` target accepted (the longest address the runtime resolves; REGISTRY_NAME_MAX). */
 #define MANIFEST_MAX_TARGET 255u
 
@@ -111,9 +109,9 @@ typedef struct manifest_component {
     bool in_tree;          /* placed in the supervision tree (as a child or a simple_one_for_one template) */
     manifest_caps caps;    /* grants; all empty / false without `capabilities:` */
     uint32_t mailbox;      /* mailbox capacity in messages, 1..MANIFEST_MAX_MAILBOX;
-                              0 = not given (use MANIFEST_DEFAULT_MAILBOX) */
+                              0 = not given (use WACTOR_DEFAULT_MAILBOX) */
     uint32_t max_message_bytes; /* largest message accepted, 1..MANIFEST_MAX_PAYLOAD;
-                              0 = not given (use MANIFEST_DEFAULT_MAX_MESSAGE_BYTES) */
+                              0 = not given (use WACTOR_DEFAULT_MAX_MESSAGE_BYTES) */
 } manifest_component;
 
 /* An initial message: a `send:` entry (to a component) or a `publish:` entry (to a topic), delivered in file
@@ -133,14 +131,11 @@ typedef struct manifest_message {
 #define MANIFEST_MAX_THRESHOLD  1000000u
 #define MANIFEST_MAX_TREE_DEPTH 16          /* nested supervisors, root = depth 1 (YAML nesting is capped at 64) */
 
-/* Defaults filled in by the parser. */
-#define MANIFEST_DEFAULT_INTENSITY         1u
-#define MANIFEST_DEFAULT_PERIOD_MS         5000u
-#define MANIFEST_DEFAULT_SHUTDOWN_MS       5000      /* workers; supervisors default to SUP_INFINITY */
+/* Defaults filled in by the parser: WACTOR_DEFAULT_INTENSITY, _PERIOD_MS, _SHUTDOWN_MS (workers;
+ * supervisors get WACTOR_INFINITY), _HEALTH_TIMEOUT_MS (lowered to interval_ms), _HEALTH_THRESHOLD, and
+ * these two, which only the manifest has: */
 #define MANIFEST_DEFAULT_BACKOFF_MULT      2.0       /* when `backoff:` is given without `multiplier` */
 #define MANIFEST_DEFAULT_BACKOFF_MAX_MS    30000u    /* ... without `max_ms` (raised to initial_ms if lower) */
-#define MANIFEST_DEFAULT_HEALTH_TIMEOUT_MS 1000u     /* ... without `timeout_ms` (lowered to interval_ms) */
-#define MANIFEST_DEFAULT_HEALTH_THRESHOLD  3u
 
 typedef struct manifest_supervisor manifest_supervisor;
 
@@ -149,9 +144,9 @@ typedef struct manifest_child {
     bool is_supervisor;
     size_t component;                /* !is_supervisor: index into manifest.components */
     manifest_supervisor *supervisor; /* is_supervisor: the nested supervisor (owned); else NULL */
-    sup_restart restart;             /* default SUP_PERMANENT */
-    int shutdown_ms;                 /* > 0 ms, SUP_BRUTAL_KILL or SUP_INFINITY; default
-                                        MANIFEST_DEFAULT_SHUTDOWN_MS (component), SUP_INFINITY (supervisor) */
+    wactor_restart restart;          /* default WACTOR_PERMANENT */
+    int shutdown_ms;                 /* > 0 ms, WACTOR_BRUTAL_KILL or WACTOR_INFINITY; default
+                                        WACTOR_DEFAULT_SHUTDOWN_MS (component), WACTOR_INFINITY (supervisor) */
     uint32_t health_interval_ms;     /* 0 = no health monitoring (always 0 for supervisor children) */
     uint32_t health_timeout_ms;      /* 0 when health_interval_ms == 0 */
     uint32_t health_threshold;       /* 0 when health_interval_ms == 0, else >= 1 */
@@ -160,7 +155,7 @@ typedef struct manifest_child {
 
 struct manifest_supervisor {
     char *name;                      /* unique among supervisors and components; same rules as component names */
-    sup_strategy strategy;           /* default SUP_ONE_FOR_ONE */
+    wactor_strategy strategy;        /* default WACTOR_ONE_FOR_ONE */
     uint32_t intensity;              /* default 1 */
     uint32_t period_ms;              /* default 5000, >= 1 */
     uint32_t backoff_initial_ms;     /* 0 = no backoff (no `backoff:`); else >= 1 */

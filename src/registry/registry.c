@@ -11,7 +11,7 @@
  * Lock order: an id shard before a name shard, never two shards of the same kind at once. Lookups take a
  * single read lock.
  */
-#include "registry/hash.h"
+#include "common/hash.h"
 #include "registry/registry.h"
 
 #include <errno.h>
@@ -382,6 +382,11 @@ int registry_unregister_name(registry *r, const char *name) {
 uint64_t registry_whereis(registry *r, const char *name) {
     size_t len;
     if (check_name(name, &len)) return 0;
+    return registry_whereis_len(r, name, len);
+}
+
+uint64_t registry_whereis_len(registry *r, const char *name, size_t len) {
+    if (!name || len == 0 || len > REGISTRY_NAME_MAX || memchr(name, 0, len)) return 0;
     uint64_t nh = hash_bytes(name, len);
     name_shard *ns = &r->namesh[shard_of(nh)];
     pthread_rwlock_rdlock(&ns->lock);

@@ -61,6 +61,11 @@ int registry_unregister_name(registry *r, const char *name);
 /* Returns the id registered under `name`, or 0 if none (or the name is invalid). */
 uint64_t registry_whereis(registry *r, const char *name);
 
+/* registry_whereis() of a counted name: the `len` bytes at `name`, which need no NUL terminator. A name
+ * that is empty, longer than REGISTRY_NAME_MAX or contains a NUL byte is invalid (0): "a\0b" is not "a".
+ * Nothing is copied. Thread-safe, O(1). */
+uint64_t registry_whereis_len(registry *r, const char *name, size_t len);
+
 /* Looks `name` up and returns its object retained (as registry_get), or NULL. *id_out (may be NULL)
  * receives the id when found. Atomic: the name and the object belong together at one instant. */
 void *registry_get_by_name(registry *r, const char *name, uint64_t *id_out);

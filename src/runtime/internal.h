@@ -11,12 +11,22 @@
 #include "engine/engine.h"
 #include "wactor.h"
 
-/* One spawned component, kept after it ends so its info stays readable (a tombstone). */
-typedef struct spawned {
-    wactor_pid pid;
-    component_info *info;
-    char name[64];                 /* its registered name ("" if none), for per-name totals */
-} spawned;
+/* A capability set shared by reference count (caps.c). */
+typedef struct runtime_caps_ref runtime_caps_ref;
+
+/* What the runtime remembers of its components (spawned.c). */
+#define RUNTIME_EXIT_RING 4096     /* ended components whose info stays readable (wactor_info) */
+typedef struct spawned spawned;
+typedef struct name_totals name_totals;
+typedef struct spawned_table {
+    spawned **buckets;             /* pid -> entry: live ones and the exit ring */
+    size_t nbuckets, count;
+    spawned *live_head, *live_tail; /* live entries, in spawn order */
+    spawned *ring_head, *ring_tail; /* ended entries, oldest first */
+    size_t nring;
+    name_totals **names;           /* registered name -> totals */
+    size_t nnames_buckets, nnames;
+} spawned_table;
 
 struct wactor_runtime {
     actor_system *sys;
@@ -24,23 +34,22 @@ struct wactor_runtime {
     void *log_user;
     wactor_event_fn event;
     void *event_user;
-    pthread_mutex_t lock;          /* guards the spawned list */
-    spawned *spawned;              /* in spawn order */
-    size_t nspawned, capspawned;
+    pthread_mutex_t lock;          /* guards spawned, supervisors, declared */
+    spawned_table spawned;
+    actor_id reaper;               /* the native actor that learns of every component's end */
     wactor_pid *supervisors;       /* top-level supervisors, in start order */
     size_t nsupervisors;
     _Atomic uint64_t traps, dead_letters, delivered, refused;
     broker *broker;                /* topics -> subscribers */
     struct declared *declared;     /* components guests may spawn by name (wactor_declare) */
     size_t ndeclared;
-    wactor_caps **caps;            /* copies of every capability set handed to a component; freed at destroy */
-    size_t ncaps;
 };
 
 typedef struct declared {
     char *name;
     wactor_module *module;
-    wactor_spawn_opts opts;        /* opts.caps points into rt->caps */
+    wactor_spawn_opts opts;        /* opts.caps == runtime_caps_get(caps) */
+    runtime_caps_ref *caps;        /* held while declared */
 } declared;
 
 /* wactor_module is the engine's compiled module under another name. */
@@ -50,17 +59,36 @@ static inline eng_module *engmod(const wactor_module *m) { return (eng_module *)
 void runtime_diag(wactor_diag *d, const char *fmt, const char *arg);
 /* Maps a negative errno from the layers below to a wactor_error. */
 wactor_error runtime_error(int rc);
-/* Records a spawned component (takes the caller's reference to info). */
-wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, const char *name, component_info *info);
 /* Waits on f; a negative status becomes a wactor_error, with the wactor_diag it carries copied to diag. */
 wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t *len, wactor_diag *diag);
 /* Records a top-level supervisor (stopped first, in reverse order, by wactor_runtime_destroy). */
 wactor_error runtime_remember_supervisor(wactor_runtime *rt, wactor_pid pid);
-/* A runtime-owned copy of `caps` (NULL stays NULL; NULL also on ENOMEM), freed when the runtime is. */
-const wactor_caps *runtime_caps(wactor_runtime *rt, const wactor_caps *caps);
+/* caps.c: a deep copy of `caps` with one reference (NULL for NULL, and on ENOMEM); retain/release are
+ * thread-safe and NULL-tolerant; runtime_caps_get(NULL) is NULL. */
+runtime_caps_ref *runtime_caps_new(const wactor_caps *caps);
+const wactor_caps *runtime_caps_get(const runtime_caps_ref *r);
+void runtime_caps_retain(runtime_caps_ref *r);
+void runtime_caps_release(runtime_caps_ref *r);
+
+/* spawned.c (see there). An entry is allocated before the spawn (NULL on ENOMEM), so remembering never
+ * fails: runtime_remember takes the caller's reference to info and retains caps; runtime_spawned_discard
+ * frees an entry that was not used. */
+spawned *runtime_spawned_new(const char *name);
+void runtime_spawned_discard(spawned *e);
+void runtime_remember(wactor_runtime *rt, spawned *e, wactor_pid pid, component_info *info, runtime_caps_ref *caps);
+/* The info of `pid` (retained; the caller releases), live or among the RUNTIME_EXIT_RING latest ended. */
+component_info *runtime_find_info(wactor_runtime *rt, wactor_pid pid);
+wactor_error runtime_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
+/* The live components' pids, newest first (malloc'd; the caller frees); their number. */
+size_t runtime_live_pids(wactor_runtime *rt, wactor_pid **out);
+/* Entries held (live + ring), live ones, name records: what the bookkeeping costs. */
+void runtime_spawned_stats(wactor_runtime *rt, size_t *entries, size_t *live, size_t *names);
+void runtime_spawned_free(wactor_runtime *rt);
+int runtime_reaper_start(wactor_runtime *rt);
+
 /* component_config.spawn for declared components. */
 int runtime_spawn_declared(void *user, const char *name, actor_id *out);
-/* Frees what messaging.c keeps: capability copies, declarations, the broker. */
+/* Frees what messaging.c keeps: declarations, the broker. */
 void runtime_messaging_free(wactor_runtime *rt);
 /* The component_config every component of this runtime gets (log, counters). */
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,

@@ -9,64 +9,10 @@
 
 #include "runtime/internal.h"
 
-/* ------------------------------------------------------------------ capability copies */
-
-static const char **copy_list(const char *const *in, size_t n, bool *ok) {
-    if (!n) return NULL;
-    const char **out = calloc(n, sizeof *out);
-    if (!out) {
-        *ok = false;
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!(out[i] = strdup(in[i] ? in[i] : ""))) *ok = false;
-    return out;
-}
-
-static void free_list(const char *const *list, size_t n) {
-    for (size_t i = 0; list && i < n; i++) free((char *)list[i]);
-    free((void *)list);
-}
-
-static void caps_free(wactor_caps *c) {
-    if (!c) return;
-    free_list(c->send, c->nsend);
-    free_list(c->request, c->nrequest);
-    free_list(c->publish, c->npublish);
-    free_list(c->subscribe, c->nsubscribe);
-    free(c);
-}
-
-const wactor_caps *runtime_caps(wactor_runtime *rt, const wactor_caps *in) {
-    if (!in) return NULL;
-    wactor_caps *c = calloc(1, sizeof *c);
-    if (!c) return NULL;
-    bool ok = true;
-    *c = (wactor_caps){.nsend = in->nsend, .nrequest = in->nrequest, .npublish = in->npublish,
-                       .nsubscribe = in->nsubscribe, .spawn = in->spawn};
-    c->send = copy_list(in->send, in->nsend, &ok);
-    c->request = copy_list(in->request, in->nrequest, &ok);
-    c->publish = copy_list(in->publish, in->npublish, &ok);
-    c->subscribe = copy_list(in->subscribe, in->nsubscribe, &ok);
-    pthread_mutex_lock(&rt->lock);
-    wactor_caps **list = ok ? realloc(rt->caps, (rt->ncaps + 1) * sizeof *list) : NULL;
-    if (list) {
-        rt->caps = list;
-        rt->caps[rt->ncaps++] = c;
-    }
-    pthread_mutex_unlock(&rt->lock);
-    if (!list) {
-        caps_free(c);
-        return NULL;
-    }
-    return c;
-}
-
 void runtime_messaging_free(wactor_runtime *rt) {
-    for (size_t i = 0; i < rt->ncaps; i++) caps_free(rt->caps[i]);
-    free(rt->caps);
     for (size_t i = 0; i < rt->ndeclared; i++) {
         free(rt->declared[i].name);
+        runtime_caps_release(rt->declared[i].caps);
         wactor_module_release(rt->declared[i].module);
     }
     free(rt->declared);
@@ -79,9 +25,14 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     if (!rt || !name || !*name || !module) return WACTOR_EINVAL;
     wactor_spawn_opts o = opts ? *opts : (wactor_spawn_opts){0};
     o.name = NULL;
-    if (opts && opts->caps && !(o.caps = runtime_caps(rt, opts->caps))) return WACTOR_ENOMEM;
+    runtime_caps_ref *caps = runtime_caps_new(o.caps); /* one copy, shared by every instance spawned */
+    o.caps = runtime_caps_get(caps);
     char *copy = strdup(name);
-    if (!copy) return WACTOR_ENOMEM;
+    if (!copy || (opts && opts->caps && !caps)) {
+        free(copy);
+        runtime_caps_release(caps);
+        return WACTOR_ENOMEM;
+    }
     wactor_error err = WACTOR_OK;
     pthread_mutex_lock(&rt->lock);
     for (size_t i = 0; i < rt->ndeclared; i++)
@@ -90,12 +41,15 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     if (list) {
         rt->declared = list;
         eng_module_retain(engmod(module));
-        rt->declared[rt->ndeclared++] = (declared){copy, module, o};
+        rt->declared[rt->ndeclared++] = (declared){copy, module, o, caps};
     } else if (!err) {
         err = WACTOR_ENOMEM;
     }
     pthread_mutex_unlock(&rt->lock);
-    if (err) free(copy);
+    if (err) {
+        free(copy);
+        runtime_caps_release(caps);
+    }
     return err;
 }
 
@@ -108,12 +62,17 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
     for (size_t i = 0; i < rt->ndeclared; i++)
         if (strcmp(rt->declared[i].name, name) == 0) d = rt->declared[i];
     pthread_mutex_unlock(&rt->lock);
-    if (!d.name) return -(int)WACTOR_ENOENT;
+    if (!d.name) return -ENOENT;
     component_config cfg = runtime_component_config(rt, d.module, &d.opts);
+    spawned *entry = runtime_spawned_new(NULL);
+    if (!entry) return -ENOMEM;
     component_info *info = NULL;
     int rc = component_spawn(rt->sys, &cfg, NULL, out, &info);
-    if (rc != 0) return -(int)runtime_error(rc);
-    if (runtime_remember(rt, *out, NULL, info) != WACTOR_OK) component_info_release(info);
+    if (rc != 0) {
+        runtime_spawned_discard(entry);
+        return rc;
+    }
+    runtime_remember(rt, entry, *out, info, d.caps);
     return 0;
 }
 
@@ -121,7 +80,7 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
 
 wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *payload, size_t len, size_t *delivered) {
     if (!rt || !topic || (!payload && len) || !broker_subject_valid(topic, false)) return WACTOR_EINVAL;
-    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
     uint64_t local[256], *subs; /* on the heap only for more subscribers than that */
     ssize_t n = broker_match_all(rt->broker, topic, local, sizeof local / sizeof local[0], &subs);
     if (n < 0) return WACTOR_ENOMEM;
@@ -186,7 +145,7 @@ wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_me
 wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload, size_t len, int timeout_ms,
                         void **reply, size_t *reply_len, wactor_diag *diag) {
     if (!rt || !reply || !reply_len || (!payload && len)) return WACTOR_EINVAL;
-    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
     actor_future *f = actor_future_new();
     actor_msg *m = f ? component_msg_message(0, payload, len) : NULL;
     if (!m) {
@@ -196,7 +155,7 @@ wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload,
     actor_future_retain(f);
     m->reply = f;
     int rc = actor_send_run(rt->sys, pid, m); /* we wait anyway: an idle receiver runs on this thread */
-    wactor_error err = rc == -EAGAIN ? WACTOR_EFULL : rc ? WACTOR_ENOENT : WACTOR_OK;
+    wactor_error err = runtime_error(rc);
     if (!err) err = runtime_await(f, timeout_ms, reply, reply_len, diag);
     actor_future_release(f);
     return err;

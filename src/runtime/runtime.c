@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "actor/actor.h"
+#include "common/errors.h"
 #include "component/component.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
@@ -23,65 +24,9 @@ void runtime_diag(wactor_diag *d, const char *fmt, const char *arg) {
     snprintf(d->message, sizeof d->message, fmt, arg);
 }
 
-wactor_error runtime_error(int rc) {
-    switch (rc) {
-    case 0: return WACTOR_OK;
-    case -ENOMEM: return WACTOR_ENOMEM;
-    case -EEXIST: return WACTOR_EEXIST;
-    case -ETIMEDOUT: return WACTOR_ETIMEDOUT;
-    case -EINVAL: return WACTOR_EINVAL;
-    default: return WACTOR_ENOENT; /* -ENOENT, -ESHUTDOWN: no such (live) actor */
-    }
-}
+wactor_error runtime_error(int rc) { return wactor_error_from_errno(rc); }
 
 /* ------------------------------------------------------------------ names */
-
-const char *wactor_strerror(wactor_error err) {
-    static const char *const names[] = {
-        [WACTOR_OK] = "success",
-        [WACTOR_EINVAL] = "invalid argument",
-        [WACTOR_ENOMEM] = "out of memory",
-        [WACTOR_ENOENT] = "no such actor, name, export or file",
-        [WACTOR_EEXIST] = "name already registered",
-        [WACTOR_EMODULE] = "invalid WebAssembly module",
-        [WACTOR_ETRAP] = "the component trapped",
-        [WACTOR_ETIMEDOUT] = "timed out",
-        [WACTOR_ECODEC] = "malformed or unknown-codec payload",
-        [WACTOR_EARITY] = "wrong number of arguments",
-        [WACTOR_ETYPE] = "argument of the wrong type",
-        [WACTOR_ESTATE] = "the actor is not in a state that allows this",
-        [WACTOR_EFULL] = "full",
-        [WACTOR_ETOOBIG] = "message too big",
-        [WACTOR_EIO] = "I/O error",
-        [WACTOR_ENOHANDLER] = "the component has no handler for this message",
-        [WACTOR_EPERM] = "not permitted by the component's capabilities",
-    };
-    if ((unsigned)err < sizeof names / sizeof names[0] && names[err]) return names[err];
-    return "unknown error";
-}
-
-const char *wactor_trap_name(wactor_trap_kind kind) {
-    static const char *const names[] = {
-        [WACTOR_TRAP_NONE] = "none",
-        [WACTOR_TRAP_UNREACHABLE] = "unreachable",
-        [WACTOR_TRAP_INT_DIV_BY_ZERO] = "integer divide by zero",
-        [WACTOR_TRAP_INT_OVERFLOW] = "integer overflow",
-        [WACTOR_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
-        [WACTOR_TRAP_OOB_MEMORY] = "out of bounds memory access",
-        [WACTOR_TRAP_OOB_TABLE] = "out of bounds table access",
-        [WACTOR_TRAP_UNINITIALIZED_ELEMENT] = "uninitialized table element",
-        [WACTOR_TRAP_INDIRECT_CALL_TYPE] = "indirect call signature mismatch",
-        [WACTOR_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
-        [WACTOR_TRAP_FUEL_EXHAUSTED] = "fuel exhausted",
-        [WACTOR_TRAP_MEMORY_LIMIT] = "memory limit",
-        [WACTOR_TRAP_HOST] = "host error",
-        [WACTOR_TRAP_EXIT] = "exit",
-        [WACTOR_TRAP_START] = "start failure",
-        [WACTOR_TRAP_OTHER] = "trap",
-    };
-    if ((unsigned)kind < sizeof names / sizeof names[0] && names[kind]) return names[kind];
-    return "trap";
-}
 
 const char *wactor_state_name(wactor_state state) {
     static const char *const names[] = {"creating", "starting", "ready", "stopping", "terminated", "failed"};
@@ -104,6 +49,7 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
     pthread_mutex_init(&rt->lock, NULL);
     rt->broker = broker_new();
     int rc = rt->broker ? actor_system_create(config ? config->threads : 0, &rt->sys) : -ENOMEM;
+    if (rc == 0 && (rc = runtime_reaper_start(rt)) != 0) actor_system_destroy(rt->sys);
     if (rc != 0) {
         broker_free(rt->broker);
         pthread_mutex_destroy(&rt->lock);
@@ -120,11 +66,13 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
      * components started on their own, `_cleanup` in reverse start order */
     for (size_t i = rt->nsupervisors; i-- > 0;)
         if (actor_stop(rt->sys, rt->supervisors[i]) == 0) actor_wait_exit(rt->sys, rt->supervisors[i], 30000);
-    for (size_t i = rt->nspawned; i-- > 0;)
-        if (actor_alive(rt->sys, rt->spawned[i].pid)) wactor_stop(rt, rt->spawned[i].pid, 1000);
+    wactor_pid *live = NULL;
+    size_t nlive = runtime_live_pids(rt, &live); /* newest first */
+    for (size_t i = 0; i < nlive; i++)
+        if (actor_alive(rt->sys, live[i])) wactor_stop(rt, live[i], WACTOR_DEFAULT_STOP_MS);
+    free(live);
     actor_system_destroy(rt->sys);
-    for (size_t i = 0; i < rt->nspawned; i++) component_info_release(rt->spawned[i].info);
-    free(rt->spawned);
+    runtime_spawned_free(rt);
     free(rt->supervisors);
     runtime_messaging_free(rt);
     pthread_mutex_destroy(&rt->lock);
@@ -198,6 +146,14 @@ void wactor_module_release(wactor_module *module) {
     if (module) eng_module_release(engmod(module));
 }
 
+_Static_assert((int)ENG_EXTERN_FUNC == (int)WACTOR_EXTERN_FUNC && (int)ENG_EXTERN_TABLE == (int)WACTOR_EXTERN_TABLE &&
+                   (int)ENG_EXTERN_MEMORY == (int)WACTOR_EXTERN_MEMORY &&
+                   (int)ENG_EXTERN_GLOBAL == (int)WACTOR_EXTERN_GLOBAL,
+               "eng_extern_kind and wactor_extern_kind must stay parallel");
+_Static_assert(sizeof ((eng_functype *)0)->params == sizeof ((wactor_functype *)0)->params &&
+                   sizeof ((eng_functype *)0)->results == sizeof ((wactor_functype *)0)->results,
+               "eng_functype and wactor_functype hold as many values");
+
 static void to_extern(const eng_extern_info *in, wactor_extern *out) {
     memset(out, 0, sizeof *out);
     out->kind = (wactor_extern_kind)in->kind;
@@ -242,38 +198,6 @@ wactor_error wactor_module_func(const wactor_module *module, const char *name, w
 
 /* ------------------------------------------------------------------ actors */
 
-static component_info *find_info(wactor_runtime *rt, wactor_pid pid) {
-    component_info *info = NULL;
-    pthread_mutex_lock(&rt->lock);
-    for (size_t i = rt->nspawned; i-- > 0;)
-        if (rt->spawned[i].pid == pid) {
-            info = rt->spawned[i].info;
-            component_info_retain(info);
-            break;
-        }
-    pthread_mutex_unlock(&rt->lock);
-    return info;
-}
-
-wactor_error runtime_remember(wactor_runtime *rt, wactor_pid pid, const char *name, component_info *info) {
-    pthread_mutex_lock(&rt->lock);
-    if (rt->nspawned == rt->capspawned) {
-        size_t cap = rt->capspawned ? rt->capspawned * 2 : 16;
-        spawned *ns = realloc(rt->spawned, cap * sizeof *ns);
-        if (!ns) {
-            pthread_mutex_unlock(&rt->lock);
-            return WACTOR_ENOMEM;
-        }
-        rt->spawned = ns;
-        rt->capspawned = cap;
-    }
-    spawned *sp = &rt->spawned[rt->nspawned++];
-    *sp = (spawned){.pid = pid, .info = info};
-    snprintf(sp->name, sizeof sp->name, "%s", name ? name : "");
-    pthread_mutex_unlock(&rt->lock);
-    return WACTOR_OK;
-}
-
 wactor_error runtime_remember_supervisor(wactor_runtime *rt, wactor_pid pid) {
     pthread_mutex_lock(&rt->lock);
     wactor_pid *ns = realloc(rt->supervisors, (rt->nsupervisors + 1) * sizeof *ns);
@@ -295,14 +219,15 @@ wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t 
         return WACTOR_ETIMEDOUT;
     }
     if (status != 0) {
+        wactor_error err = runtime_error(status);
         if (diag) {
             if (buf && n == sizeof *diag) memcpy(diag, buf, sizeof *diag);
             else memset(diag, 0, sizeof *diag);
-            if (!diag->message[0])
-                snprintf(diag->message, sizeof diag->message, "%s", wactor_strerror((wactor_error)-status));
+            diag->message[sizeof diag->message - 1] = '\0';
+            if (!diag->message[0]) snprintf(diag->message, sizeof diag->message, "%s", wactor_strerror(err));
         }
         free(buf);
-        return status == -ENOENT ? WACTOR_ENOENT : (wactor_error)-status;
+        return err;
     }
     if (data) *data = buf;
     else free(buf);
@@ -334,23 +259,29 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
         return WACTOR_EEXIST;
     }
     component_config cfg = runtime_component_config(rt, module, opts);
-    if (opts && opts->caps && !(cfg.caps = runtime_caps(rt, opts->caps))) return WACTOR_ENOMEM;
+    runtime_caps_ref *caps = opts ? runtime_caps_new(opts->caps) : NULL; /* shared by nobody else */
+    cfg.caps = runtime_caps_get(caps);
     actor_future *started = actor_future_new();
-    if (!started) return WACTOR_ENOMEM;
+    spawned *entry = runtime_spawned_new(name);
+    if ((opts && opts->caps && !caps) || !started || !entry) {
+        runtime_caps_release(caps);
+        actor_future_release(started);
+        runtime_spawned_discard(entry);
+        return WACTOR_ENOMEM;
+    }
     wactor_pid pid = 0;
     component_info *info = NULL;
     int rc = component_spawn(rt->sys, &cfg, started, &pid, &info);
     if (rc != 0) {
+        runtime_caps_release(caps);
         actor_future_release(started);
+        runtime_spawned_discard(entry);
         if (rc == -EEXIST) runtime_diag(diag, "name '%s' is already registered", name);
         return runtime_error(rc);
     }
-    wactor_error err = runtime_remember(rt, pid, name, info);
-    if (err) {
-        component_info_release(info);
-        actor_kill(rt->sys, pid);
-    }
-    if (!err) err = runtime_await(started, 0, NULL, NULL, diag);
+    runtime_remember(rt, entry, pid, info, caps); /* the entry keeps caps alive as long as the instance */
+    runtime_caps_release(caps);
+    wactor_error err = runtime_await(started, 0, NULL, NULL, diag);
     actor_future_release(started);
     if (err) {
         actor_wait_exit(rt->sys, pid, 0); /* a failed start ends the actor: return once its name is free */
@@ -377,11 +308,10 @@ wactor_pid wactor_whereis(wactor_runtime *rt, const char *name) {
 
 wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len) {
     if (!rt || (!payload && len)) return WACTOR_EINVAL;
-    if (len > COMPONENT_MAX_MESSAGE) return WACTOR_ETOOBIG;
+    if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
-    int rc = actor_send(rt->sys, to, m);
-    return rc == -EAGAIN ? WACTOR_EFULL : runtime_error(rc);
+    return runtime_error(actor_send(rt->sys, to, m));
 }
 
 /* Sends `m` (with `f` as its reply) and waits for the answer. */
@@ -450,7 +380,7 @@ wactor_error wactor_health(wactor_runtime *rt, wactor_pid pid, int timeout_ms, w
 
 wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info) {
     if (!rt || !info) return WACTOR_EINVAL;
-    component_info *ci = find_info(rt, pid);
+    component_info *ci = runtime_find_info(rt, pid);
     if (!ci) return WACTOR_ENOENT;
     component_info_get(ci, info);
     component_info_release(ci);
@@ -459,29 +389,12 @@ wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *
 
 wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out) {
     if (!rt || !name || !out) return WACTOR_EINVAL;
-    wactor_error err = WACTOR_ENOENT;
-    memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&rt->lock);
-    for (size_t i = 0; i < rt->nspawned; i++) {
-        if (strcmp(rt->spawned[i].name, name) != 0) continue;
-        wactor_actor_info one;
-        component_info_get(rt->spawned[i].info, &one);
-        if (err == WACTOR_ENOENT) out->created_ns = one.created_ns;
-        out->state = one.state;
-        out->started_ns = one.started_ns;
-        out->failure = one.failure;
-        out->messages += one.messages;
-        out->refused += one.refused;
-        out->dead_letters += one.dead_letters;
-        err = WACTOR_OK;
-    }
-    pthread_mutex_unlock(&rt->lock);
-    return err;
+    return runtime_totals(rt, name, out);
 }
 
 wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {
     if (!rt) return WACTOR_EINVAL;
-    if (timeout_ms <= 0) timeout_ms = COMPONENT_DEFAULT_CLEANUP_MS;
+    if (timeout_ms <= 0) timeout_ms = WACTOR_DEFAULT_STOP_MS;
     actor_msg *m = component_msg_stop((uint32_t)timeout_ms);
     if (!m) return WACTOR_ENOMEM;
     int rc = actor_send_run(rt->sys, pid, m);
@@ -502,7 +415,7 @@ wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms) {
 void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats) {
     actor_system_stats s;
     actor_system_stats_get(rt->sys, &s);
-    stats->actors = s.live;
+    stats->actors = s.live ? s.live - 1 : 0; /* not the runtime's own reaper (spawned.c) */
     stats->delivered = atomic_load(&rt->delivered);
     stats->refused = atomic_load(&rt->refused) + s.refused_full;
     stats->dead_letters = atomic_load(&rt->dead_letters) + s.dead_letters;

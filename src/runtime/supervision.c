@@ -11,13 +11,26 @@
 #include "runtime/internal.h"
 #include "supervisor/supervisor.h"
 
+/* The public enums are cast to the supervisor layer's: they must stay parallel. */
+_Static_assert((int)SUP_ONE_FOR_ONE == (int)WACTOR_ONE_FOR_ONE && (int)SUP_ONE_FOR_ALL == (int)WACTOR_ONE_FOR_ALL &&
+                   (int)SUP_REST_FOR_ONE == (int)WACTOR_REST_FOR_ONE &&
+                   (int)SUP_SIMPLE_ONE_FOR_ONE == (int)WACTOR_SIMPLE_ONE_FOR_ONE,
+               "sup_strategy and wactor_strategy must stay parallel");
+_Static_assert((int)SUP_PERMANENT == (int)WACTOR_PERMANENT && (int)SUP_TRANSIENT == (int)WACTOR_TRANSIENT &&
+                   (int)SUP_TEMPORARY == (int)WACTOR_TEMPORARY,
+               "sup_restart and wactor_restart must stay parallel");
+_Static_assert(SUP_BRUTAL_KILL == WACTOR_BRUTAL_KILL && SUP_INFINITY == WACTOR_INFINITY,
+               "shutdown sentinels must match");
+_Static_assert(sizeof ((sup_child_info *)0)->id == sizeof ((wactor_child_info *)0)->id, "child id buffers");
+
 #define REQUEST_TIMEOUT_MS 5000
 
 /* What a component child's start callback needs: shared by every copy of its child spec. */
 typedef struct component_child {
     wactor_runtime *rt;
     wactor_module *module;         /* a reference held for the spec's life */
-    wactor_spawn_opts opts;
+    wactor_spawn_opts opts;        /* opts.caps == runtime_caps_get(caps) */
+    runtime_caps_ref *caps;        /* one copy for every instance the spec starts */
     char *name;                    /* opts.name's copy */
 } component_child;
 
@@ -25,20 +38,39 @@ static void component_child_free(void *arg) {
     component_child *cc = arg;
     if (!cc) return;
     eng_module_release(engmod(cc->module));
+    runtime_caps_release(cc->caps);
     free(cc->name);
     free(cc);
 }
 
-/* sup_child_spec.start for a component: spawn it linked to the supervisor; register its name. */
-static int component_child_start(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out) {
+/* sup_child_spec.start for a component: spawn it linked to the supervisor (component_spawn registers its
+ * name). Its start answer reaches the supervisor as it is: status 0 or an errno value, and on failure a
+ * wactor_diag, which component_child_failure reads for the supervisor. */
+static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out) {
     component_child *cc = arg;
     component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts);
-    cfg.link = sup;
+    cfg.link = ctx->sup;
+    spawned *entry = runtime_spawned_new(cc->name);
+    if (!entry) return -ENOMEM;
     component_info *info = NULL;
-    int rc = component_spawn(sys, &cfg, started, out, &info);
-    if (rc != 0) return rc;
-    if (runtime_remember(cc->rt, *out, cc->name, info) != WACTOR_OK) component_info_release(info);
+    int rc = component_spawn(ctx->sys, &cfg, ctx->started, out, &info);
+    if (rc != 0) {
+        runtime_spawned_discard(entry);
+        return rc;
+    }
+    runtime_remember(cc->rt, entry, *out, info, cc->caps); /* the instance may outlive this spec */
     return 0;
+}
+
+/* sup_child_spec.start_failure for a component: its failed start answered with a wactor_diag (the
+ * component layer's reply data), else nothing. The reason is the diag's message, or the error's name. */
+static void component_child_failure(void *arg, int status, const void *data, size_t len, char *reason, size_t cap) {
+    (void)arg;
+    const wactor_diag *d = data;
+    if (d && len == sizeof *d && d->message[0])
+        snprintf(reason, cap, "%.*s", (int)strnlen(d->message, sizeof d->message), d->message);
+    else
+        snprintf(reason, cap, "%s", wactor_strerror(runtime_error(status)));
 }
 
 /* sup_child_spec.health for a component: ask `_health`; the reply data starts with the status int. */
@@ -49,6 +81,14 @@ static int component_child_health(void *arg, actor_system *sys, actor_id child, 
 }
 
 static void sup_spec_free(void *arg);
+
+/* The public code of a child's failed start (a supervisor's `started` or start_child status, an errno
+ * value). The supervisor reports a child that ended before it was ready as -ECHILD and one whose start
+ * answer never came (the actor layer dropped it) as -ENOENT: to the embedding program both are the child
+ * failing to start, WACTOR_ETRAP, as a trap in `_start` is. */
+static wactor_error start_error(int status) {
+    return status == -ECHILD || status == -ENOENT ? WACTOR_ETRAP : runtime_error(status);
+}
 
 static void free_children(sup_child_spec *children, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -97,14 +137,16 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         cc->module = in->module;
         eng_module_retain(engmod(in->module));
         cc->opts = in->spawn;
-        cc->opts.caps = runtime_caps(rt, in->spawn.caps);
+        cc->caps = runtime_caps_new(in->spawn.caps);
+        cc->opts.caps = runtime_caps_get(cc->caps);
         cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
         cc->opts.name = cc->name;
         out->start = component_child_start;
+        out->start_failure = component_child_failure;
         out->health = out->health_interval_ms ? component_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
-        return in->spawn.name && !cc->name ? WACTOR_ENOMEM : WACTOR_OK;
+        return (in->spawn.name && !cc->name) || (in->spawn.caps && !cc->caps) ? WACTOR_ENOMEM : WACTOR_OK;
     }
     sup_spec *nested = convert_sup(rt, in->supervisor, diag);
     if (!nested) return WACTOR_EINVAL;
@@ -174,7 +216,7 @@ wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *
         size_t len = 0;
         actor_future_wait(started, 0, &status, &data, &len);
         if (status != 0) {
-            err = status == -EEXIST ? WACTOR_EEXIST : status == -EINVAL ? WACTOR_EINVAL : WACTOR_ETRAP;
+            err = start_error(status);
             if (diag) {
                 memset(diag, 0, sizeof *diag);
                 diag->trap = WACTOR_TRAP_START;
@@ -190,7 +232,6 @@ wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *
     return runtime_remember_supervisor(rt, pid);
 }
 
-/* Sends a supervisor request built by `send` and waits for its answer. */
 /* Waits for the answer to a supervisor request sent with result `rc`. *status_out (may be NULL) gets the
  * reply's status, or rc if it could not be sent; 0 if no answer came in time (the outcome is unknown). */
 static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *len, int *status_out) {
@@ -203,7 +244,7 @@ static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *le
     wactor_error err = WACTOR_ETIMEDOUT;
     if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) == 0) {
         if (status_out) *status_out = status;
-        err = status == 0 ? WACTOR_OK : status == -EBUSY ? WACTOR_ESTATE : runtime_error(status);
+        err = runtime_error(status);
     }
     if (err && data && *data) {
         free(*data);
@@ -276,8 +317,8 @@ wactor_error wactor_start_child(wactor_runtime *rt, wactor_pid sup, const wactor
     }
     if (!err && out && data && len == sizeof(actor_id)) memcpy(out, data, sizeof(actor_id));
     free(data);
-    if (err == WACTOR_ENOENT && !actor_alive(rt->sys, sup)) return WACTOR_ENOENT;
-    return err == WACTOR_ENOENT ? WACTOR_ETRAP : err;
+    if (status != 0 && actor_alive(rt->sys, sup)) return start_error(status); /* the child's start failed */
+    return err;
 }
 
 wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid sup, const char *id, wactor_pid pid) {

@@ -7,20 +7,14 @@
  *
  * A child's exit is learnt through its link to the supervisor (which traps exits): ACTOR_MSG_EXIT.
  */
+#include "common/clock.h"
 #include "supervisor/internal.h"
-#include "wactor.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-uint64_t sup_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* ------------------------------------------------------------------ shared args */
 
@@ -150,9 +144,8 @@ void sup_child_begin_start(sup_state *s, sup_child *c, bool restart) {
         return;
     }
     actor_id pid = 0;
-    sup_tls_starting = c->hold;             /* lets supervisor_child_start keep our spec alive */
-    int rc = c->spec.start(c->spec.arg, s->sys, s->id, f, &pid);
-    sup_tls_starting = NULL;
+    sup_start_ctx ctx = {.sys = s->sys, .sup = s->id, .started = f, .arg_hold = c->hold};
+    int rc = c->spec.start(c->spec.arg, &ctx, &pid);
     actor_future_release(f);
     if (rc < 0 || pid == 0) {
         start_failed(c, rc < 0 ? rc : -EINVAL, rc < 0 ? NULL : "start returned no pid");
@@ -166,16 +159,18 @@ void sup_child_begin_start(sup_state *s, sup_child *c, bool restart) {
     actor_link(s->sys, s->id, pid);
 }
 
-/* Copies a completion's data as reason text: up to its first NUL, printable ASCII only. */
-/* The reason a failed start gives: a wactor_diag's message (what component actors send), else the data as
- * text. */
-static void data_text(const void *data, size_t len, char *buf, size_t cap) {
+/* The reason a failed start gives, printable ASCII only: the child spec's start_failure() if it has one,
+ * else the data as text (up to its first NUL). */
+static void failure_text(const sup_child *c, int status, const void *data, size_t len, char *buf, size_t cap) {
+    char raw[SUP_REASON_MAX] = "";
+    if (c->spec.start_failure) {
+        c->spec.start_failure(c->spec.arg, status, data, len, raw, sizeof raw);
+        raw[sizeof raw - 1] = '\0';
+        data = raw;
+        len = strlen(raw);
+    }
     size_t n = 0;
     const unsigned char *p = data;
-    if (data && len == sizeof(wactor_diag)) {
-        p = (const unsigned char *)((const wactor_diag *)data)->message;
-        len = sizeof ((const wactor_diag *)data)->message;
-    }
     for (size_t i = 0; p && i < len && p[i] && n + 1 < cap; i++) buf[n++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
     buf[n] = '\0';
 }
@@ -184,7 +179,7 @@ void sup_child_on_started(sup_state *s, sup_child *c, int status, const void *da
     c->start_corr = 0;
     if (status == 0) {
         c->state = C_RUNNING;
-        c->started_ms = sup_now_ms();
+        c->started_ms = clock_mono_ms();
         if (c->start_is_restart) c->restarts++;
         json_t *ev = s->event ? sup_event_new(s, "child_started", c, NULL) : NULL;
         if (ev) {
@@ -196,7 +191,7 @@ void sup_child_on_started(sup_state *s, sup_child *c, int status, const void *da
         return;
     }
     char why[SUP_REASON_MAX];
-    data_text(data, len, why, sizeof why);
+    failure_text(c, status, data, len, why, sizeof why);
     start_failed(c, status, why);
     /* It reported failure but may still be alive: make sure it is gone before anything starts again. */
     c->state = C_STOPPING;

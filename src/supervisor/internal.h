@@ -68,15 +68,13 @@ typedef struct sup_req_id {
 /* ------------------------------------------------------------------ children (children.c) */
 
 /* A child spec's `arg`, shared by every copy of the spec; arg_free runs when the last reference goes. */
-typedef struct sup_hold {
+struct sup_hold {
     atomic_uint refs;
     void *arg;
     void (*arg_free)(void *arg);     /* NULL: borrowed (someone else frees it) */
-} sup_hold;
+};
 
 sup_hold *sup_hold_new(void *arg, void (*arg_free)(void *));
-void sup_hold_retain(sup_hold *h);
-void sup_hold_release(sup_hold *h);  /* NULL is a no-op */
 
 typedef enum child_state { C_IDLE, C_STARTING, C_RUNNING, C_STOPPING } child_state;
 
@@ -178,7 +176,6 @@ typedef struct sup_state {
 } sup_state;
 
 /* children.c */
-uint64_t sup_now_ms(void);
 sup_child *sup_child_new(sup_state *s, const sup_child_spec *spec, const char *id, sup_hold *hold);
 void sup_child_free(sup_child *c);
 sup_child *sup_child_by_key(sup_state *s, uint64_t key);
@@ -224,7 +221,6 @@ void sup_event_emit(const sup_state *s, json_t *ev);     /* steals ev */
 void sup_emit_child(const sup_state *s, const char *event, const sup_child *c, actor_id pid, const char *reason);
 
 /* supervisor.c */
-extern _Thread_local sup_hold *sup_tls_starting;          /* the hold of the child being started */
 uint64_t sup_corr(sup_state *s);
 int sup_send_self_after(sup_state *s, uint32_t type, uint64_t corr, uint32_t delay_ms);
 

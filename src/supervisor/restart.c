@@ -9,6 +9,7 @@
  * initial * multiplier^(n-1) ms, at most backoff_max_ms (0: no cap). The count goes back to zero once the
  * child stayed up for a whole period.
  */
+#include "common/clock.h"
 #include "supervisor/internal.h"
 
 #include <errno.h>
@@ -28,7 +29,7 @@ bool sup_should_restart(const sup_child *c, const actor_exit *reason, bool healt
 
 /* Records a restart now; false if that makes more than `intensity` within `period_ms`. */
 static bool add_restart(sup_state *s) {
-    uint64_t now = sup_now_ms();
+    uint64_t now = clock_mono_ms();
     size_t keep = 0;
     for (size_t i = 0; i < s->nrestart; i++)
         if (now - s->restart_ms[i] < s->period_ms) s->restart_ms[keep++] = s->restart_ms[i];
@@ -46,7 +47,7 @@ static bool add_restart(sup_state *s) {
 
 static uint32_t backoff_delay(sup_state *s, sup_child *c) {
     if (!s->backoff_initial_ms) return 0;
-    uint64_t now = sup_now_ms();
+    uint64_t now = clock_mono_ms();
     if (c->started_ms && now - c->started_ms >= s->period_ms && c->consecutive) c->consecutive = 0;
     c->consecutive++;
     double cap = s->backoff_max_ms ? (double)s->backoff_max_ms : (double)UINT32_MAX;

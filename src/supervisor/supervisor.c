@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Thread_local sup_hold *sup_tls_starting;
-
 uint64_t sup_corr(sup_state *s) { return ++s->next_corr; }
 
 int sup_send_self_after(sup_state *s, uint32_t type, uint64_t corr, uint32_t delay_ms) {
@@ -325,11 +323,11 @@ int supervisor_start(actor_system *sys, const sup_spec *spec, actor_id parent, a
     return start_impl(sys, spec, parent, started, out, true, NULL);
 }
 
-int supervisor_child_start(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out) {
-    if (!sys || !arg) return -EINVAL;
+int supervisor_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out) {
+    if (!ctx || !ctx->sys || !arg) return -EINVAL;
     /* Started by a parent supervisor: pin the parent's copy of our spec (which owns it) while we live. */
-    sup_hold *pin = sup_tls_starting && sup_tls_starting->arg == arg ? sup_tls_starting : NULL;
-    return start_impl(sys, arg, sup, started, out, false, pin);
+    sup_hold *pin = ctx->arg_hold && ctx->arg_hold->arg == arg ? ctx->arg_hold : NULL;
+    return start_impl(ctx->sys, arg, ctx->sup, ctx->started, out, false, pin);
 }
 
 /* ------------------------------------------------------------------ requests */

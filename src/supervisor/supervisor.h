@@ -64,18 +64,38 @@ typedef enum sup_child_type { SUP_WORKER, SUP_SUPERVISOR } sup_child_type;
 #define SUP_BRUTAL_KILL (-1)      /* shutdown_ms value: kill at once, no cleanup */
 #define SUP_INFINITY    (-2)      /* shutdown_ms value: wait as long as it takes (default for supervisors) */
 
+typedef struct sup_hold sup_hold;  /* a child spec's shared `arg` (opaque) */
+
+/* What a start callback is given, besides its `arg`. Valid during the call only. */
+typedef struct sup_start_ctx {
+    actor_system *sys;
+    actor_id sup;                 /* the supervisor: link the child to it */
+    actor_future *started;        /* complete it once the child is ready or has failed */
+    sup_hold *arg_hold;           /* what keeps `arg` alive: sup_hold_retain() it to use `arg` after the
+                                     call (a nested supervisor does: its spec is its parent's `arg`) */
+} sup_start_ctx;
+
+/* A reference on a child spec's `arg`: while held, arg_free is not called. Thread-safe. */
+void sup_hold_retain(sup_hold *h);
+void sup_hold_release(sup_hold *h);  /* NULL is a no-op */
+
 typedef struct sup_child_spec {
     const char *id;               /* unique among the supervisor's children; 1..63 bytes; copied */
     sup_restart restart;
     int shutdown_ms;              /* > 0 timeout for an orderly stop, SUP_BRUTAL_KILL, or SUP_INFINITY;
                                      0 = OTP's default: 5000 for workers, SUP_INFINITY for supervisors */
     sup_child_type type;
-    /* Starts one instance of the child: spawn it linked to `sup` (actor_spawn_opts.link = sup) and complete
-     * `started` (retain it if kept) with status 0 once it is ready, or a negative status (data: a
-     * wactor_diag whose message says why — what component actors send —, a NUL-terminated reason text, or
-     * NULL) if it failed. Returns 0 with *out = the child's id, or a negative
-     * errno if nothing was spawned. Called on the supervisor's scheduler thread: must not block. */
-    int (*start)(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out);
+    /* Starts one instance of the child: spawn it linked to ctx->sup (actor_spawn_opts.link = ctx->sup) and
+     * complete ctx->started (retain it if kept) with status 0 once it is ready, or a negative errno value if
+     * it failed to start, with data that start_failure (below) can read, or else a NUL-terminated reason
+     * text, or NULL. Returns 0 with *out = the child's id, or a negative errno if nothing was spawned.
+     * Called on the supervisor's scheduler thread: must not block. */
+    int (*start)(void *arg, const sup_start_ctx *ctx, actor_id *out);
+    /* Optional: the reason text (NUL-terminated, at most cap - 1 bytes) of a failed start, from the
+     * status and data `started` was completed with. Lets a start that answers with its own structure (the
+     * runtime's components answer with a wactor_diag) keep the supervisor ignorant of it. NULL: the data
+     * is read as text. The supervisor prints the result with non-printable bytes replaced. */
+    void (*start_failure)(void *arg, int status, const void *data, size_t len, char *reason, size_t cap);
     /* Optional: sends a health request to `child` that completes `reply` with status 0 and data beginning
      * with an int (0 healthy, 1 degraded, 2 unhealthy), optionally followed by a reason text; any other
      * value, an error status (its data: a reason text), a negative return, or no answer within
@@ -126,7 +146,7 @@ int supervisor_start(actor_system *sys, const sup_spec *spec, actor_id parent, a
 
 /* A sup_child_spec.start for a nested supervisor: `arg` is a sup_spec* (owned by the parent's child spec:
  * see "Ownership" above). Give such a child type SUP_SUPERVISOR and shutdown SUP_INFINITY (or 0). */
-int supervisor_child_start(void *arg, actor_system *sys, actor_id sup, actor_future *started, actor_id *out);
+int supervisor_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out);
 
 /* ---- requests to a running supervisor (OTP supervisor module functions). Each sends a message whose
  * answer completes `reply` (from any thread: wait on it; from an actor: use actor_future_new_notify).

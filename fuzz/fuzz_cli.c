@@ -1,0 +1,135 @@
+/*
+ * fuzz_cli.c — libFuzzer target for the `wactor` command line (src/cli/args.h), without running anything.
+ *
+ * The input is split at NUL bytes into an argument vector (at most 64 entries) after "wactor"; the first
+ * entry picks the subcommand. The parsed options are then carried as far as `wactor call` / `wactor run`
+ * would before touching a file: positional call arguments are parsed as values of the export types the
+ * input implies (codec_parse_value), --json text is wrapped as a payload, and --cbor/--borsh hex decoded and
+ * wrapped, and the payload decoded as arguments (codec_decode_args).
+ *
+ * Checks, beyond "no crash, no leak, no UB": the options point into the given argv; a call has its module
+ * and export, at most WACTOR_MAX_PARAMS + 1 positional arguments kept, an encoded value exactly when a
+ * codec was chosen, never both; a run has a manifest path that is not an option; every failure has a
+ * message.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "codec/codec.h"
+
+#define MAX_ARGS 64
+#define CHECK(cond)                                                                                    \
+    do {                                                                                               \
+        if (!(cond)) {                                                                                 \
+            fprintf(stderr, "fuzz_cli: check failed at line %d: %s\n", __LINE__, #cond);               \
+            abort();                                                                                   \
+        }                                                                                              \
+    } while (0)
+
+static int in_argv(const char *p, char **argv, int argc) {
+    for (int i = 0; i < argc; i++) if (p == argv[i]) return 1;
+    return 0;
+}
+
+static void check_call(int argc, char **argv, const cli_call_args *a) {
+    CHECK(a->module && a->export && in_argv(a->module, argv, argc) && in_argv(a->export, argv, argc));
+    CHECK(a->npositional >= 0 && a->npositional <= WACTOR_MAX_PARAMS + 1);
+    for (int i = 0; i < a->npositional; i++) CHECK(in_argv(a->positional[i], argv, argc));
+    CHECK((a->codec == 0) == (a->encoded == NULL));
+    CHECK(a->codec == 0 || codec_name(a->codec) != NULL);
+    CHECK(!(a->codec && a->npositional));
+    if (a->encoded) CHECK(in_argv(a->encoded, argv, argc));
+
+    /* The export's signature as `call` would learn it: one type per positional argument, from its length. */
+    wactor_valtype types[WACTOR_MAX_PARAMS];
+    size_t ntypes = (size_t)(a->npositional < WACTOR_MAX_PARAMS ? a->npositional : WACTOR_MAX_PARAMS);
+    for (size_t i = 0; i < ntypes; i++) types[i] = (wactor_valtype)(strlen(a->positional[i]) % 4);
+    char err[WACTOR_DIAG_MAX];
+    for (size_t i = 0; i < ntypes; i++) {
+        wactor_value v;
+        wactor_error e = codec_parse_value(a->positional[i], types[i], &v, err, sizeof err);
+        if (e != WACTOR_OK) {
+            CHECK(e == WACTOR_ETYPE && err[0]);
+            continue;
+        }
+        char *json = codec_values_to_json(&v, 1);
+        CHECK(json && json[0]);
+        free(json);
+    }
+    if (!a->codec) return;
+    uint8_t *payload = NULL;
+    size_t len = 0;
+    if (a->codec == WACTOR_CODEC_JSON) {
+        payload = codec_wrap(a->codec, a->encoded, strlen(a->encoded), &len);
+        CHECK(payload);
+    } else {
+        uint8_t *body = NULL;
+        size_t body_len = 0;
+        wactor_error e = codec_hex_decode(a->encoded, &body, &body_len, err, sizeof err);
+        if (e != WACTOR_OK) {
+            CHECK(e == WACTOR_ECODEC && err[0]);
+            return;
+        }
+        payload = codec_wrap(a->codec, body, body_len, &len);
+        CHECK(payload);
+        free(body);
+    }
+    /* A signature implied by the module name's length: 0..4 parameters of rotating types. */
+    size_t n = strlen(a->module) % 5;
+    wactor_valtype sig[4];
+    for (size_t i = 0; i < n && i < 4; i++) sig[i] = (wactor_valtype)((strlen(a->export) + i) % 4);
+    wactor_value vals[4];
+    wactor_error e = codec_decode_args(payload, len, sig, n < 4 ? n : 4, vals, err, sizeof err);
+    CHECK(e == WACTOR_OK || ((e == WACTOR_ECODEC || e == WACTOR_EARITY || e == WACTOR_ETYPE) && err[0]));
+    free(payload);
+}
+
+static void check_run(int argc, char **argv, const cli_run_args *a) {
+    CHECK(a->path && a->path[0] != '-' && in_argv(a->path, argv, argc));
+    if (a->events_path) CHECK(in_argv(a->events_path, argv, argc));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    char *buf = malloc(size + 1);
+    if (!buf) return 0;
+    memcpy(buf, data, size);
+    buf[size] = '\0';
+    char *argv[MAX_ARGS + 2];
+    int argc = 0;
+    argv[argc++] = "wactor";
+    for (char *p = buf; argc < MAX_ARGS + 1;) {
+        argv[argc++] = p;
+        char *end = memchr(p, '\0', (size_t)(buf + size - p) + 1);
+        if (end == buf + size) break;
+        p = end + 1;
+    }
+    if (size == 0) argc = 1; /* "wactor" alone */
+    argv[argc] = NULL;
+
+    char err[512];
+    switch (cli_parse_command(argc, argv)) {
+    case CLI_CMD_NONE: CHECK(argc < 2); break;
+    case CLI_CMD_CALL: {
+        cli_call_args a;
+        err[0] = '\0';
+        if (cli_parse_call(argc - 2, argv + 2, &a, err, sizeof err) == 0) check_call(argc - 2, argv + 2, &a);
+        else CHECK(strncmp(err, "usage: ", 7) == 0 || strncmp(err, "wactor call: ", 13) == 0);
+        break;
+    }
+    case CLI_CMD_RUN: {
+        cli_run_args a;
+        err[0] = '\0';
+        if (cli_parse_run(argc - 2, argv + 2, &a, err, sizeof err) == 0) check_run(argc - 2, argv + 2, &a);
+        else CHECK(strncmp(err, "usage: ", 7) == 0 || strncmp(err, "wactor run: ", 12) == 0);
+        break;
+    }
+    case CLI_CMD_INSPECT:
+    case CLI_CMD_HELP:
+    case CLI_CMD_UNKNOWN: CHECK(argc >= 2); break;
+    }
+    free(buf);
+    return 0;
+}

@@ -1,0 +1,80 @@
+/* args.c — the `wactor` command line parsed into options (args.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/args.h"
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+cli_command cli_parse_command(int argc, char **argv) {
+    if (argc < 2) return CLI_CMD_NONE;
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "call") == 0) return CLI_CMD_CALL;
+    if (strcmp(cmd, "inspect") == 0) return CLI_CMD_INSPECT;
+    if (strcmp(cmd, "run") == 0) return CLI_CMD_RUN;
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) return CLI_CMD_HELP;
+    return CLI_CMD_UNKNOWN;
+}
+
+int cli_parse_call(int argc, char **argv, cli_call_args *a, char *err, size_t errlen) {
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        uint32_t codec = strcmp(argv[i], "--json") == 0    ? WACTOR_CODEC_JSON
+                         : strcmp(argv[i], "--cbor") == 0  ? WACTOR_CODEC_CBOR
+                         : strcmp(argv[i], "--borsh") == 0 ? WACTOR_CODEC_BORSH
+                                                           : 0;
+        if (codec) {
+            if (i + 1 >= argc || a->codec) {
+                set_err(err, errlen, "wactor call: %s needs one value, given once", argv[i]);
+                return -1;
+            }
+            a->codec = codec;
+            a->encoded = argv[++i];
+        } else if (!a->module) {
+            a->module = argv[i];
+        } else if (!a->export) {
+            a->export = argv[i];
+        } else if (a->npositional <= WACTOR_MAX_PARAMS) {
+            a->positional[a->npositional++] = argv[i];
+        }
+    }
+    if (!a->module || !a->export) {
+        set_err(err, errlen, "%s",
+                "usage: wactor call MODULE.wasm EXPORT [ARG...] [--json ARRAY | --cbor HEX | --borsh HEX]");
+        return -1;
+    }
+    if (a->codec && a->npositional) {
+        set_err(err, errlen, "%s",
+                "wactor call: give arguments either positionally or with --json/--cbor/--borsh, not both");
+        return -1;
+    }
+    return 0;
+}
+
+int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errlen) {
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--until-idle") == 0) a->until_idle = true;
+        else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) a->events_path = argv[++i];
+        else if (strcmp(argv[i], "--stats") == 0) a->stats = true;
+        else if (strcmp(argv[i], "--admin") == 0) a->admin = true;
+        else if (!a->path && argv[i][0] != '-') a->path = argv[i];
+        else {
+            set_err(err, errlen, "wactor run: unexpected argument '%s'", argv[i]);
+            return -1;
+        }
+    }
+    if (!a->path) {
+        set_err(err, errlen, "%s", "usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]");
+        return -1;
+    }
+    return 0;
+}

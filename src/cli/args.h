@@ -1,0 +1,56 @@
+/* args.h — the `wactor` command line, parsed into options without running anything (no file opened, no
+ * runtime created, nothing printed). main.c, call.c and run.c act on the result; fuzz/fuzz_cli.c feeds it
+ * arbitrary argument vectors.
+ *
+ * Every pointer stored in an options struct points into the argv given (borrowed: valid as long as argv).
+ * Every function is pure and thread-safe. Error messages are written NUL-terminated into err (truncated to
+ * errlen; err may be NULL or errlen 0), without a trailing newline. */
+#ifndef WACTOR_CLI_ARGS_H
+#define WACTOR_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wactor.h"
+
+typedef enum cli_command {
+    CLI_CMD_NONE,     /* no subcommand given (argc < 2) */
+    CLI_CMD_CALL,     /* "call" */
+    CLI_CMD_INSPECT,  /* "inspect" */
+    CLI_CMD_RUN,      /* "run" */
+    CLI_CMD_HELP,     /* "help", "--help", "-h" */
+    CLI_CMD_UNKNOWN   /* anything else */
+} cli_command;
+
+/* The subcommand named by argv[1] (the whole argv of main, argc entries). */
+cli_command cli_parse_command(int argc, char **argv);
+
+/* `wactor call MODULE.wasm EXPORT [ARG...] [--json ARRAY | --cbor HEX | --borsh HEX]` */
+typedef struct cli_call_args {
+    const char *module, *export;
+    const char *positional[WACTOR_MAX_PARAMS + 1]; /* positional arguments beyond WACTOR_MAX_PARAMS + 1 are
+                                                      not kept (any more than the export's arity is an error
+                                                      anyway) */
+    int npositional;
+    uint32_t codec;          /* 0: positional arguments; else WACTOR_CODEC_JSON / _CBOR / _BORSH */
+    const char *encoded;     /* --json text or --cbor/--borsh hex */
+} cli_call_args;
+
+/* Parses the arguments after "call" (argc entries). Returns 0, or -1 with the message in err: an option
+ * without its value or given twice ("wactor call: --json needs one value, given once"), a missing MODULE or
+ * EXPORT (the usage line), or both positional and encoded arguments. */
+int cli_parse_call(int argc, char **argv, cli_call_args *a, char *err, size_t errlen);
+
+/* `wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]` */
+typedef struct cli_run_args {
+    const char *path;        /* the manifest */
+    const char *events_path; /* --events FILE, "-" for stderr; NULL without --events */
+    bool until_idle, stats, admin;
+} cli_run_args;
+
+/* Parses the arguments after "run" (argc entries). Returns 0, or -1 with the message in err: an unexpected
+ * argument ("wactor run: unexpected argument '--x'"), or no manifest (the usage line). */
+int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errlen);
+
+#endif

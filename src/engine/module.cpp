@@ -1,0 +1,226 @@
+/*
+ * module.cpp — compiled modules: decoding and validating bytes into a wabt ModuleDesc, the process-wide
+ * content-hash cache that shares one compiled module among all its instances, and the import/export
+ * descriptions (eng_module_*). See internal.hpp for the file map.
+ */
+#include "engine/internal.hpp"
+
+#include <cstring>
+#include <exception>
+#include <new>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+using namespace engine;
+
+namespace {
+std::mutex g_cache_mutex;
+std::unordered_multimap<uint64_t, eng_module *> g_cache; /* hash -> module; guarded by g_cache_mutex */
+
+ExternEntry make_entry(const ExternType &t, const std::string &module, const std::string &name) {
+    ExternEntry e;
+    e.module = module;
+    e.name = name;
+    std::memset(&e.type, 0, sizeof e.type);
+    e.type_ok = false;
+    e.mem_min = e.mem_max = 0;
+    switch (t.kind) {
+    case ExternKind::Func:
+        e.kind = ENG_EXTERN_FUNC;
+        e.type_ok = to_functype(*cast<FuncType>(&t), &e.type);
+        break;
+    case ExternKind::Table: e.kind = ENG_EXTERN_TABLE; break;
+    case ExternKind::Memory: {
+        e.kind = ENG_EXTERN_MEMORY;
+        const Limits &l = cast<MemoryType>(&t)->limits;
+        e.mem_min = (uint32_t)(l.initial > UINT32_MAX ? UINT32_MAX : l.initial);
+        e.mem_max = (!l.has_max || l.max > UINT32_MAX) ? UINT32_MAX : (uint32_t)l.max;
+        break;
+    }
+    default: e.kind = ENG_EXTERN_GLOBAL; break; /* globals (and tags, which we do not enable) */
+    }
+    return e;
+}
+
+void fill_info(const ExternEntry &e, bool is_import, eng_extern_info *info) {
+    info->kind = e.kind;
+    info->module = is_import ? e.module.c_str() : nullptr;
+    info->name = e.name.c_str();
+    info->type = e.type;
+    info->mem_min = e.mem_min;
+    info->mem_max = e.mem_max;
+}
+
+std::string format_errors(const Errors &errors) {
+    std::string s = FormatErrorsToString(errors, Location::Type::Binary);
+    /* One line per error; keep them on one line separated by "; ". */
+    std::string out;
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t nl = s.find('\n', start);
+        std::string line = s.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        if (!line.empty()) out += (out.empty() ? "" : "; ") + line;
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+    }
+    return out.empty() ? "invalid module" : out;
+}
+
+/* Decodes + validates; returns nullptr with *err set on failure. */
+eng_module *compile(const uint8_t *bytes, size_t len, uint64_t hash, std::string *err) {
+    std::unique_ptr<eng_module> m(new eng_module);
+    m->bytes.assign(bytes, bytes + len);
+    m->hash = hash;
+    Features features; /* wabt 1.0.32 defaults: mutable-globals, sat-float-to-int, sign-ext, simd,
+                          multi-value, bulk-memory, reference-types; everything clang-14/wasi-libc emit */
+    ReadBinaryOptions options(features, nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
+                              /*fail_on_custom_section_error=*/false);
+    Errors errors;
+    if (Failed(ReadBinaryInterp("<module>", m->bytes.data(), m->bytes.size(), options, &errors, &m->desc))) {
+        *err = format_errors(errors);
+        return nullptr;
+    }
+    size_t nimported = 0;
+    for (const ImportDesc &imp : m->desc.imports) nimported += imp.type.type->kind == ExternKind::Func;
+    for (size_t i = 0; i < m->desc.funcs.size(); i++) {
+        const FuncDesc &f = m->desc.funcs[i];
+        uint64_t nlocals = f.locals.empty() ? 0 : f.locals.back().end;
+        if (nlocals > kMaxLocals) {
+            *err = "function " + std::to_string(i + nimported) + " declares " + std::to_string(nlocals) +
+                   " locals; at most " + std::to_string(kMaxLocals) + " are allowed";
+            return nullptr;
+        }
+    }
+    for (const ImportDesc &imp : m->desc.imports)
+        m->imports.push_back(make_entry(*imp.type.type, imp.type.module, imp.type.name));
+    for (const ExportDesc &exp : m->desc.exports) {
+        m->exports.push_back(make_entry(*exp.type.type, "", exp.type.name));
+        if (exp.type.type->kind == ExternKind::Func) m->func_exports.emplace(exp.type.name, m->exports.size() - 1);
+    }
+    return m.release();
+}
+} // namespace
+
+/* ------------------------------------------------------------------ heap padding
+ * Instantiation allocates and frees large blocks: wabt's Instance::Instantiate builds a temporary Thread (a
+ * 64 KiB frame and a 64 KiB value reservation) for every init expression, and so does our new_thread before
+ * it swaps in smaller stacks. With glibc's defaults each free trims the heap top back to the kernel (brk,
+ * or MADV_DONTNEED in a thread's arena: TLB shoot-downs to every CPU) and the next allocation grows it again,
+ * faulting fresh pages: measured, a spawn+stop cycle of a 1-page component took 67 us p50, against 21 us
+ * with 1 MiB of padding kept at the heap top. glibc has no per-arena setting, so this is process-wide; it
+ * also turns off glibc's dynamic mmap threshold (blocks of 128 KiB and more are then always mmap()ed). */
+static void set_heap_padding() {
+#if defined(__GLIBC__)
+    static std::once_flag once;
+    std::call_once(once, [] { mallopt(M_TOP_PAD, 1 << 20); });
+#endif
+}
+
+extern "C" int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag) {
+    diag_clear(diag);
+    set_heap_padding();
+    if (!out) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_module_load: out is NULL");
+        return -1;
+    }
+    *out = nullptr;
+    if (!bytes && len) {
+        diag_set(diag, WACTOR_TRAP_NONE, "eng_module_load: bytes is NULL");
+        return -1;
+    }
+    if (len == 0) {
+        diag_set(diag, WACTOR_TRAP_NONE, "empty module: 0 bytes (expected the \\0asm magic and version)");
+        return -1;
+    }
+    try {
+        const uint8_t *p = (const uint8_t *)bytes;
+        uint64_t h = fnv1a64(p, len);
+        auto find = [&]() -> eng_module * {
+            auto range = g_cache.equal_range(h);
+            for (auto it = range.first; it != range.second; ++it) {
+                eng_module *m = it->second;
+                if (m->bytes.size() == len && std::memcmp(m->bytes.data(), p, len) == 0) return m;
+            }
+            return nullptr;
+        };
+        {
+            std::lock_guard<std::mutex> lock(g_cache_mutex);
+            if (eng_module *m = find()) {
+                m->refs.fetch_add(1, std::memory_order_relaxed);
+                *out = m;
+                return 0;
+            }
+        }
+        /* Compile outside the lock: decoding a large module must not stall other loads. */
+        std::string err;
+        eng_module *fresh = compile(p, len, h, &err);
+        if (!fresh) {
+            diag_set(diag, WACTOR_TRAP_NONE, "%s", err.c_str());
+            return -1;
+        }
+        std::lock_guard<std::mutex> lock(g_cache_mutex);
+        if (eng_module *m = find()) { /* another thread compiled the same bytes meanwhile */
+            m->refs.fetch_add(1, std::memory_order_relaxed);
+            delete fresh;
+            *out = m;
+            return 0;
+        }
+        g_cache.emplace(h, fresh);
+        *out = fresh;
+        return 0;
+    } catch (const std::exception &e) {
+        diag_set(diag, WACTOR_TRAP_NONE, "module load failed: %s", e.what());
+        return -1;
+    }
+}
+
+extern "C" void eng_module_retain(eng_module *m) {
+    if (m) m->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+extern "C" void eng_module_release(eng_module *m) {
+    if (!m) return;
+    {
+        std::lock_guard<std::mutex> lock(g_cache_mutex);
+        if (m->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        auto range = g_cache.equal_range(m->hash);
+        for (auto it = range.first; it != range.second; ++it) {
+            if (it->second == m) {
+                g_cache.erase(it);
+                break;
+            }
+        }
+    }
+    delete m;
+}
+
+extern "C" size_t eng_module_cache_size(void) {
+    std::lock_guard<std::mutex> lock(g_cache_mutex);
+    return g_cache.size();
+}
+
+extern "C" size_t eng_module_import_count(const eng_module *m) { return m ? m->imports.size() : 0; }
+extern "C" size_t eng_module_export_count(const eng_module *m) { return m ? m->exports.size() : 0; }
+
+extern "C" int eng_module_import(const eng_module *m, size_t i, eng_extern_info *info) {
+    if (!m || !info || i >= m->imports.size()) return -1;
+    fill_info(m->imports[i], true, info);
+    return 0;
+}
+
+extern "C" int eng_module_export(const eng_module *m, size_t i, eng_extern_info *info) {
+    if (!m || !info || i >= m->exports.size()) return -1;
+    fill_info(m->exports[i], false, info);
+    return 0;
+}
+
+extern "C" bool eng_module_has_func(const eng_module *m, const char *name, eng_functype *type) {
+    if (!m || !name) return false;
+    auto it = m->func_exports.find(name);
+    if (it == m->func_exports.end() || !m->exports[it->second].type_ok) return false;
+    if (type) *type = m->exports[it->second].type;
+    return true;
+}
+
