@@ -106,7 +106,7 @@ static int parse_component(const ctx *c, struct fy_node *entry, pos at, const ch
         } else {
             mf_fail(c, kat,
                  "unknown key '%.*s' in component (expected name, module, limits, capabilities, mailbox, "
-                 "max_message_bytes, wasi)", SHOWN(klen), k);
+                 "max_message_bytes) or wasi", SHOWN(klen), k);
             goto fail;
         }
     }
