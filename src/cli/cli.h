@@ -15,7 +15,7 @@ int cli_inspect(int argc, char **argv);
 int cli_run(int argc, char **argv);
 /* command.c: `wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]`; the
  * process exit status is the guest's. cli_run_is_command: whether the arguments after "run" name a module
- * (.wasm / .wat after the options) rather than a manifest. */
+ * (a .wasm file after the options) rather than a manifest. */
 bool cli_run_is_command(int argc, char **argv);
 int cli_run_command(int argc, char **argv);
 

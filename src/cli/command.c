@@ -47,7 +47,7 @@ bool cli_run_is_command(int argc, char **argv) {
         bool missing = false;
         if (option(argc, argv, &i, "--env", &missing) || option(argc, argv, &i, "--dir", &missing)) continue;
         if (missing) return true; /* only a command takes these options: let it say what is wrong */
-        return ends_with(argv[i], ".wasm") || ends_with(argv[i], ".wat");
+        return ends_with(argv[i], ".wasm");
     }
     return false;
 }
