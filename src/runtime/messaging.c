@@ -13,6 +13,7 @@ void runtime_messaging_free(wactor_runtime *rt) {
     for (size_t i = 0; i < rt->ndeclared; i++) {
         free(rt->declared[i].name);
         component_caps_release(rt->declared[i].caps);
+        free((void *)rt->declared[i].opts.wasi); /* our copy */
         wactor_module_release(rt->declared[i].module);
     }
     free(rt->declared);
@@ -29,10 +30,14 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     component_caps *caps = runtime_grants(o.caps, &ok); /* one copy, shared by every instance spawned */
     o.caps = NULL;
     char *copy = strdup(name);
-    if (!copy || !ok) {
+    wactor_wasi *wasi = NULL;
+    int wasi_rc = component_wasi_copy(o.wasi, &wasi, NULL);
+    o.wasi = wasi;
+    if (!copy || !ok || wasi_rc) {
         free(copy);
+        free(wasi);
         component_caps_release(caps);
-        return WACTOR_ENOMEM;
+        return wasi_rc == -EINVAL ? WACTOR_EINVAL : WACTOR_ENOMEM;
     }
     wactor_error err = WACTOR_OK;
     pthread_mutex_lock(&rt->lock);
@@ -49,6 +54,7 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     pthread_mutex_unlock(&rt->lock);
     if (err) {
         free(copy);
+        free(wasi);
         component_caps_release(caps);
     }
     return err;
