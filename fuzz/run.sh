@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# fuzz/run.sh — runs the libFuzzer targets of build-fuzz/ one after the other.
+#   fuzz/run.sh [--smoke] SECONDS [TARGET...]     (targets: codec module manifest abi cli; default all)
+# Each target fuzzes for SECONDS with its seeds (fuzz/corpus/<target>/, plus the .wasm and .yaml files the
+# build produces for module / manifest), its dictionary (fuzz/dict/<target>.dict) and a per-input timeout;
+# what it learns goes to build-fuzz/fuzz/work/<target>/ (kept between runs), crashes and timeouts to
+# build-fuzz/fuzz/artifacts/<target>/. At the end a table gives executions, executions/s and the result.
+# Exit status 1 if any target crashed, leaked, hit UB or timed out (see the known-hang note below).
+#
+# Known hang: libfyaml 0.7.12 spins forever on a YAML directive followed by a non-ASCII byte ("%" 0xff,
+# fuzz/crashes/manifest/hang-percent-ff). Before fuzzing the manifest target the script replays that input:
+# while it still hangs, the manifest target runs in fork mode with timeouts recorded but not fatal (a
+# crash still is); once the manifest layer is fixed, timeouts are fatal again. --smoke only shortens the
+# per-input timeouts.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+smoke=0
+if [ "${1:-}" = "--smoke" ]; then smoke=1; shift; fi
+secs=${1:-300}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(codec module manifest abi cli)
+B=build-fuzz
+export ASAN_OPTIONS="detect_container_overflow=0:detect_leaks=1:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
+summary=()
+failed=0
+for t in "${targets[@]}"; do
+  bin=$B/fuzz/fuzz_$t
+  if [ ! -x "$bin" ]; then echo "run.sh: $bin missing (make fuzz builds it)"; exit 2; fi
+  work=$B/fuzz/work/$t
+  art=$B/fuzz/artifacts/$t
+  mkdir -p "$work" "$art"
+  seeds=()
+  case $t in
+    module) seeds=("$B/fuzz/seeds/module" "$B/fixtures" "$B/examples" "$B/fuzz/abi") ;;
+    manifest) seeds=(fuzz/corpus/manifest "$B/examples" "$B/fixtures") ;;
+    *) seeds=("fuzz/corpus/$t") ;;
+  esac
+  timeout_s=10
+  maxlen=()
+  case $t in
+    abi) timeout_s=30; maxlen=(-max_len=4096) ;;
+    cli) maxlen=(-max_len=1024) ;;
+    codec) maxlen=(-max_len=4096) ;;
+    manifest) maxlen=(-max_len=16384) ;;
+  esac
+  [ $smoke -eq 1 ] && [ $t != abi ] && timeout_s=5
+  dict=()
+  [ -f fuzz/dict/$t.dict ] && dict=(-dict=fuzz/dict/$t.dict)
+  mode=()
+  note=""
+  if [ $t = manifest ]; then
+    if ! timeout 20 "$bin" -timeout=5 fuzz/crashes/manifest/hang-percent-ff >/dev/null 2>&1; then
+      mode=(-fork=1 -ignore_timeouts=1 -ignore_ooms=0 -ignore_crashes=0)
+      note=" (known libfyaml hang still present: timeouts not fatal)"
+      echo "run.sh: manifest: fuzz/crashes/manifest/hang-percent-ff still hangs; fork mode, timeouts recorded only"
+    fi
+  fi
+  log=$B/fuzz/$t.log
+  echo "run.sh: fuzzing $t for ${secs}s$note (log: $log)"
+  start=$(date +%s)
+  "$bin" -max_total_time="$secs" -timeout=$timeout_s -rss_limit_mb=2560 -print_final_stats=1 \
+    -artifact_prefix="$art/" "${maxlen[@]}" "${dict[@]}" "${mode[@]}" "$work" "${seeds[@]}" >"$log" 2>&1
+  rc=$?
+  elapsed=$(( $(date +%s) - start ))
+  execs=$(grep -E '^stat::number_of_executed_units:' "$log" | tail -1 | awk '{print $2}')
+  if [ -z "$execs" ]; then # fork mode: the last status line, "#N: cov: ... exec/s: E ..."
+    execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+  fi
+  execs=${execs:-0}
+  rate=$(( elapsed > 0 ? execs / elapsed : execs ))
+  result=ok
+  if [ ${#mode[@]} -gt 0 ] && [ $rc -eq 70 ]; then
+    # fork mode with -ignore_timeouts: libFuzzer 14 exits with the last job's status, 70 when that job
+    # ended in an (ignored) timeout
+    result="ok; timeouts ignored (known hang)"
+  elif [ $rc -ne 0 ]; then
+    result="FAILED (exit $rc)"
+    failed=1
+    grep -E 'ERROR: |SUMMARY: |check failed|Test unit written' "$log" | head -5 | sed "s/^/  $t: /"
+  elif grep -q 'Test unit written' "$log"; then
+    result="ok; timeouts recorded in $art"
+  fi
+  summary+=("$(printf '%-9s %6ss %12s %9s  %s' "$t" "$elapsed" "$execs" "$rate" "$result")")
+done
+printf '\n%-9s %7s %12s %9s  %s\n' target time execs execs/s result
+printf '%s\n' "${summary[@]}"
+exit $failed
