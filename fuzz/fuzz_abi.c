@@ -129,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *body = data + 2;
     size_t body_len = size - 2;
 
+    uint64_t t_start = now_ms();
     wactor_config cfg = {.threads = 2, .log = quiet_log};
     wactor_runtime *rt = NULL;
     CHECK(wactor_runtime_create(&cfg, &rt) == WACTOR_OK);
@@ -230,7 +231,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     (unsigned long long)info.messages, (unsigned long long)info.refused,
                     wactor_trap_name(info.failure.trap), info.failure.message);
     }
+    uint64_t t_destroy = now_ms();
     wactor_runtime_destroy(rt);
+    if (verbose)
+        fprintf(stderr, "time: %llu ms running, %llu ms teardown\n", (unsigned long long)(t_destroy - t_start),
+                (unsigned long long)(now_ms() - t_destroy));
     wactor_module_release(driver);
     wactor_module_release(echo);
     wactor_module_release(sink);
