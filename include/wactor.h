@@ -243,8 +243,8 @@ typedef struct wactor_wasi {
     size_t ndirs;
     bool inherit_stdio;       /* for commands (`wactor run MODULE.wasm`): fd 1/2 go unprefixed to the process's
                                  stdout/stderr, fd 0 reads its stdin, and poll_oneoff may block as long as the
-                                 guest asks. Otherwise fd 1/2 are log lines, stdin is empty and a poll blocks
-                                 its scheduler thread at most 10 ms */
+                                 guest asks. Otherwise fd 1/2 are log lines, stdin is empty and poll_oneoff
+                                 never blocks the scheduler thread (a clock not yet due fires at once) */
 } wactor_wasi;
 
 typedef struct wactor_spawn_opts {

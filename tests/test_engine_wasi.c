@@ -1066,6 +1066,17 @@ static void test_poll(void **state) {
     assert_true(now_ms() - t0 < 1000);
     world_free(W);
 
+    /* a guest on a scheduler thread: never blocks at all, however many polls it makes */
+    eng_wasi_limits never = {.max_poll_block_us = ENG_WASI_POLL_NEVER_BLOCKS};
+    W = world_new(false, &never);
+    in = gmem(W, io_at(W), 48);
+    sub_clock(in, 11, 1, UINT64_C(5000000000), 0);
+    t0 = now_ms();
+    for (int i = 0; i < 1000; i++) assert_int_equal(CALL(W, "r_poll", I32(1)), 1);
+    assert_true(now_ms() - t0 < 500);
+    assert_int_equal(ev_user(W, 0), 11);
+    world_free(W);
+
     /* a command may block as long as it likes */
     eng_wasi_limits lim = {.max_poll_block_us = UINT64_MAX};
     W = world_new(false, &lim);

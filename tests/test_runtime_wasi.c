@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -110,6 +111,22 @@ static void test_args_env_dirs_reach_the_guest(void **state) {
     assert_true(log_has("[envy] 2 variables\n"));
 }
 
+/* A component's sleep does not hold its scheduler thread: poll_oneoff never blocks there. */
+static void test_component_sleep_does_not_block(void **state) {
+    env *e = *state;
+    const char *args[] = {"cmd", "sleep", "5000"};
+    wactor_wasi w = {.args = args, .nargs = 3};
+    wactor_spawn_opts o = {.name = "sleeper", .wasi = &w};
+    wactor_pid pid;
+    wactor_diag d = {0};
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    assert_int_equal(wactor_spawn(e->rt, e->mod, &o, &pid, &d), WACTOR_OK);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    assert_true(b.tv_sec - a.tv_sec < 2);
+    assert_true(log_has("[sleeper] slept\n"));
+}
+
 static void test_deny_by_default(void **state) {
     env *e = *state;
     wactor_pid pid;
@@ -196,6 +213,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_args_env_dirs_reach_the_guest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deny_by_default, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_component_sleep_does_not_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_configurations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_keeps_the_configuration, setup, teardown),
     };

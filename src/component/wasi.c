@@ -101,7 +101,10 @@ static long stdio_read(void *user, uint8_t *buf, size_t len) {
 
 int component_wasi_open(component *c, wactor_diag *diag) {
     const wactor_wasi *w = c->wasi_cfg;
-    c->wasi = (eng_wasi){.write = component_wasi_write, .write_user = c};
+    /* A component runs on a scheduler thread, many polls to a slice: a poll never blocks it (a sleep is an
+     * early wake-up; waiting is what timers and messages are for). A command may block. */
+    c->wasi = (eng_wasi){.write = component_wasi_write, .write_user = c,
+                         .limits = {.max_poll_block_us = ENG_WASI_POLL_NEVER_BLOCKS}};
     if (!w) return eng_wasi_open(&c->wasi, diag);
     if (w->ndirs) {
         c->preopens = calloc(w->ndirs, sizeof *c->preopens);

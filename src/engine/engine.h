@@ -317,7 +317,8 @@ typedef struct eng_wasi_limits {
                                      a larger buf_len is EINVAL (a shorter fill would read as the end) */
     uint32_t max_path_bytes;      /* bytes of a guest path (default 4096, PATH_MAX): more is ENAMETOOLONG */
     uint64_t max_poll_block_us;   /* longest one poll_oneoff blocks its thread, in us (default 10,000 =
-                                     10 ms; UINT64_MAX = no bound, for commands). A clock subscription
+                                     10 ms; UINT64_MAX = no bound, for commands; ENG_WASI_POLL_NEVER_BLOCKS
+                                     = not at all, for guests on scheduler threads). A clock subscription
                                      later than that is reported as fired when the bound ends (an early
                                      wake-up: a sleep is cut short, never a hang of a scheduler thread) */
 } eng_wasi_limits;
@@ -330,6 +331,7 @@ typedef struct eng_wasi_limits {
 #define ENG_WASI_DEFAULT_MAX_READDIR_BYTES (64u << 10)
 #define ENG_WASI_DEFAULT_MAX_PATH_BYTES 4096u
 #define ENG_WASI_DEFAULT_MAX_POLL_BLOCK_US 10000u
+#define ENG_WASI_POLL_NEVER_BLOCKS 1u /* max_poll_block_us: a clock not yet due fires at once */
 
 typedef struct eng_wasi_fds eng_wasi_fds; /* per-instance fd table (wasi_fd.c), made by eng_wasi_open */
 

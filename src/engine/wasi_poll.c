@@ -7,7 +7,8 @@
  *
  * Files, directories and the standard streams are always ready (as poll(2) says of regular files), so
  * only a poll of clocks alone can wait. The wait blocks the calling thread at most max_poll_block_us
- * (default 10 ms): a guest on a scheduler thread cannot hold it longer; when the bound ends first, the
+ * (default 10 ms; ENG_WASI_POLL_NEVER_BLOCKS: not at all): a guest cannot hold its thread longer, however
+ * many polls it makes per slice (a host call counts as one instruction); when the bound ends first, the
  * earliest clock is reported as fired (an early wake-up — a sleep is cut short — rather than no event,
  * which Rust's std treats as a bug). Bounds: 1..max_poll_subscriptions subscriptions (EINVAL otherwise).
  * Unknown clock ids and bad fds are reported in their event's error field, as the witx says.
@@ -92,6 +93,7 @@ WASI_HOST_FN(poll_oneoff) {
         /* Only clocks: sleep until the earliest, within the bound; then it (and any as early) fires. */
         uint64_t bound_ns = lim.max_poll_block_us >= UINT64_MAX / 1000u ? UINT64_MAX : lim.max_poll_block_us * 1000u;
         uint64_t sleep = wait < bound_ns ? wait : bound_ns;
+        if (lim.max_poll_block_us == ENG_WASI_POLL_NEVER_BLOCKS) sleep = 0;
         struct timespec ts = {.tv_sec = (time_t)(sleep / 1000000000u), .tv_nsec = (long)(sleep % 1000000000u)};
         while (sleep && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
         }
