@@ -57,7 +57,8 @@ int64_t wasi_fd_insert(eng_wasi_fds *t, const wasi_fd *e) {
     while (i < t->cap && t->fd[i].kind != WASI_FD_FREE) i++;
     if (i == t->cap) {
         if (t->cap >= t->max) return -1;
-        uint32_t ncap = t->cap * 2 < t->max ? t->cap * 2 : t->max;
+        uint64_t twice = (uint64_t)t->cap * 2;
+        uint32_t ncap = twice < t->max ? (uint32_t)twice : t->max;
         wasi_fd *n = realloc(t->fd, (size_t)ncap * sizeof *n);
         if (!n) return -1;
         for (uint32_t j = t->cap; j < ncap; j++) n[j] = (wasi_fd){.kind = WASI_FD_FREE, .host = -1};
