@@ -223,6 +223,30 @@ typedef struct wactor_caps {
 #define WACTOR_DEFAULT_HEALTH_TIMEOUT_MS  1000u
 #define WACTOR_DEFAULT_HEALTH_THRESHOLD   3u
 
+/* WASI preview1 for a component (docs/ABI.md, "WASI"). Deny by default: no wactor_wasi (NULL) or a zeroed
+ * one gives no arguments, an empty environment and no directories. Copied at spawn (and kept for restarts). */
+typedef struct wactor_wasi_dir {
+    const char *host;         /* a host directory, opened at every (re)start; a missing one fails the start */
+    const char *guest;        /* where the guest sees it, e.g. "/data" or "." (wasi-libc maps paths onto it) */
+    bool read_only;           /* no writing, creating, removing, renaming or linking below it */
+} wactor_wasi_dir;
+
+#define WACTOR_WASI_MAX_STRINGS 4096u  /* args, env entries and dirs, each */
+#define WACTOR_WASI_MAX_BYTES   (1u << 20) /* bytes of all args + env strings */
+
+typedef struct wactor_wasi {
+    const char *const *args;  /* argv as the guest sees it: args[0] is the program name by convention */
+    size_t nargs;
+    const char *const *env;   /* "NAME=VALUE" strings (NAME non-empty, without '=') */
+    size_t nenv;
+    const wactor_wasi_dir *dirs;
+    size_t ndirs;
+    bool inherit_stdio;       /* for commands (`wactor run MODULE.wasm`): fd 1/2 go unprefixed to the process's
+                                 stdout/stderr, fd 0 reads its stdin, and poll_oneoff may block as long as the
+                                 guest asks. Otherwise fd 1/2 are log lines, stdin is empty and a poll blocks
+                                 its scheduler thread at most 10 ms */
+} wactor_wasi;
+
 typedef struct wactor_spawn_opts {
     const char *name;         /* registered name, or NULL; copied */
     const wactor_caps *caps;  /* NULL: no grants */
@@ -243,6 +267,7 @@ typedef struct wactor_spawn_opts {
     uint32_t max_monitors;      /* monitors held; 0 = WACTOR_DEFAULT_MAX_MONITORS */
     uint32_t max_links;         /* links held; 0 = WACTOR_DEFAULT_MAX_LINKS */
     uint32_t log_bytes_per_sec; /* log volume; 0 = WACTOR_DEFAULT_LOG_BYTES_PER_SEC */
+    const wactor_wasi *wasi;    /* WASI arguments, environment and directories; NULL = none (deny) */
 } wactor_spawn_opts;
 
 /* Spawns a component actor from `module`: it instantiates, calls `_initialize` (WASI reactor) then

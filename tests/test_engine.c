@@ -1289,6 +1289,386 @@ static void test_timing(void **state) {
     assert_true(inst_us < 5000); /* sanity only; sanitizer builds are slow */
 }
 
+/* ------------------------------------------------------------------ fixes found by the spec suite and review */
+
+static int host_id(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *data) {
+    (void)ctx;
+    (void)data;
+    results[0].of.i32 = args[0].of.i32;
+    return 0;
+}
+
+/* Re-enters the calling instance: via_host(n). A nested trap makes this host function fail. */
+static int host_again(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *data) {
+    (void)data;
+    wactor_value r;
+    size_t n = 0;
+    wactor_diag d;
+    if (eng_call_sync(eng_ctx_instance(ctx), "via_host", args, 1, &r, 1, &n, &d) != ENG_DONE) return -1;
+    results[0].of.i32 = r.of.i32;
+    return 0;
+}
+
+static eng_instance *deep_instance(eng_host_func f[2], uint32_t depth) {
+    static const wactor_valtype i[] = {WACTOR_I32};
+    f[0] = (eng_host_func){"host", "id", ft(1, i, 1, i), host_id, NULL};
+    f[1] = (eng_host_func){"host", "again", ft(1, i, 1, i), host_again, NULL};
+    eng_instance_opts o = {.imports = f, .nimports = 2, .max_call_depth = depth};
+    return instantiate("engine_deep", &o);
+}
+
+/* Recursion past the call-depth limit traps STACK_EXHAUSTED through every kind of call; before the fix a
+ * call_indirect (or imported call) past the limit was skipped and the caller went on with a wrong value. */
+static void test_deep_recursion_every_call_kind(void **state) {
+    (void)state;
+    static const char *const exports[] = {"direct", "indirect", "via_import", "via_host"};
+    eng_host_func f[2];
+    for (size_t k = 0; k < 4; k++) {
+        /* below the limit: the right answer */
+        eng_instance *inst = deep_instance(f, 0);
+        int32_t shallow = k == 3 ? 100 : 300; /* via_host costs two frames (wasm + host) per level */
+        assert_int_equal(call_i32(inst, exports[k], (wactor_value[]){I32(shallow)}, 1), 3 * shallow);
+        /* far past it: a trap, never a result */
+        wactor_value r;
+        size_t n = 0;
+        wactor_diag d;
+        eng_status st = eng_call_sync(inst, exports[k], (wactor_value[]){I32(100000)}, 1, &r, 1, &n, &d);
+        if (st != ENG_TRAPPED)
+            fail_msg("%s(100000): status %d, result %d (expected a trap)", exports[k], (int)st, n ? r.of.i32 : -1);
+        assert_int_equal(d.trap, WACTOR_TRAP_STACK_EXHAUSTED);
+        assert_true(eng_instance_dead(inst));
+        eng_instance_free(inst);
+
+        /* the same, in slices of 7 instructions */
+        inst = deep_instance(f, 64);
+        uint64_t ran = 0;
+        st = eng_call(inst, exports[k], (wactor_value[]){I32(100000)}, 1, 7, &ran, &d);
+        for (int slices = 0; st == ENG_SUSPENDED && slices < 1000000; slices++) st = eng_resume(inst, 7, &ran, &d);
+        assert_int_equal(st, ENG_TRAPPED);
+        assert_int_equal(d.trap, WACTOR_TRAP_STACK_EXHAUSTED);
+        eng_instance_free(inst);
+    }
+}
+
+/* (memory 0 0) and (memory 0) instantiate; the first can never grow, the second grows to its cap. */
+static void test_memory_zero_pages(void **state) {
+    (void)state;
+    eng_instance *inst = instantiate("engine_mem0", NULL);
+    assert_int_equal(call_i32(inst, "size", NULL, 0), 0);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(0)}, 1), 0);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), -1);
+    uint32_t size = 123;
+    eng_instance_memory(inst, &size);
+    assert_int_equal(size, 0);
+    assert_non_null(eng_instance_mem(inst, 0, 0)); /* an empty range of an empty memory */
+    assert_null(eng_instance_mem(inst, 0, 1));
+    wactor_value r;
+    size_t n;
+    wactor_diag d;
+    assert_int_equal(eng_call_sync(inst, "load", (wactor_value[]){I32(0)}, 1, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_int_equal(d.trap, WACTOR_TRAP_OOB_MEMORY);
+    eng_instance_free(inst);
+
+    /* also under a cap (the cap is above the maximum of 0) */
+    eng_instance_opts o = {.max_pages = 4};
+    inst = instantiate("engine_mem0", &o);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), -1);
+    eng_instance_free(inst);
+
+    for (int capped = 0; capped < 2; capped++) {
+        eng_instance_opts oc = {.max_pages = capped ? 2 : 0};
+        inst = instantiate("engine_mem0_open", &oc);
+        assert_int_equal(call_i32(inst, "size", NULL, 0), 0);
+        assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), 0);
+        assert_int_equal(eng_call_sync(inst, "store", (wactor_value[]){I32(65532), I32(77)}, 2, &r, 1, &n, &d), ENG_DONE);
+        assert_int_equal(call_i32(inst, "load", (wactor_value[]){I32(65532)}, 1), 77);
+        assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), 1);
+        assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), capped ? -1 : 2);
+        eng_instance_free(inst);
+    }
+}
+
+static int load_bytes(const uint8_t *bytes, size_t len, wactor_diag *d) {
+    eng_module *m = NULL;
+    int rc = eng_module_load(bytes, len, &m, d);
+    eng_module_release(m);
+    return rc;
+}
+
+/* Custom sections (WebAssembly core spec 5.5.3): the name must be valid UTF-8 and the section must hold
+ * its name; the contents are otherwise free. */
+static void test_custom_sections(void **state) {
+    (void)state;
+    wactor_diag d;
+    /* a well-formed custom section with arbitrary contents, and an undecodable "name" section: both load */
+    static const uint8_t ok[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 6, 3, 'x', 'y', 'z', 0xff, 0x00};
+    assert_int_equal(load_bytes(ok, sizeof ok, &d), 0);
+    static const uint8_t name_garbage[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 7, 4, 'n', 'a', 'm', 'e', 0x7f, 0x7f};
+    assert_int_equal(load_bytes(name_garbage, sizeof name_garbage, &d), 0);
+    /* invalid UTF-8 in the name (a lone continuation byte, an overlong encoding of '/') */
+    static const uint8_t bad_utf8[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 2, 1, 0x80};
+    assert_int_equal(load_bytes(bad_utf8, sizeof bad_utf8, &d), -1);
+    static const uint8_t overlong[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 3, 2, 0xc0, 0xaf};
+    assert_int_equal(load_bytes(overlong, sizeof overlong, &d), -1);
+    /* the name's length runs past the section, or past the module */
+    static const uint8_t name_too_long[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 2, 5, 'a', 'b', 'c', 'd', 'e'};
+    assert_int_equal(load_bytes(name_too_long, sizeof name_too_long, &d), -1);
+    static const uint8_t section_too_long[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 9, 1, 'a'};
+    assert_int_equal(load_bytes(section_too_long, sizeof section_too_long, &d), -1);
+    /* an empty custom section (no room for the name) and a section size with unused bits set */
+    static const uint8_t empty[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 0};
+    assert_int_equal(load_bytes(empty, sizeof empty, &d), -1);
+    static const uint8_t leb[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 0x83, 0x80, 0x80, 0x80, 0x10, 1, '1', '2'};
+    assert_int_equal(load_bytes(leb, sizeof leb, &d), -1);
+    assert_true(d.message[0] != '\0');
+}
+
+/* A trap is named by its cause, also when the memory is at its cap: only an out-of-bounds access or
+ * `unreachable` after a refused memory.grow in the same call is a memory limit. */
+static void test_trap_names_at_cap(void **state) {
+    (void)state;
+    static const struct {
+        const char *name;
+        uint32_t cap;
+        wactor_trap_kind kind;
+    } cases[] = {
+        {"recurse", 2, WACTOR_TRAP_STACK_EXHAUSTED},
+        {"undefined_index", 2, WACTOR_TRAP_OOB_TABLE},
+        {"oob", 2, WACTOR_TRAP_OOB_MEMORY},
+        {"unreachable", 2, WACTOR_TRAP_UNREACHABLE},
+        {"grow_then_oob", 2, WACTOR_TRAP_MEMORY_LIMIT},
+        {"grow_then_div0", 2, WACTOR_TRAP_INT_DIV_BY_ZERO},
+        {"huge_grow_then_unreachable", 4, WACTOR_TRAP_MEMORY_LIMIT}, /* refused below the cap too */
+        {"huge_grow_then_unreachable", 0, WACTOR_TRAP_UNREACHABLE},  /* no cap: the module's own limit */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int sliced = 0; sliced < 2; sliced++) {
+            eng_instance_opts o = {.max_pages = cases[i].cap};
+            eng_instance *inst = instantiate("engine_capped", &o);
+            wactor_value args[1] = {I32(0)};
+            size_t nargs = strcmp(cases[i].name, "recurse") == 0;
+            wactor_diag d;
+            eng_status st = eng_call(inst, cases[i].name, args, nargs, sliced ? 1 : 0, NULL, &d);
+            while (st == ENG_SUSPENDED) st = eng_resume(inst, 1, NULL, &d);
+            assert_int_equal(st, ENG_TRAPPED);
+            if (d.trap != cases[i].kind)
+                fail_msg("%s (cap %u, sliced %d): trap %d (%s), expected %d", cases[i].name, cases[i].cap, sliced,
+                         (int)d.trap, d.message, (int)cases[i].kind);
+            eng_instance_free(inst);
+        }
+    }
+    /* a grow refused in an earlier call does not make a later call's trap a memory limit */
+    eng_instance_opts o = {.max_pages = 2};
+    eng_instance *inst = instantiate("engine_capped", &o);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), -1);
+    wactor_value r;
+    size_t n;
+    wactor_diag d;
+    assert_int_equal(eng_call_sync(inst, "oob", NULL, 0, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_int_equal(d.trap, WACTOR_TRAP_OOB_MEMORY);
+    eng_instance_free(inst);
+}
+
+/* A start function runs as an ordinary sliced call when deferred: a start that never returns comes back
+ * with work left after each budget and can be abandoned. */
+static void test_deferred_start(void **state) {
+    (void)state;
+    eng_module *m = load("engine_start_loop");
+    eng_instance_opts o = {.defer_start = true};
+    eng_instance *inst = NULL;
+    wactor_diag d;
+    assert_int_equal(eng_instance_new(m, &o, &inst, &d), 0);
+    /* nothing else runs before the start function returned */
+    wactor_value r;
+    size_t n;
+    assert_int_equal(eng_call_sync(inst, "count", NULL, 0, &r, 1, &n, &d), ENG_ERROR);
+    assert_non_null(strstr(d.message, "start function has not run"));
+    uint64_t ran = 0, total = 0;
+    assert_int_equal(eng_instance_start(inst, 1000, &ran, &d), ENG_SUSPENDED);
+    assert_int_equal(ran, 1000);
+    total += ran;
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(eng_resume(inst, 1000, &ran, &d), ENG_SUSPENDED);
+        total += ran;
+    }
+    assert_int_equal(total, 51000);
+    assert_int_equal(eng_instance_start(inst, 10, NULL, &d), ENG_ERROR); /* a call is in progress */
+    eng_abort(inst, WACTOR_TRAP_FUEL_EXHAUSTED, "start-up fuel");
+    assert_true(eng_instance_dead(inst));
+    assert_int_equal(eng_call_sync(inst, "count", NULL, 0, &r, 1, &n, &d), ENG_ERROR);
+    eng_instance_free(inst);
+    eng_module_release(m);
+
+    /* a start function that finishes: sliced to the end, the same state as an undeferred instantiation */
+    m = load("engine_start_slow");
+    assert_int_equal(eng_instance_new(m, &o, &inst, &d), 0);
+    wactor_value g;
+    assert_int_equal(eng_instance_global(inst, "ready", &g), 0);
+    assert_int_equal(g.of.i32, 0);
+    eng_status st = eng_instance_start(inst, 100, &ran, &d);
+    int slices = 1;
+    total = ran;
+    while (st == ENG_SUSPENDED) {
+        st = eng_resume(inst, 100, &ran, &d);
+        total += ran;
+        slices++;
+    }
+    assert_int_equal(st, ENG_DONE);
+    assert_true(slices > 100);
+    assert_int_equal(call_i32(inst, "ready?", NULL, 0), 1);
+    assert_int_equal(eng_instance_start(inst, 0, NULL, &d), ENG_DONE); /* nothing left to start */
+    eng_instance_free(inst);
+    eng_instance *plain = NULL;
+    assert_int_equal(eng_instance_new(m, NULL, &plain, &d), 0); /* the old behaviour: start already ran */
+    assert_int_equal(call_i32(plain, "ready?", NULL, 0), 1);
+    eng_instance_free(plain);
+    eng_module_release(m);
+
+    /* a module without a start function: eng_instance_start is DONE at once; a trapping start traps */
+    inst = instantiate("engine_basic", &o);
+    assert_int_equal(eng_instance_start(inst, 5, &ran, &d), ENG_DONE);
+    assert_int_equal(ran, 0);
+    eng_instance_free(inst);
+    inst = instantiate("engine_start_trap", &o);
+    assert_int_equal(eng_instance_start(inst, 0, NULL, &d), ENG_TRAPPED);
+    assert_int_equal(d.trap, WACTOR_TRAP_UNREACHABLE);
+    assert_true(eng_instance_dead(inst));
+    eng_instance_free(inst);
+}
+
+/* The table-element cap: minimum above it refused, table.grow past it -1; the default is 100,000. */
+static void test_table_cap(void **state) {
+    (void)state;
+    eng_module *m = load("engine_table_big");
+    eng_instance *inst = NULL;
+    wactor_diag d;
+    assert_int_equal(eng_instance_new(m, NULL, &inst, &d), -1);
+    assert_null(inst);
+    assert_string_equal(d.message, "table minimum of 200000 elements is above the cap of 100000 elements");
+    eng_instance_opts big = {.max_table_elems = 200000};
+    assert_int_equal(eng_instance_new(m, &big, &inst, &d), 0);
+    assert_int_equal(call_i32(inst, "f", NULL, 0), 1);
+    eng_instance_free(inst);
+    eng_module_release(m);
+
+    inst = instantiate("engine_table", NULL); /* default cap */
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(ENG_DEFAULT_TABLE_ELEMS)}, 1), -1);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(ENG_DEFAULT_TABLE_ELEMS - 1)}, 1), 1);
+    assert_int_equal(call_i32(inst, "size", NULL, 0), (int32_t)ENG_DEFAULT_TABLE_ELEMS);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), -1);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(-1)}, 1), -1); /* 2^32-1 more */
+    eng_instance_free(inst);
+
+    eng_instance_opts o = {.max_table_elems = 10};
+    inst = instantiate("engine_table", &o);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(9)}, 1), 1);
+    assert_int_equal(call_i32(inst, "grow", (wactor_value[]){I32(1)}, 1), -1);
+    assert_int_equal(call_i32(inst, "size", NULL, 0), 10);
+    eng_instance_free(inst);
+}
+
+/* Linking (eng_link): every kind of import from another instance of the same store, shared for real; kind
+ * mismatches and other stores refused; either instance may be freed first. */
+static void test_linking(void **state) {
+    (void)state;
+    for (int exporter_first = 0; exporter_first < 2; exporter_first++) {
+        eng_instance *ex = instantiate("engine_exporter", NULL);
+        eng_link link = {"ex", ex};
+        eng_instance_opts o = {.links = &link, .nlinks = 1};
+        eng_instance *im = instantiate("engine_importer", &o);
+        assert_int_equal(call_i32(im, "call_seven", NULL, 0), 7);
+        assert_int_equal(call_i32(im, "via_table", (wactor_value[]){I32(0)}, 1), 7);
+        assert_int_equal(call_i32(im, "via_table", (wactor_value[]){I32(1)}, 1), 8);
+        assert_int_equal(call_i32(ex, "peek", (wactor_value[]){I32(100)}, 1), 42); /* the importer's data */
+        assert_int_equal(call_i32(im, "g", NULL, 0), 41);
+        assert_int_equal(call_i32(ex, "bump", NULL, 0), 42);
+        assert_int_equal(call_i32(im, "g", NULL, 0), 42);
+        wactor_value r;
+        size_t n;
+        wactor_diag d;
+        assert_int_equal(eng_call_sync(im, "set_g", (wactor_value[]){I32(-5)}, 1, &r, 1, &n, &d), ENG_DONE);
+        wactor_value g;
+        assert_int_equal(eng_instance_global(ex, "g", &g), 0);
+        assert_int_equal(g.type, WACTOR_I32);
+        assert_int_equal(g.of.i32, -5);
+        assert_int_equal(eng_instance_global(ex, "pi", &g), 0);
+        assert_true(g.type == WACTOR_F64 && g.of.f64 == 3.25);
+        assert_int_equal(eng_instance_global(ex, "seven", &g), -1); /* a function */
+        assert_int_equal(eng_instance_global(ex, "nope", &g), -1);
+
+        /* a kind mismatch, an instance of another store, a missing export */
+        eng_module *bad = load("engine_importer_badkind");
+        eng_instance *x = NULL;
+        assert_int_equal(eng_instance_new(bad, &o, &x, &d), -1);
+        assert_non_null(strstr(d.message, "incompatible import type"));
+        eng_module_release(bad);
+        eng_instance *other = instantiate("engine_exporter", NULL);
+        eng_module *imp = load("engine_importer");
+        eng_instance_opts o2 = {.links = &link, .nlinks = 1, .share_store = other};
+        assert_int_equal(eng_instance_new(imp, &o2, &x, &d), -1);
+        assert_non_null(strstr(d.message, "another store"));
+        eng_link wrong = {"ex", other};
+        eng_instance_opts o3 = {.links = &wrong, .nlinks = 1, .share_store = ex};
+        assert_int_equal(eng_instance_new(imp, &o3, &x, &d), -1);
+        eng_instance_opts o4 = {0};
+        assert_int_equal(eng_instance_new(imp, &o4, &x, &d), -1); /* no links: memory imports unresolved */
+        assert_non_null(strstr(d.message, "unknown import ex."));
+        eng_module_release(imp);
+        eng_instance_free(other);
+
+        if (exporter_first) {
+            eng_instance_free(ex);
+            /* the importer still reaches the exporter's memory, table, global and function */
+            assert_int_equal(call_i32(im, "via_table", (wactor_value[]){I32(0)}, 1), 7);
+            assert_int_equal(call_i32(im, "call_seven", NULL, 0), 7);
+            assert_int_equal(call_i32(im, "g", NULL, 0), -5);
+            eng_instance_free(im);
+        } else {
+            eng_instance_free(im);
+            assert_int_equal(call_i32(ex, "peek", (wactor_value[]){I32(100)}, 1), 42);
+            eng_instance_free(ex);
+        }
+    }
+}
+
+/* A host function of an instance that was freed, reached through a table another member of its store
+ * group imported: a host trap, never a call into freed memory. */
+static void test_linked_host_function_outlives_instance(void **state) {
+    (void)state;
+    static const wactor_valtype i[] = {WACTOR_I32};
+    eng_host_func f = {"host", "id", ft(1, i, 1, i), host_id, NULL};
+    eng_instance_opts o = {.imports = &f, .nimports = 1};
+    eng_instance *ex = instantiate("engine_hostexporter", &o);
+    eng_link link = {"ex", ex};
+    eng_instance_opts o2 = {.links = &link, .nlinks = 1};
+    eng_instance *caller = instantiate("engine_tablecaller", &o2);
+    assert_int_equal(call_i32(caller, "call0", (wactor_value[]){I32(31)}, 1), 31);
+    eng_instance_free(ex);
+    wactor_value r;
+    size_t n;
+    wactor_diag d;
+    assert_int_equal(eng_call_sync(caller, "call0", (wactor_value[]){I32(31)}, 1, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_non_null(strstr(d.message, "belongs to a freed instance"));
+    eng_instance_free(caller);
+}
+
+/* keep_after_trap: a trap ends the call, the instance (and its state) lives on. */
+static void test_keep_after_trap(void **state) {
+    (void)state;
+    eng_instance_opts o = {.keep_after_trap = true};
+    eng_instance *inst = instantiate("engine_traps", &o);
+    wactor_value r;
+    size_t n;
+    wactor_diag d;
+    assert_int_equal(eng_call_sync(inst, "unreachable", NULL, 0, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_false(eng_instance_dead(inst));
+    assert_int_equal(call_i32(inst, "ok", NULL, 0), 7);
+    assert_int_equal(eng_call_sync(inst, "recurse", (wactor_value[]){I32(0)}, 1, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_int_equal(d.trap, WACTOR_TRAP_STACK_EXHAUSTED);
+    assert_int_equal(call_i32(inst, "ok", NULL, 0), 7); /* a fresh interpreter stack, not the dead frames */
+    eng_instance_free(inst);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_valid_module_info),
@@ -1322,6 +1702,15 @@ int main(void) {
         cmocka_unit_test(test_wasi_clock_and_random),
         cmocka_unit_test(test_wasi_args_environ),
         cmocka_unit_test(test_wasi_proc_exit),
+        cmocka_unit_test(test_deep_recursion_every_call_kind),
+        cmocka_unit_test(test_memory_zero_pages),
+        cmocka_unit_test(test_custom_sections),
+        cmocka_unit_test(test_trap_names_at_cap),
+        cmocka_unit_test(test_deferred_start),
+        cmocka_unit_test(test_table_cap),
+        cmocka_unit_test(test_linking),
+        cmocka_unit_test(test_linked_host_function_outlives_instance),
+        cmocka_unit_test(test_keep_after_trap),
         cmocka_unit_test(test_timing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,20 @@
  * own messages (STOP, DOWN, EXIT, REPLY) are always accepted; what bounds them is described at
  * ACTOR_MSG_STOP below.
  *
+ * Limits. Every resource another actor (or a guest behind it) can make this layer spend is bounded per
+ * actor by an actor_spawn_opts field, each 0 = unlimited by default — right for native, trusted actors
+ * (supervisors, the broker, tests); a layer hosting untrusted code passes its own values:
+ *   mailbox_capacity   counted messages queued                         -EAGAIN
+ *   mailbox_max_bytes  bytes queued (actor_msg_cost)                   -EAGAIN, -EMSGSIZE (never fits)
+ *   max_monitors       monitors held as watcher (so also DOWNs queued)  -EDQUOT
+ *   max_links          links it made                                   -EDQUOT
+ *   max_timers         timers pending for it                           -EDQUOT
+ * System messages are exempt from the mailbox bounds but bounded by the others (see ACTOR_MSG_STOP).
+ * Fixed limits: the exit-reason history keeps the last 4096 exits; at most 8 inline turns nest on a thread
+ * (actor_send_run); a turn handles at most 32 messages; the small-message pool keeps at most 256 blocks per
+ * thread and about 65,536 shared (256 bytes each). Links, monitors and timers cost O(1) or O(log n) per
+ * operation however many there are.
+ *
  * Error convention: functions returning int return 0 on success or a negative errno value.
  * Thread-safety: every function here may be called from any thread, including from inside a handler,
  * except actor_system_destroy() and the blocking waits (actor_future_wait, actor_wait_exit,
@@ -165,15 +179,21 @@ int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
  * actor then goes to the run queue). For a caller about to wait for the answer anyway (a start, a synchronous
  * call): it saves two thread hand-offs. Called during another actor's turn, that turn is suspended meanwhile
  * (the thread's current actor is restored after). The receiver's behaviour must not block on the caller.
- * Same returns and ownership as actor_send(). Thread-safe. */
+ * At most 8 inline turns nest on one thread, on top of the turn it is running (a handler that calls
+ * actor_send_run, whose receiver does the same, ...); deeper, the message is queued as by actor_send(), so
+ * a chain of actors cannot grow one thread's stack without bound. Same returns and ownership as actor_send(). Thread-safe. */
 int actor_send_run(actor_system *sys, actor_id to, actor_msg *msg);
 
 /* Delivers `msg` to `to` after `delay_ms` milliseconds (a timer thread does the send; never early; timers
  * with equal deadlines fire in call order). Takes ownership (freed as a dead letter on failure).
- * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL). The send at expiry is actor_send()'s: a dead target
+ * Returns 0, -ENOMEM, -ESHUTDOWN, -EINVAL (msg NULL), or -EDQUOT: `to` was spawned with max_timers and
+ * that many timers are already pending for it (the message is freed, counted in stats.refused_full, and a
+ * reply future it carries is completed with -EDQUOT). The send at expiry is actor_send()'s: a dead target
  * then is a dead letter; a full bounded mailbox refuses the message (freed, counted in
  * stats.refused_full, its reply future completed with -EAGAIN) — nobody is told otherwise, since the
- * caller has long returned. Capacity is not checked (nor reserved) when the timer is set. */
+ * caller has long returned. Capacity is not checked (nor reserved) when the timer is set. A timer for an id
+ * that is not alive is accepted (and becomes a dead letter at expiry) and counts against nothing: only
+ * host code names arbitrary ids. Cost: O(log n) in the pending timers, plus one registry lookup. */
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
 
 /* actor_send_after() that also gives the timer's id (> 0, never reused) in *timer (may be NULL), for
@@ -181,8 +201,8 @@ int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t de
 int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer);
 
 /* Cancels a pending timer: its message is freed unsent and no longer keeps the system busy for
- * actor_system_wait_idle(). Returns 0, or -ENOENT if it already fired (or never existed). Cost: linear in
- * the number of pending timers. Any thread. */
+ * actor_system_wait_idle(); its unit of the target's max_timers is given back. Returns 0, or -ENOENT if it
+ * already fired (or never existed). Cost: O(log n) in the number of pending timers. Any thread. */
 int actor_timer_cancel(actor_system *sys, uint64_t timer);
 
 /* Sends ACTOR_MSG_STOP to `to` (from = the calling actor's id inside a handler, else 0). A system message:
@@ -212,8 +232,8 @@ typedef struct actor_system_stats {
     uint64_t spawned;         /* actors ever spawned */
     uint64_t delivered;       /* messages passed to receive() */
     uint64_t dead_letters;    /* messages sent to dead/unknown ids (incl. expired timers) */
-    uint64_t refused_full;    /* sends refused with -EAGAIN by a full bounded mailbox (incl. expired timers);
-                                 not included in dead_letters */
+    uint64_t refused_full;    /* sends refused by a bounded mailbox (-EAGAIN, -EMSGSIZE; incl. expired
+                                 timers) and timers refused by max_timers (-EDQUOT); not in dead_letters */
 } actor_system_stats;
 void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
 
@@ -229,6 +249,10 @@ size_t actor_mailbox_length(actor_system *sys, actor_id id);
  * actor_mailbox_length(); may include reservations of sends in progress. Counted messages alone never take
  * it past mailbox_max_bytes; system messages may. Any thread. */
 size_t actor_mailbox_bytes(actor_system *sys, actor_id id);
+
+/* The max_message_bytes `id` was spawned with (0: no limit, also for a dead or unknown id). Immutable for
+ * the actor's life, so a sender may check a payload against it before sending. Any thread; O(1). */
+size_t actor_max_message_bytes(actor_system *sys, actor_id id);
 
 /* ------------------------------------------------------------------ inside a handler */
 
@@ -321,18 +345,26 @@ typedef struct actor_exit_signal {
 
 /* `watcher` will receive one ACTOR_MSG_DOWN when `target` ends (at once, with ACTOR_EXIT_NOPROC, if it is
  * already dead). *ref (may be NULL) identifies the monitor. Monitors are one-way and stack (two calls: two
- * DOWN messages). Returns 0, -ENOENT (watcher dead), -ENOMEM. */
+ * DOWN messages). A monitor is held by the watcher until its DOWN is received or it is removed
+ * (actor_demonitor, or the watcher's end); a watcher spawned with max_monitors holds at most that many. A
+ * monitor removed after its DOWN was sent (its target had ended, or a NOPROC one) keeps its unit until the
+ * watcher's turn takes that DOWN out of its mailbox (and drops it): every DOWN queued is paid for.
+ * Returns 0, -ENOENT (watcher dead), -EDQUOT (the watcher already holds max_monitors: nothing is set, no
+ * DOWN will come), -ENOMEM. Cost: O(1) amortised, however many monitors either side holds. */
 int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t *ref);
 /* Removes a monitor; no DOWN is delivered for it afterwards — not even one already queued in the watcher's
  * mailbox (as Erlang's demonitor(Ref, [flush])). Returns 0, or -ENOENT (no such monitor held by watcher,
- * e.g. its DOWN was already received). */
+ * e.g. its DOWN was already received). O(1) amortised. */
 int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref);
 
 /* Links a and b (symmetric; linking twice is one link). When one ends with reason R, the other:
  *   traps exits       -> receives ACTOR_MSG_EXIT {from, R} (also for normal exits);
  *   does not trap     -> R normal: nothing; R abnormal: ends too, with the same reason (KILLED stays KILLED).
  * If b is already dead, a gets the exit signal at once with reason NOPROC (as Erlang's link/1 does for a
- * trapping process; a non-trapping one is killed with NOPROC). Returns 0, -ENOENT (a dead), -ENOMEM. */
+ * trapping process; a non-trapping one is killed with NOPROC). The link counts against a's max_links (a
+ * made it), not b's: others linking to an actor never use up its own quota. Linking an existing link again
+ * changes nothing (not even whose quota it counts against). Returns 0, -ENOENT (a dead), -EDQUOT (a
+ * already holds max_links links it made; nothing changes), -ENOMEM. O(1) amortised. */
 int actor_link(actor_system *sys, actor_id a, actor_id b);
 /* Removes the link (both sides; not linked: no-op). No exit signal travels over it afterwards (an
  * ACTOR_MSG_EXIT already queued stays queued). Returns 0 or -ENOENT (a dead). Linking an actor to itself
@@ -358,17 +390,34 @@ typedef struct actor_spawn_opts {
                                   (see ACTOR_MSG_USER) may be queued for the actor: further actor_send()s
                                   get -EAGAIN until it takes some out; system messages are always
                                   accepted and do not count. Fixed for the actor's life. */
+    uint32_t max_monitors;  /* 0: unlimited (the default, meant for native actors). Otherwise the most
+                               monitors this actor may hold at once as watcher (actor_monitor,
+                               spawn_opt's .monitor naming it): one more gets -EDQUOT. Bounds the DOWNs
+                               that can be queued for it too. A host of untrusted code passes its own. */
+    uint32_t max_links;     /* 0: unlimited (the default). Otherwise the most links this actor may have
+                               made and still hold (actor_link with it as `a`, spawn_opt's .link naming
+                               it): one more gets -EDQUOT. Links others make with it do not count. */
+    uint32_t max_timers;    /* 0: unlimited (the default). Otherwise the most timers that may be pending
+                               for this actor at once (actor_send_after / actor_timer_start with it as
+                               `to`, whoever sets them): one more gets -EDQUOT. A unit frees when a timer
+                               fires or is cancelled. */
     size_t mailbox_max_bytes; /* 0: unbounded (the default, meant for native actors). Otherwise counted
                                  messages are refused (-EAGAIN) once the queued messages' cost
                                  (actor_msg_cost: payload + header) would exceed this many bytes, and a
                                  message larger than this on its own is refused with -EMSGSIZE. System
                                  messages are always accepted but charged (see ACTOR_MSG_STOP). Fixed. */
+    size_t max_message_bytes; /* 0: no limit. The largest payload the actor takes: a REPLY carrying more
+                                 completion bytes than this arrives without them, status -EMSGSIZE; senders
+                                 of ordinary messages read it with actor_max_message_bytes() and refuse
+                                 themselves (the layer cannot tell a payload from, say, an invocation's
+                                 arguments). Fixed. */
 } actor_spawn_opts;
 
 /* actor_spawn() with options (opts NULL: as actor_spawn()). Linking/monitoring happens before the actor can
- * run, so no exit is missed.
- * Returns as actor_spawn(), plus -ENOENT if opts->link or opts->monitor names a dead actor (nothing spawned,
- * the caller keeps state). */
+ * run, so no exit is missed. The link counts against opts->link's max_links, the monitor against
+ * opts->monitor's max_monitors (they asked for them, as Erlang's spawn_link/spawn_monitor caller does).
+ * Returns as actor_spawn(), plus -ENOENT if opts->link or opts->monitor names a dead actor, -EDQUOT if that
+ * actor is at its max_links / max_monitors (either way nothing is spawned, the caller keeps state). */
 int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *state,
                     const actor_spawn_opts *opts, actor_id *out);
 

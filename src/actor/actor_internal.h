@@ -48,6 +48,7 @@
 #define WACTOR_ACTOR_INTERNAL_H
 
 #include "actor/actor.h"
+#include "common/clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -70,12 +71,35 @@ void actor_mailbox_push(mailbox *mb, actor_msg *m);
 actor_msg *actor_mailbox_pop(mailbox *mb);
 void actor_mailbox_destroy(mailbox *mb);             /* frees the stub; the queue must be drained */
 
-/* ------------------------------------------------------------------ actor */
+/* ------------------------------------------------------------------ id maps (idmap.c) */
 
-typedef struct mon_entry {
-    uint64_t ref;
-    actor_id peer;
-} mon_entry;
+/* A map from non-zero 64-bit keys (actor ids, monitor refs) to 64-bit values, O(1) expected per operation
+ * (amortised over resizing). Zero-initialised = empty, owning no memory. Not thread-safe: the owning
+ * actor's `lk` guards it. Iterate with: for (i = 0; i < m.cap; i++) if (m.slots[i].key) ... */
+typedef struct actor_idmap_slot {
+    uint64_t key;                /* 0: empty slot */
+    uint64_t val;
+} actor_idmap_slot;
+
+typedef struct actor_idmap {
+    actor_idmap_slot *slots;     /* cap slots, NULL when cap is 0 */
+    size_t n, cap;               /* entries; slots (0 or a power of two) */
+    uint64_t salt;               /* this table's hash salt (idmap.c) */
+} actor_idmap;
+
+/* Adds key -> val. Returns 0 (added), 1 (key already there: its value is left as it was), -ENOMEM,
+ * -EINVAL (key 0). */
+int actor_idmap_put(actor_idmap *m, uint64_t key, uint64_t val);
+/* Whether key is there; its value in *val (may be NULL). */
+bool actor_idmap_get(const actor_idmap *m, uint64_t key, uint64_t *val);
+/* Replaces the value of a key that is there; false if it is not. */
+bool actor_idmap_set(actor_idmap *m, uint64_t key, uint64_t val);
+/* Removes key; false if it was not there. Its value in *val (may be NULL). May shrink the table. */
+bool actor_idmap_del(actor_idmap *m, uint64_t key, uint64_t *val);
+/* Frees the table; the map is empty again. */
+void actor_idmap_free(actor_idmap *m);
+
+/* ------------------------------------------------------------------ actor */
 
 enum { AS_IDLE = 0, AS_SCHEDULED, AS_RUNNING, AS_NOTIFIED, AS_PARKED, AS_DEAD };
 
@@ -99,15 +123,20 @@ struct actor {
     bool trap;                   /* traps exits */
     bool pend_set;               /* an exit signal asked this actor to end with `pend` */
     actor_exit pend;
-    actor_id *links;             /* linked peers */
-    size_t nlinks, caplinks;
-    mon_entry *mons_by;          /* monitors set on me: {ref, watcher} */
-    size_t nmons_by, capmons_by;
-    mon_entry *mons_held;        /* monitors I hold: {ref, target} */
-    size_t nmons_held, capmons_held;
+    actor_idmap links;           /* linked peer id -> LINK_OWN if this actor made the link, else 0 */
+    size_t links_own;            /* links in `links` this actor made (counted against max_links) */
+    uint32_t max_links;          /* 0 = unlimited; immutable */
+    uint32_t max_monitors;       /* monitors held (mons_held); 0 = unlimited; immutable */
+    atomic_size_t stale_downs;   /* DOWNs queued for me whose monitor I removed (count against max_monitors
+                                    until taken out; links.c) */
+    uint32_t max_timers;         /* timers pending for this actor; 0 = unlimited; immutable */
+    atomic_uint timers;          /* timers pending for it that count against max_timers (timer.c) */
+    actor_idmap mons_by;         /* monitors set on me: ref -> watcher */
+    actor_idmap mons_held;       /* monitors I hold: ref -> target */
     uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */
     atomic_size_t mb_len;        /* counted messages queued or reserved (see bounded mailboxes above) */
     size_t mb_max_bytes;         /* mailbox bound in bytes (actor_msg_cost); 0 = unbounded; immutable */
+    size_t max_msg_bytes;        /* largest payload it accepts (actor_spawn_opts.max_message_bytes); 0 = any */
     atomic_size_t mb_bytes;      /* bytes of every message queued or reserved, system messages included */
     actor *rq_next;              /* run queue link; under sys->rq_mu */
     actor *live_prev, *live_next;/* live list; under sys->live_mu */
@@ -121,6 +150,8 @@ typedef struct timer_entry {
     uint64_t seq;                /* FIFO among equal deadlines */
     actor_id to;
     actor_msg *msg;
+    bool counted;                /* taken from the target's max_timers quota (given back on fire/cancel) */
+    size_t slot;                 /* its slot in tm_pos (timer.c) */
 } timer_entry;
 
 /* ------------------------------------------------------------------ the system */
@@ -152,6 +183,9 @@ struct actor_system {
     pthread_cond_t tm_cv;
     timer_entry *heap;
     size_t heap_len, heap_cap;
+    actor_idmap tm_index;        /* timer id -> its slot in tm_pos; tm_mu */
+    size_t *tm_pos;              /* per slot: the heap index of its timer, or (free) the next free slot */
+    size_t tm_pos_cap, tm_free;  /* slots; first free slot (SIZE_MAX: none) */
     uint64_t tm_seq;
     uint64_t tm_wake_ns;         /* when the timer thread wakes unsignalled (UINT64_MAX: never); tm_mu */
     bool tm_stop, tm_started;
@@ -236,12 +270,6 @@ void actor_exit_request(actor *a, const actor_exit *why);  /* first reason wins;
 /* timer.c */
 int actor_timer_thread_start(actor_system *sys);
 void actor_timer_thread_stop(actor_system *sys);            /* joins; frees pending messages */
-
-static inline uint64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static inline struct timespec ns_to_ts(uint64_t ns) {
     struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull)};

@@ -2,8 +2,10 @@
  * links.c — exit reasons, monitors, links, exit signals, spawn options, the exit-reason ring.
  *
  * Erlang's semantics (see actor.h). Every actor carries, under its own mutex `lk`: its link set (peer ids),
- * the monitors set on it (mons_by: {ref, watcher}), the monitors it holds (mons_held: {ref, target}), its
- * trap flag, a pending exit reason, and `ended`.
+ * the monitors set on it (mons_by: ref -> watcher), the monitors it holds (mons_held: ref -> target), its
+ * trap flag, a pending exit reason, and `ended`. The sets are hash maps (idmap.c), so every link, unlink,
+ * monitor, demonitor, DOWN accepted, and each entry torn down at an actor's end is O(1) amortised — also
+ * when one actor holds millions of monitors on another.
  *
  * Atomicity with termination: actor_end() sets `ended` and takes the three sets under `lk` once, before the
  * actor leaves the registry. Anyone who wants to link to / monitor an actor looks it up in the registry and
@@ -84,65 +86,59 @@ int actor_exit_reason(actor_system *sys, actor_id id, actor_exit *out) {
     return rc;
 }
 
-/* ------------------------------------------------------------------ small sets */
-
-static int ids_add(actor_id **v, size_t *n, size_t *cap, actor_id x) {
-    for (size_t i = 0; i < *n; i++)
-        if ((*v)[i] == x) return 0; /* linking twice is one link */
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 4;
-        actor_id *nv = realloc(*v, nc * sizeof *nv);
-        if (!nv) return -ENOMEM;
-        *v = nv;
-        *cap = nc;
-    }
-    (*v)[(*n)++] = x;
-    return 0;
-}
-
-static bool ids_del(actor_id *v, size_t *n, actor_id x) {
-    for (size_t i = 0; i < *n; i++)
-        if (v[i] == x) {
-            v[i] = v[--*n];
-            return true;
-        }
-    return false;
-}
-
-static int mons_add(mon_entry **v, size_t *n, size_t *cap, uint64_t ref, actor_id peer) {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 4;
-        mon_entry *nv = realloc(*v, nc * sizeof *nv);
-        if (!nv) return -ENOMEM;
-        *v = nv;
-        *cap = nc;
-    }
-    (*v)[(*n)++] = (mon_entry){.ref = ref, .peer = peer};
-    return 0;
-}
-
-/* Removes the entry with `ref`; returns whether there was one (and its peer in *peer). */
-static bool mons_del(mon_entry *v, size_t *n, uint64_t ref, actor_id *peer) {
-    for (size_t i = 0; i < *n; i++)
-        if (v[i].ref == ref) {
-            if (peer) *peer = v[i].peer;
-            v[i] = v[--*n];
-            return true;
-        }
-    return false;
-}
+/* ------------------------------------------------------------------ sets */
 
 void actor_links_init(actor *a) {
     pthread_mutex_init(&a->lk, NULL);
 }
 
 void actor_links_free(actor *a) {
-    free(a->links);
-    free(a->mons_by);
-    free(a->mons_held);
-    a->links = NULL;
-    a->mons_by = a->mons_held = NULL;
+    actor_idmap_free(&a->links);
+    actor_idmap_free(&a->mons_by);
+    actor_idmap_free(&a->mons_held);
     pthread_mutex_destroy(&a->lk);
+}
+
+/* A link's value in an actor's link set: LINK_OWN if this actor made it (actor_link's `a`, spawn_opt's
+ * `link`): such links count against its max_links. */
+#define LINK_OWN 1u
+
+/* a->lk held. Removes `peer` from a's link set; whether it was there. Keeps links_own in step. */
+static bool link_del_locked(actor *a, actor_id peer) {
+    uint64_t v = 0;
+    if (!actor_idmap_del(&a->links, peer, &v)) return false;
+    if (v & LINK_OWN) a->links_own--;
+    return true;
+}
+
+/* a->lk held. Whether `a` may make one more link / hold one more monitor. */
+static bool link_quota_locked(const actor *a) { return !a->max_links || a->links_own < a->max_links; }
+static bool monitor_quota_locked(actor *a) {
+    return !a->max_monitors ||
+           a->mons_held.n + atomic_load_explicit(&a->stale_downs, memory_order_relaxed) < a->max_monitors;
+}
+
+/* Registry lookups while tearing down many entries: consecutive entries often name the same peer (n
+ * monitors on one target), so the last one found is kept (retained) and reused. Ids are never reused, so a
+ * cached "not found" stays true. */
+typedef struct peer_cache {
+    actor_id id;
+    actor *a;
+} peer_cache;
+
+static actor *peer_get(actor_system *sys, peer_cache *c, actor_id id) {
+    if (c->id != id) {
+        actor_release(c->a);
+        c->a = registry_get(sys->reg, id);
+        c->id = id;
+    }
+    return c->a;
+}
+
+static void peer_done(peer_cache *c) {
+    actor_release(c->a);
+    c->a = NULL;
+    c->id = 0;
 }
 
 /* Locks one or two actors (ascending id order; b may be NULL or == a). */
@@ -179,16 +175,6 @@ static void send_quiet(actor_system *sys, actor *to, actor_msg *m) {
     actor_mb_charge(to, m);
     actor_mailbox_push(&to->mb, m); /* a race with its end: freed with the mailbox, as actor_send does */
     actor_schedule(to);
-}
-
-static void send_quiet_id(actor_system *sys, actor_id to, actor_msg *m) {
-    actor *a = registry_get(sys->reg, to);
-    if (!a) {
-        actor_msg_free(m);
-        return;
-    }
-    send_quiet(sys, a, m);
-    actor_release(a);
 }
 
 static actor_msg *down_msg(uint64_t ref, actor_id who, const actor_exit *why) {
@@ -312,41 +298,41 @@ void actor_links_on_end(actor *a, const actor_exit *why) {
     actor_system *sys = a->sys;
     pthread_mutex_lock(&a->lk);
     a->ended = true;
-    actor_id *links = a->links;
-    size_t nlinks = a->nlinks;
-    mon_entry *by = a->mons_by, *held = a->mons_held;
-    size_t nby = a->nmons_by, nheld = a->nmons_held;
-    a->links = NULL;
-    a->nlinks = a->caplinks = 0;
-    a->mons_by = a->mons_held = NULL;
-    a->nmons_by = a->capmons_by = a->nmons_held = a->capmons_held = 0;
+    actor_idmap links = a->links, by = a->mons_by, held = a->mons_held;
+    a->links = a->mons_by = a->mons_held = (actor_idmap){0};
     pthread_mutex_unlock(&a->lk);
 
+    peer_cache pc = {0};
     /* exit signals along links: only to peers that still hold the link (no unlink meanwhile, not ended) */
-    for (size_t i = 0; i < nlinks; i++) {
-        actor *p = registry_get(sys->reg, links[i]);
+    for (size_t i = 0; i < links.cap; i++) {
+        if (!links.slots[i].key) continue;
+        actor *p = peer_get(sys, &pc, links.slots[i].key);
         if (!p) continue;
         pthread_mutex_lock(&p->lk);
         sig_action act = SIG_NONE;
-        if (!p->ended && ids_del(p->links, &p->nlinks, a->id)) act = signal_locked(p, why, false);
+        if (!p->ended && link_del_locked(p, a->id)) act = signal_locked(p, why, false);
         pthread_mutex_unlock(&p->lk);
         signal_do(p, act, a->id, why);
-        actor_release(p);
     }
     /* DOWN to every watcher (the watcher's side decides whether it still wants it) */
-    for (size_t i = 0; i < nby; i++) send_quiet_id(sys, by[i].peer, down_msg(by[i].ref, a->id, why));
+    for (size_t i = 0; i < by.cap; i++) {
+        if (!by.slots[i].key) continue;
+        actor *w = peer_get(sys, &pc, by.slots[i].val);
+        if (w) send_quiet(sys, w, down_msg(by.slots[i].key, a->id, why));
+    }
     /* the monitors this actor held die with it */
-    for (size_t i = 0; i < nheld; i++) {
-        actor *t = registry_get(sys->reg, held[i].peer);
+    for (size_t i = 0; i < held.cap; i++) {
+        if (!held.slots[i].key) continue;
+        actor *t = peer_get(sys, &pc, held.slots[i].val);
         if (!t) continue;
         pthread_mutex_lock(&t->lk);
-        mons_del(t->mons_by, &t->nmons_by, held[i].ref, NULL);
+        actor_idmap_del(&t->mons_by, held.slots[i].key, NULL);
         pthread_mutex_unlock(&t->lk);
-        actor_release(t);
     }
-    free(links);
-    free(by);
-    free(held);
+    peer_done(&pc);
+    actor_idmap_free(&links);
+    actor_idmap_free(&by);
+    actor_idmap_free(&held);
 }
 
 bool actor_links_accept(actor *a, const actor_msg *m) {
@@ -354,8 +340,14 @@ bool actor_links_accept(actor *a, const actor_msg *m) {
     actor_down d;
     memcpy(&d, m->data, sizeof d);
     pthread_mutex_lock(&a->lk);
-    bool held = mons_del(a->mons_held, &a->nmons_held, d.ref, NULL);
+    bool held = actor_idmap_del(&a->mons_held, d.ref, NULL);
     pthread_mutex_unlock(&a->lk);
+    if (!held) { /* a DOWN its demonitor came too late to stop: the unit it held is free now */
+        size_t n = atomic_load_explicit(&a->stale_downs, memory_order_relaxed);
+        while (n && !atomic_compare_exchange_weak_explicit(&a->stale_downs, &n, n - 1, memory_order_relaxed,
+                                                           memory_order_relaxed)) {
+        }
+    }
     return held;
 }
 
@@ -372,14 +364,16 @@ int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t
     lock2(w, t);
     if (w->ended) {
         rc = -ENOENT;
+    } else if (!monitor_quota_locked(w)) {
+        rc = -EDQUOT;
     } else {
-        rc = mons_add(&w->mons_held, &w->nmons_held, &w->capmons_held, r, target);
+        rc = actor_idmap_put(&w->mons_held, r, target); /* r is fresh: 0 or -ENOMEM */
         if (!rc) {
             if (!t || t->ended) {
                 noproc = true;
             } else {
-                rc = mons_add(&t->mons_by, &t->nmons_by, &t->capmons_by, r, watcher);
-                if (rc) mons_del(w->mons_held, &w->nmons_held, r, NULL);
+                rc = actor_idmap_put(&t->mons_by, r, watcher);
+                if (rc) actor_idmap_del(&w->mons_held, r, NULL);
             }
         }
     }
@@ -398,19 +392,28 @@ int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref) {
     if (!sys) return -EINVAL;
     actor *w = registry_get(sys->reg, watcher);
     if (!w) return -ENOENT;
-    actor_id target = 0;
+    uint64_t target = 0;
     pthread_mutex_lock(&w->lk);
-    bool held = mons_del(w->mons_held, &w->nmons_held, ref, &target);
+    bool held = actor_idmap_del(&w->mons_held, ref, &target);
     pthread_mutex_unlock(&w->lk);
-    actor_release(w);
-    if (!held) return -ENOENT;
+    if (!held) {
+        actor_release(w);
+        return -ENOENT;
+    }
+    /* If the target's side still has the entry, no DOWN was or will be sent. Otherwise (the target ended
+     * and took its set, or the monitor was a NOPROC one) a DOWN is in w's mailbox or on its way: it still
+     * costs w memory until w takes it out (and drops it), so it keeps its unit of max_monitors until then —
+     * else a loop of monitor(dead) + demonitor could queue DOWNs without bound. */
+    bool fired = true;
     actor *t = registry_get(sys->reg, target);
     if (t) {
         pthread_mutex_lock(&t->lk);
-        mons_del(t->mons_by, &t->nmons_by, ref, NULL);
+        if (actor_idmap_del(&t->mons_by, ref, NULL)) fired = false;
         pthread_mutex_unlock(&t->lk);
         actor_release(t);
     }
+    if (fired) atomic_fetch_add_explicit(&w->stale_downs, 1, memory_order_relaxed);
+    actor_release(w);
     return 0;
 }
 
@@ -436,10 +439,18 @@ int actor_link(actor_system *sys, actor_id a, actor_id b) {
     } else if (!y || y->ended) {
         act = signal_locked(x, &EXIT_NOPROC, false);
     } else {
-        rc = ids_add(&x->links, &x->nlinks, &x->caplinks, b);
-        if (!rc) {
-            rc = ids_add(&y->links, &y->nlinks, &y->caplinks, a);
-            if (rc) ids_del(x->links, &x->nlinks, b);
+        /* both sides always agree (changed together under both locks): present in x means present in y */
+        if (actor_idmap_get(&x->links, b, NULL)) {
+            rc = 0; /* linking twice is one link (counted for whoever made it first) */
+        } else if (!link_quota_locked(x)) {
+            rc = -EDQUOT;
+        } else {
+            rc = actor_idmap_put(&x->links, b, LINK_OWN);
+            if (!rc) {
+                rc = actor_idmap_put(&y->links, a, 0);
+                if (rc) actor_idmap_del(&x->links, b, NULL);
+                else x->links_own++;
+            }
         }
     }
     if (y)
@@ -462,8 +473,8 @@ int actor_unlink(actor_system *sys, actor_id a, actor_id b) {
     if (x->ended) {
         rc = -ENOENT;
     } else {
-        ids_del(x->links, &x->nlinks, b);
-        if (y) ids_del(y->links, &y->nlinks, a);
+        link_del_locked(x, b);
+        if (y) link_del_locked(y, a);
     }
     if (y)
         unlock2(x, y);
@@ -485,29 +496,31 @@ int actor_links_spawn_register(actor_system *sys, actor *a, const actor_spawn_op
     if (!rc && opts->monitor && !(m = registry_get(sys->reg, opts->monitor))) rc = -ENOENT;
     uint64_t r = 0;
     /* the new actor's own side: it is not visible yet, no lock needed */
-    if (!rc && l) rc = ids_add(&a->links, &a->nlinks, &a->caplinks, l->id);
+    if (!rc && l) rc = actor_idmap_put(&a->links, l->id, 0);
     if (!rc && m) {
         r = atomic_fetch_add(&sys->next_ref, 1) + 1;
-        rc = mons_add(&a->mons_by, &a->nmons_by, &a->capmons_by, r, m->id);
+        rc = actor_idmap_put(&a->mons_by, r, m->id);
     }
     if (rc) goto out;
     actor *x = l ? l : m, *y = l ? m : NULL;
     lock2(x, y);
     if ((l && l->ended) || (m && m->ended)) rc = -ENOENT;
+    else if ((l && !link_quota_locked(l)) || (m && !monitor_quota_locked(m))) rc = -EDQUOT;
     bool l_added = false, m_added = false;
     if (!rc && l) {
-        rc = ids_add(&l->links, &l->nlinks, &l->caplinks, a->id);
+        rc = actor_idmap_put(&l->links, a->id, LINK_OWN); /* a->id is new: 0 or -ENOMEM */
         l_added = !rc;
+        if (l_added) l->links_own++;
     }
     if (!rc && m) {
-        rc = mons_add(&m->mons_held, &m->nmons_held, &m->capmons_held, r, a->id);
+        rc = actor_idmap_put(&m->mons_held, r, a->id);
         m_added = !rc;
     }
     /* registering under the partners' locks: if a partner ends, it sees the new actor in the registry */
     if (!rc) rc = reg(sys, a);
     if (rc) {
-        if (l_added) ids_del(l->links, &l->nlinks, a->id);
-        if (m_added) mons_del(m->mons_held, &m->nmons_held, r, NULL);
+        if (l_added) link_del_locked(l, a->id);
+        if (m_added) actor_idmap_del(&m->mons_held, r, NULL);
     }
     unlock2(x, y);
     if (!rc && opts->monitor_ref) *opts->monitor_ref = r;

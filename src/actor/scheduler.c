@@ -125,14 +125,24 @@ static void run_turn(actor *a) {
     actor_tls_current = outer;
 }
 
+/* How deep inline turns may nest on one thread (a turn run by actor_send_run whose handler calls
+ * actor_send_run, ...): each level holds a handler's stack frames (for a component, an interpreter call),
+ * so a chain of actors each starting the next would otherwise grow the C stack without bound. Deeper
+ * sends go to the run queue as actor_send's do. */
+#define RUN_HERE_DEPTH 8
+static _Thread_local unsigned tls_run_depth;
+
 bool actor_sched_run_here(actor *a) {
+    if (tls_run_depth >= RUN_HERE_DEPTH) return false;
     atomic_thread_fence(memory_order_seq_cst); /* as actor_schedule() */
     int s = AS_IDLE;
     if (!atomic_compare_exchange_strong(&a->sched, &s, AS_RUNNING)) return false;
     actor_busy_add(a->sys, 1);
     actor_system *outer = actor_tls_sched; /* a host thread runs the turn as a scheduler thread would */
     actor_tls_sched = a->sys;
+    tls_run_depth++;
     run_turn(a);
+    tls_run_depth--;
     actor_tls_sched = outer;
     return true;
 }

@@ -14,6 +14,8 @@ static void usage(FILE *out) {
           "  wactor inspect MODULE.wasm                   imports, exports and lifecycle exports\n"
           "  wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]\n"
           "                                               run the components a manifest declares\n"
+          "  wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]\n"
+          "                                               run a WASI command (_start); exit status: the guest's\n"
           "exit status: 0 ok, 1 the component trapped, 2 bad input\n",
           out);
 }

@@ -121,6 +121,7 @@ static void print_stats(wactor_runtime *rt, const manifest *m) {
 }
 
 int cli_run(int argc, char **argv) {
+    if (cli_run_is_command(argc, argv)) return cli_run_command(argc, argv); /* a module, not a manifest */
     cli_run_args args;
     char msg[512];
     if (cli_parse_run(argc, argv, &args, msg, sizeof msg) != 0) {

@@ -16,6 +16,7 @@ wactor_spawn_opts cli_spawn_opts(const manifest_component *mc, const wactor_caps
     return (wactor_spawn_opts){
         .name = mc->name, .memory_pages = mc->memory_pages, .fuel = mc->fuel, .caps = caps,
         .mailbox = mc->mailbox, .max_message_bytes = mc->max_message_bytes,
+        .wasi = mc->has_wasi ? &mc->wasi : NULL,
     };
 }
 

@@ -107,30 +107,71 @@ static void job_end(component *c) {
     c->codec = 0;
 }
 
-/* The actor's exit reason for a trap of `kind`: abnormal, naming the trap. */
-static void set_exit(component *c, wactor_trap_kind kind) {
+/* The actor's exit reason for a trap of `kind`: abnormal, naming the trap. A WASI proc_exit (kind
+ * WACTOR_TRAP_EXIT) is no trap: code 0 is a normal exit (OTP's `normal`: a transient child is not
+ * restarted), any other code the abnormal reason "exit N". */
+static void set_exit(component *c, wactor_trap_kind kind, int exit_code) {
     actor_exit reason = {.kind = ACTOR_EXIT_ERROR, .code = (int)kind};
-    snprintf(reason.text, sizeof reason.text, "%s", wactor_trap_name(kind));
+    if (kind == WACTOR_TRAP_EXIT && exit_code == 0) reason.kind = ACTOR_EXIT_NORMAL;
+    else if (kind == WACTOR_TRAP_EXIT) snprintf(reason.text, sizeof reason.text, "exit %d", exit_code);
+    else snprintf(reason.text, sizeof reason.text, "%s", wactor_trap_name(kind));
     actor_set_exit(c->self, &reason);
 }
 
-/* The instance trapped (or could not be built): record it, answer the job, and exit. */
+/* Writes a host diagnostic line ("trap: ...") that is never rate-limited away. */
+static void log_always(component *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void log_always(component *c, int level, const char *fmt, ...) {
+    char line[WACTOR_DIAG_MAX + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n > 0) component_log_always(c, level, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+/* Start-up, in order (each a sliced call counted against start_fuel): the module's start section
+ * (WebAssembly core spec 4.5.4 "Instantiation": it completes instantiation; the engine defers it so it can run
+ * in slices like any call), then `_initialize` (WASI reactor) and `_start`, each if exported. */
+enum { PHASE_START_SECTION, PHASE_INITIALIZE, PHASE_START, PHASES };
+static const char *const start_phase_names[] = {"start section", "_initialize", "_start"};
+static const char START_SECTION[] = "(start section)"; /* run_slice's `fn` for eng_instance_start */
+
+/* The instance trapped, exited (WASI proc_exit) or could not be built: record it, answer the job, and
+ * end the actor. An exit outside start-up is not a failure when its code is 0: the component is then
+ * Terminated (not Failed), the trap counter is not raised, and a request it was handling is answered
+ * -ENOENT ("it ended before answering"), as for any actor that ends. */
 static actor_result fail(component *c, wactor_diag *d) {
+    wactor_trap_kind kind = d->trap;
+    int exit_code = d->exit_code;
+    bool normal_exit = kind == WACTOR_TRAP_EXIT && exit_code == 0 && c->job != JOB_START;
     if (c->job == JOB_START) {
         wactor_diag start;
-        diag_set(&start, WACTOR_TRAP_START, "%s: %s trapped: %s: %s", wactor_trap_name(WACTOR_TRAP_START),
-                 c->phase == 0 ? "_initialize" : "_start", wactor_trap_name(d->trap), d->message);
-        start.exit_code = d->exit_code;
+        if (kind == WACTOR_TRAP_FUEL_EXHAUSTED)
+            diag_set(&start, WACTOR_TRAP_START, "%s: %s: %s: start-up ran over its start_fuel of %llu instructions",
+                     wactor_trap_name(WACTOR_TRAP_START), start_phase_names[c->phase], wactor_trap_name(kind),
+                     (unsigned long long)c->start_fuel);
+        else if (kind == WACTOR_TRAP_EXIT)
+            diag_set(&start, WACTOR_TRAP_START, "%s: %s exited (proc_exit(%d)) before the component was ready",
+                     wactor_trap_name(WACTOR_TRAP_START), start_phase_names[c->phase], exit_code);
+        else
+            diag_set(&start, WACTOR_TRAP_START, "%s: %s trapped: %s: %s", wactor_trap_name(WACTOR_TRAP_START),
+                     start_phase_names[c->phase], wactor_trap_name(kind), d->message);
+        start.exit_code = exit_code;
         *d = start;
     }
     component_log_flush(c);
-    char line[WACTOR_DIAG_MAX + 64];
-    int n = snprintf(line, sizeof line, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
-    component_log_line(c, 3, line, n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-    set_state(c, WACTOR_FAILED, d);
-    set_exit(c, d->trap);
-    if (c->traps) atomic_fetch_add(c->traps, 1);
-    reply_error(job_reply(c), -ENOTRECOVERABLE, d);
+    if (normal_exit) {
+        log_always(c, 1, "exit: the component called proc_exit(0)");
+        set_state(c, WACTOR_TERMINATED, NULL);
+        set_exit(c, kind, 0);
+        reply_error(job_reply(c), -ENOENT, d);
+    } else {
+        log_always(c, 3, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
+        set_state(c, WACTOR_FAILED, d);
+        set_exit(c, kind, exit_code);
+        if (c->traps) atomic_fetch_add(c->traps, 1);
+        reply_error(job_reply(c), -ENOTRECOVERABLE, d);
+    }
     if (c->job == JOB_START) {
         actor_future_release(c->started);
         c->started = NULL;
@@ -147,22 +188,26 @@ static actor_result fail(component *c, wactor_diag *d) {
 static eng_status run_slice(component *c, const char *fn, const wactor_value *args, size_t nargs,
                             wactor_diag *d) {
     uint64_t budget = c->slice;
-    if (c->fuel) {
-        if (c->used >= c->fuel) {
+    uint64_t fuel = c->job == JOB_START ? c->start_fuel : c->fuel; /* start-up has its own budget, always set */
+    if (fuel) {
+        if (c->used >= fuel) {
             eng_abort(c->inst, WACTOR_TRAP_FUEL_EXHAUSTED, "fuel exhausted");
             diag_set(d, WACTOR_TRAP_FUEL_EXHAUSTED, "fuel exhausted after %llu instructions",
                      (unsigned long long)c->used);
             return ENG_TRAPPED;
         }
-        if (c->fuel - c->used < budget) budget = c->fuel - c->used;
+        if (fuel - c->used < budget) budget = fuel - c->used;
     }
     uint64_t executed = 0;
-    eng_status st = fn ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
-                       : eng_resume(c->inst, budget, &executed, d);
+    eng_status st = fn == START_SECTION ? eng_instance_start(c->inst, budget, &executed, d)
+                    : fn              ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
+                                      : eng_resume(c->inst, budget, &executed, d);
     c->used += executed;
     if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && clock_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
+        /* OTP: a child that does not stop within its shutdown time is killed, and its reason is `killed` */
         eng_abort(c->inst, WACTOR_TRAP_OTHER, "_cleanup timed out");
-        component_log_line(c, 2, "_cleanup timed out", 18);
+        log_always(c, 2, "_cleanup timed out (its shutdown timeout): killed");
+        c->cleanup_overran = true;
         return ENG_DONE; /* the cleanup is over either way */
     }
     return st;
@@ -198,13 +243,12 @@ static bool has_export(component *c, const char *name, eng_functype *sig) {
     return eng_module_has_func(c->module, name, sig);
 }
 
-/* START: instantiate, then `_initialize` (phase 0) and `_start` (phase 1), each if exported. */
+/* START: after instantiation, the start section, `_initialize` and `_start` (PHASE_*), each if present. */
 static actor_result start_phase(component *c) {
-    static const char *const phases[] = {"_initialize", "_start"};
-    eng_functype sig;
-    while (c->phase < 2) {
-        const char *fn = phases[c->phase];
-        if (has_export(c, fn, &sig) && sig.nparams == 0) return call(c, fn, NULL, 0);
+    while (c->phase < PHASES) {
+        if (c->phase == PHASE_START_SECTION) return call(c, START_SECTION, NULL, 0); /* ENG_DONE if none */
+        const char *fn = start_phase_names[c->phase];
+        if (has_export(c, fn, NULL)) return call(c, fn, NULL, 0); /* its signature was checked at start */
         c->phase++;
     }
     set_state(c, WACTOR_READY, NULL);
@@ -256,6 +300,10 @@ static actor_result job_done(component *c) {
         break;
     }
     case JOB_CLEANUP:
+        if (c->cleanup_overran) {
+            actor_exit killed = {.kind = ACTOR_EXIT_KILLED};
+            actor_set_exit(c->self, &killed);
+        }
         job_end(c);
         return ACTOR_STOP;
     case JOB_NONE:
@@ -269,22 +317,28 @@ static actor_result job_done(component *c) {
 
 static actor_result on_start(component *c) {
     c->job = JOB_START;
-    c->phase = 0;
+    c->phase = PHASE_START_SECTION;
     set_state(c, WACTOR_STARTING, NULL);
     size_t nhost = 0;
     const eng_host_func *host = component_host_funcs(&nhost);
     eng_instance_opts opts = {
         .max_pages = c->memory_pages, .imports = host, .nimports = nhost, .wasi = &c->wasi, .user = c,
+        .defer_start = true, /* the start section runs in slices, on start_fuel, like _initialize/_start */
+        .max_table_elems = c->table_elements,
     };
     wactor_diag d = {0};
     c->inbox = c->inbox_cap = 0;
-    if (eng_instance_new(c->module, &opts, &c->inst, &d) != 0) {
+    int rc = component_check_exports(c->module, &c->handlers, &d);
+    if (rc == 0 && (component_wasi_open(c, &d) != 0 || eng_instance_new(c->module, &opts, &c->inst, &d) != 0))
+        rc = -ENOEXEC;
+    if (rc != 0) {
         c->inst = NULL;
         if (d.trap == WACTOR_TRAP_NONE) {
-            /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap) */
-            component_log_line(c, 3, d.message, strlen(d.message));
+            /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap, a
+             * WASI directory that cannot be opened, an export with the wrong signature) */
+            log_always(c, 3, "%s", d.message);
             set_state(c, WACTOR_FAILED, &d);
-            set_exit(c, WACTOR_TRAP_START);
+            set_exit(c, WACTOR_TRAP_START, 0);
             reply_error(c->started, -ENOEXEC, &d);
             actor_future_release(c->started);
             c->started = NULL;
@@ -296,12 +350,19 @@ static actor_result on_start(component *c) {
     return start_phase(c);
 }
 
-/* Makes the inbox at least `need` bytes: cabi_realloc(inbox, inbox_cap, 8, new_cap), doubling, at least 256.
- * The old contents need not survive (the caller rewrites them). */
+/* The most the inbox may hold, in bytes: one payload of max_message_bytes plus its sender address (or a
+ * down reason), each 8-byte aligned. A payload over max_message_bytes never reaches it, so a sender cannot
+ * make the host grow a guest's inbox (and its memory) past what the guest was configured to accept. */
+#define INBOX_SLACK 512u
+static uint64_t inbox_limit(const component *c) { return (uint64_t)c->max_message_bytes + INBOX_SLACK; }
+
+/* Makes the inbox at least `need` (<= inbox_limit) bytes: cabi_realloc(inbox, inbox_cap, 8, new_cap),
+ * doubling from 256 up to inbox_limit. The old contents need not survive (the caller rewrites them). */
 static bool grow_inbox(component *c, uint32_t need, wactor_diag *d) {
     if (need <= c->inbox_cap) return true;
-    uint64_t cap = c->inbox_cap ? (uint64_t)c->inbox_cap * 2 : 256;
+    uint64_t cap = c->inbox_cap ? (uint64_t)c->inbox_cap * 2 : 256, limit = inbox_limit(c);
     while (cap < need) cap *= 2;
+    if (cap > limit) cap = limit > need ? limit : need;
     if (cap > UINT32_MAX / 2) cap = need;
     wactor_value args[4] = {{.type = WACTOR_I32, .of.i32 = (int32_t)c->inbox},
                             {.type = WACTOR_I32, .of.i32 = (int32_t)c->inbox_cap},
@@ -334,18 +395,19 @@ static bool grow_inbox(component *c, uint32_t need, wactor_diag *d) {
 }
 
 /* Copies `n` buffers into the inbox, each at an 8-byte aligned offset; ptrs[i] receives each one's guest
- * address (the inbox's, possibly 0, for empty buffers). */
-static bool place(component *c, const void *const *bufs, const uint32_t *lens, size_t n, uint32_t *ptrs,
-                  wactor_diag *d) {
+ * address (the inbox's, possibly 0, for empty buffers). Returns 0; -EMSGSIZE if they need more than
+ * inbox_limit (nothing done: the message is refused, the guest is not at fault); -1 if the guest's
+ * cabi_realloc failed (the instance is dead, `d` says why). */
+static int place(component *c, const void *const *bufs, const uint32_t *lens, size_t n, uint32_t *ptrs,
+                 wactor_diag *d) {
     uint64_t total = 0;
     for (size_t i = 0; i < n; i++) total += ((uint64_t)lens[i] + 7) & ~(uint64_t)7;
-    if (total > UINT32_MAX / 2) {
-        diag_set(d, WACTOR_TRAP_HOST, "message of %llu bytes does not fit a 32-bit memory",
-                 (unsigned long long)total);
-        eng_abort(c->inst, WACTOR_TRAP_HOST, d->message);
-        return false;
+    if (total > inbox_limit(c) || total > UINT32_MAX / 2) {
+        diag_set(d, WACTOR_TRAP_NONE, "%llu bytes are over the inbox limit of %llu (max_message_bytes %u)",
+                 (unsigned long long)total, (unsigned long long)inbox_limit(c), c->max_message_bytes);
+        return -EMSGSIZE;
     }
-    if (!grow_inbox(c, (uint32_t)total, d)) return false;
+    if (!grow_inbox(c, (uint32_t)total, d)) return -1;
     uint8_t *base = total ? eng_instance_mem(c->inst, c->inbox, (uint32_t)total) : NULL;
     uint32_t off = 0;
     for (size_t i = 0; i < n; i++) {
@@ -353,18 +415,25 @@ static bool place(component *c, const void *const *bufs, const uint32_t *lens, s
         if (lens[i]) memcpy(base + off, bufs[i], lens[i]);
         off += (lens[i] + 7) & ~7u;
     }
-    return true;
+    return 0;
 }
 
-static actor_result dead_letter(component *c, actor_msg *msg, const char *why) {
-    char line[160];
+/* Drops `msg` as a dead letter: logged, counted, a request answered with `rc` (-ENOSYS: no handler). */
+static actor_result drop(component *c, actor_msg *msg, int rc, const char *why) {
+    char line[WACTOR_DIAG_MAX + 64];
     int n = snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why);
-    component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    if (n > 0) component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     component_count(c, COUNT_DEAD_LETTER);
-    if (msg->reply) reply_error(msg->reply, -ENOSYS, NULL);
+    if (msg->reply) {
+        wactor_diag d;
+        diag_set(&d, WACTOR_TRAP_NONE, "%s", why);
+        reply_error(msg->reply, rc, &d);
+    }
     actor_msg_free(msg);
     return ACTOR_CONTINUE;
 }
+
+static actor_result dead_letter(component *c, actor_msg *msg, const char *why) { return drop(c, msg, -ENOSYS, why); }
 
 /* Starts a handler export (handle-message / -reply / -down) for `msg`, after placing `nbufs` (at most 2)
  * buffers in the inbox; their guest pointers and lengths replace args[ptr_at[i]] and args[ptr_at[i] + 1]. */
@@ -374,32 +443,18 @@ static actor_result run_handler(component *c, actor_msg *msg, const char *export
     c->msg = msg;
     wactor_diag d = {0};
     uint32_t ptrs[2];
-    if (!place(c, bufs, lens, nbufs, ptrs, &d)) return fail(c, &d);
+    int rc = place(c, bufs, lens, nbufs, ptrs, &d);
+    if (rc == -EMSGSIZE) {
+        c->job = JOB_NONE;
+        c->msg = NULL;
+        return drop(c, msg, -EMSGSIZE, d.message);
+    }
+    if (rc != 0) return fail(c, &d);
     for (size_t i = 0; i < nbufs; i++) {
         args[ptr_at[i]] = (wactor_value){.type = WACTOR_I32, .of.i32 = (int32_t)ptrs[i]};
         args[ptr_at[i] + 1] = (wactor_value){.type = WACTOR_I32, .of.i32 = (int32_t)lens[i]};
     }
     return call(c, export, args, nargs);
-}
-
-/* Whether the module exports `name` with exactly the given parameter types (and no results). */
-static bool exports_handler(component *c, const char *name, const wactor_valtype *params, uint32_t n) {
-    eng_functype sig;
-    if (!has_export(c, name, &sig) || sig.nparams != n || sig.nresults != 0) return false;
-    for (uint32_t i = 0; i < n; i++)
-        if (sig.params[i] != params[i]) return false;
-    return has_export(c, "cabi_realloc", NULL);
-}
-
-static const wactor_valtype message_params[] = {WACTOR_I32, WACTOR_I32, WACTOR_I32, WACTOR_I32};
-static const wactor_valtype reply_params[] = {WACTOR_I64, WACTOR_I32, WACTOR_I32, WACTOR_I32};
-static const wactor_valtype down_params[] = {WACTOR_I64, WACTOR_I64, WACTOR_I32, WACTOR_I32};
-
-/* Which handlers the module has: looked up once per component (the module never changes), not per message. */
-static void find_handlers(component *c) {
-    c->handlers = (exports_handler(c, "handle-message", message_params, 4) ? HANDLES_MESSAGE : 0) |
-                  (exports_handler(c, "handle-reply", reply_params, 4) ? HANDLES_REPLY : 0) |
-                  (exports_handler(c, "handle-down", down_params, 4) ? HANDLES_DOWN : 0);
 }
 
 static bool has_handler(component *c, unsigned which) { return (c->handlers & which) != 0; }
@@ -408,11 +463,16 @@ static actor_result on_message(component *c, actor_msg *msg) {
     if (!c->inst) return dead_letter(c, msg, "component is not running");
     if (!has_handler(c, HANDLES_MESSAGE))
         return dead_letter(c, msg, "no handle-message(i32, i32, i32, i32) export (or no cabi_realloc)");
-    char sender[80];
-    component_address(c->sys, msg->from, sender, sizeof sender);
     const uint8_t *payload;
     size_t len;
     component_msg_split(msg, &payload, &len);
+    if (len > c->max_message_bytes) {
+        char why[128];
+        snprintf(why, sizeof why, "a message of %zu bytes is over max_message_bytes (%u)", len, c->max_message_bytes);
+        return drop(c, msg, -EMSGSIZE, why);
+    }
+    char sender[272]; /* a registered name (up to 255 bytes), "#<pid>" or "host" */
+    component_address(c->sys, msg->from, sender, sizeof sender);
     wactor_value args[4];
     const void *bufs[2] = {sender, payload};
     uint32_t lens[2] = {(uint32_t)strlen(sender), (uint32_t)len};
@@ -436,7 +496,12 @@ static actor_result on_reply(component *c, actor_msg *msg) {
      * the timeout's -ETIMEDOUT); the guest sees it as its negated public code, like a host function's */
     int32_t status = -(int32_t)wactor_error_from_errno(hdr.status);
     const void *payload = msg->data + sizeof hdr;
-    uint32_t len = status == 0 && msg->len >= sizeof hdr ? (uint32_t)(msg->len - sizeof hdr) : 0;
+    size_t body = status == 0 && msg->len >= sizeof hdr ? msg->len - sizeof hdr : 0;
+    if (body > c->max_message_bytes) { /* a reply it is not configured to accept: the error, not the bytes */
+        status = -(int32_t)WACTOR_ETOOBIG;
+        body = 0;
+    }
+    uint32_t len = (uint32_t)body;
     wactor_value args[4] = {{.type = WACTOR_I64, .of.i64 = (int64_t)msg->corr}, {.type = WACTOR_I32, .of.i32 = status}};
     const void *bufs[1] = {payload};
     size_t at[1] = {2};
@@ -603,6 +668,7 @@ static void component_terminate(actor *self, bool killed) {
     component_idmap_clear(&c->children, NULL, NULL);
     component_caps_release(c->caps);
     eng_instance_free(c->inst);
+    component_wasi_free(c); /* after the instance: closes its WASI fds */
     eng_module_release(c->module);
     component_info_release(c->info);
     free(c->name);
@@ -624,17 +690,18 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->name = cfg->name ? strdup(cfg->name) : NULL;
     c->caps = cfg->grants ? cfg->grants : cfg->caps ? component_caps_new(cfg->caps) : NULL;
     if (cfg->grants) component_caps_retain(cfg->grants);
-    if (!c->info || (cfg->name && !c->name) || (cfg->caps && !c->caps)) {
+    int wasi_rc = component_wasi_copy(cfg->wasi, &c->wasi_cfg, NULL);
+    if (!c->info || (cfg->name && !c->name) || (cfg->caps && !c->caps) || wasi_rc) {
+        free(c->wasi_cfg);
         component_caps_release(c->caps);
         component_info_release(c->info);
         free(c->name);
         free(c);
-        return -ENOMEM;
+        return wasi_rc ? wasi_rc : -ENOMEM;
     }
     c->sys = sys;
     c->module = cfg->module;
     eng_module_retain(c->module);
-    find_handlers(c);
     c->memory_pages = cfg->memory_pages ? cfg->memory_pages : WACTOR_DEFAULT_MEMORY_PAGES;
     c->fuel = cfg->fuel;
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
@@ -659,16 +726,17 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     LIMIT_OR_DEFAULT(max_links, WACTOR_DEFAULT_MAX_LINKS);
     LIMIT_OR_DEFAULT(log_bytes_per_sec, WACTOR_DEFAULT_LOG_BYTES_PER_SEC);
 #undef LIMIT_OR_DEFAULT
-    c->wasi.write = component_wasi_write;
-    c->wasi.write_user = c;
+    component_log_init(c);
     component_info *info = c->info;
     component_info_retain(info);
 
     actor_id id = 0;
     actor_spawn_opts opts = {.link = cfg->link,
-                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX};
+                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX,
+                             .max_message_bytes = c->max_message_bytes}; /* checked before delivery */
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
+        free(c->wasi_cfg);
         eng_module_release(c->module);
         component_caps_release(c->caps);
         component_info_release(c->info);

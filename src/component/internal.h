@@ -26,7 +26,9 @@ typedef struct component {
     char *name;                   /* display name: registered name or "#<pid>" */
     eng_module *module;
     eng_instance *inst;           /* NULL before start and after failure */
-    eng_wasi wasi;
+    eng_wasi wasi;                /* this instance's WASI (opened at start: its fd table) */
+    wactor_wasi *wasi_cfg;        /* owned copy of component_config.wasi, or NULL (deny) */
+    eng_wasi_preopen *preopens;   /* wasi.preopens, from wasi_cfg->dirs */
     component_info *info;
     uint32_t memory_pages;
     uint64_t fuel;
@@ -60,7 +62,7 @@ typedef struct component {
 
     /* the current job */
     job_kind job;
-    int phase;                    /* JOB_START: 0 = _initialize, 1 = _start */
+    int phase;                    /* JOB_START: PHASE_* of component.c (start section, _initialize, _start) */
     actor_msg *msg;               /* the message being handled (owned) */
     actor_future *started;        /* JOB_START's reply */
     uint64_t used;                /* instructions this job has used (fuel accounting) */
@@ -70,19 +72,40 @@ typedef struct component {
     char health_reason[256];      /* set by wactor.health_reason during _health */
     bool counts_delivery;         /* JOB_HANDLER: count the message as delivered when the handler returns */
 
-    /* fd 1/2 output is cut into lines here */
-    char line[1024];
+    /* fd 1/2 output is cut into lines here (log.c); a longer line is cut and the rest skipped up to '\n' */
+    char line[WACTOR_DEFAULT_LOG_LINE_BYTES];
     size_t line_len;
+    bool line_cut;                /* the pending line was cut: skip bytes up to the next newline */
+
+    /* log volume (log.c): a token bucket of log_bytes_per_sec bytes, refilled continuously, holding at most
+     * one second's worth; lines that do not fit are dropped and counted */
+    uint64_t log_tokens, log_refill_ns;
+    uint64_t log_dropped_bytes, log_dropped_lines; /* since the last notice */
+    bool cleanup_overran;         /* JOB_CLEANUP passed its deadline: the exit reason is `killed` */
 } component;
 
 /* host.c: the `wactor` import module. */
 const eng_host_func *component_host_funcs(size_t *count);
-/* Writes one log line for the component (level 0..3). */
+
+/* log.c: the component's log. Every function runs on the thread running the component (one at a time).
+ * Writes one log line of `len` bytes for the component (level 0..3). A line over
+ * WACTOR_DEFAULT_LOG_LINE_BYTES is cut there (at a UTF-8 boundary) and ends with " [truncated]"; lines are
+ * charged against the component's log_bytes_per_sec bucket, and a line that does not fit is dropped and
+ * counted; the next line that fits is preceded by one notice "N log bytes dropped (M lines ...)". */
 void component_log_line(component *c, int level, const char *text, size_t len);
-/* WASI fd_write sink: buffers bytes into lines. */
+/* The same for the host's own diagnostics that must not be lost (the trap that ended the instance): cut
+ * like any line, never dropped, not charged. */
+void component_log_always(component *c, int level, const char *text, size_t len);
+/* WASI fd_write sink (eng_wasi_write_fn): buffers bytes into lines, each one a component_log_line. */
 void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len);
-/* Flushes a partial line, if any. */
+/* wasi.c: fills c->wasi from c->wasi_cfg and opens it (eng_wasi_open; -1 with diag on error); frees
+ * both (after the instance). */
+int component_wasi_open(component *c, wactor_diag *diag);
+void component_wasi_free(component *c);
+/* Flushes a partial line, if any, and reports log bytes still counted as dropped (at the end). */
 void component_log_flush(component *c);
+/* Starts the log's bucket full (at spawn). */
+void component_log_init(component *c);
 /* Formats actor `id`'s address as guests see it: its registered name, "#<id>", or "host" for 0. */
 void component_address(actor_system *sys, actor_id id, char *buf, size_t cap);
 
@@ -95,6 +118,12 @@ typedef enum component_counter {
     COUNT_DEAD_TARGET    /* one of its sends hit a dead target (the actor layer counts the runtime total) */
 } component_counter;
 void component_count(component *c, component_counter which);
+
+/* exports.c: checks that every export the host calls (cabi_realloc, handle-message, handle-reply,
+ * handle-down, _health, _cleanup, _initialize, _start) is a function with the signature of docs/ABI.md,
+ * and that a module with handlers has cabi_realloc. Returns 0 with *handlers = the HANDLES_* it exports,
+ * or -ENOEXEC with `d` naming the export, its type and the type expected. Pure; thread-safe. */
+int component_check_exports(const eng_module *m, unsigned *handlers, wactor_diag *d);
 
 /* caps.c: capability checks (docs/ABI.md "Capabilities"). Pure reads of an immutable object: any thread.
  * Target lists: is the address `to` (to_len bytes, not NUL-terminated) that resolved to the live actor

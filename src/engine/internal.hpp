@@ -44,6 +44,7 @@
 #include <atomic>
 #include <cstdarg>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -83,6 +84,8 @@ struct MemPages { using type = u64 Memory::*; };                       /* its si
 struct MemType { using type = MemoryType Memory::*; };                 /* its limits */
 struct ModDesc { using type = ModuleDesc Module::*; };                 /* a Store's module description */
 struct IstreamData { using type = Buffer Istream::*; };                /* compiled code */
+struct FuncDescOf { using type = FuncDesc DefinedFunc::*; };          /* a function's own description copy */
+struct FuncTypeOf { using type = FuncType Func::*; };                  /* and its signature copy */
 Frames::type get(Frames);
 ValueStack::type get(ValueStack);
 PushValues::type get(PushValues);
@@ -94,6 +97,8 @@ MemPages::type get(MemPages);
 MemType::type get(MemType);
 ModDesc::type get(ModDesc);
 IstreamData::type get(IstreamData);
+FuncDescOf::type get(FuncDescOf);
+FuncTypeOf::type get(FuncTypeOf);
 } // namespace wabt_access
 
 namespace engine {
@@ -101,6 +106,21 @@ namespace engine {
 void view(Buffer &v, u8 *p, size_t size, size_t room); /* empty v shows [p, p+size), room up to p+room */
 void unview(Buffer &v);                                /* empties a view without touching what it shows */
 bool vector_views_work();                              /* libstdc++'s layout holds (checked once) */
+
+/* The same for a vector of any element type: the empty `v` shows all of `shown` (read-only use by wabt),
+ * without owning it; unview_vector empties it again before wabt could free it. */
+template <typename T>
+void view_vector(std::vector<T> &v, const std::vector<T> &shown) {
+    static_assert(sizeof(std::vector<T>) == 3 * sizeof(T *), "std::vector is not three pointers");
+    T *p = const_cast<T *>(shown.data());
+    T *rep[3] = {p, p + shown.size(), p + shown.size()};
+    std::memcpy(static_cast<void *>(&v), rep, sizeof rep);
+}
+template <typename T>
+void unview_vector(std::vector<T> &v) {
+    T *rep[3] = {nullptr, nullptr, nullptr};
+    std::memcpy(static_cast<void *>(&v), rep, sizeof rep);
+}
 Buffer &istream_bytes(ModuleDesc &d);                  /* a description's compiled code */
 
 /* ------------------------------------------------------------------ values.cpp */
@@ -114,7 +134,6 @@ FuncType to_wabt_functype(const eng_functype &t);
 std::string sig_string(const FuncType &ft);
 Value to_wabt_value(const wactor_value &v);
 wactor_value to_wactor_value(wactor_valtype t, const Value &v);
-uint64_t fnv1a64(const uint8_t *p, size_t n);
 bool same_sig(const eng_functype &a, const eng_functype &b);
 
 /* ------------------------------------------------------------------ module.cpp */
@@ -144,6 +163,7 @@ struct InstTemplate {
     uint32_t cap_pages = 0;          /* effective cap (eng_instance.cap_pages); 0 = none */
     ModuleDesc desc;                 /* as instantiated (see template.cpp), with an empty istream: */
     Buffer code;                     /* the compiled code, shown by every instance's view (see "vector views") */
+    std::vector<FuncDesc> funcs;     /* the function descriptions, likewise shown by every instance's view */
     std::vector<u64> mem_pages;      /* each defined memory's real initial size, in pages */
     std::vector<u64> mem_max;        /* and its maximum (after the cap), in pages: the mapping's size */
     std::vector<Index> active_datas; /* data segments we made passive and apply after instantiation, in order */
@@ -205,6 +225,8 @@ struct Remains {
     InstTemplate *tmpl = nullptr;
     std::unique_ptr<InstTemplate> own_tmpl;
     Ref module = Ref::Null;
+    Ref instance = Ref::Null;        /* its Instance (the object stays in the Store until the Store dies) */
+    size_t first_func = 0, nshared = 0; /* funcs()[first_func, +nshared) view the template's descriptions */
     std::vector<Ref> mems;           /* defined memories, parallel to linear */
     std::vector<LinearMemory> linear;
     std::unique_ptr<HostCell> cell;
@@ -244,6 +266,7 @@ struct eng_instance {
     std::vector<Func *> export_funcs;         /* by export index; lazily filled; owned by the Store */
     std::vector<engine::LinearMemory> linear; /* the mappings viewed by the defined memories (memory.cpp) */
     std::vector<Ref> linear_mems;             /* those memories, parallel to linear */
+    size_t first_func = 0, nshared = 0;       /* own function objects whose vectors view tmpl->funcs */
 
     eng_call_ctx ctx{nullptr};
     bool dead = false;
@@ -256,6 +279,7 @@ struct eng_instance {
     const eng_functype *results_type = nullptr;
     size_t nresults = 0; /* valid results after ENG_DONE */
     engine::PendingTrap pending;
+    bool keep_after_trap = false; /* opts->keep_after_trap */
     bool start_pending = false; /* defer_start and the start function has not returned yet */
     bool in_start = false;      /* the current (or suspended) call is the start function */
     bool grow_refused = false;  /* a memory.grow was refused during the current call (see classify) */

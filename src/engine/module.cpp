@@ -3,6 +3,7 @@
  * content-hash cache that shares one compiled module among all its instances, and the import/export
  * descriptions (eng_module_*). See internal.hpp for the file map.
  */
+#include "common/hash.h"
 #include "engine/internal.hpp"
 
 #include <cstring>
@@ -76,7 +77,7 @@ eng_module *compile(const uint8_t *bytes, size_t len, uint64_t hash, std::string
     Features features; /* wabt 1.0.32 defaults: mutable-globals, sat-float-to-int, sign-ext, simd,
                           multi-value, bulk-memory, reference-types; everything clang-14/wasi-libc emit */
     ReadBinaryOptions options(features, nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
-                              /*fail_on_custom_section_error=*/false);
+                              /*fail_on_custom_section_error=*/true);
     Errors errors;
     if (Failed(ReadBinaryInterp("<module>", m->bytes.data(), m->bytes.size(), options, &errors, &m->desc))) {
         *err = format_errors(errors);
@@ -136,7 +137,7 @@ extern "C" int eng_module_load(const void *bytes, size_t len, eng_module **out, 
     }
     try {
         const uint8_t *p = (const uint8_t *)bytes;
-        uint64_t h = fnv1a64(p, len);
+        uint64_t h = hash_bytes(reinterpret_cast<const char *>(p), len);
         auto find = [&]() -> eng_module * {
             auto range = g_cache.equal_range(h);
             for (auto it = range.first; it != range.second; ++it) {

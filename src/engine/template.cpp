@@ -16,7 +16,10 @@
  *   - a freed instance gives its Module's description back (spares): it is still identical to the template,
  *     because wabt never mutates Module::desc_ after construction (Module has no mutators; Instance and
  *     DataSegment/ElemSegment only read it). The next instance takes a spare instead of copying.
- * Spares and copies carry an empty istream: each instance's is a view of the template's `code`.
+ * Spares and copies carry an empty istream and an empty function list: each instance's are views of the
+ * template's `code` and `funcs` (wabt only reads them: the Module to build its Instance's DefinedFuncs, each of
+ * which copies its own FuncDesc; the interpreter to fetch code). So an instance's own description holds
+ * only the small per-module lists (types, imports, exports, globals, tables, memories, segments).
  * Templates are immutable once built (only `spares` changes, under spare_mutex), so concurrent copies are safe. */
 namespace engine {
 
@@ -54,6 +57,7 @@ std::unique_ptr<InstTemplate> make_template(const eng_module *m, uint32_t max_pa
     }
     t->starts.swap(t->desc.starts);
     t->code.swap(istream_bytes(t->desc));
+    t->funcs.swap(t->desc.funcs);
     return t;
 }
 

@@ -33,7 +33,9 @@ eng_status finish_trap(eng_instance *inst, wactor_trap_kind kind, int exit_code,
     } else {
         inst->state = CallState::Idle;
         inst->cur_func = nullptr;
+        inst->in_start = false;
         inst->thread.reset();
+        if (inst->keep_after_trap) inst->dead = false; /* the trap ended the call only (a fresh Thread next) */
     }
     diag_set(diag, kind, "%s", msg.c_str());
     if (diag) diag->exit_code = exit_code;

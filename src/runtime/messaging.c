@@ -13,6 +13,7 @@ void runtime_messaging_free(wactor_runtime *rt) {
     for (size_t i = 0; i < rt->ndeclared; i++) {
         free(rt->declared[i].name);
         component_caps_release(rt->declared[i].caps);
+        free((void *)rt->declared[i].opts.wasi); /* our copy */
         wactor_module_release(rt->declared[i].module);
     }
     free(rt->declared);
@@ -29,10 +30,14 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     component_caps *caps = runtime_grants(o.caps, &ok); /* one copy, shared by every instance spawned */
     o.caps = NULL;
     char *copy = strdup(name);
-    if (!copy || !ok) {
+    wactor_wasi *wasi = NULL;
+    int wasi_rc = component_wasi_copy(o.wasi, &wasi, NULL);
+    o.wasi = wasi;
+    if (!copy || !ok || wasi_rc) {
         free(copy);
+        free(wasi);
         component_caps_release(caps);
-        return WACTOR_ENOMEM;
+        return wasi_rc == -EINVAL ? WACTOR_EINVAL : WACTOR_ENOMEM;
     }
     wactor_error err = WACTOR_OK;
     pthread_mutex_lock(&rt->lock);
@@ -49,6 +54,7 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     pthread_mutex_unlock(&rt->lock);
     if (err) {
         free(copy);
+        free(wasi);
         component_caps_release(caps);
     }
     return err;
@@ -88,6 +94,11 @@ wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *p
     size_t ok = 0;
     for (ssize_t i = 0; i < n; i++) {
         actor_msg *m = component_msg_publication(0, topic, payload, len);
+        size_t max = actor_max_message_bytes(rt->sys, subs[i]); /* each subscriber's own limit */
+        if (max && len > max) {
+            actor_msg_free(m);
+            continue;
+        }
         if (m && actor_send(rt->sys, subs[i], m) == 0) ok++;
     }
     if (subs != local) free(subs);
@@ -147,6 +158,8 @@ wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload,
                         void **reply, size_t *reply_len, wactor_diag *diag) {
     if (!rt || !reply || !reply_len || (!payload && len)) return WACTOR_EINVAL;
     if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
+    size_t max = actor_max_message_bytes(rt->sys, pid); /* the receiver's own limit, before delivery */
+    if (max && len > max) return WACTOR_ETOOBIG;
     actor_future *f = actor_future_new();
     actor_msg *m = f ? component_msg_message(0, payload, len) : NULL;
     if (!m) {

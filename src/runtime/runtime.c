@@ -268,7 +268,7 @@ component_config runtime_component_config(wactor_runtime *rt, const wactor_modul
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
         .log = rt->log, .log_user = rt->log_user,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
-        .refused = &rt->refused,
+        .refused = &rt->refused, .wasi = opts ? opts->wasi : NULL,
     };
 }
 
@@ -280,6 +280,12 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
     if (name && registry_whereis(actor_system_registry(rt->sys), name)) {
         runtime_diag(diag, "name '%s' is already registered", name);
         return WACTOR_EEXIST;
+    }
+    if (opts && opts->wasi) { /* checked here for a clear message; the component copies it */
+        wactor_wasi *check = NULL;
+        int rc = component_wasi_copy(opts->wasi, &check, diag);
+        free(check);
+        if (rc) return rc == -ENOMEM ? WACTOR_ENOMEM : WACTOR_EINVAL;
     }
     bool ok = true;
     component_caps *caps = runtime_grants(opts ? opts->caps : NULL, &ok);
@@ -331,6 +337,8 @@ wactor_pid wactor_whereis(wactor_runtime *rt, const char *name) {
 wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len) {
     if (!rt || (!payload && len)) return WACTOR_EINVAL;
     if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
+    size_t max = actor_max_message_bytes(rt->sys, to); /* the receiver's own limit, before delivery */
+    if (max && len > max) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
     return runtime_error(actor_send(rt->sys, to, m));

@@ -32,6 +32,7 @@ typedef struct component_child {
     wactor_spawn_opts opts;        /* opts.caps: NULL (the grants are `caps`) */
     component_caps *caps;          /* one shared copy for every instance the spec starts (each retains it) */
     char *name;                    /* opts.name's copy */
+    wactor_wasi *wasi;             /* opts.wasi's copy */
 } component_child;
 
 static void component_child_free(void *arg) {
@@ -40,6 +41,7 @@ static void component_child_free(void *arg) {
     eng_module_release(engmod(cc->module));
     component_caps_release(cc->caps);
     free(cc->name);
+    free(cc->wasi);
     free(cc);
 }
 
@@ -142,11 +144,14 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         cc->opts.caps = NULL;
         cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
         cc->opts.name = cc->name;
+        int wasi_rc = component_wasi_copy(in->spawn.wasi, &cc->wasi, diag);
+        cc->opts.wasi = cc->wasi;
         out->start = component_child_start;
         out->start_failure = component_child_failure;
         out->health = out->health_interval_ms ? component_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
+        if (wasi_rc) return wasi_rc == -ENOMEM ? WACTOR_ENOMEM : WACTOR_EINVAL;
         return (in->spawn.name && !cc->name) || !ok ? WACTOR_ENOMEM : WACTOR_OK;
     }
     sup_spec *nested = convert_sup(rt, in->supervisor, diag);

@@ -1,0 +1,128 @@
+/*
+ * log.c — the component's log: `wactor.log` lines and WASI fd 1/2 output, bounded in line length and in
+ * volume (docs/ABI.md, "Limits").
+ *
+ * - A line longer than WACTOR_DEFAULT_LOG_LINE_BYTES is cut at that many bytes (backing off to a UTF-8
+ *   character boundary) and ends with " [truncated]"; from WASI output the rest of such a line, up to its
+ *   newline, is skipped.
+ * - Volume: a token bucket per component of log_bytes_per_sec bytes per second, holding at most one
+ *   second's worth (the burst). A line costs its length as written (at least 1 byte); a line that does not
+ *   fit is dropped and counted, and the next one that fits is preceded by one notice
+ *   "N log bytes dropped (M lines over log_bytes_per_sec = R)". A notice is also written when the
+ *   component ends with drops still unreported. Notices and component_log_always() lines are not charged.
+ * Lengths are size_t from the guest's u32 to the sink (wactor_log_fn); nothing passes through int.
+ *
+ * Thread-safety: every function runs on the thread running the component's turn (one at a time) or in its
+ * terminate callback; the state lives in the component and needs no lock.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "component/internal.h"
+
+#define TRUNCATED_MARK " [truncated]"
+#define TRUNCATED_MARK_LEN (sizeof TRUNCATED_MARK - 1)
+
+void component_log_init(component *c) {
+    c->log_tokens = c->log_bytes_per_sec;
+    c->log_refill_ns = clock_mono_ns();
+    c->log_dropped_bytes = c->log_dropped_lines = 0;
+}
+
+/* Adds the tokens earned since the last refill; the bucket holds at most one second's worth. */
+static void refill(component *c) {
+    uint64_t now = clock_mono_ns(), rate = c->log_bytes_per_sec;
+    uint64_t elapsed = now > c->log_refill_ns ? now - c->log_refill_ns : 0;
+    if (elapsed >= 1000000000u) {
+        c->log_tokens = rate;
+        c->log_refill_ns = now;
+        return;
+    }
+    uint64_t earned = elapsed * rate / 1000000000u; /* < 2^30 * 2^32: no overflow */
+    if (!earned) return; /* keep the remainder for the next call */
+    c->log_tokens = c->log_tokens + earned > rate ? rate : c->log_tokens + earned;
+    c->log_refill_ns = now;
+}
+
+/* Hands one line to the sink, cut to the line limit. */
+static void emit(component *c, const char *text, size_t len) {
+    if (len <= WACTOR_DEFAULT_LOG_LINE_BYTES) {
+        c->log(c->log_user, c->name, text, len);
+        return;
+    }
+    size_t cut = WACTOR_DEFAULT_LOG_LINE_BYTES;
+    for (int back = 0; back < 3 && cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80; back++) cut--;
+    char buf[WACTOR_DEFAULT_LOG_LINE_BYTES + TRUNCATED_MARK_LEN];
+    memcpy(buf, text, cut);
+    memcpy(buf + cut, TRUNCATED_MARK, TRUNCATED_MARK_LEN);
+    c->log(c->log_user, c->name, buf, cut + TRUNCATED_MARK_LEN);
+}
+
+/* The notice for lines dropped since the last one, if any. */
+static void report_dropped(component *c) {
+    if (!c->log_dropped_bytes && !c->log_dropped_lines) return;
+    char notice[160];
+    int n = snprintf(notice, sizeof notice,
+                     "%" PRIu64 " log bytes dropped (%" PRIu64 " lines over log_bytes_per_sec = %" PRIu32 ")",
+                     c->log_dropped_bytes, c->log_dropped_lines, c->log_bytes_per_sec);
+    c->log_dropped_bytes = c->log_dropped_lines = 0;
+    if (n > 0) c->log(c->log_user, c->name, notice, (size_t)n < sizeof notice ? (size_t)n : sizeof notice - 1);
+}
+
+void component_log_line(component *c, int level, const char *text, size_t len) {
+    (void)level;
+    size_t cost = len > WACTOR_DEFAULT_LOG_LINE_BYTES ? WACTOR_DEFAULT_LOG_LINE_BYTES + TRUNCATED_MARK_LEN : len;
+    if (cost == 0) cost = 1;
+    refill(c);
+    if (cost > c->log_tokens) {
+        c->log_dropped_bytes += len;
+        c->log_dropped_lines++;
+        return;
+    }
+    c->log_tokens -= cost;
+    report_dropped(c);
+    emit(c, text, len);
+}
+
+void component_log_always(component *c, int level, const char *text, size_t len) {
+    (void)level;
+    report_dropped(c);
+    emit(c, text, len);
+}
+
+void component_log_flush(component *c) {
+    if (c->line_len) component_log_line(c, 1, c->line, c->line_len);
+    c->line_len = 0;
+    c->line_cut = false;
+    report_dropped(c);
+}
+
+void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len) {
+    (void)fd;
+    component *c = user;
+    size_t i = 0;
+    while (i < len) {
+        const uint8_t *nl = memchr(bytes + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - bytes) : len; /* this piece: [i, end) */
+        if (!c->line_cut) {
+            size_t room = sizeof c->line - c->line_len, take = end - i < room ? end - i : room;
+            memcpy(c->line + c->line_len, bytes + i, take);
+            c->line_len += take;
+            if (take < end - i) { /* over-long: write what fits, marked, and skip the rest of the line */
+                char buf[sizeof c->line + 1];
+                memcpy(buf, c->line, c->line_len);
+                buf[c->line_len] = (char)bytes[i + take]; /* one byte over: emit() cuts (UTF-8 aware) */
+                component_log_line(c, 1, buf, c->line_len + 1);
+                c->line_len = 0;
+                c->line_cut = true;
+            }
+        }
+        if (!nl) break;
+        if (!c->line_cut) component_log_line(c, 1, c->line, c->line_len);
+        c->line_len = 0;
+        c->line_cut = false;
+        i = end + 1;
+    }
+}
