@@ -381,9 +381,9 @@ static void test_error_payloads(void **state) {
 
 static void test_error_yaml_syntax(void **state) {
     (void)state;
-    /* an unclosed flow sequence is reported where the parser notices: at the end of the input */
-    expect_error_at("components:\n  - name: a\n    module: [a.wasm\n  - name: b\n", 5,
-                    "YAML syntax error: flow sequence without a closing bracket");
+    /* an unclosed flow sequence is reported where the parser notices (the next line), naming where it began */
+    expect_error_at("components:\n  - name: a\n    module: [a.wasm\n  - name: b\n", 4,
+                    "YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence (line 3)");
     expect_error_at("components:\n  - name: a\n    module: a.wasm\n   - name: b\n", 4, "YAML syntax error");
     expect_error_at("components:\n  - name: a\n    name: b\n", 3, "YAML syntax error: duplicate key");
     expect_error_at("components:\n  - name: a\n    module: a.wasm\n  bad: *nope\n", 4, "YAML syntax error");

@@ -56,14 +56,14 @@ static int check_pattern(const ctx *c, const char *grant, const char *p, pos at)
 typedef int (*grant_check)(const ctx *c, const char *grant, const char *item, pos at);
 
 /* A grant list: a YAML list of strings, each checked by `check`. Nothing (`send:`) grants nothing. */
-static int parse_grant_list(const ctx *c, struct fy_node *v, pos kat, const char *grant, const char *item,
+static int parse_grant_list(const ctx *c, mf_node *v, pos kat, const char *grant, const char *item,
                             grant_check check, char ***out, size_t *n) {
     if (mf_is_null(v))
         return 0;
-    if (!fy_node_is_sequence(v))
+    if (!mf_is_seq(v))
         return mf_fail(c, mf_node_pos(v, kat), "capability '%s' must be a list of %ss, not %s", grant, item,
                     mf_kind_name(v));
-    int count = fy_node_sequence_item_count(v);
+    int count = mf_count(v);
     if (count <= 0)
         return 0;
     *out = calloc((size_t)count, sizeof **out);
@@ -71,9 +71,9 @@ static int parse_grant_list(const ctx *c, struct fy_node *v, pos kat, const char
         return mf_fail_oom(c);
     char label[48];
     snprintf(label, sizeof label, "a '%s' %s", grant, item);
-    void *it = NULL;
-    struct fy_node *entry;
-    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL && *n < (size_t)count) {
+    size_t it = 0;
+    mf_node *entry;
+    while ((entry = mf_seq_next(v, &it)) != NULL && *n < (size_t)count) {
         pos at = mf_node_pos(entry, kat);
         if (mf_get_text(c, entry, at, label, &(*out)[*n]) != 0)
             return -1;
@@ -84,20 +84,20 @@ static int parse_grant_list(const ctx *c, struct fy_node *v, pos kat, const char
     return 0;
 }
 
-int mf_parse_caps(const ctx *c, struct fy_node *v, pos at, manifest_caps *caps) {
+int mf_parse_caps(const ctx *c, mf_node *v, pos at, manifest_caps *caps) {
     if (mf_is_null(v))
         return 0;
-    if (!fy_node_is_mapping(v))
+    if (!mf_is_map(v))
         return mf_fail(c, mf_node_pos(v, at), "'capabilities' must be a mapping, not %s", mf_kind_name(v));
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         int rc;
         if (mf_key_is(k, klen, "send"))
             rc = parse_grant_list(c, val, kat, "send", "target", check_target, &caps->send, &caps->nsend);

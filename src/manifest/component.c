@@ -8,20 +8,20 @@
 
 #include "manifest/internal.h"
 
-static int parse_limits(const ctx *c, struct fy_node *v, pos at, manifest_component *comp) {
+static int parse_limits(const ctx *c, mf_node *v, pos at, manifest_component *comp) {
     if (mf_is_null(v))
         return 0;
-    if (!fy_node_is_mapping(v))
+    if (!mf_is_map(v))
         return mf_fail(c, mf_node_pos(v, at), "'limits' must be a mapping, not %s", mf_kind_name(v));
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         pos vat = mf_node_pos(val, kat);
         uint64_t u;
         if (mf_key_is(k, klen, "memory_pages")) {
@@ -60,24 +60,24 @@ void mf_free_component(manifest_component *comp) {
     mf_free_caps(&comp->caps);
 }
 
-static int parse_component(const ctx *c, struct fy_node *entry, pos at, const char *base,
+static int parse_component(const ctx *c, mf_node *entry, pos at, const char *base,
                            manifest *m, manifest_component *comp) {
     at = mf_node_pos(entry, at);
     comp->line = at.line;
-    if (!fy_node_is_mapping(entry))
+    if (!mf_is_map(entry))
         return mf_fail(c, at, "a component must be a mapping with 'name' and 'module', not %s",
                     mf_kind_name(entry));
     char *module = NULL;
     pos name_at = at;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(entry, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             goto fail;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         pos vat = mf_node_pos(val, kat);
         if (mf_key_is(k, klen, "name")) {
             name_at = vat;
@@ -135,18 +135,18 @@ fail:
     return -1;
 }
 
-int mf_parse_components(const ctx *c, struct fy_node *v, pos at, const char *base, manifest *m) {
-    if (!fy_node_is_sequence(v) || mf_is_null(v))
+int mf_parse_components(const ctx *c, mf_node *v, pos at, const char *base, manifest *m) {
+    if (!mf_is_seq(v) || mf_is_null(v))
         return mf_fail(c, mf_node_pos(v, at), "'components' must be a list of components, not %s", mf_kind_name(v));
-    int count = fy_node_sequence_item_count(v);
+    int count = mf_count(v);
     if (count <= 0)
         return mf_fail(c, at, "'components' must list at least one component");
     m->components = calloc((size_t)count, sizeof *m->components);
     if (m->components == NULL)
         return mf_fail_oom(c);
-    void *it = NULL;
-    struct fy_node *entry;
-    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_node *entry;
+    while ((entry = mf_seq_next(v, &it)) != NULL) {
         manifest_component *comp = &m->components[m->ncomponents];
         if (parse_component(c, entry, at, base, m, comp) != 0) {
             mf_free_component(comp);

@@ -124,6 +124,13 @@ typedef struct manifest_message {
     int line;              /* 1-based line of the entry */
 } manifest_message;
 
+/* Bounds on the YAML itself (a manifest is hostile input: docs/ARCHITECTURE.md, "Manifest"). Aliases count
+ * as copies of what they name, so a "billion laughs" file of a few hundred bytes is refused, not expanded. */
+#define MANIFEST_MAX_BYTES          (64u * 1024u * 1024u) /* manifest text (a file or a string) */
+#define MANIFEST_MAX_DEPTH          64                    /* nested collections (the root mapping is 1) */
+#define MANIFEST_MAX_NODES          1000000u              /* scalars + collections, aliases expanded */
+#define MANIFEST_MAX_EXPANDED_BYTES (64u * 1024u * 1024u) /* scalar bytes, aliases expanded */
+
 /* Range limits of the supervision-tree fields (inclusive). */
 #define MANIFEST_MAX_INTENSITY  1000000u
 #define MANIFEST_MAX_MS         86400000u   /* one day: period, backoff, shutdown_ms, health times */
