@@ -27,7 +27,7 @@ void mf_free_caps(manifest_caps *caps) {
 static int check_target(const ctx *c, const char *grant, const char *t, pos at) {
     size_t len = strlen(t);
     if (len > MANIFEST_MAX_TARGET)
-        return mf_fail(c, at, "'%s' target '%.*s...' is longer than %u bytes (no address is)", grant, SHOWN(len), t,
+        return mf_fail(c, at, "'%s' target '%s' is longer than %u bytes (no address is)", grant, MF_SHOW(t, len),
                     MANIFEST_MAX_TARGET);
     if (t[0] != '#')
         return 0;
@@ -40,8 +40,8 @@ static int check_target(const ctx *c, const char *grant, const char *t, pos at) 
     }
     if (!ok)
         return mf_fail(c, at,
-                    "'%s' target '%.*s' is not a pid address ('#' then the pid in decimal without leading "
-                    "zeros, e.g. \"#12\"; names cannot start with '#')", grant, SHOWN(len), t);
+                    "'%s' target '%s' is not a pid address ('#' then the pid in decimal without leading "
+                    "zeros, e.g. \"#12\"; names cannot start with '#')", grant, MF_SHOW(t, len));
     return 0;
 }
 
@@ -49,8 +49,8 @@ static int check_target(const ctx *c, const char *grant, const char *t, pos at) 
 static int check_pattern(const ctx *c, const char *grant, const char *p, pos at) {
     if (broker_subject_valid(p, true))
         return 0;
-    return mf_fail(c, at, "'%s' pattern '%.*s' is not a valid NATS subject pattern (" NATS_SYNTAX ")", grant,
-                SHOWN(strlen(p)), p);
+    return mf_fail(c, at, "'%s' pattern '%s' is not a valid NATS subject pattern (" NATS_SYNTAX ")", grant,
+                MF_SHOW(p, strlen(p)));
 }
 
 typedef int (*grant_check)(const ctx *c, const char *grant, const char *item, pos at);
@@ -114,8 +114,8 @@ int mf_parse_caps(const ctx *c, mf_node *v, pos at, manifest_caps *caps) {
             rc = mf_get_bool(c, val, mf_node_pos(val, kat), "spawn", &caps->spawn);
         else
             rc = mf_fail(c, kat,
-                      "unknown key '%.*s' in capabilities (expected send, request, publish, subscribe, spawn)",
-                      SHOWN(klen), k);
+                      "unknown key '%s' in capabilities (expected send, request, publish, subscribe, spawn)",
+                      MF_SHOW(k, klen));
         if (rc != 0)
             return -1;
     }

@@ -9,6 +9,7 @@
  *   payload.c    `send:` / `publish:` payloads: YAML -> compact JSON, hex bytes, the multicodec prefix
  *   component.c  `components:` entries and their `limits:`
  *   caps.c       a component's `capabilities:`
+ *   wasi.c       a component's `wasi:` (arguments, environment, preopened directories)
  *   message.c    the `send:` and `publish:` lists
  *   tree.c       the `supervisor:` tree
  *
@@ -42,13 +43,12 @@ typedef struct buf {
     size_t len, cap;
 } buf;
 
-/* Prints at most 60 bytes of a user-supplied string in messages. */
-#define SHOWN(len) ((int)((len) > 60 ? 60 : (len)))
-
 /* A user-supplied string for a message: at most 60 bytes of it, with bytes outside printable ASCII (and
  * '\\') written as \xNN, "..." appended when cut. Returns `out`, which needs MF_SHOW_MAX bytes. */
 #define MF_SHOW_MAX (60 * 4 + 4)
 const char *mf_show(const char *s, size_t len, char out[MF_SHOW_MAX]);
+/* mf_show() into a temporary that lives until the end of the enclosing block (for mf_fail arguments). */
+#define MF_SHOW(s, len) mf_show((s), (len), (char[MF_SHOW_MAX]){0})
 
 /* ---- document.c: the YAML tree. Every node belongs to its document; an alias is the node it names (so a
  * node may have several parents), never a copy. */
@@ -142,6 +142,12 @@ void mf_free_component(manifest_component *comp);
 int mf_parse_caps(const ctx *c, mf_node *v, pos at, manifest_caps *caps);
 void mf_free_caps(manifest_caps *caps);
 void mf_free_strings(char **v, size_t n);
+char *mf_resolve_path(const char *manifest_path, const char *path);
+
+/* ---- wasi.c */
+
+int mf_parse_wasi(const ctx *c, mf_node *v, pos at, const char *base, manifest_wasi *w);
+void mf_free_wasi(manifest_wasi *w);
 
 /* ---- message.c */
 

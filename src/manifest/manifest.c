@@ -43,8 +43,8 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
             supervisor_at = kat;
         } else {
             return mf_fail(c, kat,
-                        "unknown key '%.*s' at top level (expected components, supervisor, send, publish)",
-                        SHOWN(klen), k);
+                        "unknown key '%s' at top level (expected components, supervisor, send, publish)",
+                        MF_SHOW(k, klen));
         }
     }
     if (!have_components)

@@ -73,6 +73,10 @@ extern "C" {
 #define MANIFEST_MAX_MAILBOX     10000000u
 /* Longest `send` / `request` target accepted (the longest address the runtime resolves; REGISTRY_NAME_MAX). */
 #define MANIFEST_MAX_TARGET 255u
+/* Longest component or supervisor name (a registered name: REGISTRY_NAME_MAX), and longest other string
+ * (module path, WASI argument, environment entry, directory). */
+#define MANIFEST_MAX_NAME   255u
+#define MANIFEST_MAX_STRING 4096u
 
 /*
  * What a component may do (docs/ABI.md, "Capabilities"). Deny by default: a component without
@@ -100,6 +104,31 @@ typedef struct manifest_caps {
     bool spawn;
 } manifest_caps;
 
+/* A preopened directory (WASI preview1 `fd_prestat_get` / `path_open`): the host directory `host` appears to
+ * the guest as `guest`. */
+typedef struct manifest_dir {
+    char *host;      /* resolved against the manifest's directory like `module` (absolute paths kept) */
+    char *guest;     /* as written: non-empty, unique within the component */
+    bool readonly;   /* default false */
+    int line;        /* 1-based line of the entry */
+} manifest_dir;
+
+/* What WASI shows a component (docs/ABI.md, "WASI"). Deny by default: without `wasi:` there are no
+ * arguments (argv is empty), no environment and no directories. Each array is NULL when its count is 0.
+ * Every string is at most MANIFEST_MAX_STRING bytes and has no NUL byte. */
+typedef struct manifest_wasi {
+    char **args;          /* argv, in order (argv[0] included if given: nothing is added) */
+    size_t nargs;         /* <= MANIFEST_MAX_WASI_ARGS */
+    char **env;           /* "NAME=VALUE" (WASI `environ_get` form), in file order; NAME non-empty, no '=' */
+    size_t nenv;          /* <= MANIFEST_MAX_WASI_ENV */
+    manifest_dir *dirs;   /* in file order */
+    size_t ndirs;         /* <= MANIFEST_MAX_WASI_DIRS */
+} manifest_wasi;
+
+#define MANIFEST_MAX_WASI_ARGS 1024u
+#define MANIFEST_MAX_WASI_ENV  1024u
+#define MANIFEST_MAX_WASI_DIRS 64u
+
 typedef struct manifest_component {
     char *name;            /* registered name: non-empty, no control characters, not "host", no leading '#' */
     char *module_path;     /* `module`, resolved against the manifest's directory (absolute paths kept) */
@@ -112,6 +141,17 @@ typedef struct manifest_component {
                               0 = not given (use WACTOR_DEFAULT_MAILBOX) */
     uint32_t max_message_bytes; /* largest message accepted, 1..MANIFEST_MAX_PAYLOAD;
                               0 = not given (use WACTOR_DEFAULT_MAX_MESSAGE_BYTES) */
+    /* The other limits of wactor_spawn_opts, same names and meaning; 0 = not given (WACTOR_DEFAULT_*). */
+    uint64_t mailbox_bytes;      /* bytes of queued payloads */
+    uint64_t start_fuel;         /* instructions for start-up */
+    uint32_t table_elements;     /* table elements */
+    uint32_t max_spawned;        /* live instances it spawned */
+    uint32_t max_requests;       /* outstanding requests */
+    uint32_t max_subscriptions;  /* subscriptions */
+    uint32_t max_monitors;       /* monitors held */
+    uint32_t max_links;          /* links held */
+    uint32_t log_bytes_per_sec;  /* log volume */
+    manifest_wasi wasi;          /* all empty without `wasi:` */
 } manifest_component;
 
 /* An initial message: a `send:` entry (to a component) or a `publish:` entry (to a topic), delivered in file
@@ -163,7 +203,10 @@ typedef struct manifest_child {
 struct manifest_supervisor {
     char *name;                      /* unique among supervisors and components; same rules as component names */
     wactor_strategy strategy;        /* default WACTOR_ONE_FOR_ONE */
-    uint32_t intensity;              /* default 1 */
+    uint32_t intensity;              /* as given, 0 included (OTP: 0 = never restart, the first exit that
+                                        would restart shuts the supervisor down); WACTOR_DEFAULT_INTENSITY
+                                        (1) when absent. */
+    bool intensity_given;            /* `intensity:` was written (so 0 is an explicit zero) */
     uint32_t period_ms;              /* default 5000, >= 1 */
     uint32_t backoff_initial_ms;     /* 0 = no backoff (no `backoff:`); else >= 1 */
     double backoff_multiplier;       /* 1.0 without backoff; else finite, 1 <= m <= 1000 */

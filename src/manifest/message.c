@@ -30,10 +30,10 @@ static int check_topic(const ctx *c, const manifest *m, const char *topic, pos a
     if (broker_subject_valid(topic, false))
         return 0;
     if (broker_subject_valid(topic, true))
-        return mf_fail(c, at, "publish topic '%.*s' must not contain wildcards ('*', '>'): it names one subject",
-                    SHOWN(strlen(topic)), topic);
-    return mf_fail(c, at, "publish topic '%.*s' is not a valid NATS subject (" NATS_SYNTAX ")",
-                SHOWN(strlen(topic)), topic);
+        return mf_fail(c, at, "publish topic '%s' must not contain wildcards ('*', '>'): it names one subject",
+                    MF_SHOW(topic, strlen(topic)));
+    return mf_fail(c, at, "publish topic '%s' is not a valid NATS subject (" NATS_SYNTAX ")",
+                MF_SHOW(topic, strlen(topic)));
 }
 
 static const msg_kind SEND_KIND = {"send", "to", check_send_to};
@@ -77,8 +77,8 @@ static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, mf_node
             if (mf_key_is(key, klen, MF_PAYLOAD_FORMS[i]))
                 f = i;
         if (f < 0)
-            return mf_fail(c, kat, "unknown key '%.*s' in %s entry (expected %s, json, text, cbor, borsh)",
-                        SHOWN(klen), key, k->section, k->addr_key);
+            return mf_fail(c, kat, "unknown key '%s' in %s entry (expected %s, json, text, cbor, borsh)",
+                        MF_SHOW(key, klen), k->section, k->addr_key);
         if (form >= 0)
             return mf_fail(c, kat, "%s entry has both '%s' and '%s'; give exactly one payload", k->section,
                         MF_PAYLOAD_FORMS[form], MF_PAYLOAD_FORMS[f]);

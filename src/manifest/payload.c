@@ -236,7 +236,7 @@ static int emit_json(const ctx *c, buf *b, mf_node *n, pos at, int depth) {
         if (r == 1)
             return 0;
         if (r == -1)
-            return mf_fail(c, at, "'%.*s' has no JSON representation", SHOWN(len), s);
+            return mf_fail(c, at, "'%s' has no JSON representation", MF_SHOW(s, len));
         if (r == -2)
             return mf_fail_oom(c);
     }

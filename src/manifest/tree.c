@@ -19,6 +19,9 @@ typedef struct tree {
 /* Checks a supervisor name against reserved names, components and earlier supervisors, and records it. */
 static int claim_sup_name(tree *t, manifest_supervisor *sup, pos at) {
     const ctx *c = t->c;
+    if (strlen(sup->name) > MANIFEST_MAX_NAME)
+        return mf_fail(c, at, "supervisor name '%s' is longer than %u bytes", MF_SHOW(sup->name, strlen(sup->name)),
+                       MANIFEST_MAX_NAME);
     if (strcmp(sup->name, "host") == 0 || sup->name[0] == '#')
         return mf_fail(c, at, "supervisor name '%s' is reserved ('host' and '#<pid>' are addresses)", sup->name);
     for (size_t i = 0; i < t->m->ncomponents; i++)
@@ -76,8 +79,8 @@ static int parse_backoff(const ctx *c, mf_node *v, pos at, manifest_supervisor *
                 return mf_fail(c, vat, "'multiplier' is out of range: %g (maximum %g)", d, MANIFEST_MAX_MULTIPLIER);
             sup->backoff_multiplier = d;
         } else {
-            return mf_fail(c, kat, "unknown key '%.*s' in backoff (expected initial_ms, multiplier, max_ms)",
-                        SHOWN(klen), k);
+            return mf_fail(c, kat, "unknown key '%s' in backoff (expected initial_ms, multiplier, max_ms)",
+                        MF_SHOW(k, klen));
         }
     }
     if (!have_initial)
@@ -119,8 +122,8 @@ static int parse_health(const ctx *c, mf_node *v, pos at, manifest_child *ch) {
                 return -1;
             have_threshold = true;
         } else {
-            return mf_fail(c, kat, "unknown key '%.*s' in health (expected interval_ms, timeout_ms, threshold)",
-                        SHOWN(klen), k);
+            return mf_fail(c, kat, "unknown key '%s' in health (expected interval_ms, timeout_ms, threshold)",
+                        MF_SHOW(k, klen));
         }
     }
     if (ch->health_interval_ms == 0)
@@ -150,8 +153,8 @@ static int parse_shutdown(const ctx *c, mf_node *v, pos at, bool word_allowed, i
         }
         if (s == NULL || len == 0 || !((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+') ||
             !mf_is_plain(v))
-            return mf_fail(c, at, "unknown shutdown '%.*s' (expected brutal_kill, infinity or milliseconds)",
-                        SHOWN(s ? len : 0), s ? s : "");
+            return mf_fail(c, at, "unknown shutdown '%s' (expected brutal_kill, infinity or milliseconds)",
+                        MF_SHOW(s ? s : "", s ? len : 0));
     }
     uint64_t ms;
     if (mf_get_uint(c, v, at, what, MANIFEST_MAX_MS, &ms) != 0)
@@ -210,8 +213,8 @@ static int parse_child(tree *t, mf_node *entry, pos at, int depth, manifest_chil
             health = val, health_at = kat;
         } else {
             return mf_fail(c, kat,
-                        "unknown key '%.*s' in child (expected component, supervisor, restart, shutdown, "
-                        "shutdown_ms, health)", SHOWN(klen), k);
+                        "unknown key '%s' in child (expected component, supervisor, restart, shutdown, "
+                        "shutdown_ms, health)", MF_SHOW(k, klen));
         }
     }
     if (have_comp && have_sub)
@@ -312,6 +315,7 @@ static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_sup
         } else if (mf_key_is(k, klen, "intensity")) {
             if (mf_get_uint_range(c, val, vat, "intensity", 0, MANIFEST_MAX_INTENSITY, &sup->intensity) != 0)
                 return -1;
+            sup->intensity_given = true;
         } else if (mf_key_is(k, klen, "period_ms")) {
             if (mf_get_uint_range(c, val, vat, "period_ms", 1, MANIFEST_MAX_MS, &sup->period_ms) != 0)
                 return -1;
@@ -322,8 +326,8 @@ static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_sup
             children = val, children_at = kat, have_children = true;
         } else {
             return mf_fail(c, kat,
-                        "unknown key '%.*s' in supervisor (expected name, strategy, intensity, period_ms, "
-                        "backoff, children)", SHOWN(klen), k);
+                        "unknown key '%s' in supervisor (expected name, strategy, intensity, period_ms, "
+                        "backoff, children)", MF_SHOW(k, klen));
         }
     }
     if (!have_children)

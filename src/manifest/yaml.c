@@ -118,6 +118,8 @@ int mf_get_text(const ctx *c, mf_node *v, pos at, const char *label, char **out)
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             return mf_fail(c, at, "%s must not contain control characters", label);
+    if (len > MANIFEST_MAX_STRING)
+        return mf_fail(c, at, "%s is longer than %u bytes", label, MANIFEST_MAX_STRING);
     *out = malloc(len + 1);
     if (*out == NULL)
         return mf_fail_oom(c);
@@ -146,14 +148,14 @@ int mf_get_uint(const ctx *c, mf_node *v, pos at, const char *what, uint64_t max
     if (len > 0 && s[0] == '+')
         i = 1;
     if (len > 1 && s[0] == '-' && s[1] >= '0' && s[1] <= '9')
-        return mf_fail(c, at, "'%s' must not be negative (got %.*s)", what, SHOWN(len), s);
+        return mf_fail(c, at, "'%s' must not be negative (got %s)", what, MF_SHOW(s, len));
     if (i == len)
-        return mf_fail(c, at, "'%s' must be a non-negative integer (got '%.*s')", what, SHOWN(len), s);
+        return mf_fail(c, at, "'%s' must be a non-negative integer (got '%s')", what, MF_SHOW(s, len));
     uint64_t val = 0;
     bool over = false;
     for (; i < len; i++) {
         if (s[i] < '0' || s[i] > '9')
-            return mf_fail(c, at, "'%s' must be a non-negative integer (got '%.*s')", what, SHOWN(len), s);
+            return mf_fail(c, at, "'%s' must be a non-negative integer (got '%s')", what, MF_SHOW(s, len));
         unsigned d = (unsigned)(s[i] - '0');
         if (val > (UINT64_MAX - d) / 10)
             over = true;
@@ -161,7 +163,7 @@ int mf_get_uint(const ctx *c, mf_node *v, pos at, const char *what, uint64_t max
             val = val * 10 + d;
     }
     if (over || val > max)
-        return mf_fail(c, at, "'%s' is out of range: %.*s (maximum %llu)", what, SHOWN(len), s,
+        return mf_fail(c, at, "'%s' is out of range: %s (maximum %llu)", what, MF_SHOW(s, len),
                     (unsigned long long)max);
     *out = val;
     return 0;
@@ -199,8 +201,8 @@ int mf_get_bool(const ctx *c, mf_node *v, pos at, const char *what, bool *out) {
         s = "", len = 0;
     int truth = mf_is_plain(v) ? mf_bool_word(s, len) : -1;
     if (truth < 0)
-        return mf_fail(c, at, "'%s' must be true or false (got %s'%.*s')", what,
-                    mf_is_plain(v) ? "" : "a quoted ", SHOWN(len), s);
+        return mf_fail(c, at, "'%s' must be true or false (got %s'%s')", what,
+                    mf_is_plain(v) ? "" : "a quoted ", MF_SHOW(s, len));
     *out = truth == 1;
     return 0;
 }
@@ -218,7 +220,7 @@ int mf_get_word(const ctx *c, mf_node *v, pos at, const char *what, const char *
             *out = (int)i;
             return 0;
         }
-    return mf_fail(c, at, "unknown %s '%.*s' (expected %s)", what, SHOWN(len), s, expected);
+    return mf_fail(c, at, "unknown %s '%s' (expected %s)", what, MF_SHOW(s, len), expected);
 }
 
 /* A plain decimal number: [+-](digits[.digits]|.digits)[(e|E)[+-]digits], parsed without the locale
@@ -264,7 +266,7 @@ int mf_get_double(const ctx *c, mf_node *v, pos at, const char *what, double *ou
         exp10 += eneg ? -e : e;
     }
     if (!ok || digits == 0 || i != len)
-        return mf_fail(c, at, "'%s' must be a number (got '%.*s')", what, SHOWN(len), s);
+        return mf_fail(c, at, "'%s' must be a number (got '%s')", what, MF_SHOW(s, len));
     double d = (double)mant;
     for (; exp10 > 0 && d < 1e300; exp10--)
         d *= 10.0;
