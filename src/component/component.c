@@ -728,8 +728,14 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     component_info_retain(info);
 
     actor_id id = 0;
+    /* The actor layer enforces the mailbox bounds, and backs up host.c's counts of monitors and links (the
+     * host also monitors each instance the guest spawned: max_spawned more monitors). */
     actor_spawn_opts opts = {.link = cfg->link,
-                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX};
+                             .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX,
+                             .mailbox_max_bytes = (size_t)c->mailbox_bytes,
+                             .max_monitors = c->max_monitors > UINT32_MAX - c->max_spawned
+                                                 ? UINT32_MAX : c->max_monitors + c->max_spawned,
+                             .max_links = c->max_links};
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         eng_module_release(c->module);
