@@ -541,7 +541,8 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
         return ACTOR_CONTINUE;
     }
     if (fn_len == msg->len || !has_export(c, fn, &c->sig)) {
-        diag_set(&d, WACTOR_TRAP_NONE, "unknown export '%.*s'", (int)fn_len, fn);
+        int shown = (int)(fn_len < 128 ? fn_len : 128); /* the name may be of any length */
+        diag_set(&d, WACTOR_TRAP_NONE, "unknown export '%.*s'", shown, fn);
         reply_error(msg->reply, -ENOENT, &d);
         job_end(c);
         return ACTOR_CONTINUE;
