@@ -398,7 +398,8 @@ static void test_start_loop_runs_out_of_start_fuel(void **state) {
     wactor_module_release(m);
 }
 
-/* With no start_fuel given, WACTOR_DEFAULT_START_FUEL bounds start-up: an endless `_start` still ends. */
+/* With no start_fuel given, WACTOR_DEFAULT_START_FUEL bounds start-up: an endless `_start` still ends
+ * (the one test that runs the whole default budget: ~1-3 s, ~50 s under ASan on a loaded machine). */
 static void test_start_loop_default_start_fuel(void **state) {
     (void)state;
     wactor_runtime *rt = new_runtime();
@@ -470,9 +471,6 @@ static void test_start_section_loop(void **state) {
     assert_int_equal(wactor_totals(rt, "section", &info), WACTOR_OK);
     assert_int_equal(info.state, WACTOR_FAILED);
     assert_int_equal(info.failure.trap, WACTOR_TRAP_START);
-    /* the default budget ends it too */
-    assert_int_equal(try_spawn(rt, m, NULL, &pid, &d), WACTOR_ETRAP);
-    assert_non_null(strstr(d.message, "fuel exhausted"));
     wactor_runtime_destroy(rt);
     wactor_module_release(m);
 }
