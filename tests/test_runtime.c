@@ -485,6 +485,33 @@ static void test_info_bounded(void **state) {
     wactor_runtime_destroy(rt);
 }
 
+/* Totals are kept per whole name: two names alike in their first 100 bytes are two components (the record
+ * used to keep 63 bytes of the name, so such names shared one total). */
+static void test_totals_long_names(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, WACTOR_FIXTURES, "msg_silent");
+    char a[201], b[201];
+    memset(a, 'n', 200);
+    a[200] = '\0';
+    memcpy(b, a, sizeof b);
+    b[199] = 'x';
+    const uint8_t msg[] = {0x80, 0x04, '1'};
+    wactor_pid pa = spawn(rt, m, a), pb = spawn(rt, m, b);
+    for (int i = 0; i < 3; i++) assert_int_equal(wactor_send(rt, pa, msg, sizeof msg), WACTOR_OK);
+    assert_int_equal(wactor_send(rt, pb, msg, sizeof msg), WACTOR_OK);
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    wactor_actor_info ta, tb;
+    assert_int_equal(wactor_totals(rt, a, &ta), WACTOR_OK);
+    assert_int_equal(wactor_totals(rt, b, &tb), WACTOR_OK);
+    assert_int_equal(ta.dead_letters, 3);
+    assert_int_equal(tb.dead_letters, 1);
+    a[100] = '\0'; /* a prefix is no name of theirs */
+    assert_int_equal(wactor_totals(rt, a, &ta), WACTOR_ENOENT);
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+}
+
 /* The embedding API's default log sink (config.log == NULL: stderr) escapes guest text: no forged line, no
  * terminal sequence, no raw NUL. */
 static void test_default_log_sink_escapes(void **state) {
@@ -532,6 +559,7 @@ int main(void) {
         cmocka_unit_test(test_cleanup_timeout),        cmocka_unit_test(test_malformed_module),
         cmocka_unit_test(test_host_subscription),      cmocka_unit_test(test_info_bounded),
         cmocka_unit_test(test_default_log_sink_escapes),
+        cmocka_unit_test(test_totals_long_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

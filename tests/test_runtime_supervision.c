@@ -26,7 +26,9 @@
 
 #include "wactor.h"
 
-#define WAIT_MS 5000
+/* How long a story may take to be told. Generous: under ASan on a loaded machine the looper's 2,000,000
+ * instructions of fuel alone take 2-4 s of wall time (a third of it on a CPU), and a wait only ends early. */
+#define WAIT_MS 15000
 
 /* ------------------------------------------------------------------ event capture */
 

@@ -109,7 +109,7 @@ static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, bool (*done)(void
         while (!done(arg)) pthread_cond_wait(cv, mu);
         return 0;
     }
-    struct timespec dl = ns_to_ts(mono_ns() + (uint64_t)timeout_ms * 1000000ull);
+    struct timespec dl = ns_to_ts(clock_mono_ns() + (uint64_t)timeout_ms * 1000000ull);
     while (!done(arg)) {
         if (pthread_cond_timedwait(cv, mu, &dl) == ETIMEDOUT) return done(arg) ? 0 : -ETIMEDOUT;
     }

@@ -48,6 +48,7 @@
 #define WACTOR_ACTOR_INTERNAL_H
 
 #include "actor/actor.h"
+#include "common/clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -269,12 +270,6 @@ void actor_exit_request(actor *a, const actor_exit *why);  /* first reason wins;
 /* timer.c */
 int actor_timer_thread_start(actor_system *sys);
 void actor_timer_thread_stop(actor_system *sys);            /* joins; frees pending messages */
-
-static inline uint64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static inline struct timespec ns_to_ts(uint64_t ns) {
     struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull)};

@@ -134,7 +134,6 @@ FuncType to_wabt_functype(const eng_functype &t);
 std::string sig_string(const FuncType &ft);
 Value to_wabt_value(const wactor_value &v);
 wactor_value to_wactor_value(wactor_valtype t, const Value &v);
-uint64_t fnv1a64(const uint8_t *p, size_t n);
 bool same_sig(const eng_functype &a, const eng_functype &b);
 
 /* ------------------------------------------------------------------ module.cpp */
