@@ -4,13 +4,15 @@
  * interprets each message it gets as a sequence of host-import calls (see the operations listed there):
  * every `wactor` import and the WASI preview1 functions, with arguments, pointers and lengths from the
  * fuzzer. Its peers: `echo` (fuzz/abi/echo.wat: answers requests, subscribes to everything, monitors its
- * senders) and `sink` (no handlers, a 4-message mailbox). All three are declared, so the driver can spawn
+ * senders) and `sink` (no handlers, a 4-message mailbox). The driver's WASI world has arguments, an
+ * environment and a read-only preopened directory "/data" (a temporary directory made at start-up, with
+ * a file, a subdirectory, and symlinks inside and out). All three are declared, so the driver can spawn
  * more of them (and of itself).
  *
  * Input: byte 0 is a set of flags, byte 1 the number of messages (1..4) the rest is split into, evenly:
  *   bit 0  the driver's capabilities: all (send/request "*", publish/subscribe ">", spawn) or few
  *          (send/request "echo", publish "chat.*", subscribe "chat.>", no spawn)
- *   bit 1  fuel per message: 200,000 instructions, else 5,000,000
+ *   bit 1  fuel per message: 100,000 instructions, else 1,000,000
  *   bit 2  the messages are requests (wactor_ask, 1 s timeout: the driver may reply) instead of sends
  *   bit 3  each message is also published on topic "fuzz.in" (echo and any subscribed driver get it)
  *   bit 4  after the messages, the driver's `program` export is invoked (Borsh arguments)
@@ -31,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wactor.h"
 
@@ -74,8 +78,43 @@ static blob read_file(const char *name) {
     return b;
 }
 
+/* The driver's WASI world: two arguments, two environment entries and one read-only preopened directory,
+ * "/data", holding a file, a subdirectory with a file, a symlink inside and one pointing out (to /etc), so
+ * path calls meet real files and the sandbox's edges. Made once per process, removed at exit. */
+static char data_dir[] = "/tmp/wactor-fuzz-abi-XXXXXX";
+static const char *const data_entries[] = {"in", "out", "a.txt", "sub/b.txt", "sub"}; /* removal order */
+static void remove_data_dir(void) {
+    char path[256];
+    for (size_t i = 0; i < sizeof data_entries / sizeof data_entries[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", data_dir, data_entries[i]);
+        remove(path);
+    }
+    remove(data_dir); /* fails, and says so, if a guest could write below the read-only preopen */
+}
+static void make_data_dir(void) {
+    if (!mkdtemp(data_dir)) {
+        perror("fuzz_abi: mkdtemp");
+        exit(2);
+    }
+    atexit(remove_data_dir);
+    char path[256];
+    snprintf(path, sizeof path, "%s/a.txt", data_dir);
+    FILE *f = fopen(path, "w");
+    if (f) fputs("hello from /data/a.txt\n", f), fclose(f);
+    snprintf(path, sizeof path, "%s/sub", data_dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/sub/b.txt", data_dir);
+    f = fopen(path, "w");
+    if (f) fputs("b\n", f), fclose(f);
+    snprintf(path, sizeof path, "%s/in", data_dir);
+    if (symlink("a.txt", path) != 0) perror("fuzz_abi: symlink");
+    snprintf(path, sizeof path, "%s/out", data_dir);
+    if (symlink("/etc", path) != 0) perror("fuzz_abi: symlink");
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
+    make_data_dir();
     driver_wasm = read_file("driver.wasm");
     echo_wasm = read_file("echo.wasm");
     sink_wasm = read_file("sink.wasm");
@@ -140,9 +179,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wactor_caps few = {echo_only, 1, echo_only, 1, chat_pub, 1, chat_sub, 1, false};
     wactor_caps echo_caps = {all_targets, 1, NULL, 0, NULL, 0, all_topics, 1, false};
     wactor_caps none = {0};
+    static const char *const wargs[] = {"driver", "--flag"};
+    static const char *const wenv[] = {"A=1", "LANG=C"};
+    wactor_wasi_dir wdir = {.host = data_dir, .guest = "/data", .read_only = true};
+    wactor_wasi wasi = {.args = wargs, .nargs = 2, .env = wenv, .nenv = 2, .dirs = &wdir, .ndirs = 1};
     wactor_spawn_opts dopts = {.name = "driver", .caps = (flags & 1) ? &full : &few, .mailbox = 64,
                                .max_message_bytes = 65536, .memory_pages = 4,
-                               .fuel = (flags & 2) ? 200000 : 5000000};
+                               .fuel = (flags & 2) ? 100000 : 1000000, .wasi = &wasi};
     wactor_spawn_opts eopts = {.name = "echo", .caps = (flags & 0x80) ? &none : &echo_caps, .mailbox = 256,
                                .memory_pages = 2, .fuel = 1000000};
     wactor_spawn_opts sopts = {.name = "sink", .mailbox = 4, .memory_pages = 1, .fuel = 1000};

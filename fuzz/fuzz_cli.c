@@ -10,7 +10,8 @@
  * Checks, beyond "no crash, no leak, no UB": the options point into the given argv; a call has its module
  * and export, at most WACTOR_MAX_PARAMS + 1 positional arguments kept, an encoded value exactly when a
  * codec was chosen, never both; a run has a manifest path that is not an option; every failure has a
- * message.
+ * message; `run MODULE.wasm` (a WASI command, cli_run_is_command) has its --env NAME=VALUE and --dir
+ * HOST[::GUEST] values well-formed and pointing into argv, and a module index after them.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -87,6 +88,28 @@ static void check_call(int argc, char **argv, const cli_call_args *a) {
     free(payload);
 }
 
+/* True if p points into one of the argv strings (at its start or inside it). */
+static int inside_argv(const char *p, char **argv, int argc) {
+    for (int i = 0; i < argc; i++)
+        if (p >= argv[i] && p <= argv[i] + strlen(argv[i])) return 1;
+    return 0;
+}
+
+static void check_command(int argc, char **argv, const cli_command_args *a) {
+    CHECK(a->module >= 0 && a->module < argc);
+    CHECK(a->nenv + a->ndirs <= (size_t)a->module);
+    for (size_t i = 0; i < a->nenv; i++) {
+        CHECK(inside_argv(a->env[i], argv, argc));
+        const char *eq = strchr(a->env[i], '=');
+        CHECK(eq && eq != a->env[i]);
+    }
+    for (size_t i = 0; i < a->ndirs; i++) {
+        CHECK(inside_argv(a->dirs[i], argv, argc) && a->dirs[i][0]);
+        const char *sep = strstr(a->dirs[i], "::");
+        CHECK(sep != a->dirs[i] && (!sep || sep[2]));
+    }
+}
+
 static void check_run(int argc, char **argv, const cli_run_args *a) {
     CHECK(a->path && a->path[0] != '-' && in_argv(a->path, argv, argc));
     if (a->events_path) CHECK(in_argv(a->events_path, argv, argc));
@@ -120,6 +143,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         break;
     }
     case CLI_CMD_RUN: {
+        if (cli_run_is_command(argc - 2, argv + 2)) {
+            cli_command_args c;
+            err[0] = '\0';
+            if (cli_parse_command_run(argc - 2, argv + 2, &c, err, sizeof err) == 0) {
+                check_command(argc - 2, argv + 2, &c);
+                cli_command_args_free(&c);
+            } else {
+                CHECK(strncmp(err, "usage: ", 7) == 0 || strncmp(err, "wactor run: ", 12) == 0);
+            }
+            break;
+        }
         cli_run_args a;
         err[0] = '\0';
         if (cli_parse_run(argc - 2, argv + 2, &a, err, sizeof err) == 0) check_run(argc - 2, argv + 2, &a);

@@ -1,6 +1,7 @@
 /* args.c — the `wactor` command line parsed into options (args.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/args.h"
@@ -76,5 +77,87 @@ int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errl
         set_err(err, errlen, "%s", "usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]");
         return -1;
     }
+    return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* The value of option `name` at argv[*i] ("--env X" or "--env=X"), advancing *i; NULL if not this option.
+ * *missing is set when the option has no value. */
+static const char *option(int argc, char **argv, int *i, const char *name, bool *missing) {
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != 0) return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+bool cli_run_is_command(int argc, char **argv) {
+    for (int i = 0; i < argc; i++) {
+        bool missing = false;
+        if (option(argc, argv, &i, "--env", &missing) || option(argc, argv, &i, "--dir", &missing)) continue;
+        if (missing) return true; /* only a command takes these options: let it say what is wrong */
+        return ends_with(argv[i], ".wasm");
+    }
+    return false;
+}
+
+void cli_command_args_free(cli_command_args *a) {
+    free(a->env);
+    free(a->dirs);
+    a->env = a->dirs = NULL;
+    a->nenv = a->ndirs = 0;
+}
+
+int cli_parse_command_run(int argc, char **argv, cli_command_args *a, char *err, size_t errlen) {
+    memset(a, 0, sizeof *a);
+    a->env = calloc((size_t)argc + 1, sizeof *a->env);
+    a->dirs = calloc((size_t)argc + 1, sizeof *a->dirs);
+    if (!a->env || !a->dirs) {
+        cli_command_args_free(a);
+        set_err(err, errlen, "wactor run: out of memory");
+        return -1;
+    }
+    int i = 0;
+    for (; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        if ((v = option(argc, argv, &i, "--env", &missing))) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
+                set_err(err, errlen, "wactor run: --env needs NAME=VALUE, not '%s'", v);
+                cli_command_args_free(a);
+                return -1;
+            }
+            a->env[a->nenv++] = v;
+        } else if ((v = option(argc, argv, &i, "--dir", &missing))) {
+            const char *sep = strstr(v, "::");
+            if (!*v || sep == v || (sep && !sep[2])) {
+                set_err(err, errlen, "wactor run: --dir needs HOST or HOST::GUEST, not '%s'", v);
+                cli_command_args_free(a);
+                return -1;
+            }
+            a->dirs[a->ndirs++] = v;
+        } else if (missing) {
+            set_err(err, errlen, "wactor run: %s needs a value", argv[i]);
+            cli_command_args_free(a);
+            return -1;
+        } else {
+            break;
+        }
+    }
+    if (i >= argc) {
+        set_err(err, errlen, "%s", "usage: wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]");
+        cli_command_args_free(a);
+        return -1;
+    }
+    a->module = i;
     return 0;
 }

@@ -53,4 +53,26 @@ typedef struct cli_run_args {
  * argument ("wactor run: unexpected argument '--x'"), or no manifest (the usage line). */
 int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errlen);
 
+/* `wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]`: a WASI command
+ * (command.c). Options as wasmtime's CLI writes them: "--env X" or "--env=X". */
+typedef struct cli_command_args {
+    const char **env;        /* nenv "NAME=VALUE" strings (NAME non-empty), into argv; malloc'd array */
+    size_t nenv;
+    const char **dirs;       /* ndirs "HOST" or "HOST::GUEST" strings (both parts non-empty), into argv;
+                                malloc'd array */
+    size_t ndirs;
+    int module;              /* index in argv of MODULE.wasm: the guest's argv is argv[module..argc-1] */
+} cli_command_args;
+
+/* Whether the arguments after "run" name a module (a .wasm file after the options) rather than a
+ * manifest; also true when --env/--dir lacks its value (only a command takes them: let it say so). */
+bool cli_run_is_command(int argc, char **argv);
+
+/* Parses the arguments after "run" of a command. Returns 0 (free with cli_command_args_free), or -1 with
+ * the message in err and nothing to free: "wactor run: --env needs NAME=VALUE, not 'X'", "wactor run: --dir
+ * needs HOST or HOST::GUEST, not 'X'", "wactor run: --env needs a value", the usage line (no module),
+ * "wactor run: out of memory". */
+int cli_parse_command_run(int argc, char **argv, cli_command_args *a, char *err, size_t errlen);
+void cli_command_args_free(cli_command_args *a);
+
 #endif
