@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail
 pkgs=(cmake make gcc g++ pkg-config clang lld wabt wasi-libc libclang-rt-14-dev-wasm32
-      libfyaml-dev libcbor-dev libjansson-dev libcmocka-dev "$@")
+      libyaml-dev libcbor-dev libjansson-dev libcmocka-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -381,9 +382,9 @@ static void test_error_payloads(void **state) {
 
 static void test_error_yaml_syntax(void **state) {
     (void)state;
-    /* an unclosed flow sequence is reported where the parser notices: at the end of the input */
-    expect_error_at("components:\n  - name: a\n    module: [a.wasm\n  - name: b\n", 5,
-                    "YAML syntax error: flow sequence without a closing bracket");
+    /* an unclosed flow sequence is reported where the parser notices (the next line), naming where it began */
+    expect_error_at("components:\n  - name: a\n    module: [a.wasm\n  - name: b\n", 4,
+                    "YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence (line 3)");
     expect_error_at("components:\n  - name: a\n    module: a.wasm\n   - name: b\n", 4, "YAML syntax error");
     expect_error_at("components:\n  - name: a\n    name: b\n", 3, "YAML syntax error: duplicate key");
     expect_error_at("components:\n  - name: a\n    module: a.wasm\n  bad: *nope\n", 4, "YAML syntax error");
@@ -646,7 +647,7 @@ static void test_error_mailbox_and_message_size(void **state) {
     expect_error_at(MB1 "    limits: {mailbox: 5}\n", 4, "unknown key 'mailbox' in limits");
     expect_error_at(MB1 "    mailbx: 5\n", 4,
                     "unknown key 'mailbx' in component (expected name, module, limits, capabilities, mailbox, "
-                    "max_message_bytes)");
+                    "max_message_bytes, wasi)");
 }
 
 #define P1 "components: [{name: a, module: a.wasm}]\npublish:\n" /* lines 1-2 */
@@ -1138,6 +1139,380 @@ static void test_tree_truncations(void **state) {
     }
 }
 
+/* ------------------------------------------------------------------ hostile input */
+
+/* expect_error_at() for `len` bytes that may hold NULs. */
+static void expect_error_n(const char *yaml, size_t len, int line, const char *needle) {
+    manifest *m = (manifest *)0x1;
+    char err[512] = "";
+    assert_int_equal(manifest_parse(yaml, len, "dir/t.yaml", &m, err, sizeof err), -1);
+    assert_null(m);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "dir/t.yaml:%d:", line);
+    if (strncmp(err, prefix, strlen(prefix)) != 0 || strstr(err, needle) == NULL)
+        fail_msg("expected '%s...%s', got '%s'", prefix, needle, err);
+    for (const char *p = err; *p; p++) /* messages never carry raw control bytes */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            fail_msg("raw control byte 0x%02x in '%s'", (unsigned char)*p, err);
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* `%` then 0xFF made libfyaml 0.7.12 spin forever in its directive scanner; every such start is an error. */
+static void test_hostile_directives_and_encoding(void **state) {
+    (void)state;
+    expect_error_n("%\xff", 2, 1, "YAML syntax error: invalid leading UTF-8 octet (byte 0xff)");
+    expect_error_n("%", 1, 1, "YAML syntax error");
+    expect_error_n("%\x80\n", 3, 1, "invalid leading UTF-8 octet");
+    expect_error_n("%YAML\xff\n", 7, 1, "invalid leading UTF-8 octet");
+    expect_error_n("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 28, 2, "YAML syntax error: found duplicate %YAML directive");
+    expect_error_n("%TAG !x! \xff\n", 12, 1, "invalid leading UTF-8 octet");
+    expect_error_n("%FOO\n", 5, 1, "YAML syntax error: found unknown directive name");
+    /* a bad byte is reported on its own line, a NUL byte too (never a truncated string) */
+    expect_error_n("components:\n  - name: a\n    module: \xc3\x28\n", 38, 3, "invalid trailing UTF-8 octet");
+    expect_error_n("components:\n  - name: a\0b\n    module: a\n", 40, 2, "control characters are not allowed (byte 0x00)");
+    expect_error_n("a: \x1b[31m\n", 9, 1, "control characters are not allowed (byte 0x1b)");
+    /* a lone surrogate and an overlong form are not UTF-8 */
+    expect_error_n("a: \xed\xa0\x80\n", 7, 1, "YAML syntax error");
+    expect_error_n("a: \xc0\xaf\n", 6, 1, "YAML syntax error");
+    /* a valid %YAML directive is fine */
+    manifest *m = parse_ok("%YAML 1.1\n---\ncomponents: [{name: a, module: a.wasm}]\n", NULL);
+    manifest_free(m);
+    /* one document per manifest: a second one is not silently dropped */
+    expect_error_at("components: [{name: a, module: a.wasm}]\n---\ncomponents: [{name: b, module: b.wasm}]\n", 2,
+                    "a manifest is one YAML document");
+}
+
+/* A "billion laughs" file (under 1 KB; libfyaml reached 22 GB resolving it) is refused at once. */
+static void test_hostile_alias_bomb(void **state) {
+    (void)state;
+    manifest *m = (manifest *)0x1;
+    char err[512] = "";
+    double t0 = now_s();
+    assert_int_equal(manifest_load(WACTOR_FIXTURES "/manifest_billion_laughs.yaml", &m, err, sizeof err), -1);
+    double took = now_s() - t0;
+    assert_null(m);
+    if (strstr(err, "manifest_billion_laughs.yaml:15:") == NULL ||
+        strstr(err, "the manifest has more than 1000000 nodes (aliases count as copies of what they name)") == NULL)
+        fail_msg("got '%s'", err);
+    if (took > 5.0)
+        fail_msg("refusing the alias bomb took %.1f s", took);
+
+    /* the same with bytes: one 1 MiB scalar named 100 times */
+    size_t big = 1u << 20;
+    char *yaml = malloc(big + 4096);
+    assert_non_null(yaml);
+    size_t n = (size_t)sprintf(yaml, "components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    json:\n"
+                                     "      big: &s ");
+    memset(yaml + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(yaml + n, "\n      many: [");
+    for (int i = 0; i < 100; i++)
+        n += (size_t)sprintf(yaml + n, "*s, ");
+    n += (size_t)sprintf(yaml + n, "*s]\n");
+    expect_error_n(yaml, n, 6, "the manifest has more than 67108864 bytes of scalars");
+    free(yaml);
+
+    /* aliases within the bounds are expanded where they are used */
+    m = parse_ok("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    json: {x: &v [1, {k: s}], y: *v}\n",
+                 NULL);
+    assert_payload(&m->sends[0], JSON_PREFIX, 2, "{\"x\":[1,{\"k\":\"s\"}],\"y\":[1,{\"k\":\"s\"}]}");
+    manifest_free(m);
+    expect_error_at("components: [{name: a, module: a.wasm}]\nx: &a [1, *a]\n", 2, "YAML syntax error: unknown alias '*a'");
+    /* merge keys are not supported: `<<` is a key like any other */
+    expect_error_at("base: &b {name: a, module: a.wasm}\ncomponents:\n  - <<: *b\n", 1, "unknown key 'base' at top level");
+    expect_error_at("components:\n  - &b {name: a, module: a.wasm}\n  - <<: *b\n    name: c\n", 3,
+                    "unknown key '<<' in component");
+}
+
+/* Mappings cost O(n log n) to build (libfyaml: 20,000 keys took 145 s); duplicates are found anywhere. */
+static void test_hostile_wide_and_deep(void **state) {
+    (void)state;
+    size_t nkeys = 100000;
+    char *yaml = malloc(nkeys * 24 + 256);
+    assert_non_null(yaml);
+    size_t n = (size_t)sprintf(yaml, "components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    json:\n");
+    for (size_t i = 0; i < nkeys; i++)
+        n += (size_t)sprintf(yaml + n, "      k%zu: %zu\n", i, i);
+    double t0 = now_s();
+    manifest *m = NULL;
+    char err[512] = "";
+    if (manifest_parse(yaml, n, NULL, &m, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    double took = now_s() - t0;
+    if (took > 20.0)
+        fail_msg("100,000 keys took %.1f s", took);
+    assert_true(m->sends[0].len > nkeys * 8);
+    assert_memory_equal(m->sends[0].payload, "\x80\x04{\"k0\":0,\"k1\":1,", 16);
+    manifest_free(m);
+    /* a duplicate after them all, reported where it repeats */
+    n += (size_t)sprintf(yaml + n, "      k77: again\n");
+    expect_error_n(yaml, n, 5 + (int)nkeys, "YAML syntax error: duplicate key 'k77' (first on line 82)");
+    free(yaml);
+
+    /* nesting: 64 levels are fine (the root mapping is one), 65 are refused, 100,000 too (no recursion) */
+    char deep[400];
+    for (int levels = 63; levels <= 64; levels++) {
+        int k = snprintf(deep, sizeof deep, "components: [{name: a, module: a.wasm}]\nx: ");
+        for (int i = 0; i < levels; i++)
+            deep[k++] = '[';
+        for (int i = 0; i < levels; i++)
+            deep[k++] = ']';
+        deep[k++] = '\n';
+        if (levels == 63) {
+            expect_error_n(deep, (size_t)k, 2, "unknown key 'x' at top level");
+        } else {
+            expect_error_n(deep, (size_t)k, 2, "the manifest is nested more than 64 levels deep");
+        }
+    }
+    size_t depth = 100000;
+    char *tower = malloc(2 * depth + 8);
+    assert_non_null(tower);
+    memcpy(tower, "x: ", 3);
+    memset(tower + 3, '[', depth);
+    memset(tower + 3 + depth, ']', depth);
+    expect_error_n(tower, 3 + 2 * depth, 1, "nested more than 64 levels deep");
+    memset(tower, '{', depth);
+    expect_error_n(tower, depth, 1, "nested more than 64 levels deep");
+    free(tower);
+    /* block indentation nests too */
+    char *steps = malloc(70 * 72);
+    assert_non_null(steps);
+    size_t s = 0;
+    for (int i = 0; i < 70; i++)
+        s += (size_t)sprintf(steps + s, "%*s- \n", i, "");
+    expect_error_n(steps, s, 65, "nested more than 64 levels deep");
+    free(steps);
+
+    /* more text than MANIFEST_MAX_BYTES is refused before it is parsed */
+    size_t huge = MANIFEST_MAX_BYTES + 1;
+    char *blank = malloc(huge);
+    assert_non_null(blank);
+    memset(blank, ' ', huge);
+    expect_error_n(blank, huge, 1, "the manifest is larger than 67108864 bytes");
+    free(blank);
+}
+
+#define A1 "components:\n  - name: a\n    module: a.wasm\n" /* lines 1-3 */
+
+/* Every limit key: wrong types, negative and huge numbers, each with its line. */
+static void test_hostile_limit_values(void **state) {
+    (void)state;
+    static const struct { const char *key; bool wide; } keys[] = {
+        {"memory_pages", false}, {"fuel", true}, {"mailbox_bytes", true}, {"start_fuel", true},
+        {"table_elements", false}, {"max_spawned", false}, {"max_requests", false},
+        {"max_subscriptions", false}, {"max_monitors", false}, {"max_links", false},
+        {"log_bytes_per_sec", false},
+    };
+    char yaml[512], want[160];
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *k = keys[i].key;
+        static const struct { const char *value, *needle; } bad[] = {
+            {"-1", "must not be negative"},
+            {"-0x10", "must not be negative"},
+            {"0x10", "must be a non-negative integer (got '0x10')"},
+            {"1.5", "must be a non-negative integer (got '1.5')"},
+            {"1e3", "must be a non-negative integer"},
+            {"\"5\"", "must be a non-negative integer, not a quoted string"},
+            {"[5]", "must be a non-negative integer, not a list"},
+            {"{a: 1}", "must be a non-negative integer, not a mapping"},
+            {"", "must be a non-negative integer, not nothing"},
+            {"true", "must be a non-negative integer (got 'true')"},
+            {"99999999999999999999999999999999", "is out of range"},
+            {"18446744073709551616", "is out of range"},
+        };
+        for (size_t j = 0; j < sizeof bad / sizeof bad[0]; j++) {
+            snprintf(yaml, sizeof yaml, A1 "    limits:\n      %s: %s\n", k, bad[j].value);
+            snprintf(want, sizeof want, "'%s' %s", k, bad[j].needle);
+            expect_error_at(yaml, 5, want);
+        }
+        if (!keys[i].wide) {
+            snprintf(yaml, sizeof yaml, A1 "    limits: {%s: 4294967296}\n", k);
+            snprintf(want, sizeof want, "'%s' is out of range: 4294967296", k);
+            expect_error_at(yaml, 4, want);
+        }
+    }
+    /* a key with an escape sequence is shown escaped */
+    expect_error_at(A1 "    limits: {\"\\e[31m\": 1}\n", 4, "unknown key '\\x1b[31m' in limits");
+    expect_error_at(A1 "    limits: {\"a\\0b\": 1}\n", 4, "unknown key 'a\\x00b' in limits");
+}
+
+/* Names, paths and strings: too long, NUL, control characters, wrong types. */
+static void test_hostile_strings(void **state) {
+    (void)state;
+    char name[300];
+    memset(name, 'n', 256);
+    name[256] = '\0';
+    char yaml[6000];
+    snprintf(yaml, sizeof yaml, "components:\n  - name: %s\n    module: a.wasm\n", name);
+    expect_error_at(yaml, 2, "is longer than 255 bytes");
+    name[255] = '\0';
+    snprintf(yaml, sizeof yaml, "components:\n  - name: %s\n    module: a.wasm\n", name);
+    manifest *m = parse_ok(yaml, NULL);
+    assert_int_equal(strlen(m->components[0].name), 255);
+    manifest_free(m);
+    snprintf(yaml, sizeof yaml, A1 "supervisor:\n  name: %s5\n  children: []\n", name);
+    expect_error_at(yaml, 5, "supervisor name");
+    char path[4200];
+    memset(path, 'p', 4097);
+    path[4097] = '\0';
+    snprintf(yaml, sizeof yaml, "components:\n  - name: a\n    module: %s\n", path);
+    expect_error_at(yaml, 3, "'module' is longer than 4096 bytes");
+    expect_error_at("components:\n  - name: \"a\\0b\"\n    module: a.wasm\n", 2, "'name' must not contain control characters");
+    expect_error_at("components:\n  - name: a\n    module: \"a\\0.wasm\"\n", 3, "'module' must not contain control characters");
+    expect_error_at("components:\n  - name: [a]\n    module: a.wasm\n", 2, "'name' must be a string, not a list");
+    expect_error_at("components:\n  - name: {a: 1}\n    module: a.wasm\n", 2, "'name' must be a string, not a mapping");
+    expect_error_at("components:\n  - name: a\n    module:\n", 3, "'module' must be a string, not nothing");
+    expect_error_at("components: {name: a}\n", 1, "'components' must be a list of components, not a mapping");
+    expect_error_at("components: [[a]]\n", 1, "a component must be a mapping");
+    expect_error_at("? [a]\n: 1\n", 1, "mapping keys must be plain names");
+    /* hex payloads: whitespace may not split a byte, no NUL */
+    expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor: a1 6 1\n", 4,
+                    "'cbor': hex digits must come in pairs");
+    expect_error_at("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor: \"a1\\0\"\n", 4,
+                    "'cbor': invalid hex digit (byte 0x00)");
+    m = parse_ok("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    cbor: \" 0xA1 61\\n6e 01 \"\n", NULL);
+    static const uint8_t cbor[] = {0x51, 0xa1, 0x61, 0x6e, 0x01};
+    assert_int_equal(m->sends[0].len, sizeof cbor);
+    assert_memory_equal(m->sends[0].payload, cbor, sizeof cbor);
+    manifest_free(m);
+    /* JSON text: control characters and NUL escaped */
+    m = parse_ok("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    text: \"a\\0b\\e\"\n", NULL);
+    assert_payload(&m->sends[0], JSON_PREFIX, 2, "\"a\\u0000b\\u001b\"");
+    manifest_free(m);
+}
+
+/* The limits of wactor_spawn_opts, stored under the same names; 0 / absent = the default. */
+static void test_limits_all_keys(void **state) {
+    (void)state;
+    manifest *m = parse_ok(A1 "    limits:\n      memory_pages: 7\n      fuel: 8\n      mailbox_bytes: 18446744073709551615\n"
+                           "      start_fuel: 9\n      table_elements: 10\n      max_spawned: 11\n      max_requests: 12\n"
+                           "      max_subscriptions: 13\n      max_monitors: 14\n      max_links: 15\n"
+                           "      log_bytes_per_sec: 4294967295\n    mailbox: 16\n    max_message_bytes: 17\n"
+                           "  - name: b\n    module: b.wasm\n    limits: {max_spawned: 0}\n", NULL);
+    const manifest_component *a = &m->components[0], *b = &m->components[1];
+    assert_int_equal(a->memory_pages, 7);
+    assert_int_equal(a->fuel, 8);
+    assert_true(a->mailbox_bytes == UINT64_MAX);
+    assert_int_equal(a->start_fuel, 9);
+    assert_int_equal(a->table_elements, 10);
+    assert_int_equal(a->max_spawned, 11);
+    assert_int_equal(a->max_requests, 12);
+    assert_int_equal(a->max_subscriptions, 13);
+    assert_int_equal(a->max_monitors, 14);
+    assert_int_equal(a->max_links, 15);
+    assert_true(a->log_bytes_per_sec == UINT32_MAX);
+    assert_int_equal(a->mailbox, 16);
+    assert_int_equal(a->max_message_bytes, 17);
+    assert_int_equal(b->mailbox_bytes, 0);
+    assert_int_equal(b->start_fuel, 0);
+    assert_int_equal(b->max_spawned, 0);
+    assert_int_equal(b->log_bytes_per_sec, 0);
+    assert_int_equal(b->wasi.nargs + b->wasi.nenv + b->wasi.ndirs, 0);
+    assert_null(b->wasi.args);
+    assert_null(b->wasi.env);
+    assert_null(b->wasi.dirs);
+    manifest_free(m);
+    expect_error_at(A1 "    limits: {max_spawnd: 1}\n", 4,
+                    "unknown key 'max_spawnd' in limits (expected memory_pages, fuel, mailbox_bytes, start_fuel, "
+                    "table_elements, max_spawned, max_requests, max_subscriptions, max_monitors, max_links, "
+                    "log_bytes_per_sec)");
+    expect_error_at(A1 "    limits: [1]\n", 4, "'limits' must be a mapping, not a list");
+}
+
+static void test_wasi(void **state) {
+    (void)state;
+    manifest *m = parse_ok(A1 "    wasi:\n"
+                           "      args: [prog, --level, 3, \"\", \"two words\"]\n"          /* line 5 */
+                           "      env: {LANG: C.UTF-8, LEVEL: 3, EMPTY: \"\", PATHS: \"a=b\"}\n"
+                           "      dirs:\n"
+                           "        - \"data::/data\"\n"                                     /* line 8 */
+                           "        - {host: /abs/cache, guest: /cache, read_only: true}\n"
+                           "        - host: ../up\n"                                         /* line 10 */
+                           "          guest: up\n"
+                           "          read_only: false\n",
+                           "/srv/sys/m.yaml");
+    const manifest_wasi *w = &m->components[0].wasi;
+    assert_int_equal(w->nargs, 5);
+    assert_string_equal(w->args[0], "prog");
+    assert_string_equal(w->args[1], "--level");
+    assert_string_equal(w->args[2], "3");
+    assert_string_equal(w->args[3], "");
+    assert_string_equal(w->args[4], "two words");
+    assert_int_equal(w->nenv, 4);
+    assert_string_equal(w->env[0], "LANG=C.UTF-8");
+    assert_string_equal(w->env[1], "LEVEL=3");
+    assert_string_equal(w->env[2], "EMPTY=");
+    assert_string_equal(w->env[3], "PATHS=a=b");
+    assert_int_equal(w->ndirs, 3);
+    assert_string_equal(w->dirs[0].host, "/srv/sys/data");
+    assert_string_equal(w->dirs[0].guest, "/data");
+    assert_false(w->dirs[0].read_only);
+    assert_int_equal(w->dirs[0].line, 8);
+    assert_string_equal(w->dirs[1].host, "/abs/cache");
+    assert_string_equal(w->dirs[1].guest, "/cache");
+    assert_true(w->dirs[1].read_only);
+    assert_string_equal(w->dirs[2].host, "/srv/sys/../up");
+    assert_string_equal(w->dirs[2].guest, "up");
+    assert_false(w->dirs[2].read_only);
+    assert_int_equal(w->dirs[2].line, 10);
+    manifest_free(m);
+
+#define W1 A1 "    wasi:\n" /* lines 1-4 */
+    expect_error_at(W1 "      argv: [a]\n", 5, "unknown key 'argv' in wasi (expected args, env, dirs)");
+    expect_error_at(A1 "    wasi: [a]\n", 4, "'wasi' must be a mapping");
+    expect_error_at(W1 "      args: a\n", 5, "'args' must be a list of strings, not a scalar");
+    expect_error_at(W1 "      args: [a, [b]]\n", 5, "a WASI argument must be a string, not a list");
+    expect_error_at(W1 "      args: [a, ~]\n", 5, "a WASI argument must be a string, not nothing");
+    expect_error_at(W1 "      args: [\"a\\0b\"]\n", 5, "a WASI argument must not contain a NUL byte");
+    expect_error_at(W1 "      env: [A=1]\n", 5, "'env' must be a mapping of NAME: VALUE, not a list");
+    expect_error_at(W1 "      env: {\"A=B\": 1}\n", 5, "environment variable name 'A=B' must not contain '='");
+    expect_error_at(W1 "      env: {\"\": 1}\n", 5, "an environment variable name must not be empty");
+    expect_error_at(W1 "      env: {\"A\\nB\": 1}\n", 5, "an environment variable name must not contain control");
+    expect_error_at(W1 "      env: {A: \"x\\0y\"}\n", 5, "an environment variable value must not contain a NUL byte");
+    expect_error_at(W1 "      env: {A: {b: 1}}\n", 5, "an environment variable value must be a string, not a mapping");
+    expect_error_at(W1 "      env: {A: }\n", 5, "an environment variable value must be a string, not nothing");
+    expect_error_at(W1 "      env:\n        A: 1\n        A: 2\n", 7, "duplicate key 'A'");
+    expect_error_at(W1 "      dirs: data::/d\n", 5, "'dirs' must be a list of directories, not a scalar");
+    expect_error_at(W1 "      dirs: [data]\n", 5, "'dirs' entry 'data' must be \"HOST::GUEST\"");
+    expect_error_at(W1 "      dirs: [\"::/d\"]\n", 5, "must be \"HOST::GUEST\"");
+    expect_error_at(W1 "      dirs: [\"d::\"]\n", 5, "must be \"HOST::GUEST\"");
+    expect_error_at(W1 "      dirs: [[d]]\n", 5, "a 'dirs' entry must be \"HOST::GUEST\" or a mapping, not a list");
+    expect_error_at(W1 "      dirs: [{host: d}]\n", 5, "a 'dirs' entry needs both 'host' and 'guest'");
+    expect_error_at(W1 "      dirs: [{host: d, guest: g, read_only: yes}]\n", 5, "'read_only' must be true or false");
+    expect_error_at(W1 "      dirs: [{host: d, guest: g, mode: rw}]\n", 5, "unknown key 'mode' in a 'dirs' entry");
+    expect_error_at(W1 "      dirs: [\"a::/g\", {host: b, guest: /g}]\n", 5, "guest directory '/g' is given twice");
+    char *many = malloc(1100 * 4 + 256);
+    assert_non_null(many);
+    size_t n = (size_t)sprintf(many, W1 "      args: [");
+    for (int i = 0; i < 1025; i++)
+        n += (size_t)sprintf(many + n, "a,");
+    n += (size_t)sprintf(many + n, "]\n");
+    expect_error_n(many, n, 5, "'args' has 1025 entries (at most 1024)");
+    free(many);
+}
+
+/* OTP: intensity 0 means no restart at all; absent keeps the default 1. The two stay distinct. */
+static void test_intensity_zero(void **state) {
+    (void)state;
+    manifest *m = parse_ok(A1 "supervisor: {name: r, intensity: 0, children: [{component: a}]}\n", NULL);
+    assert_int_equal(m->supervisor->intensity, 0);
+    assert_true(m->supervisor->intensity_given);
+    manifest_free(m);
+    m = parse_ok(A1 "supervisor: {name: r, children: [{component: a}]}\n", NULL);
+    assert_int_equal(m->supervisor->intensity, WACTOR_DEFAULT_INTENSITY);
+    assert_false(m->supervisor->intensity_given);
+    manifest_free(m);
+    m = parse_ok(A1 "supervisor: {name: r, intensity: 1, children: [{component: a}]}\n", NULL);
+    assert_int_equal(m->supervisor->intensity, 1);
+    assert_true(m->supervisor->intensity_given);
+    manifest_free(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_fields),
@@ -1168,6 +1543,14 @@ int main(void) {
         cmocka_unit_test(test_error_publish),
         cmocka_unit_test(test_caps_truncations),
         cmocka_unit_test(test_example_grants),
+        cmocka_unit_test(test_hostile_directives_and_encoding),
+        cmocka_unit_test(test_hostile_alias_bomb),
+        cmocka_unit_test(test_hostile_wide_and_deep),
+        cmocka_unit_test(test_hostile_limit_values),
+        cmocka_unit_test(test_hostile_strings),
+        cmocka_unit_test(test_limits_all_keys),
+        cmocka_unit_test(test_wasi),
+        cmocka_unit_test(test_intensity_zero),
     };
     return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
 }

@@ -53,14 +53,14 @@ static int wait_for_end(wactor_runtime *rt, bool until_idle) {
 }
 
 /* Loads every module, starts the components outside the tree (in manifest order), then the tree. */
-static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods, wactor_caps *caps,
+static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods, cli_grants *grants,
                      wactor_pid *pids, wactor_pid *root) {
     for (size_t i = 0; i < m->ncomponents; i++) {
         const manifest_component *c = &m->components[i];
-        caps[i] = cli_caps(&c->caps);
-        wactor_spawn_opts opts = cli_spawn_opts(c, &caps[i]);
         wactor_diag d = {0};
-        wactor_error err = wactor_module_load_file(rt, c->module_path, &mods[i], &d);
+        wactor_error err = cli_grants_init(&grants[i], c) ? WACTOR_ENOMEM : WACTOR_OK;
+        wactor_spawn_opts opts = cli_spawn_opts(c, &grants[i]);
+        if (!err) err = wactor_module_load_file(rt, c->module_path, &mods[i], &d);
         if (!err) err = wactor_declare(rt, c->name, mods[i], &opts); /* guests may spawn it by name */
         if (!err && !c->in_tree) err = wactor_spawn(rt, mods[i], &opts, &pids[i], &d);
         if (err) {
@@ -71,7 +71,7 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
         }
     }
     if (!m->supervisor) return CLI_OK;
-    wactor_sup_spec *spec = cli_tree_spec(m, mods, caps);
+    wactor_sup_spec *spec = cli_tree_spec(m, mods, grants);
     wactor_diag d = {0};
     wactor_error err = spec ? wactor_supervisor_start(rt, spec, root, &d) : WACTOR_ENOMEM;
     cli_tree_free(spec);
@@ -160,9 +160,9 @@ int cli_run(int argc, char **argv) {
     if (events) wactor_set_event_handler(rt, print_event, events);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
-    wactor_caps *caps = calloc(m->ncomponents + 1, sizeof *caps);
+    cli_grants *grants = calloc(m->ncomponents + 1, sizeof *grants);
     wactor_pid root = 0;
-    int status = mods && pids && caps ? start_all(rt, m, mods, caps, pids, &root) : CLI_BAD_INPUT;
+    int status = mods && pids && grants ? start_all(rt, m, mods, grants, pids, &root) : CLI_BAD_INPUT;
     if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
         cli_signals_running();
@@ -187,7 +187,8 @@ int cli_run(int argc, char **argv) {
     for (size_t i = 0; mods && i < m->ncomponents; i++) wactor_module_release(mods[i]);
     free(mods);
     free(pids);
-    free(caps);
+    for (size_t i = 0; grants && i < m->ncomponents; i++) cli_grants_free(&grants[i]);
+    free(grants);
     manifest_free(m);
     if (events && events != stderr) fclose(events);
     return status;

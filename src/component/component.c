@@ -543,7 +543,8 @@ static actor_result on_invoke(component *c, actor_msg *msg) {
         return ACTOR_CONTINUE;
     }
     if (fn_len == msg->len || !has_export(c, fn, &c->sig)) {
-        diag_set(&d, WACTOR_TRAP_NONE, "unknown export '%.*s'", (int)fn_len, fn);
+        int shown = (int)(fn_len < 128 ? fn_len : 128); /* the name may be of any length */
+        diag_set(&d, WACTOR_TRAP_NONE, "unknown export '%.*s'", shown, fn);
         reply_error(msg->reply, -ENOENT, &d);
         job_end(c);
         return ACTOR_CONTINUE;
@@ -731,9 +732,15 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     component_info_retain(info);
 
     actor_id id = 0;
+    /* The actor layer enforces the mailbox bounds, and backs up host.c's counts of monitors and links (the
+     * host also monitors each instance the guest spawned: max_spawned more monitors). */
     actor_spawn_opts opts = {.link = cfg->link,
                              .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX,
-                             .max_message_bytes = c->max_message_bytes}; /* checked before delivery */
+                             .max_message_bytes = c->max_message_bytes, /* checked before delivery */
+                             .mailbox_max_bytes = (size_t)c->mailbox_bytes,
+                             .max_monitors = c->max_monitors > UINT32_MAX - c->max_spawned
+                                                 ? UINT32_MAX : c->max_monitors + c->max_spawned,
+                             .max_links = c->max_links};
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         free(c->wasi_cfg);

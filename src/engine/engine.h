@@ -67,7 +67,11 @@ typedef enum eng_status {
 /* Decodes and validates `len` bytes. Identical bytes return the same cached compiled module with its
  * reference count raised (content hash + byte compare). *out must be released with eng_module_release().
  * Returns 0, or -1 with diag->message saying what is wrong (e.g. "0000008: error: unable to read u32
- * leb128: version"). Thread-safe.
+ * leb128: version"). Custom sections are checked as the core spec says (5.5.3): a section size or name length
+ * that is not a proper LEB128 u32 or runs past its end, or a name that is not well-formed UTF-8, is refused
+ * ("000000b: error: custom section name is malformed UTF-8"); their contents are never interpreted, so a
+ * custom section wabt would parse (linking, reloc.*, dylink.0, target_features, name) is accepted whatever
+ * it holds. Thread-safe.
  * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in module.cpp). */
 int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag);
 void eng_module_retain(eng_module *m);

@@ -27,7 +27,7 @@ void mf_free_caps(manifest_caps *caps) {
 static int check_target(const ctx *c, const char *grant, const char *t, pos at) {
     size_t len = strlen(t);
     if (len > MANIFEST_MAX_TARGET)
-        return mf_fail(c, at, "'%s' target '%.*s...' is longer than %u bytes (no address is)", grant, SHOWN(len), t,
+        return mf_fail(c, at, "'%s' target '%s' is longer than %u bytes (no address is)", grant, MF_SHOW(t, len),
                     MANIFEST_MAX_TARGET);
     if (t[0] != '#')
         return 0;
@@ -40,8 +40,8 @@ static int check_target(const ctx *c, const char *grant, const char *t, pos at) 
     }
     if (!ok)
         return mf_fail(c, at,
-                    "'%s' target '%.*s' is not a pid address ('#' then the pid in decimal without leading "
-                    "zeros, e.g. \"#12\"; names cannot start with '#')", grant, SHOWN(len), t);
+                    "'%s' target '%s' is not a pid address ('#' then the pid in decimal without leading "
+                    "zeros, e.g. \"#12\"; names cannot start with '#')", grant, MF_SHOW(t, len));
     return 0;
 }
 
@@ -49,21 +49,21 @@ static int check_target(const ctx *c, const char *grant, const char *t, pos at) 
 static int check_pattern(const ctx *c, const char *grant, const char *p, pos at) {
     if (broker_subject_valid(p, true))
         return 0;
-    return mf_fail(c, at, "'%s' pattern '%.*s' is not a valid NATS subject pattern (" NATS_SYNTAX ")", grant,
-                SHOWN(strlen(p)), p);
+    return mf_fail(c, at, "'%s' pattern '%s' is not a valid NATS subject pattern (" NATS_SYNTAX ")", grant,
+                MF_SHOW(p, strlen(p)));
 }
 
 typedef int (*grant_check)(const ctx *c, const char *grant, const char *item, pos at);
 
 /* A grant list: a YAML list of strings, each checked by `check`. Nothing (`send:`) grants nothing. */
-static int parse_grant_list(const ctx *c, struct fy_node *v, pos kat, const char *grant, const char *item,
+static int parse_grant_list(const ctx *c, mf_node *v, pos kat, const char *grant, const char *item,
                             grant_check check, char ***out, size_t *n) {
     if (mf_is_null(v))
         return 0;
-    if (!fy_node_is_sequence(v))
+    if (!mf_is_seq(v))
         return mf_fail(c, mf_node_pos(v, kat), "capability '%s' must be a list of %ss, not %s", grant, item,
                     mf_kind_name(v));
-    int count = fy_node_sequence_item_count(v);
+    int count = mf_count(v);
     if (count <= 0)
         return 0;
     *out = calloc((size_t)count, sizeof **out);
@@ -71,9 +71,9 @@ static int parse_grant_list(const ctx *c, struct fy_node *v, pos kat, const char
         return mf_fail_oom(c);
     char label[48];
     snprintf(label, sizeof label, "a '%s' %s", grant, item);
-    void *it = NULL;
-    struct fy_node *entry;
-    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL && *n < (size_t)count) {
+    size_t it = 0;
+    mf_node *entry;
+    while ((entry = mf_seq_next(v, &it)) != NULL && *n < (size_t)count) {
         pos at = mf_node_pos(entry, kat);
         if (mf_get_text(c, entry, at, label, &(*out)[*n]) != 0)
             return -1;
@@ -84,20 +84,20 @@ static int parse_grant_list(const ctx *c, struct fy_node *v, pos kat, const char
     return 0;
 }
 
-int mf_parse_caps(const ctx *c, struct fy_node *v, pos at, manifest_caps *caps) {
+int mf_parse_caps(const ctx *c, mf_node *v, pos at, manifest_caps *caps) {
     if (mf_is_null(v))
         return 0;
-    if (!fy_node_is_mapping(v))
+    if (!mf_is_map(v))
         return mf_fail(c, mf_node_pos(v, at), "'capabilities' must be a mapping, not %s", mf_kind_name(v));
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         int rc;
         if (mf_key_is(k, klen, "send"))
             rc = parse_grant_list(c, val, kat, "send", "target", check_target, &caps->send, &caps->nsend);
@@ -114,8 +114,8 @@ int mf_parse_caps(const ctx *c, struct fy_node *v, pos at, manifest_caps *caps) 
             rc = mf_get_bool(c, val, mf_node_pos(val, kat), "spawn", &caps->spawn);
         else
             rc = mf_fail(c, kat,
-                      "unknown key '%.*s' in capabilities (expected send, request, publish, subscribe, spawn)",
-                      SHOWN(klen), k);
+                      "unknown key '%s' in capabilities (expected send, request, publish, subscribe, spawn)",
+                      MF_SHOW(k, klen));
         if (rc != 0)
             return -1;
     }

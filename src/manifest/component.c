@@ -1,44 +1,96 @@
 /*
  * component.c — the `components:` list: each entry's name, module path (resolved against the manifest's
- * directory), `limits:`, mailbox and message size; its `capabilities:` are read by caps.c.
+ * directory), `limits:` (and `mailbox` / `max_message_bytes` beside it); its
+ * `capabilities:` are read by caps.c, its `wasi:` by wasi.c.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "manifest/internal.h"
 
-static int parse_limits(const ctx *c, struct fy_node *v, pos at, manifest_component *comp) {
+/* The per-component limits (wactor_spawn_opts in include/wactor.h has the same names): where each is stored
+ * and its range (0, where accepted, = the WACTOR_DEFAULT_*). `mailbox` and `max_message_bytes` are written
+ * beside `limits:`, not in it (as they always were). */
+typedef struct limit_key {
+    const char *key;
+    size_t offset;
+    bool wide; /* uint64_t, else uint32_t */
+    uint64_t min, max;
+    bool beside; /* a key of the component, not of `limits:` */
+} limit_key;
+
+#define U32(field, min, max) {#field, offsetof(manifest_component, field), false, min, max, false}
+#define U64(field) {#field, offsetof(manifest_component, field), true, 0, UINT64_MAX, false}
+static const limit_key LIMITS[] = {
+    U32(memory_pages, 0, MANIFEST_MAX_MEMORY_PAGES),
+    U64(fuel),
+    {"mailbox", offsetof(manifest_component, mailbox), false, 1, MANIFEST_MAX_MAILBOX, true},
+    {"max_message_bytes", offsetof(manifest_component, max_message_bytes), false, 1, MANIFEST_MAX_PAYLOAD, true},
+    U64(mailbox_bytes),
+    U64(start_fuel),
+    U32(table_elements, 0, UINT32_MAX),
+    U32(max_spawned, 0, UINT32_MAX),
+    U32(max_requests, 0, UINT32_MAX),
+    U32(max_subscriptions, 0, UINT32_MAX),
+    U32(max_monitors, 0, UINT32_MAX),
+    U32(max_links, 0, UINT32_MAX),
+    U32(log_bytes_per_sec, 0, UINT32_MAX),
+};
+#define NLIMITS (sizeof LIMITS / sizeof LIMITS[0])
+#define LIMIT_NAMES "memory_pages, fuel, mailbox_bytes, start_fuel, table_elements, " \
+                    "max_spawned, max_requests, max_subscriptions, max_monitors, max_links, log_bytes_per_sec"
+
+static int limit_index(const char *k, size_t klen, bool beside) {
+    for (size_t i = 0; i < NLIMITS; i++)
+        if (LIMITS[i].beside == beside && mf_key_is(k, klen, LIMITS[i].key))
+            return (int)i;
+    return -1;
+}
+
+/* Stores limit `i` from `val`. */
+static int parse_limit(const ctx *c, size_t i, mf_node *val, pos vat, manifest_component *comp) {
+    const limit_key *l = &LIMITS[i];
+    uint64_t u;
+    if (mf_get_uint(c, val, vat, l->key, l->max, &u) != 0)
+        return -1;
+    if (u < l->min)
+        return mf_fail(c, vat, "'%s' is out of range: %llu (minimum %llu)", l->key, (unsigned long long)u,
+                       (unsigned long long)l->min);
+    char *field = (char *)comp + l->offset;
+    if (l->wide) {
+        memcpy(field, &u, sizeof u);
+    } else {
+        uint32_t v = (uint32_t)u;
+        memcpy(field, &v, sizeof v);
+    }
+    return 0;
+}
+
+static int parse_limits(const ctx *c, mf_node *v, pos at, manifest_component *comp) {
     if (mf_is_null(v))
         return 0;
-    if (!fy_node_is_mapping(v))
+    if (!mf_is_map(v))
         return mf_fail(c, mf_node_pos(v, at), "'limits' must be a mapping, not %s", mf_kind_name(v));
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
-        pos vat = mf_node_pos(val, kat);
-        uint64_t u;
-        if (mf_key_is(k, klen, "memory_pages")) {
-            if (mf_get_uint(c, val, vat, "memory_pages", MANIFEST_MAX_MEMORY_PAGES, &u) != 0)
-                return -1;
-            comp->memory_pages = (uint32_t)u;
-        } else if (mf_key_is(k, klen, "fuel")) {
-            if (mf_get_uint(c, val, vat, "fuel", UINT64_MAX, &u) != 0)
-                return -1;
-            comp->fuel = u;
-        } else {
-            return mf_fail(c, kat, "unknown key '%.*s' in limits (expected memory_pages, fuel)", SHOWN(klen), k);
-        }
+        int i = limit_index(k, klen, false);
+        if (i < 0)
+            return mf_fail(c, kat, "unknown key '%s' in limits (expected " LIMIT_NAMES ")", MF_SHOW(k, klen));
+        if (parse_limit(c, (size_t)i, p->value, mf_node_pos(p->value, kat), comp) != 0)
+            return -1;
     }
     return 0;
 }
 
+/* `path` against the directory of `manifest_path` (absolute paths kept); malloc'd, NULL without memory. */
 char *mf_resolve_path(const char *manifest_path, const char *module) {
     const char *slash = manifest_path ? strrchr(manifest_path, '/') : NULL;
     size_t dirlen = slash ? (size_t)(slash - manifest_path) + 1 : 0;
@@ -58,27 +110,27 @@ void mf_free_component(manifest_component *comp) {
     free(comp->name);
     free(comp->module_path);
     mf_free_caps(&comp->caps);
-    mf_free_wasi(comp);
+    mf_free_wasi(&comp->wasi);
 }
 
-static int parse_component(const ctx *c, struct fy_node *entry, pos at, const char *base,
+static int parse_component(const ctx *c, mf_node *entry, pos at, const char *base,
                            manifest *m, manifest_component *comp) {
     at = mf_node_pos(entry, at);
     comp->line = at.line;
-    if (!fy_node_is_mapping(entry))
+    if (!mf_is_map(entry))
         return mf_fail(c, at, "a component must be a mapping with 'name' and 'module', not %s",
                     mf_kind_name(entry));
     char *module = NULL;
     pos name_at = at;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(entry, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             goto fail;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         pos vat = mf_node_pos(val, kat);
         if (mf_key_is(k, klen, "name")) {
             name_at = vat;
@@ -90,23 +142,19 @@ static int parse_component(const ctx *c, struct fy_node *entry, pos at, const ch
         } else if (mf_key_is(k, klen, "limits")) {
             if (parse_limits(c, val, kat, comp) != 0)
                 goto fail;
+        } else if (mf_key_is(k, klen, "wasi")) {
+            if (mf_parse_wasi(c, val, kat, base, &comp->wasi) != 0)
+                goto fail;
         } else if (mf_key_is(k, klen, "capabilities")) {
             if (mf_parse_caps(c, val, kat, &comp->caps) != 0)
                 goto fail;
-        } else if (mf_key_is(k, klen, "mailbox")) {
-            if (mf_get_uint_range(c, val, vat, "mailbox", 1, MANIFEST_MAX_MAILBOX, &comp->mailbox) != 0)
-                goto fail;
-        } else if (mf_key_is(k, klen, "wasi")) {
-            if (mf_parse_wasi(c, val, kat, base, comp) != 0)
-                goto fail;
-        } else if (mf_key_is(k, klen, "max_message_bytes")) {
-            if (mf_get_uint_range(c, val, vat, "max_message_bytes", 1, MANIFEST_MAX_PAYLOAD,
-                               &comp->max_message_bytes) != 0)
+        } else if (mf_key_is(k, klen, "mailbox") || mf_key_is(k, klen, "max_message_bytes")) {
+            if (parse_limit(c, (size_t)limit_index(k, klen, true), val, vat, comp) != 0)
                 goto fail;
         } else {
             mf_fail(c, kat,
-                 "unknown key '%.*s' in component (expected name, module, limits, capabilities, mailbox, "
-                 "max_message_bytes) or wasi", SHOWN(klen), k);
+                 "unknown key '%s' in component (expected name, module, limits, capabilities, mailbox, "
+                 "max_message_bytes, wasi)", MF_SHOW(k, klen));
             goto fail;
         }
     }
@@ -116,6 +164,11 @@ static int parse_component(const ctx *c, struct fy_node *entry, pos at, const ch
     }
     if (module == NULL) {
         mf_fail(c, at, "component '%s' is missing required key 'module'", comp->name);
+        goto fail;
+    }
+    if (strlen(comp->name) > MANIFEST_MAX_NAME) {
+        mf_fail(c, name_at, "component name '%s' is longer than %u bytes", MF_SHOW(comp->name, strlen(comp->name)),
+                MANIFEST_MAX_NAME);
         goto fail;
     }
     if (strcmp(comp->name, "host") == 0 || comp->name[0] == '#') {
@@ -139,18 +192,18 @@ fail:
     return -1;
 }
 
-int mf_parse_components(const ctx *c, struct fy_node *v, pos at, const char *base, manifest *m) {
-    if (!fy_node_is_sequence(v) || mf_is_null(v))
+int mf_parse_components(const ctx *c, mf_node *v, pos at, const char *base, manifest *m) {
+    if (!mf_is_seq(v) || mf_is_null(v))
         return mf_fail(c, mf_node_pos(v, at), "'components' must be a list of components, not %s", mf_kind_name(v));
-    int count = fy_node_sequence_item_count(v);
+    int count = mf_count(v);
     if (count <= 0)
         return mf_fail(c, at, "'components' must list at least one component");
     m->components = calloc((size_t)count, sizeof *m->components);
     if (m->components == NULL)
         return mf_fail_oom(c);
-    void *it = NULL;
-    struct fy_node *entry;
-    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_node *entry;
+    while ((entry = mf_seq_next(v, &it)) != NULL) {
         manifest_component *comp = &m->components[m->ncomponents];
         if (parse_component(c, entry, at, base, m, comp) != 0) {
             mf_free_component(comp);

@@ -1,6 +1,6 @@
 /*
- * manifest.c — the entry points: read a file, parse text with libfyaml's document API, check the top-level
- * keys, and free a manifest. The sections are parsed by the other files of this folder (internal.h).
+ * manifest.c — the entry points: read a file, parse its text into a document (document.c, libyaml), check
+ * the top-level keys, and free a manifest. The sections are parsed by the other files of this folder (internal.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,48 +9,42 @@
 
 #include "manifest/internal.h"
 
-#define MAX_FILE_SIZE (64u * 1024u * 1024u)
-
-static void quiet_output(struct fy_diag *diag, void *user, const char *b, size_t len) {
-    (void)diag, (void)user, (void)b, (void)len;
-}
-
-static int parse_document(const ctx *c, struct fy_document *doc, const char *base, manifest *m) {
-    struct fy_node *root = fy_document_root(doc);
+static int parse_document(const ctx *c, const mf_doc *doc, const char *base, manifest *m) {
+    mf_node *root = mf_doc_root(doc);
     pos top = {1, 1};
     if (root == NULL || mf_is_null(root))
         return mf_fail(c, top, "the manifest is empty (expected a mapping with 'components')");
-    if (!fy_node_is_mapping(root))
+    if (!mf_is_map(root))
         return mf_fail(c, mf_node_pos(root, top), "the manifest must be a mapping with 'components', not %s",
                     mf_kind_name(root));
-    struct fy_node *components = NULL, *send = NULL, *publish = NULL, *supervisor = NULL;
+    mf_node *components = NULL, *send = NULL, *publish = NULL, *supervisor = NULL;
     pos components_at = top, send_at = top, publish_at = top, supervisor_at = top;
     bool have_components = false;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(root, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(root, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, top, &k, &klen, &kat) != 0)
             return -1;
         if (mf_key_is(k, klen, "components")) {
-            components = fy_node_pair_value(p);
+            components = p->value;
             components_at = kat;
             have_components = true;
         } else if (mf_key_is(k, klen, "send")) {
-            send = fy_node_pair_value(p);
+            send = p->value;
             send_at = kat;
         } else if (mf_key_is(k, klen, "publish")) {
-            publish = fy_node_pair_value(p);
+            publish = p->value;
             publish_at = kat;
         } else if (mf_key_is(k, klen, "supervisor")) {
-            supervisor = fy_node_pair_value(p);
+            supervisor = p->value;
             supervisor_at = kat;
         } else {
             return mf_fail(c, kat,
-                        "unknown key '%.*s' at top level (expected components, supervisor, send, publish)",
-                        SHOWN(klen), k);
+                        "unknown key '%s' at top level (expected components, supervisor, send, publish)",
+                        MF_SHOW(k, klen));
         }
     }
     if (!have_components)
@@ -79,40 +73,11 @@ int manifest_parse(const char *text, size_t len, const char *path, manifest **ou
         return mf_fail_oom(&c);
     }
 
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = quiet_output;
-    dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
-    if (diag == NULL) {
-        manifest_free(m);
-        return mf_fail_oom(&c);
-    }
-    fy_diag_set_collect_errors(diag, true);
-    struct fy_parse_cfg pcfg;
-    memset(&pcfg, 0, sizeof pcfg);
-    pcfg.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT | FYPCF_COLLECT_DIAG;
-    pcfg.diag = diag;
-
-    int rc;
-    struct fy_document *doc = fy_document_build_from_string(&pcfg, len ? text : "", len);
-    if (doc == NULL) {
-        struct fy_diag_error *e, *first = NULL;
-        void *it = NULL;
-        while ((e = fy_diag_errors_iterate(diag, &it)) != NULL)
-            if (first == NULL && e->type >= FYET_ERROR)
-                first = e;
-        if (first != NULL)
-            rc = mf_fail(&c, (pos){first->line, first->column}, "YAML syntax error: %s",
-                      first->msg ? first->msg : "unknown");
-        else
-            rc = mf_fail(&c, (pos){1, 1}, "the manifest is empty (expected a mapping with 'components')");
-    } else {
+    mf_doc *doc = NULL;
+    int rc = mf_doc_parse(&c, text, len, &doc);
+    if (rc == 0)
         rc = parse_document(&c, doc, path, m);
-        fy_document_destroy(doc);
-    }
-    fy_diag_destroy(diag);
+    mf_doc_free(doc);
     if (rc != 0) {
         manifest_free(m);
         return -1;
@@ -144,7 +109,7 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen) {
     size_t n;
     bool too_big = false, oom = false;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > MAX_FILE_SIZE) {
+        if (b.len + n > MANIFEST_MAX_BYTES) {
             too_big = true;
             break;
         }
@@ -158,7 +123,7 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen) {
     fclose(f);
     if (read_failed || too_big || oom) {
         if (too_big)
-            snprintf(reason, sizeof reason, "larger than %u bytes", MAX_FILE_SIZE);
+            snprintf(reason, sizeof reason, "larger than %u bytes", MANIFEST_MAX_BYTES);
         else if (oom)
             snprintf(reason, sizeof reason, "out of memory");
         else if (read_errno == 0 || strerror_r(read_errno, reason, sizeof reason) != 0)

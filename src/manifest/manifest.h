@@ -5,7 +5,19 @@
  *     components:
  *       - name: ping                    # registered name (required, unique)
  *         module: ping.wasm             # relative to the manifest file's directory (required)
- *         limits: { memory_pages: 16, fuel: 1000000 }   # optional
+ *         limits:                       # optional; 0 / absent = WACTOR_DEFAULT_* (include/wactor.h)
+ *           memory_pages: 16            # linear memory cap, 64 KiB pages (0..65536)
+ *           fuel: 1000000               # instructions per message / invocation (0 = unlimited)
+ *           start_fuel: 100000000       # instructions for start-up (_initialize, _start)
+ *           mailbox_bytes: 67108864     # bytes of queued payloads
+ *           table_elements: 100000      # elements over all its tables
+ *           max_spawned: 64             # live instances it may have spawned
+ *           max_requests: 1024          # its requests awaiting an answer
+ *           max_subscriptions: 256      # topic subscriptions
+ *           max_monitors: 1024          # monitors it holds
+ *           max_links: 1024             # links it holds
+ *           log_bytes_per_sec: 1048576  # log volume
+ *                                       # (same names as wactor_spawn_opts; u32 keys to 2^32-1, u64 to 2^64-1)
  *         capabilities:                 # optional; deny by default: absent = no grants (docs/ABI.md)
  *           send: [pong, "#12", "*"]    # targets of send / monitor / link: names, "#pid" or "*" (any)
  *           request: [kv]               # targets of request (same forms)
@@ -14,12 +26,12 @@
  *           spawn: true                 # true | false (default false)
  *         mailbox: 1000                 # optional: mailbox capacity in messages (default 1024)
  *         max_message_bytes: 65536      # optional: largest message accepted, in bytes (default 16 MiB)
- *         wasi:                         # optional; deny by default: no args, no env, no directories
- *           args: [prog, --verbose]     # argv as the guest sees it (argv[0] first, by convention)
- *           env: { LANG: C, DEBUG: 1 }  # environment variables (names without '=')
- *           dirs: ["data::/data", {host: static, guest: /www, read_only: true}]   # preopened directories:
- *                                       #   "HOST::GUEST", "HOST" (the same path for both), or a mapping;
- *                                       #   a relative HOST is relative to the manifest's directory
+ *         wasi:                         # optional; deny by default: no args, no environment, no directories
+ *           args: [ping, --verbose]     # argv, as given (scalars; numbers kept as written)
+ *           env: { LANG: C, LEVEL: 3 }  # stored as "NAME=VALUE"
+ *           dirs:                       # preopened directories; host paths relative to the manifest file
+ *             - "data::/data"           # HOST::GUEST (split at the first "::"), read-write
+ *             - { host: cache, guest: /cache, read_only: true }
  *     send:                             # optional; delivered in this order
  *       - to: ping
  *         json: {"count": 3}            # any YAML value, as compact JSON, prefixed 80 04 (JSON 0x0200)
@@ -35,7 +47,8 @@
  *     supervisor:                       # optional: the root of the supervision tree
  *       name: root                      # required; registered name (unique among components and supervisors)
  *       strategy: one_for_one           # one_for_one | one_for_all | rest_for_one | simple_one_for_one
- *       intensity: 3                    # max restarts within period (default 1; 0..1000000)
+ *       intensity: 3                    # max restarts within period (default 1; 0..1000000; 0 = never
+ *                                       # restart, as in OTP, and distinct from absent: intensity_given)
  *       period_ms: 5000                 # (default 5000; 1..86400000)
  *       backoff: { initial_ms: 10, multiplier: 2.0, max_ms: 1000 }   # optional (default: no backoff)
  *       children:                       # required (may be [] except for simple_one_for_one); start order
@@ -48,6 +61,13 @@
  *
  * Components that the tree does not place (in_tree == false) are not supervised; the runtime decides
  * how to run them (today: started on their own, as without a tree).
+ *
+ * The text is hostile input. It is parsed with libyaml (src/manifest/document.c says why not libfyaml),
+ * and bounded: MANIFEST_MAX_BYTES of text, MANIFEST_MAX_DEPTH levels of nesting, MANIFEST_MAX_NODES nodes
+ * and MANIFEST_MAX_EXPANDED_BYTES scalar bytes with every alias counted as a copy of what it names (so an
+ * alias bomb is refused, never expanded), one document, no duplicate keys; names at most
+ * MANIFEST_MAX_NAME bytes, other strings MANIFEST_MAX_STRING, no NUL or control characters in names.
+ * Every problem is a "FILE:LINE:COL: message" with the user's text escaped; nothing crashes or hangs.
  *
  * This layer only parses and validates; it starts nothing (the runtime turns a manifest into a
  * supervision tree). It has no global state: every function is thread-safe for distinct objects, and a
@@ -79,6 +99,10 @@ extern "C" {
 #define MANIFEST_MAX_MAILBOX     10000000u
 /* Longest `send` / `request` target accepted (the longest address the runtime resolves; REGISTRY_NAME_MAX). */
 #define MANIFEST_MAX_TARGET 255u
+/* Longest component or supervisor name (a registered name: REGISTRY_NAME_MAX), and longest other string
+ * (module path, WASI argument, environment entry, directory). */
+#define MANIFEST_MAX_NAME   255u
+#define MANIFEST_MAX_STRING 4096u
 
 /*
  * What a component may do (docs/ABI.md, "Capabilities"). Deny by default: a component without
@@ -106,6 +130,31 @@ typedef struct manifest_caps {
     bool spawn;
 } manifest_caps;
 
+/* A preopened directory (WASI preview1 `fd_prestat_get` / `path_open`): the host directory `host` appears to
+ * the guest as `guest`. */
+typedef struct manifest_dir {
+    char *host;      /* resolved against the manifest's directory like `module` (absolute paths kept) */
+    char *guest;     /* as written: non-empty, unique within the component */
+    bool read_only;   /* default false */
+    int line;        /* 1-based line of the entry */
+} manifest_dir;
+
+/* What WASI shows a component (docs/ABI.md, "WASI"). Deny by default: without `wasi:` there are no
+ * arguments (argv is empty), no environment and no directories. Each array is NULL when its count is 0.
+ * Every string is at most MANIFEST_MAX_STRING bytes and has no NUL byte. */
+typedef struct manifest_wasi {
+    char **args;          /* argv, in order (argv[0] included if given: nothing is added) */
+    size_t nargs;         /* <= MANIFEST_MAX_WASI_ARGS */
+    char **env;           /* "NAME=VALUE" (WASI `environ_get` form), in file order; NAME non-empty, no '=' */
+    size_t nenv;          /* <= MANIFEST_MAX_WASI_ENV */
+    manifest_dir *dirs;   /* in file order */
+    size_t ndirs;         /* <= MANIFEST_MAX_WASI_DIRS */
+} manifest_wasi;
+
+#define MANIFEST_MAX_WASI_ARGS 1024u
+#define MANIFEST_MAX_WASI_ENV  1024u
+#define MANIFEST_MAX_WASI_DIRS 64u
+
 typedef struct manifest_component {
     char *name;            /* registered name: non-empty, no control characters, not "host", no leading '#' */
     char *module_path;     /* `module`, resolved against the manifest's directory (absolute paths kept) */
@@ -118,9 +167,17 @@ typedef struct manifest_component {
                               0 = not given (use WACTOR_DEFAULT_MAILBOX) */
     uint32_t max_message_bytes; /* largest message accepted, 1..MANIFEST_MAX_PAYLOAD;
                               0 = not given (use WACTOR_DEFAULT_MAX_MESSAGE_BYTES) */
-    bool has_wasi;         /* `wasi:` was given: `wasi` below is what it says (owned strings and arrays) */
-    wactor_wasi wasi;      /* at most WACTOR_WASI_MAX_STRINGS args / env entries / dirs, WACTOR_WASI_MAX_BYTES of
-                              args + env; env entries "NAME=VALUE"; dirs' host paths resolved like `module` */
+    /* The other limits of wactor_spawn_opts, same names and meaning; 0 = not given (WACTOR_DEFAULT_*). */
+    uint64_t mailbox_bytes;      /* bytes of queued payloads */
+    uint64_t start_fuel;         /* instructions for start-up */
+    uint32_t table_elements;     /* table elements */
+    uint32_t max_spawned;        /* live instances it spawned */
+    uint32_t max_requests;       /* outstanding requests */
+    uint32_t max_subscriptions;  /* subscriptions */
+    uint32_t max_monitors;       /* monitors held */
+    uint32_t max_links;          /* links held */
+    uint32_t log_bytes_per_sec;  /* log volume */
+    manifest_wasi wasi;          /* all empty without `wasi:` */
 } manifest_component;
 
 /* An initial message: a `send:` entry (to a component) or a `publish:` entry (to a topic), delivered in file
@@ -132,6 +189,13 @@ typedef struct manifest_message {
     size_t len;            /* bytes in payload, prefix included */
     int line;              /* 1-based line of the entry */
 } manifest_message;
+
+/* Bounds on the YAML itself (a manifest is hostile input: src/manifest/document.c). Aliases count
+ * as copies of what they name, so a "billion laughs" file of a few hundred bytes is refused, not expanded. */
+#define MANIFEST_MAX_BYTES          (64u * 1024u * 1024u) /* manifest text (a file or a string) */
+#define MANIFEST_MAX_DEPTH          64                    /* nested collections (the root mapping is 1) */
+#define MANIFEST_MAX_NODES          1000000u              /* scalars + collections, aliases expanded */
+#define MANIFEST_MAX_EXPANDED_BYTES (64u * 1024u * 1024u) /* scalar bytes, aliases expanded */
 
 /* Range limits of the supervision-tree fields (inclusive). */
 #define MANIFEST_MAX_INTENSITY  1000000u
@@ -165,7 +229,10 @@ typedef struct manifest_child {
 struct manifest_supervisor {
     char *name;                      /* unique among supervisors and components; same rules as component names */
     wactor_strategy strategy;        /* default WACTOR_ONE_FOR_ONE */
-    uint32_t intensity;              /* default 1 */
+    uint32_t intensity;              /* as given, 0 included (OTP: 0 = never restart, the first exit that
+                                        would restart shuts the supervisor down); WACTOR_DEFAULT_INTENSITY
+                                        (1) when absent. */
+    bool intensity_given;            /* `intensity:` was written (so 0 is an explicit zero) */
     uint32_t period_ms;              /* default 5000, >= 1 */
     uint32_t backoff_initial_ms;     /* 0 = no backoff (no `backoff:`); else >= 1 */
     double backoff_multiplier;       /* 1.0 without backoff; else finite, 1 <= m <= 1000 */
@@ -194,7 +261,7 @@ typedef struct manifest {
  * On success returns 0 and stores a new manifest in *out (owned by the caller: manifest_free()).
  * On failure returns -1, leaves *out NULL and writes a NUL-terminated message into `err` (truncated to
  * `errlen` bytes; `err` may be NULL or errlen 0 to discard it):
- *   - "PATH: cannot read: <reason>" when the file cannot be opened or read (or exceeds 64 MiB),
+ *   - "PATH: cannot read: <reason>" when the file cannot be opened or read (or exceeds MANIFEST_MAX_BYTES),
  *   - otherwise the "PATH:LINE:COL: message" errors of manifest_parse().
  * Thread-safe.
  */
@@ -218,7 +285,15 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *     exactly one of 'json' / 'text' / 'cbor' / 'borsh'),
  *   - wrong types (a string where a list is wanted, a quoted or fractional number for a limit, ...),
  *   - a duplicate component name, a reserved name ("host", "#..."),
- *   - negative or overflowing limits (memory_pages > 65536, fuel > 2^64-1),
+ *   - negative, fractional, quoted or overflowing limits (memory_pages > 65536, a u32 limit > 2^32-1, a u64
+ *     one > 2^64-1),
+ *   - input that is not UTF-8 or has control characters, directives other than %YAML / %TAG, a second
+ *     document, an unknown alias, more than MANIFEST_MAX_BYTES, MANIFEST_MAX_DEPTH, MANIFEST_MAX_NODES or
+ *     MANIFEST_MAX_EXPANDED_BYTES (aliases expanded), a name over MANIFEST_MAX_NAME bytes or another
+ *     string over MANIFEST_MAX_STRING,
+ *   - in `wasi:`: unknown keys, args not a list of scalars, env not a mapping, a name with '=' or control
+ *     characters, a NUL in a value, a dirs entry that is neither "HOST::GUEST" nor {host, guest,
+ *     read_only}, a guest directory given twice, more than MANIFEST_MAX_WASI_ARGS / _ENV / _DIRS entries,
  *   - a `send.to` that names no declared component, bad hex in cbor/borsh, a `json:` value with no JSON
  *     form (.inf, .nan), a payload over 16 MiB,
  *   - in `capabilities:`: unknown keys, a grant that is not a list (or, for 'spawn', not true/false),

@@ -30,10 +30,10 @@ static int check_topic(const ctx *c, const manifest *m, const char *topic, pos a
     if (broker_subject_valid(topic, false))
         return 0;
     if (broker_subject_valid(topic, true))
-        return mf_fail(c, at, "publish topic '%.*s' must not contain wildcards ('*', '>'): it names one subject",
-                    SHOWN(strlen(topic)), topic);
-    return mf_fail(c, at, "publish topic '%.*s' is not a valid NATS subject (" NATS_SYNTAX ")",
-                SHOWN(strlen(topic)), topic);
+        return mf_fail(c, at, "publish topic '%s' must not contain wildcards ('*', '>'): it names one subject",
+                    MF_SHOW(topic, strlen(topic)));
+    return mf_fail(c, at, "publish topic '%s' is not a valid NATS subject (" NATS_SYNTAX ")",
+                MF_SHOW(topic, strlen(topic)));
 }
 
 static const msg_kind SEND_KIND = {"send", "to", check_send_to};
@@ -47,25 +47,25 @@ void mf_free_messages(msg *v, size_t n) {
     free(v);
 }
 
-static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, struct fy_node *entry, pos at,
+static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, mf_node *entry, pos at,
                      msg *out) {
     at = mf_node_pos(entry, at);
     out->line = at.line;
-    if (!fy_node_is_mapping(entry))
+    if (!mf_is_map(entry))
         return mf_fail(c, at, "a %s entry must be a mapping with '%s' and a payload, not %s", k->section,
                     k->addr_key, mf_kind_name(entry));
     int form = -1;
-    struct fy_node *body = NULL;
+    mf_node *body = NULL;
     pos body_at = at, addr_at = at;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(entry, &it)) != NULL) {
         const char *key;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &key, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         if (mf_key_is(key, klen, k->addr_key)) {
             addr_at = mf_node_pos(val, kat);
             if (mf_get_string(c, val, addr_at, k->addr_key, &out->target) != 0)
@@ -77,8 +77,8 @@ static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, struct 
             if (mf_key_is(key, klen, MF_PAYLOAD_FORMS[i]))
                 f = i;
         if (f < 0)
-            return mf_fail(c, kat, "unknown key '%.*s' in %s entry (expected %s, json, text, cbor, borsh)",
-                        SHOWN(klen), key, k->section, k->addr_key);
+            return mf_fail(c, kat, "unknown key '%s' in %s entry (expected %s, json, text, cbor, borsh)",
+                        MF_SHOW(key, klen), k->section, k->addr_key);
         if (form >= 0)
             return mf_fail(c, kat, "%s entry has both '%s' and '%s'; give exactly one payload", k->section,
                         MF_PAYLOAD_FORMS[form], MF_PAYLOAD_FORMS[f]);
@@ -97,24 +97,24 @@ static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, struct 
 }
 
 /* The list under top-level key k->section, in file order; *out is NULL when *n == 0. */
-static int parse_msgs(const ctx *c, const manifest *m, const msg_kind *k, struct fy_node *v, pos at, msg **out,
+static int parse_msgs(const ctx *c, const manifest *m, const msg_kind *k, mf_node *v, pos at, msg **out,
                       size_t *n) {
     *out = NULL;
     *n = 0;
     if (mf_is_null(v))
         return 0;
-    if (!fy_node_is_sequence(v))
+    if (!mf_is_seq(v))
         return mf_fail(c, mf_node_pos(v, at), "'%s' must be a list of messages, not %s", k->section, mf_kind_name(v));
-    int count = fy_node_sequence_item_count(v);
+    int count = mf_count(v);
     if (count <= 0)
         return 0;
     msg *msgs = calloc((size_t)count, sizeof *msgs);
     if (msgs == NULL)
         return mf_fail_oom(c);
     size_t got = 0;
-    void *it = NULL;
-    struct fy_node *entry;
-    while ((entry = fy_node_sequence_iterate(v, &it)) != NULL && got < (size_t)count) {
+    size_t it = 0;
+    mf_node *entry;
+    while ((entry = mf_seq_next(v, &it)) != NULL && got < (size_t)count) {
         if (parse_msg(c, m, k, entry, at, &msgs[got++]) != 0) { /* counted first: freed if half-parsed */
             mf_free_messages(msgs, got);
             return -1;
@@ -125,11 +125,11 @@ static int parse_msgs(const ctx *c, const manifest *m, const msg_kind *k, struct
     return 0;
 }
 
-int mf_parse_sends(const ctx *c, struct fy_node *v, pos at, manifest *m) {
+int mf_parse_sends(const ctx *c, mf_node *v, pos at, manifest *m) {
     return parse_msgs(c, m, &SEND_KIND, v, at, &m->sends, &m->nsends);
 }
 
-int mf_parse_publishes(const ctx *c, struct fy_node *v, pos at, manifest *m) {
+int mf_parse_publishes(const ctx *c, mf_node *v, pos at, manifest *m) {
     return parse_msgs(c, m, &PUBLISH_KIND, v, at, &m->publishes, &m->npublishes);
 }
 

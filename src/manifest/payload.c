@@ -189,19 +189,19 @@ static int plain_scalar_json(buf *b, const char *s, size_t len) {
     return ok ? 1 : -2;
 }
 
-static int emit_json(const ctx *c, buf *b, struct fy_node *n, pos at, int depth) {
+static int emit_json(const ctx *c, buf *b, mf_node *n, pos at, int depth) {
     at = mf_node_pos(n, at);
     if (depth > MAX_JSON_DEPTH)
         return mf_fail(c, at, "'json' value is nested more than %d levels deep", MAX_JSON_DEPTH);
     if (n == NULL)
         return buf_str(b, "null") ? 0 : mf_fail_oom(c);
-    void *it = NULL;
-    if (fy_node_is_mapping(n)) {
+    size_t it = 0;
+    if (mf_is_map(n)) {
         if (!mf_buf_put(b, "{", 1))
             return mf_fail_oom(c);
-        struct fy_node_pair *p;
+        mf_pair *p;
         bool first = true;
-        while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+        while ((p = mf_map_next(n, &it)) != NULL) {
             const char *k;
             size_t klen;
             pos kat;
@@ -210,17 +210,17 @@ static int emit_json(const ctx *c, buf *b, struct fy_node *n, pos at, int depth)
             if ((!first && !mf_buf_put(b, ",", 1)) || !buf_json_string(b, k, klen) || !mf_buf_put(b, ":", 1))
                 return mf_fail_oom(c);
             first = false;
-            if (emit_json(c, b, fy_node_pair_value(p), kat, depth + 1) != 0)
+            if (emit_json(c, b, p->value, kat, depth + 1) != 0)
                 return -1;
         }
         return mf_buf_put(b, "}", 1) ? 0 : mf_fail_oom(c);
     }
-    if (fy_node_is_sequence(n)) {
+    if (mf_is_seq(n)) {
         if (!mf_buf_put(b, "[", 1))
             return mf_fail_oom(c);
-        struct fy_node *item;
+        mf_node *item;
         bool first = true;
-        while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+        while ((item = mf_seq_next(n, &it)) != NULL) {
             if (!first && !mf_buf_put(b, ",", 1))
                 return mf_fail_oom(c);
             first = false;
@@ -229,18 +229,14 @@ static int emit_json(const ctx *c, buf *b, struct fy_node *n, pos at, int depth)
         }
         return mf_buf_put(b, "]", 1) ? 0 : mf_fail_oom(c);
     }
-    size_t len = 0, tlen = 0;
-    const char *s = fy_node_get_scalar(n, &len);
-    if (s == NULL)
-        s = "", len = 0;
-    const char *tag = fy_node_get_tag(n, &tlen);
-    bool str_tag = tag != NULL && tlen == 21 && memcmp(tag, "tag:yaml.org,2002:str", 21) == 0;
-    if (mf_is_plain(n) && !str_tag) {
+    size_t len = 0;
+    const char *s = mf_scalar(n, &len);
+    if (mf_is_plain(n) && !n->str_tag) {
         int r = plain_scalar_json(b, s, len);
         if (r == 1)
             return 0;
         if (r == -1)
-            return mf_fail(c, at, "'%.*s' has no JSON representation", SHOWN(len), s);
+            return mf_fail(c, at, "'%s' has no JSON representation", MF_SHOW(s, len));
         if (r == -2)
             return mf_fail_oom(c);
     }
@@ -250,11 +246,11 @@ static int emit_json(const ctx *c, buf *b, struct fy_node *n, pos at, int depth)
 /* Hex bytes: codec_hex_decode()'s syntax (an optional 0x, digits in either case, whitespace ignored), with
  * one rule of the manifest's own checked first: whitespace may separate bytes but not the two digits of
  * one ("a 16" is refused rather than read as a1 6.), and no NUL (codec_hex_decode reads C strings). */
-static int hex_payload(const ctx *c, buf *b, struct fy_node *v, pos at, const char *what) {
-    if (mf_is_null(v) || !fy_node_is_scalar(v))
+static int hex_payload(const ctx *c, buf *b, mf_node *v, pos at, const char *what) {
+    if (mf_is_null(v) || !mf_is_scalar(v))
         return mf_fail(c, at, "'%s' must be a string of hex digits, not %s", what, mf_kind_name(v));
     size_t len;
-    const char *s = fy_node_get_scalar(v, &len);
+    const char *s = mf_scalar(v, &len);
     if (s == NULL)
         s = "", len = 0;
     size_t run = 0; /* hex digits since the last whitespace */
@@ -299,7 +295,7 @@ static const uint64_t PAYLOAD_CODECS[MF_NFORMS] = {WACTOR_CODEC_JSON, WACTOR_COD
 
 /* The value of payload form `form` (an index into PAYLOAD_FORMS), written at `body_at`, as
  * multicodec-prefixed bytes. */
-int mf_parse_payload(const ctx *c, int form, struct fy_node *body, pos body_at, uint8_t **payload,
+int mf_parse_payload(const ctx *c, int form, mf_node *body, pos body_at, uint8_t **payload,
                          size_t *len) {
     buf b = {0};
     int rc = 0;
@@ -309,11 +305,11 @@ int mf_parse_payload(const ctx *c, int form, struct fy_node *body, pos body_at, 
         rc = emit_json(c, &b, body, body_at, 0);
     } else if (form == 1) {
         pos vat = mf_node_pos(body, body_at);
-        if (mf_is_null(body) || !fy_node_is_scalar(body)) {
+        if (mf_is_null(body) || !mf_is_scalar(body)) {
             rc = mf_fail(c, vat, "'text' must be a string, not %s", mf_kind_name(body));
         } else {
             size_t tlen;
-            const char *t = fy_node_get_scalar(body, &tlen);
+            const char *t = mf_scalar(body, &tlen);
             if (!buf_json_string(&b, t ? t : "", t ? tlen : 0))
                 rc = mf_fail_oom(c);
         }

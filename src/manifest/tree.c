@@ -19,6 +19,9 @@ typedef struct tree {
 /* Checks a supervisor name against reserved names, components and earlier supervisors, and records it. */
 static int claim_sup_name(tree *t, manifest_supervisor *sup, pos at) {
     const ctx *c = t->c;
+    if (strlen(sup->name) > MANIFEST_MAX_NAME)
+        return mf_fail(c, at, "supervisor name '%s' is longer than %u bytes", MF_SHOW(sup->name, strlen(sup->name)),
+                       MANIFEST_MAX_NAME);
     if (strcmp(sup->name, "host") == 0 || sup->name[0] == '#')
         return mf_fail(c, at, "supervisor name '%s' is reserved ('host' and '#<pid>' are addresses)", sup->name);
     for (size_t i = 0; i < t->m->ncomponents; i++)
@@ -41,21 +44,21 @@ static int claim_sup_name(tree *t, manifest_supervisor *sup, pos at) {
     return 0;
 }
 
-static int parse_backoff(const ctx *c, struct fy_node *v, pos at, manifest_supervisor *sup) {
-    if (!fy_node_is_mapping(v) || mf_is_null(v))
+static int parse_backoff(const ctx *c, mf_node *v, pos at, manifest_supervisor *sup) {
+    if (!mf_is_map(v) || mf_is_null(v))
         return mf_fail(c, mf_node_pos(v, at), "'backoff' must be a mapping with 'initial_ms', not %s", mf_kind_name(v));
     bool have_initial = false, have_max = false;
     pos max_at = at;
-    void *it = NULL;
-    struct fy_node_pair *p;
+    size_t it = 0;
+    mf_pair *p;
     sup->backoff_multiplier = MANIFEST_DEFAULT_BACKOFF_MULT;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         pos vat = mf_node_pos(val, kat);
         if (mf_key_is(k, klen, "initial_ms")) {
             if (mf_get_uint_range(c, val, vat, "initial_ms", 1, MANIFEST_MAX_MS, &sup->backoff_initial_ms) != 0)
@@ -76,8 +79,8 @@ static int parse_backoff(const ctx *c, struct fy_node *v, pos at, manifest_super
                 return mf_fail(c, vat, "'multiplier' is out of range: %g (maximum %g)", d, MANIFEST_MAX_MULTIPLIER);
             sup->backoff_multiplier = d;
         } else {
-            return mf_fail(c, kat, "unknown key '%.*s' in backoff (expected initial_ms, multiplier, max_ms)",
-                        SHOWN(klen), k);
+            return mf_fail(c, kat, "unknown key '%s' in backoff (expected initial_ms, multiplier, max_ms)",
+                        MF_SHOW(k, klen));
         }
     }
     if (!have_initial)
@@ -93,19 +96,19 @@ static int parse_backoff(const ctx *c, struct fy_node *v, pos at, manifest_super
     return 0;
 }
 
-static int parse_health(const ctx *c, struct fy_node *v, pos at, manifest_child *ch) {
-    if (!fy_node_is_mapping(v) || mf_is_null(v))
+static int parse_health(const ctx *c, mf_node *v, pos at, manifest_child *ch) {
+    if (!mf_is_map(v) || mf_is_null(v))
         return mf_fail(c, mf_node_pos(v, at), "'health' must be a mapping with 'interval_ms', not %s", mf_kind_name(v));
     bool have_timeout = false, have_threshold = false;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         pos vat = mf_node_pos(val, kat);
         if (mf_key_is(k, klen, "interval_ms")) {
             if (mf_get_uint_range(c, val, vat, "interval_ms", 1, MANIFEST_MAX_MS, &ch->health_interval_ms) != 0)
@@ -119,8 +122,8 @@ static int parse_health(const ctx *c, struct fy_node *v, pos at, manifest_child 
                 return -1;
             have_threshold = true;
         } else {
-            return mf_fail(c, kat, "unknown key '%.*s' in health (expected interval_ms, timeout_ms, threshold)",
-                        SHOWN(klen), k);
+            return mf_fail(c, kat, "unknown key '%s' in health (expected interval_ms, timeout_ms, threshold)",
+                        MF_SHOW(k, klen));
         }
     }
     if (ch->health_interval_ms == 0)
@@ -135,11 +138,11 @@ static int parse_health(const ctx *c, struct fy_node *v, pos at, manifest_child 
 }
 
 /* `shutdown: brutal_kill | infinity | <ms>` or `shutdown_ms: <ms>`. */
-static int parse_shutdown(const ctx *c, struct fy_node *v, pos at, bool word_allowed, int *out) {
+static int parse_shutdown(const ctx *c, mf_node *v, pos at, bool word_allowed, int *out) {
     const char *what = word_allowed ? "shutdown" : "shutdown_ms";
-    if (word_allowed && fy_node_is_scalar(v) && !mf_is_null(v)) {
+    if (word_allowed && mf_is_scalar(v) && !mf_is_null(v)) {
         size_t len;
-        const char *s = fy_node_get_scalar(v, &len);
+        const char *s = mf_scalar(v, &len);
         if (s != NULL && mf_key_is(s, len, "brutal_kill")) {
             *out = WACTOR_BRUTAL_KILL;
             return 0;
@@ -150,8 +153,8 @@ static int parse_shutdown(const ctx *c, struct fy_node *v, pos at, bool word_all
         }
         if (s == NULL || len == 0 || !((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+') ||
             !mf_is_plain(v))
-            return mf_fail(c, at, "unknown shutdown '%.*s' (expected brutal_kill, infinity or milliseconds)",
-                        SHOWN(s ? len : 0), s ? s : "");
+            return mf_fail(c, at, "unknown shutdown '%s' (expected brutal_kill, infinity or milliseconds)",
+                        MF_SHOW(s ? s : "", s ? len : 0));
     }
     uint64_t ms;
     if (mf_get_uint(c, v, at, what, MANIFEST_MAX_MS, &ms) != 0)
@@ -162,29 +165,29 @@ static int parse_shutdown(const ctx *c, struct fy_node *v, pos at, bool word_all
     return 0;
 }
 
-static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manifest_supervisor *sup);
+static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_supervisor *sup);
 
-static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manifest_child *ch) {
+static int parse_child(tree *t, mf_node *entry, pos at, int depth, manifest_child *ch) {
     const ctx *c = t->c;
     at = mf_node_pos(entry, at);
     ch->line = at.line;
     ch->restart = WACTOR_PERMANENT;
-    if (!fy_node_is_mapping(entry) || mf_is_null(entry))
+    if (!mf_is_map(entry) || mf_is_null(entry))
         return mf_fail(c, at, "a child must be a mapping with 'component' or 'supervisor', not %s", mf_kind_name(entry));
-    struct fy_node *comp = NULL, *sub = NULL, *health = NULL;
+    mf_node *comp = NULL, *sub = NULL, *health = NULL;
     pos comp_at = at, sub_at = at, health_at = at;
     bool have_comp = false, have_sub = false, have_shutdown = false;
     const char *shutdown_key = NULL;
-    void *it = NULL;
-    struct fy_node_pair *p;
+    size_t it = 0;
+    mf_pair *p;
     int shutdown = 0;
-    while ((p = fy_node_mapping_iterate(entry, &it)) != NULL) {
+    while ((p = mf_map_next(entry, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         pos vat = mf_node_pos(val, kat);
         if (mf_key_is(k, klen, "component")) {
             comp = val, comp_at = vat, have_comp = true;
@@ -210,8 +213,8 @@ static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manife
             health = val, health_at = kat;
         } else {
             return mf_fail(c, kat,
-                        "unknown key '%.*s' in child (expected component, supervisor, restart, shutdown, "
-                        "shutdown_ms, health)", SHOWN(klen), k);
+                        "unknown key '%s' in child (expected component, supervisor, restart, shutdown, "
+                        "shutdown_ms, health)", MF_SHOW(k, klen));
         }
     }
     if (have_comp && have_sub)
@@ -253,7 +256,7 @@ static int parse_child(tree *t, struct fy_node *entry, pos at, int depth, manife
     return parse_supervisor(t, sub, sub_at, depth + 1, ch->supervisor);
 }
 
-static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manifest_supervisor *sup) {
+static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_supervisor *sup) {
     const ctx *c = t->c;
     at = mf_node_pos(v, at);
     sup->line = at.line;
@@ -261,22 +264,22 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
     sup->intensity = WACTOR_DEFAULT_INTENSITY;
     sup->period_ms = WACTOR_DEFAULT_PERIOD_MS;
     sup->backoff_multiplier = 1.0;
-    if (!fy_node_is_mapping(v) || mf_is_null(v))
+    if (!mf_is_map(v) || mf_is_null(v))
         return mf_fail(c, at, "'supervisor' must be a mapping with 'name' and 'children', not %s", mf_kind_name(v));
     if (depth > MANIFEST_MAX_TREE_DEPTH)
         return mf_fail(c, at, "supervisors are nested more than %d levels deep", MANIFEST_MAX_TREE_DEPTH);
 
     /* The name first, so that duplicates are reported at the later supervisor in file order. */
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
         if (mf_key_is(k, klen, "name")) {
-            struct fy_node *val = fy_node_pair_value(p);
+            mf_node *val = p->value;
             pos vat = mf_node_pos(val, kat);
             if (mf_get_string(c, val, vat, "name", &sup->name) != 0 || claim_sup_name(t, sup, vat) != 0)
                 return -1;
@@ -285,17 +288,17 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
     if (sup->name == NULL)
         return mf_fail(c, at, "supervisor is missing required key 'name'");
 
-    struct fy_node *children = NULL;
+    mf_node *children = NULL;
     pos children_at = at;
     bool have_children = false;
-    it = NULL;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+    it = 0;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
         if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
             return -1;
-        struct fy_node *val = fy_node_pair_value(p);
+        mf_node *val = p->value;
         pos vat = mf_node_pos(val, kat);
         if (mf_key_is(k, klen, "name")) {
             continue;
@@ -312,6 +315,7 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
         } else if (mf_key_is(k, klen, "intensity")) {
             if (mf_get_uint_range(c, val, vat, "intensity", 0, MANIFEST_MAX_INTENSITY, &sup->intensity) != 0)
                 return -1;
+            sup->intensity_given = true;
         } else if (mf_key_is(k, klen, "period_ms")) {
             if (mf_get_uint_range(c, val, vat, "period_ms", 1, MANIFEST_MAX_MS, &sup->period_ms) != 0)
                 return -1;
@@ -322,18 +326,18 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
             children = val, children_at = kat, have_children = true;
         } else {
             return mf_fail(c, kat,
-                        "unknown key '%.*s' in supervisor (expected name, strategy, intensity, period_ms, "
-                        "backoff, children)", SHOWN(klen), k);
+                        "unknown key '%s' in supervisor (expected name, strategy, intensity, period_ms, "
+                        "backoff, children)", MF_SHOW(k, klen));
         }
     }
     if (!have_children)
         return mf_fail(c, at, "supervisor '%s' is missing required key 'children'", sup->name);
     int count = 0;
     if (!mf_is_null(children)) {
-        if (!fy_node_is_sequence(children))
+        if (!mf_is_seq(children))
             return mf_fail(c, mf_node_pos(children, children_at), "'children' must be a list of children, not %s",
                         mf_kind_name(children));
-        count = fy_node_sequence_item_count(children);
+        count = mf_count(children);
     }
     if (sup->strategy == WACTOR_SIMPLE_ONE_FOR_ONE && count != 1)
         return mf_fail(c, children_at,
@@ -344,9 +348,9 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
     sup->children = calloc((size_t)count, sizeof *sup->children);
     if (sup->children == NULL)
         return mf_fail_oom(c);
-    it = NULL;
-    struct fy_node *entry;
-    while ((entry = fy_node_sequence_iterate(children, &it)) != NULL && sup->nchildren < (size_t)count) {
+    it = 0;
+    mf_node *entry;
+    while ((entry = mf_seq_next(children, &it)) != NULL && sup->nchildren < (size_t)count) {
         manifest_child *ch = &sup->children[sup->nchildren++]; /* counted first: freed even if half-parsed */
         if (parse_child(t, entry, children_at, depth, ch) != 0)
             return -1;
@@ -358,7 +362,7 @@ static int parse_supervisor(tree *t, struct fy_node *v, pos at, int depth, manif
     return 0;
 }
 
-int mf_parse_tree(const ctx *c, struct fy_node *v, pos at, manifest *m) {
+int mf_parse_tree(const ctx *c, mf_node *v, pos at, manifest *m) {
     if (mf_is_null(v))
         return 0;
     tree t = {.c = c, .m = m};

@@ -1,17 +1,13 @@
 /*
- * wasi.c — a component's `wasi:` mapping (WASI preview1, deny by default):
+ * wasi.c — a component's `wasi:` key: what WASI preview1 shows it (args_get, environ_get, preopened
+ * directories). Deny by default: without `wasi:` there are no arguments, no environment, no directories.
  *
  *     wasi:
- *       args: [prog, "--name", ""]                 # strings (may be empty), argv[0] first
- *       env: { LANG: C, COUNT: 3, EMPTY: "" }      # NAME: scalar value; NAME non-empty, without '='
- *       dirs:                                      # preopened directories
- *         - "data::/data"                          # HOST::GUEST
- *         - "cache"                                # HOST, seen by the guest at the same path
- *         - { host: static, guest: /www, read_only: true }
- *
- * Host paths are resolved against the manifest's directory (like `module`); whether they exist is checked
- * when the component starts. Strings may not contain NUL bytes (they become C strings) and are bounded by
- * WACTOR_WASI_MAX_STRINGS entries per list and WACTOR_WASI_MAX_BYTES of args + env.
+ *       args: [prog, --verbose]              # argv as given (strings; numbers are kept as written)
+ *       env: {LANG: C, LEVEL: 3}             # NAME: VALUE; stored as "NAME=VALUE"
+ *       dirs:
+ *         - "data::/data"                    # HOST::GUEST (split at the first "::"), read-write
+ *         - {host: cache, guest: /cache, read_only: true}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,209 +15,215 @@
 
 #include "manifest/internal.h"
 
-void mf_free_wasi(manifest_component *comp) {
-    wactor_wasi *w = &comp->wasi;
-    for (size_t i = 0; i < w->nargs; i++) free((void *)w->args[i]);
-    for (size_t i = 0; i < w->nenv; i++) free((void *)w->env[i]);
+void mf_free_wasi(manifest_wasi *w) {
+    mf_free_strings(w->args, w->nargs);
+    mf_free_strings(w->env, w->nenv);
     for (size_t i = 0; i < w->ndirs; i++) {
-        free((void *)w->dirs[i].host);
-        free((void *)w->dirs[i].guest);
+        free(w->dirs[i].host);
+        free(w->dirs[i].guest);
     }
-    free((void *)w->args);
-    free((void *)w->env);
-    free((void *)w->dirs);
+    free(w->dirs);
     memset(w, 0, sizeof *w);
-    comp->has_wasi = false;
 }
 
-/* A scalar (empty allowed; null is ""), without NUL bytes, copied. */
-static int get_scalar(const ctx *c, struct fy_node *v, pos at, const char *label, char **out) {
-    if (v && !fy_node_is_scalar(v))
+/* A scalar's text as a C string: no NUL byte, at most MANIFEST_MAX_STRING bytes, empty only if quoted. */
+static int get_value(const ctx *c, mf_node *v, pos at, const char *label, char **out) {
+    if (mf_is_null(v) || !mf_is_scalar(v))
         return mf_fail(c, at, "%s must be a string, not %s", label, mf_kind_name(v));
-    size_t len = 0;
-    const char *s = mf_is_null(v) ? "" : fy_node_get_scalar(v, &len);
-    if (!s) s = "";
-    if (memchr(s, 0, len)) return mf_fail(c, at, "%s must not contain NUL bytes", label);
-    *out = malloc(len + 1);
-    if (!*out) return mf_fail_oom(c);
-    memcpy(*out, s, len);
-    (*out)[len] = 0;
-    return 0;
+    size_t len;
+    const char *s = mf_scalar(v, &len);
+    if (memchr(s, '\0', len) != NULL)
+        return mf_fail(c, at, "%s must not contain a NUL byte", label);
+    if (len > MANIFEST_MAX_STRING)
+        return mf_fail(c, at, "%s is longer than %u bytes", label, MANIFEST_MAX_STRING);
+    *out = strdup(s);
+    return *out ? 0 : mf_fail_oom(c);
 }
 
-static int check_count(const ctx *c, struct fy_node *v, pos at, const char *what, bool mapping, int *n) {
-    if (mf_is_null(v)) {
-        *n = 0;
+/* `args:` a list of scalars, or nothing. */
+static int parse_args(const ctx *c, mf_node *v, pos kat, manifest_wasi *w) {
+    if (mf_is_null(v))
         return 0;
-    }
-    if (mapping ? !fy_node_is_mapping(v) : !fy_node_is_sequence(v))
-        return mf_fail(c, at, "'wasi.%s' must be %s, not %s", what, mapping ? "a mapping" : "a list", mf_kind_name(v));
-    *n = mapping ? fy_node_mapping_item_count(v) : fy_node_sequence_item_count(v);
-    if (*n < 0 || (unsigned)*n > WACTOR_WASI_MAX_STRINGS)
-        return mf_fail(c, at, "'wasi.%s' has more than %u entries", what, WACTOR_WASI_MAX_STRINGS);
-    return 0;
-}
-
-static int parse_args(const ctx *c, struct fy_node *v, pos at, wactor_wasi *w, size_t *bytes) {
-    int n;
-    if (check_count(c, v, at, "args", false, &n) != 0) return -1;
-    if (n == 0) return 0;
-    const char **args = calloc((size_t)n, sizeof *args);
-    if (!args) return mf_fail_oom(c);
-    w->args = args;
-    void *it = NULL;
-    struct fy_node *item;
-    while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-        char *s;
-        if (get_scalar(c, item, mf_node_pos(item, at), "each of 'wasi.args'", &s) != 0) return -1;
-        args[w->nargs++] = s;
-        *bytes += strlen(s) + 1;
+    if (!mf_is_seq(v))
+        return mf_fail(c, mf_node_pos(v, kat), "'args' must be a list of strings, not %s", mf_kind_name(v));
+    if (v->n > MANIFEST_MAX_WASI_ARGS)
+        return mf_fail(c, mf_node_pos(v, kat), "'args' has %zu entries (at most %u)", v->n, MANIFEST_MAX_WASI_ARGS);
+    if (v->n == 0)
+        return 0;
+    w->args = calloc(v->n, sizeof *w->args);
+    if (w->args == NULL)
+        return mf_fail_oom(c);
+    size_t it = 0;
+    mf_node *e;
+    while ((e = mf_seq_next(v, &it)) != NULL) {
+        if (get_value(c, e, mf_node_pos(e, kat), "a WASI argument", &w->args[w->nargs]) != 0)
+            return -1;
+        w->nargs++;
     }
     return 0;
 }
 
-static int parse_env(const ctx *c, struct fy_node *v, pos at, wactor_wasi *w, size_t *bytes) {
-    int n;
-    if (check_count(c, v, at, "env", true, &n) != 0) return -1;
-    if (n == 0) return 0;
-    const char **env = calloc((size_t)n, sizeof *env);
-    if (!env) return mf_fail_oom(c);
-    w->env = env;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+static int parse_env(const ctx *c, mf_node *v, pos kat, manifest_wasi *w) {
+    if (mf_is_null(v))
+        return 0;
+    if (!mf_is_map(v))
+        return mf_fail(c, mf_node_pos(v, kat), "'env' must be a mapping of NAME: VALUE, not %s", mf_kind_name(v));
+    if (v->n > MANIFEST_MAX_WASI_ENV)
+        return mf_fail(c, mf_node_pos(v, kat), "'env' has %zu entries (at most %u)", v->n, MANIFEST_MAX_WASI_ENV);
+    if (v->n == 0)
+        return 0;
+    w->env = calloc(v->n, sizeof *w->env);
+    if (w->env == NULL)
+        return mf_fail_oom(c);
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
         const char *k;
         size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0) return -1;
-        if (klen == 0 || memchr(k, '=', klen) || memchr(k, 0, klen))
-            return mf_fail(c, kat, "'wasi.env' name '%.*s' must be non-empty, without '=' or NUL", SHOWN(klen), k);
-        char *value;
-        if (get_scalar(c, fy_node_pair_value(p), kat, "a 'wasi.env' value", &value) != 0) return -1;
-        size_t vlen = strlen(value);
-        char *entry = malloc(klen + 1 + vlen + 1);
-        if (!entry) {
-            free(value);
-            return mf_fail_oom(c);
+        pos at;
+        if (mf_get_key(c, p, kat, &k, &klen, &at) != 0)
+            return -1;
+        char *name = NULL, *value = NULL;
+        if (mf_get_text(c, p->key, at, "an environment variable name", &name) != 0)
+            return -1;
+        int rc = 0;
+        if (strchr(name, '=') != NULL)
+            rc = mf_fail(c, at, "environment variable name '%s' must not contain '='", name);
+        else
+            rc = get_value(c, p->value, mf_node_pos(p->value, at), "an environment variable value", &value);
+        size_t nlen = strlen(name), vlen = value ? strlen(value) : 0;
+        if (rc == 0 && nlen + 1 + vlen > MANIFEST_MAX_STRING)
+            rc = mf_fail(c, at, "environment entry '%s=...' is longer than %u bytes", name, MANIFEST_MAX_STRING);
+        char *entry = rc == 0 ? malloc(nlen + 1 + vlen + 1) : NULL;
+        if (rc == 0 && entry == NULL)
+            rc = mf_fail_oom(c);
+        if (rc == 0) {
+            memcpy(entry, name, nlen);
+            entry[nlen] = '=';
+            memcpy(entry + nlen + 1, value, vlen + 1);
+            w->env[w->nenv++] = entry;
         }
-        memcpy(entry, k, klen);
-        entry[klen] = '=';
-        memcpy(entry + klen + 1, value, vlen + 1);
+        free(name);
         free(value);
-        env[w->nenv++] = entry;
-        *bytes += klen + vlen + 2;
+        if (rc != 0)
+            return -1;
     }
     return 0;
 }
 
-/* One `dirs` entry into d (host already resolved). */
-static int parse_dir(const ctx *c, struct fy_node *v, pos at, const char *base, wactor_wasi_dir *d) {
-    char *host = NULL, *guest = NULL;
-    bool ro = false;
-    if (fy_node_is_mapping(v)) {
-        void *it = NULL;
-        struct fy_node_pair *p;
-        while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
-            const char *k;
-            size_t klen;
-            pos kat;
-            if (mf_get_key(c, p, at, &k, &klen, &kat) != 0) goto fail;
-            struct fy_node *val = fy_node_pair_value(p);
-            pos vat = mf_node_pos(val, kat);
-            char **dst = mf_key_is(k, klen, "host") ? &host : mf_key_is(k, klen, "guest") ? &guest : NULL;
-            if (dst) {
-                free(*dst);
-                *dst = NULL;
-                if (mf_get_text(c, val, vat, mf_key_is(k, klen, "host") ? "'host'" : "'guest'", dst) != 0) goto fail;
-            } else if (mf_key_is(k, klen, "read_only")) {
-                if (mf_get_bool(c, val, vat, "read_only", &ro) != 0) goto fail;
-            } else {
-                mf_fail(c, kat, "unknown key '%.*s' in a 'wasi.dirs' entry (expected host, guest, read_only)",
-                        SHOWN(klen), k);
-                goto fail;
-            }
-        }
-        if (!host) {
-            mf_fail(c, at, "a 'wasi.dirs' entry is missing required key 'host'");
-            goto fail;
-        }
-        if (!guest && !(guest = strdup(host))) goto oom;
+/* "HOST::GUEST" */
+static int parse_dir_string(const ctx *c, mf_node *e, pos at, const char *base, manifest_dir *d) {
+    char *text = NULL;
+    if (mf_get_text(c, e, at, "a 'dirs' entry", &text) != 0)
+        return -1;
+    char *sep = strstr(text, "::");
+    int rc = 0;
+    if (sep == NULL || sep == text || sep[2] == '\0') {
+        rc = mf_fail(c, at, "'dirs' entry '%s' must be \"HOST::GUEST\" or {host: H, guest: G, read_only: bool}",
+                     MF_SHOW(text, strlen(text)));
     } else {
-        char *text;
-        if (mf_get_text(c, v, at, "each of 'wasi.dirs'", &text) != 0) return -1;
-        char *sep = strstr(text, "::");
-        if (sep) {
-            *sep = 0;
-            host = strdup(text);
-            guest = strdup(sep + 2);
-        } else {
-            host = strdup(text);
-            guest = strdup(text);
-        }
-        free(text);
-        if (!host || !guest) goto oom;
-        if (!*host || !*guest) {
-            mf_fail(c, at, "a 'wasi.dirs' entry must be \"HOST::GUEST\" or \"HOST\" with both non-empty");
-            goto fail;
-        }
+        *sep = '\0';
+        d->host = mf_resolve_path(base, text);
+        d->guest = strdup(sep + 2);
+        if (d->host == NULL || d->guest == NULL)
+            rc = mf_fail_oom(c);
     }
-    char *resolved = mf_resolve_path(base, host);
-    if (!resolved) goto oom;
-    free(host);
-    *d = (wactor_wasi_dir){.host = resolved, .guest = guest, .read_only = ro};
-    return 0;
-oom:
-    mf_fail_oom(c);
-fail:
-    free(host);
-    free(guest);
-    return -1;
+    free(text);
+    return rc;
 }
 
-static int parse_dirs(const ctx *c, struct fy_node *v, pos at, const char *base, wactor_wasi *w) {
-    int n;
-    if (check_count(c, v, at, "dirs", false, &n) != 0) return -1;
-    if (n == 0) return 0;
-    wactor_wasi_dir *dirs = calloc((size_t)n, sizeof *dirs);
-    if (!dirs) return mf_fail_oom(c);
-    w->dirs = dirs;
-    void *it = NULL;
-    struct fy_node *item;
-    while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-        if (parse_dir(c, item, mf_node_pos(item, at), base, &dirs[w->ndirs]) != 0) return -1;
-        w->ndirs++;
-    }
-    return 0;
-}
-
-int mf_parse_wasi(const ctx *c, struct fy_node *v, pos at, const char *base, manifest_component *comp) {
-    at = mf_node_pos(v, at);
-    if (comp->has_wasi) return mf_fail(c, at, "duplicate key 'wasi'");
-    comp->has_wasi = true; /* even `wasi: {}` (nothing granted either way) */
-    if (mf_is_null(v)) return 0;
-    if (!fy_node_is_mapping(v)) return mf_fail(c, at, "'wasi' must be a mapping, not %s", mf_kind_name(v));
-    size_t bytes = 0;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    bool seen[3] = {false, false, false};
-    while ((p = fy_node_mapping_iterate(v, &it)) != NULL) {
+static int parse_dir_map(const ctx *c, mf_node *e, pos at, const char *base, manifest_dir *d) {
+    char *host = NULL;
+    size_t it = 0;
+    mf_pair *p;
+    int rc = 0;
+    while (rc == 0 && (p = mf_map_next(e, &it)) != NULL) {
         const char *k;
         size_t klen;
         pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0) return -1;
-        struct fy_node *val = fy_node_pair_value(p);
-        pos vat = mf_node_pos(val, kat);
-        int which = mf_key_is(k, klen, "args") ? 0 : mf_key_is(k, klen, "env") ? 1 : mf_key_is(k, klen, "dirs") ? 2 : -1;
-        if (which < 0)
-            return mf_fail(c, kat, "unknown key '%.*s' in wasi (expected args, env, dirs)", SHOWN(klen), k);
-        if (seen[which]) return mf_fail(c, kat, "duplicate key '%.*s' in wasi", SHOWN(klen), k);
-        seen[which] = true;
-        int rc = which == 0 ? parse_args(c, val, vat, &comp->wasi, &bytes)
-                 : which == 1 ? parse_env(c, val, vat, &comp->wasi, &bytes)
-                              : parse_dirs(c, val, vat, base, &comp->wasi);
-        if (rc != 0) return -1;
+        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0) {
+            rc = -1;
+            break;
+        }
+        pos vat = mf_node_pos(p->value, kat);
+        if (mf_key_is(k, klen, "host"))
+            rc = mf_get_string(c, p->value, vat, "host", &host);
+        else if (mf_key_is(k, klen, "guest"))
+            rc = mf_get_string(c, p->value, vat, "guest", &d->guest);
+        else if (mf_key_is(k, klen, "read_only"))
+            rc = mf_get_bool(c, p->value, vat, "read_only", &d->read_only);
+        else
+            rc = mf_fail(c, kat, "unknown key '%s' in a 'dirs' entry (expected host, guest, read_only)",
+                         MF_SHOW(k, klen));
     }
-    if (bytes > WACTOR_WASI_MAX_BYTES)
-        return mf_fail(c, at, "'wasi' args and env take %zu bytes, more than %u", bytes, WACTOR_WASI_MAX_BYTES);
+    if (rc == 0 && (host == NULL || d->guest == NULL))
+        rc = mf_fail(c, at, "a 'dirs' entry needs both 'host' and 'guest'");
+    if (rc == 0 && (d->host = mf_resolve_path(base, host)) == NULL)
+        rc = mf_fail_oom(c);
+    free(host);
+    return rc;
+}
+
+static int parse_dirs(const ctx *c, mf_node *v, pos kat, const char *base, manifest_wasi *w) {
+    if (mf_is_null(v))
+        return 0;
+    if (!mf_is_seq(v))
+        return mf_fail(c, mf_node_pos(v, kat), "'dirs' must be a list of directories, not %s", mf_kind_name(v));
+    if (v->n > MANIFEST_MAX_WASI_DIRS)
+        return mf_fail(c, mf_node_pos(v, kat), "'dirs' has %zu entries (at most %u)", v->n, MANIFEST_MAX_WASI_DIRS);
+    if (v->n == 0)
+        return 0;
+    w->dirs = calloc(v->n, sizeof *w->dirs);
+    if (w->dirs == NULL)
+        return mf_fail_oom(c);
+    size_t it = 0;
+    mf_node *e;
+    while ((e = mf_seq_next(v, &it)) != NULL) {
+        pos at = mf_node_pos(e, kat);
+        manifest_dir *d = &w->dirs[w->ndirs++]; /* counted first: freed even if half-parsed */
+        d->line = at.line;
+        int rc;
+        if (mf_is_map(e))
+            rc = parse_dir_map(c, e, at, base, d);
+        else if (mf_is_scalar(e) && !mf_is_null(e))
+            rc = parse_dir_string(c, e, at, base, d);
+        else
+            rc = mf_fail(c, at, "a 'dirs' entry must be \"HOST::GUEST\" or a mapping, not %s", mf_kind_name(e));
+        if (rc != 0)
+            return -1;
+        for (size_t i = 0; i + 1 < w->ndirs; i++)
+            if (strcmp(w->dirs[i].guest, d->guest) == 0)
+                return mf_fail(c, at, "guest directory '%s' is given twice (first on line %d)",
+                               MF_SHOW(d->guest, strlen(d->guest)), w->dirs[i].line);
+    }
+    return 0;
+}
+
+int mf_parse_wasi(const ctx *c, mf_node *v, pos at, const char *base, manifest_wasi *w) {
+    if (mf_is_null(v))
+        return 0;
+    if (!mf_is_map(v))
+        return mf_fail(c, mf_node_pos(v, at), "'wasi' must be a mapping with args, env, dirs, not %s",
+                       mf_kind_name(v));
+    size_t it = 0;
+    mf_pair *p;
+    while ((p = mf_map_next(v, &it)) != NULL) {
+        const char *k;
+        size_t klen;
+        pos kat;
+        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
+            return -1;
+        int rc;
+        if (mf_key_is(k, klen, "args"))
+            rc = parse_args(c, p->value, kat, w);
+        else if (mf_key_is(k, klen, "env"))
+            rc = parse_env(c, p->value, kat, w);
+        else if (mf_key_is(k, klen, "dirs"))
+            rc = parse_dirs(c, p->value, kat, base, w);
+        else
+            rc = mf_fail(c, kat, "unknown key '%s' in wasi (expected args, env, dirs)", MF_SHOW(k, klen));
+        if (rc != 0)
+            return -1;
+    }
     return 0;
 }

@@ -99,7 +99,7 @@ components:
     module: cmd.wasm
     wasi: { env: { "A=B": 1 } }
 YAML
-expect "env name with '='" 2 "" "bad2.yaml:4.*must be non-empty, without '='" -- "$WACTOR" run "$TMP/sys/bad2.yaml" --until-idle
+expect "env name with '='" 2 "" "bad2.yaml:4.*'A=B' must not contain '='" -- "$WACTOR" run "$TMP/sys/bad2.yaml" --until-idle
 cat > "$TMP/sys/bad3.yaml" <<YAML
 components:
   - name: reader
