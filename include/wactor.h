@@ -392,7 +392,8 @@ WACTOR_API wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int time
 WACTOR_API wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
 
 typedef struct wactor_stats {
-    uint64_t actors;           /* live actors */
+    uint64_t actors;           /* live actors: components, supervisors, host subscriptions (not the
+                                  runtime's own bookkeeping actor) */
     uint64_t delivered;        /* messages handed to a handler that returned */
     uint64_t refused;          /* sends refused by a capability, the size limit, or a full mailbox */
     uint64_t dead_letters;     /* messages with no taker: dead target, no handler, dropped at exit */
