@@ -1168,6 +1168,9 @@ static void test_hostile_directives_and_encoding(void **state) {
     expect_error_n("%\xff", 2, 1, "YAML syntax error: invalid leading UTF-8 octet (byte 0xff)");
     expect_error_n("%", 1, 1, "YAML syntax error");
     expect_error_n("%#\xfc", 3, 1, "invalid leading UTF-8 octet"); /* libfyaml's fuzzed hang no. 2 */
+    /* valid UTF-8 that made libfyaml write through a wild pointer (fy_indent_vacuum_internal), found by
+     * fuzzing it behind a UTF-8 / printable / no-directive guard */
+    expect_error_n("? capabilities:\t:\t\t<\t*a", 23, 1, "YAML syntax error");
     expect_error_n("%\x80\n", 3, 1, "invalid leading UTF-8 octet");
     expect_error_n("%YAML\xff\n", 7, 1, "invalid leading UTF-8 octet");
     expect_error_n("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 28, 2, "YAML syntax error: found duplicate %YAML directive");
