@@ -1167,6 +1167,10 @@ static void test_hostile_directives_and_encoding(void **state) {
     (void)state;
     expect_error_n("%\xff", 2, 1, "YAML syntax error: invalid leading UTF-8 octet (byte 0xff)");
     expect_error_n("%", 1, 1, "YAML syntax error");
+    expect_error_n("%#\xfc", 3, 1, "invalid leading UTF-8 octet"); /* libfyaml's fuzzed hang no. 2 */
+    /* valid UTF-8 that made libfyaml write through a wild pointer (fy_indent_vacuum_internal), found by
+     * fuzzing it behind a UTF-8 / printable / no-directive guard */
+    expect_error_n("? capabilities:\t:\t\t<\t*a", 23, 1, "YAML syntax error");
     expect_error_n("%\x80\n", 3, 1, "invalid leading UTF-8 octet");
     expect_error_n("%YAML\xff\n", 7, 1, "invalid leading UTF-8 octet");
     expect_error_n("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 28, 2, "YAML syntax error: found duplicate %YAML directive");
@@ -1217,6 +1221,18 @@ static void test_hostile_alias_bomb(void **state) {
     expect_error_n(yaml, n, 6, "the manifest has more than 67108864 bytes of scalars");
     free(yaml);
 
+    /* within the node and byte bounds, but a payload over 16 MiB: refused while it is written */
+    yaml = malloc(big + 4096);
+    assert_non_null(yaml);
+    n = (size_t)sprintf(yaml, "components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    text: &s ");
+    memset(yaml + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(yaml + n, "\n  - to: a\n    json: [*s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, "
+                                   "*s, *s, *s, *s]\n");
+    /* (reported where the aliased scalar is written: an alias has no position of its own) */
+    expect_error_n(yaml, n, 4, "'json' value exceeds the maximum message size (16777216 bytes)");
+    free(yaml);
+
     /* aliases within the bounds are expanded where they are used */
     m = parse_ok("components: [{name: a, module: a.wasm}]\nsend:\n  - to: a\n    json: {x: &v [1, {k: s}], y: *v}\n",
                  NULL);
@@ -1252,6 +1268,35 @@ static void test_hostile_wide_and_deep(void **state) {
     /* a duplicate after them all, reported where it repeats */
     n += (size_t)sprintf(yaml + n, "      k77: again\n");
     expect_error_n(yaml, n, 5 + (int)nkeys, "YAML syntax error: duplicate key 'k77' (first on line 82)");
+    free(yaml);
+
+    /* 50,000 components, 50,000 sends and a tree of 50,000 children: names are looked up, not scanned */
+    size_t ncomp = 50000;
+    yaml = malloc(ncomp * 80 + 256);
+    assert_non_null(yaml);
+    n = (size_t)sprintf(yaml, "components:\n");
+    for (size_t i = 0; i < ncomp; i++)
+        n += (size_t)sprintf(yaml + n, "  - {name: c%zu, module: m}\n", i);
+    n += (size_t)sprintf(yaml + n, "send:\n");
+    for (size_t i = 0; i < ncomp; i++)
+        n += (size_t)sprintf(yaml + n, "  - {to: c%zu, json: 1}\n", ncomp - 1 - i);
+    n += (size_t)sprintf(yaml + n, "supervisor:\n  name: root\n  children:\n");
+    for (size_t i = 0; i < ncomp; i++)
+        n += (size_t)sprintf(yaml + n, "    - component: c%zu\n", i);
+    t0 = now_s();
+    if (manifest_parse(yaml, n, NULL, &m, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    took = now_s() - t0;
+    if (took > 20.0)
+        fail_msg("50,000 components took %.1f s", took);
+    assert_int_equal(m->ncomponents, ncomp);
+    assert_int_equal(m->nsends, ncomp);
+    assert_string_equal(m->sends[0].target, "c49999");
+    assert_int_equal(m->supervisor->nchildren, ncomp);
+    assert_int_equal(m->supervisor->children[ncomp - 1].component, ncomp - 1);
+    manifest_free(m);
+    n += (size_t)sprintf(yaml + n, "    - component: c7\n");
+    expect_error_n(yaml, n, (int)(3 * ncomp + 6), "component 'c7' is placed in the supervision tree twice (first on line 100013)");
     free(yaml);
 
     /* nesting: 64 levels are fine (the root mapping is one), 65 are refused, 100,000 too (no recursion) */

@@ -175,12 +175,11 @@ static int parse_component(const ctx *c, mf_node *entry, pos at, const char *bas
         mf_fail(c, name_at, "component name '%s' is reserved ('host' and '#<pid>' are addresses)", comp->name);
         goto fail;
     }
-    for (size_t i = 0; i < m->ncomponents; i++) {
-        if (strcmp(m->components[i].name, comp->name) == 0) {
-            mf_fail(c, name_at, "duplicate component name '%s' (first declared on line %d)", comp->name,
-                 m->components[i].line);
-            goto fail;
-        }
+    size_t first;
+    if (mf_names_get(c->components, comp->name, &first)) {
+        mf_fail(c, name_at, "duplicate component name '%s' (first declared on line %d)", comp->name,
+                m->components[first].line);
+        goto fail;
     }
     comp->module_path = mf_resolve_path(base, module);
     free(module);
@@ -209,6 +208,11 @@ int mf_parse_components(const ctx *c, mf_node *v, pos at, const char *base, mani
             mf_free_component(comp);
             memset(comp, 0, sizeof *comp);
             return -1;
+        }
+        if (mf_names_put(c->components, comp->name, m->ncomponents) != 0) {
+            mf_free_component(comp);
+            memset(comp, 0, sizeof *comp);
+            return mf_fail_oom(c);
         }
         m->ncomponents++;
     }

@@ -12,6 +12,7 @@
  *   wasi.c       a component's `wasi:` (arguments, environment, preopened directories)
  *   message.c    the `send:` and `publish:` lists
  *   tree.c       the `supervisor:` tree
+ *   names.c      a hash set of names (components, supervisors)
  *
  * Every parse function returns 0 or -1; on -1 it has written "FILE:LINE:COL: message" through mf_fail()
  * and the caller frees whatever the half-built manifest owns (each function leaves its output freeable).
@@ -30,11 +31,23 @@ typedef struct pos {
     int line, col;
 } pos;
 
-/* Where messages go. */
+/* Names -> a value (an index), for O(1) duplicate and reference checks (names.c). Keys are borrowed: they
+ * must outlive the table. */
+typedef struct mf_names {
+    const char **keys;
+    size_t *vals;
+    size_t n, cap; /* cap: 0 or a power of two */
+} mf_names;
+bool mf_names_get(const mf_names *t, const char *name, size_t *val);
+int mf_names_put(mf_names *t, const char *name, size_t val); /* replaces; -1 without memory */
+void mf_names_free(mf_names *t);
+
+/* Where messages go, and the parse's indexes. */
 typedef struct ctx {
-    const char *file; /* the name in messages */
-    char *err;        /* may be NULL */
+    const char *file;      /* the name in messages */
+    char *err;             /* may be NULL */
     size_t errlen;
+    mf_names *components;  /* component name -> index in manifest.components */
 } ctx;
 
 /* A growing byte buffer (malloc'd; p is NULL until the first byte). */

@@ -58,7 +58,8 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
 
 int manifest_parse(const char *text, size_t len, const char *path, manifest **out, char *err,
                    size_t errlen) {
-    ctx c = {path ? path : "<string>", err, errlen};
+    mf_names components = {0};
+    ctx c = {path ? path : "<string>", err, errlen, &components};
     if (err && errlen)
         err[0] = '\0';
     if (out == NULL || text == NULL)
@@ -78,6 +79,7 @@ int manifest_parse(const char *text, size_t len, const char *path, manifest **ou
     if (rc == 0)
         rc = parse_document(&c, doc, path, m);
     mf_doc_free(doc);
+    mf_names_free(&components);
     if (rc != 0) {
         manifest_free(m);
         return -1;

@@ -19,9 +19,9 @@ typedef struct msg_kind {
 } msg_kind;
 
 static int check_send_to(const ctx *c, const manifest *m, const char *to, pos at) {
-    for (size_t i = 0; i < m->ncomponents; i++)
-        if (strcmp(m->components[i].name, to) == 0)
-            return 0;
+    (void)m;
+    if (mf_names_get(c->components, to, NULL))
+        return 0;
     return mf_fail(c, at, "send.to '%s' names no declared component", to);
 }
 

@@ -191,6 +191,9 @@ static int plain_scalar_json(buf *b, const char *s, size_t len) {
 
 static int emit_json(const ctx *c, buf *b, mf_node *n, pos at, int depth) {
     at = mf_node_pos(n, at);
+    /* stop as soon as the text passes the maximum: aliases may make it far larger than the file */
+    if (b->len > MANIFEST_MAX_PAYLOAD || (mf_is_scalar(n) && n->len > MANIFEST_MAX_PAYLOAD - b->len))
+        return mf_fail(c, at, "'json' value exceeds the maximum message size (%u bytes)", MANIFEST_MAX_PAYLOAD);
     if (depth > MAX_JSON_DEPTH)
         return mf_fail(c, at, "'json' value is nested more than %d levels deep", MAX_JSON_DEPTH);
     if (n == NULL)

@@ -14,6 +14,7 @@ typedef struct tree {
     int *placed_line;                 /* per component: line of the child that placed it, 0 = not placed */
     const manifest_supervisor **sups; /* every supervisor named so far, for duplicate checks */
     size_t nsups, capsups;
+    mf_names sup_names;               /* name -> index in sups */
 } tree;
 
 /* Checks a supervisor name against reserved names, components and earlier supervisors, and records it. */
@@ -24,14 +25,13 @@ static int claim_sup_name(tree *t, manifest_supervisor *sup, pos at) {
                        MANIFEST_MAX_NAME);
     if (strcmp(sup->name, "host") == 0 || sup->name[0] == '#')
         return mf_fail(c, at, "supervisor name '%s' is reserved ('host' and '#<pid>' are addresses)", sup->name);
-    for (size_t i = 0; i < t->m->ncomponents; i++)
-        if (strcmp(t->m->components[i].name, sup->name) == 0)
-            return mf_fail(c, at, "supervisor name '%s' clashes with the component declared on line %d",
-                        sup->name, t->m->components[i].line);
-    for (size_t i = 0; i < t->nsups; i++)
-        if (strcmp(t->sups[i]->name, sup->name) == 0)
-            return mf_fail(c, at, "duplicate supervisor name '%s' (first declared on line %d)", sup->name,
-                        t->sups[i]->line);
+    size_t i;
+    if (mf_names_get(c->components, sup->name, &i))
+        return mf_fail(c, at, "supervisor name '%s' clashes with the component declared on line %d",
+                       sup->name, t->m->components[i].line);
+    if (mf_names_get(&t->sup_names, sup->name, &i))
+        return mf_fail(c, at, "duplicate supervisor name '%s' (first declared on line %d)", sup->name,
+                       t->sups[i]->line);
     if (t->nsups == t->capsups) {
         size_t cap = t->capsups ? t->capsups * 2 : 8;
         const manifest_supervisor **p = realloc(t->sups, cap * sizeof *p);
@@ -40,6 +40,8 @@ static int claim_sup_name(tree *t, manifest_supervisor *sup, pos at) {
         t->sups = p;
         t->capsups = cap;
     }
+    if (mf_names_put(&t->sup_names, sup->name, t->nsups) != 0)
+        return mf_fail_oom(c);
     t->sups[t->nsups++] = sup;
     return 0;
 }
@@ -226,9 +228,8 @@ static int parse_child(tree *t, mf_node *entry, pos at, int depth, manifest_chil
         if (mf_get_string(c, comp, comp_at, "component", &name) != 0)
             return -1;
         size_t idx = SIZE_MAX;
-        for (size_t i = 0; i < t->m->ncomponents && idx == SIZE_MAX; i++)
-            if (strcmp(t->m->components[i].name, name) == 0)
-                idx = i;
+        if (!mf_names_get(c->components, name, &idx))
+            idx = SIZE_MAX;
         int rc = 0;
         if (idx == SIZE_MAX)
             rc = mf_fail(c, comp_at, "child component '%s' names no declared component", name);
@@ -375,6 +376,7 @@ int mf_parse_tree(const ctx *c, mf_node *v, pos at, manifest *m) {
         rc = parse_supervisor(&t, v, at, 1, m->supervisor);
     free(t.placed_line);
     free(t.sups);
+    mf_names_free(&t.sup_names);
     return rc;
 }
 
