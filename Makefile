@@ -3,7 +3,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan bench bench-deps clean
+.PHONY: all deps build run test test-asan bench bench-deps fuzz-build fuzz fuzz-smoke clean
 
 all: build
 
@@ -37,5 +37,21 @@ bench: bench-deps build
 	./build/bench/wactor-bench --erlang bench/out/erlang.tsv --tsv bench/out/wactor.tsv
 	bench/plot.sh
 
+# libFuzzer targets (fuzz/README.md): clang with -fsanitize=fuzzer,address,undefined in build-fuzz.
+FUZZ_SECONDS ?= 300
+fuzz-build: deps
+	@scripts/deps.sh libclang-rt-14-dev
+	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+		-DCMAKE_CXX_COMPILER=clang++ -DWACTOR_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_all
+
+# Each target for FUZZ_SECONDS seconds (default 300).
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+# Each target for 40 s; fails on a crash, leak, UB or hang.
+fuzz-smoke: fuzz-build
+	fuzz/run.sh --smoke 40
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -64,5 +64,6 @@ void phase_live(bench_ctx *b);
 void phase_registry(bench_ctx *b);
 void phase_whereis(bench_ctx *b);
 void phase_fib(bench_ctx *b);             /* compute.c */
+void phase_restart_soak(bench_ctx *b);    /* soak.c */
 
 #endif /* WACTOR_BENCH_H */

@@ -42,6 +42,7 @@ static const phase phases[] = {
     {"registry", phase_registry, "registry layer lookups among 1,000 and 1,000,000 names"},
     {"whereis", phase_whereis, "wactor_whereis among 1,000 registered names"},
     {"fib", phase_fib, "fib(30) in a component vs native C"},
+    {"restart_soak", phase_restart_soak, "1,000,000 supervised restarts; RSS at 10k, 100k, 1M (flat)"},
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };
 

@@ -50,6 +50,9 @@ typedef struct blob {
     size_t len;
 } blob;
 static blob driver_wasm, echo_wasm, sink_wasm;
+/* FUZZ_ABI_VERBOSE=1 in the environment prints the guests' log lines, the supervisor events and the
+ * runtime's counters of each input (to see what a corpus entry does). */
+static int verbose;
 
 static blob read_file(const char *name) {
     const char *dir = getenv("FUZZ_ABI_DIR");
@@ -76,14 +79,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     driver_wasm = read_file("driver.wasm");
     echo_wasm = read_file("echo.wasm");
     sink_wasm = read_file("sink.wasm");
+    verbose = getenv("FUZZ_ABI_VERBOSE") != NULL;
     return 0;
 }
 
 static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user, (void)name, (void)line, (void)len;
+    (void)user;
+    if (verbose) fprintf(stderr, "[%s] %.*s\n", name, (int)len, line);
 }
 static void quiet_event(void *user, const char *json) {
-    (void)user, (void)json;
+    (void)user;
+    if (verbose) fprintf(stderr, "event %s\n", json);
 }
 
 static atomic_int probe_hits;
@@ -123,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *body = data + 2;
     size_t body_len = size - 2;
 
+    uint64_t t_start = now_ms();
     wactor_config cfg = {.threads = 2, .log = quiet_log};
     wactor_runtime *rt = NULL;
     CHECK(wactor_runtime_create(&cfg, &rt) == WACTOR_OK);
@@ -213,8 +220,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wactor_stats_get(rt, &st);
     wactor_actor_info info;
     check_error(wactor_info(rt, echo_pid, &info));
-    check_error(wactor_totals(rt, "driver", &info));
+    wactor_error te = wactor_totals(rt, "driver", &info);
+    check_error(te);
+    if (verbose) {
+        fprintf(stderr, "stats: actors %llu delivered %llu refused %llu dead %llu traps %llu\n",
+                (unsigned long long)st.actors, (unsigned long long)st.delivered, (unsigned long long)st.refused,
+                (unsigned long long)st.dead_letters, (unsigned long long)st.traps);
+        if (te == WACTOR_OK)
+            fprintf(stderr, "driver: %s, %llu messages, %llu refused, failure: %s %s\n", wactor_state_name(info.state),
+                    (unsigned long long)info.messages, (unsigned long long)info.refused,
+                    wactor_trap_name(info.failure.trap), info.failure.message);
+    }
+    uint64_t t_destroy = now_ms();
     wactor_runtime_destroy(rt);
+    if (verbose)
+        fprintf(stderr, "time: %llu ms running, %llu ms teardown\n", (unsigned long long)(t_destroy - t_start),
+                (unsigned long long)(now_ms() - t_destroy));
     wactor_module_release(driver);
     wactor_module_release(echo);
     wactor_module_release(sink);

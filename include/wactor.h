@@ -115,13 +115,16 @@ typedef struct wactor_module wactor_module;
 typedef uint64_t wactor_pid; /* 0 is never a valid pid */
 
 /* A component's log line: `name` is its registered name (or its pid in decimal), `line` is one line
- * without its newline, `len` bytes, not NUL-terminated. Called from scheduler threads, possibly
- * concurrently for different components; must not block for long. */
+ * without its newline, `len` bytes, not NUL-terminated, exactly as the guest wrote it: any bytes, NULs,
+ * control characters and invalid UTF-8 included — a sink that prints it must escape it (the default one
+ * does) and must not pass `len` through an int. Called from scheduler threads, possibly concurrently for
+ * different components; must not block for long. */
 typedef void (*wactor_log_fn)(void *user, const char *name, const char *line, size_t len);
 
 typedef struct wactor_config {
     unsigned threads;          /* scheduler threads; 0 = number of online cores */
-    wactor_log_fn log;         /* NULL = log lines go to stderr prefixed "[name] " */
+    wactor_log_fn log;         /* NULL = log lines go to stderr as "[name] line", name and line escaped
+                                  (control characters, ESC, NUL, invalid UTF-8 as \n, \x1b, ...) */
     void *log_user;
 } wactor_config;
 
@@ -220,6 +223,30 @@ typedef struct wactor_caps {
 #define WACTOR_DEFAULT_HEALTH_TIMEOUT_MS  1000u
 #define WACTOR_DEFAULT_HEALTH_THRESHOLD   3u
 
+/* WASI preview1 for a component (docs/ABI.md, "WASI"). Deny by default: no wactor_wasi (NULL) or a zeroed
+ * one gives no arguments, an empty environment and no directories. Copied at spawn (and kept for restarts). */
+typedef struct wactor_wasi_dir {
+    const char *host;         /* a host directory, opened at every (re)start; a missing one fails the start */
+    const char *guest;        /* where the guest sees it, e.g. "/data" or "." (wasi-libc maps paths onto it) */
+    bool read_only;           /* no writing, creating, removing, renaming or linking below it */
+} wactor_wasi_dir;
+
+#define WACTOR_WASI_MAX_STRINGS 4096u  /* args, env entries and dirs, each */
+#define WACTOR_WASI_MAX_BYTES   (1u << 20) /* bytes of all args + env strings */
+
+typedef struct wactor_wasi {
+    const char *const *args;  /* argv as the guest sees it: args[0] is the program name by convention */
+    size_t nargs;
+    const char *const *env;   /* "NAME=VALUE" strings (NAME non-empty, without '=') */
+    size_t nenv;
+    const wactor_wasi_dir *dirs;
+    size_t ndirs;
+    bool inherit_stdio;       /* for commands (`wactor run MODULE.wasm`): fd 1/2 go unprefixed to the process's
+                                 stdout/stderr, fd 0 reads its stdin, and poll_oneoff may block as long as the
+                                 guest asks. Otherwise fd 1/2 are log lines, stdin is empty and a poll blocks
+                                 its scheduler thread at most 10 ms */
+} wactor_wasi;
+
 typedef struct wactor_spawn_opts {
     const char *name;         /* registered name, or NULL; copied */
     const wactor_caps *caps;  /* NULL: no grants */
@@ -240,6 +267,7 @@ typedef struct wactor_spawn_opts {
     uint32_t max_monitors;      /* monitors held; 0 = WACTOR_DEFAULT_MAX_MONITORS */
     uint32_t max_links;         /* links held; 0 = WACTOR_DEFAULT_MAX_LINKS */
     uint32_t log_bytes_per_sec; /* log volume; 0 = WACTOR_DEFAULT_LOG_BYTES_PER_SEC */
+    const wactor_wasi *wasi;    /* WASI arguments, environment and directories; NULL = none (deny) */
 } wactor_spawn_opts;
 
 /* Spawns a component actor from `module`: it instantiates, calls `_initialize` (WASI reactor) then
@@ -343,10 +371,13 @@ typedef struct wactor_actor_info {
     wactor_diag failure;       /* trap that failed it, when state == WACTOR_FAILED */
 } wactor_actor_info;
 
-/* A snapshot of the actor's lifecycle. Errors: WACTOR_ENOENT (never existed, or already reaped). */
+/* A snapshot of the actor's lifecycle: of a live component, or of one among the 4096 that ended most
+ * recently (its tombstone: state terminated or failed, and why). Errors: WACTOR_ENOENT (no component had
+ * that pid, or it ended longer ago and was reaped). O(1). */
 WACTOR_API wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *info);
 
-/* Totals over every instance ever started under registered name `name` (restarts included): messages,
+/* Totals over every instance ever started under registered name `name` (restarts included, also the
+ * reaped ones: their counters are folded into the name when they end): messages,
  * refused and dead_letters summed; state, started_ns and failure of the newest instance; created_ns of the
  * first. Errors: WACTOR_ENOENT (no component was ever registered under that name). */
 WACTOR_API wactor_error wactor_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
@@ -386,6 +417,9 @@ typedef enum wactor_restart { WACTOR_PERMANENT, WACTOR_TRANSIENT, WACTOR_TEMPORA
 #define WACTOR_BRUTAL_KILL (-1)   /* shutdown_ms: kill at once, no `_cleanup` */
 #define WACTOR_INFINITY    (-2)   /* shutdown_ms: wait for the child however long it takes */
 
+/* wactor_sup_spec.intensity asking for zero restarts (0 there means the default). */
+#define WACTOR_INTENSITY_ZERO UINT32_MAX
+
 typedef struct wactor_sup_spec wactor_sup_spec;
 
 typedef struct wactor_child_spec {
@@ -407,8 +441,10 @@ typedef struct wactor_child_spec {
 struct wactor_sup_spec {
     const char *name;             /* registered name of the supervisor, and its name in events; may be NULL */
     wactor_strategy strategy;
-    uint32_t intensity;           /* 0 = OTP's default, 1 */
-    uint32_t period_ms;           /* 0 = OTP's default, 5000 */
+    uint32_t intensity;           /* max restarts within period_ms; 0 = OTP's default (WACTOR_DEFAULT_INTENSITY,
+                                     1); WACTOR_INTENSITY_ZERO = OTP's intensity 0: no restart at all, the
+                                     first exit that would be restarted shuts the supervisor down */
+    uint32_t period_ms;           /* 0 = OTP's default, WACTOR_DEFAULT_PERIOD_MS (5000) */
     uint32_t backoff_initial_ms;  /* 0 = restart at once (OTP); else delay the n-th consecutive restart of a */
     double backoff_multiplier;    /*   child by initial * multiplier^(n-1), at most backoff_max_ms */
     uint32_t backoff_max_ms;

@@ -20,7 +20,7 @@
 
 #include "actor/actor.h"
 
-enum { MSG_TICK = ACTOR_MSG_USER, MSG_HOSTILE_MONITOR, MSG_TIMED };
+enum { MSG_TICK = ACTOR_MSG_USER, MSG_HOSTILE_MONITOR, MSG_TIMED, MSG_HOSTILE_DEMONITOR };
 
 /* MSG_TIMED's payload: which timer, and the bounds of its deadline as the setter saw them */
 typedef struct timed {
@@ -56,6 +56,17 @@ static actor_result obs_receive(actor *self, actor_msg *m) {
             t->hi_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec; /* arrival time */
         }
         atomic_fetch_add(&o->timed_n, 1);
+    } else if (m->type == MSG_HOSTILE_DEMONITOR && m->len == sizeof(actor_id)) {
+        /* monitor a dead actor (a NOPROC DOWN is queued at once) and take the monitor back, again and again */
+        actor_id target;
+        memcpy(&target, m->data, sizeof target);
+        for (int i = 0; i < 10000; i++) {
+            uint64_t ref = 0;
+            int rc = actor_monitor(actor_sys(self), actor_self(self), target, &ref);
+            atomic_fetch_add(rc == 0 ? &o->hostile_ok : rc == -EDQUOT ? &o->hostile_quota : &o->exits, 1);
+            if (rc == 0 && actor_demonitor(actor_sys(self), actor_self(self), ref) != 0)
+                atomic_fetch_add(&o->exits, 1);
+        }
     } else if (m->type == MSG_HOSTILE_MONITOR && m->len == sizeof(actor_id)) {
         /* what a guest in a loop could do within one handler run: monitor a dead actor again and again */
         actor_id target;
@@ -137,6 +148,28 @@ static void test_max_monitors(void **st) {
     assert_int_equal(atomic_load(&w.hostile_quota), 10000 - 3);
     assert_int_equal(atomic_load(&w.downs), 9);
     assert_int_equal(atomic_load(&w.exits), 0);
+    /* ...nor can monitor(dead) + demonitor: a DOWN already queued keeps its unit until it is taken out */
+    atomic_store(&w.hostile_ok, 0);
+    atomic_store(&w.hostile_quota, 0);
+    long downs_before = atomic_load(&w.downs);
+    assert_int_equal(actor_send(sys, W, actor_msg_new(MSG_HOSTILE_DEMONITOR, 0, &T, sizeof T)), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    assert_int_equal(atomic_load(&w.hostile_ok), 3);
+    assert_int_equal(atomic_load(&w.hostile_quota), 10000 - 3);
+    assert_int_equal(atomic_load(&w.exits), 0);
+    assert_int_equal(atomic_load(&w.downs), downs_before); /* demonitored: none reached receive() */
+    /* the three stale DOWNs were taken out and dropped: the quota is whole again */
+    assert_int_equal(actor_send(sys, W, actor_msg_new(MSG_HOSTILE_MONITOR, 0, &T, sizeof T)), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0);
+    assert_int_equal(atomic_load(&w.hostile_ok), 3 + 3);
+    /* demonitor of a live target's monitor gives its unit back at once (no DOWN is on its way) */
+    obs z = {0};
+    actor_id Z = spawn_obs(sys, &z, NULL);
+    for (int i = 0; i < 100; i++) {
+        uint64_t ref = 0;
+        assert_int_equal(actor_monitor(sys, W, Z, &ref), 0);
+        assert_int_equal(actor_demonitor(sys, W, ref), 0);
+    }
     /* spawn_monitor within quota works */
     assert_int_equal(actor_spawn_opt(sys, &obs_beh, &y, &(actor_spawn_opts){.monitor = W}, &Y), 0);
     /* unlimited by default */

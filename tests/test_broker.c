@@ -547,6 +547,94 @@ static void test_concurrency(void **st) {
     broker_free(cc.b);
 }
 
+
+/* ------------------------------------------------------------------ pattern algebra (subject.c) */
+
+static void test_subject_matches_and_covers_table(void **state) {
+    (void)state;
+    assert_true(broker_subject_matches("a.*", "a.b"));
+    assert_true(broker_subject_matches("a.>", "a.b.c"));
+    assert_false(broker_subject_matches("a.>", "a"));
+    assert_true(broker_subject_matches(">", "x"));
+    assert_false(broker_subject_matches("a.*", "a.b.c"));
+    assert_false(broker_subject_matches("a.b", "a.bc"));
+    assert_false(broker_subject_matches("a.*", "a.*"));   /* a subject has no wildcards */
+    assert_false(broker_subject_matches("a..b", "a..b")); /* invalid on either side: false */
+    assert_false(broker_subject_matches(NULL, "a"));
+    assert_false(broker_subject_matches("a", NULL));
+    assert_true(broker_pattern_covers("chat.>", "chat.*"));
+    assert_true(broker_pattern_covers("chat.>", "chat.a.>"));
+    assert_true(broker_pattern_covers("chat.>", "chat.room1"));
+    assert_false(broker_pattern_covers("chat.>", "chat"));
+    assert_true(broker_pattern_covers("chat.*", "chat.room1"));
+    assert_false(broker_pattern_covers("chat.*", "chat.>"));
+    assert_false(broker_pattern_covers("chat.room1", "chat.*"));
+    assert_true(broker_pattern_covers(">", ">"));
+    assert_false(broker_pattern_covers("*", ">"));
+    assert_false(broker_pattern_covers("a.*", "a.*.b"));
+    assert_false(broker_pattern_covers("a", "a\x01"));    /* invalid pattern: false */
+    assert_false(broker_pattern_covers(NULL, "a"));
+    /* full lengths: a 127-token-prefix never covers a longer subject */
+    char g[200], w[200];
+    memset(g, 'k', 127);
+    g[127] = 0;
+    memcpy(w, g, 127);
+    w[127] = 'x';
+    w[128] = 0;
+    assert_false(broker_pattern_covers(g, w));
+    assert_false(broker_subject_matches(g, w));
+}
+
+/* Every pattern of up to 3 tokens over {a, b, *, >} against every other: covers(g, w) must hold exactly when
+ * every subject (up to 5 tokens over {a, b, c}) that w matches is matched by g. */
+static void build(char *out, const int *tok, int n, const char *const *alpha) {
+    out[0] = 0;
+    for (int i = 0; i < n; i++) {
+        if (i) strcat(out, ".");
+        strcat(out, alpha[tok[i]]);
+    }
+}
+
+static void test_covers_vs_brute_force(void **state) {
+    (void)state;
+    static const char *const pat_alpha[] = {"a", "b", "*", ">"};
+    static const char *const sub_alpha[] = {"a", "b", "c"};
+    char pats[64][8];
+    int np = 0;
+    for (int n = 1; n <= 3; n++) {
+        int total = 1;
+        for (int i = 0; i < n; i++) total *= 4;
+        for (int k = 0; k < total; k++) {
+            int tok[3], x = k, ok = 1;
+            for (int i = 0; i < n; i++, x /= 4) tok[i] = x % 4;
+            for (int i = 0; i + 1 < n; i++)
+                if (tok[i] == 3) ok = 0; /* '>' only last */
+            if (ok) build(pats[np++], tok, n, pat_alpha);
+        }
+    }
+    assert_int_equal(np, 52);
+    static char subs[400][12];
+    int ns = 0;
+    for (int n = 1; n <= 5; n++) {
+        int total = 1;
+        for (int i = 0; i < n; i++) total *= 3;
+        for (int k = 0; k < total; k++) {
+            int tok[5], x = k;
+            for (int i = 0; i < n; i++, x /= 3) tok[i] = x % 3;
+            build(subs[ns++], tok, n, sub_alpha);
+        }
+    }
+    for (int gi = 0; gi < np; gi++)
+        for (int wi = 0; wi < np; wi++) {
+            bool implied = true;
+            for (int si = 0; si < ns && implied; si++)
+                if (broker_subject_matches(pats[wi], subs[si]) && !broker_subject_matches(pats[gi], subs[si]))
+                    implied = false;
+            if (broker_pattern_covers(pats[gi], pats[wi]) != implied)
+                fail_msg("covers(%s, %s) should be %d", pats[gi], pats[wi], implied);
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_subject_syntax),
@@ -561,6 +649,8 @@ int main(void) {
         cmocka_unit_test(test_match_all),
         cmocka_unit_test(test_many_vs_brute_force),
         cmocka_unit_test(test_concurrency),
+        cmocka_unit_test(test_subject_matches_and_covers_table),
+        cmocka_unit_test(test_covers_vs_brute_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

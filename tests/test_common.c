@@ -1,6 +1,8 @@
 /* test_common.c — src/common: the one conversion between the layers' errno values and the public
  * wactor_error codes (include/wactor_errors.h), both ways, for every listed pair. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common/errors.h"
+#include "common/escape.h"
 #include "wactor.h"
 
 typedef struct pair { wactor_error code; int err; int value; const char *name; } pair;
@@ -101,11 +104,76 @@ static void test_strerror(void **state) {
     assert_string_equal(wactor_strerror((wactor_error)-3), "unknown error");
 }
 
+/* ------------------------------------------------------------------ escaping guest text */
+
+static char *escaped(const char *text, size_t len) {
+    static char buf[4096];
+    size_t n = escape_to(buf, sizeof buf, text, len);
+    assert_true(n < sizeof buf);
+    assert_int_equal(strlen(buf), n);
+    return buf;
+}
+
+#define ESC(lit) escaped((lit), sizeof(lit) - 1)
+
+static void test_escape_controls(void **state) {
+    (void)state;
+    assert_string_equal(ESC("plain text 123 ~!@"), "plain text 123 ~!@");
+    assert_string_equal(ESC("a\nb"), "a\\nb");
+    assert_string_equal(ESC("a\\b"), "a\\\\b");                    /* a backslash itself */
+    assert_string_equal(ESC("line\n[other] forged"), "line\\n[other] forged"); /* no second line */
+    assert_string_equal(ESC("x\n"), "x\\n");
+    assert_string_equal(ESC("1\r2\t3"), "1\\r2\\t3");
+    assert_string_equal(ESC("\x1b[2J\x07"), "\\x1b[2J\\x07");          /* ESC, BEL */
+    assert_string_equal(ESC("nul\0here"), "nul\\x00here");
+    assert_string_equal(ESC("\x7f"), "\\x7f");
+    assert_string_equal(ESC("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    assert_string_equal(ESC("\xc2\x9b" "31m"), "\\xc2\\x9b31m");        /* U+009B, the C1 CSI */
+    assert_string_equal(ESC("\x9b"), "\\x9b");                             /* a raw 8-bit CSI */
+    assert_string_equal(ESC("\xc0\xaf"), "\\xc0\\xaf");                 /* overlong '/' */
+    assert_string_equal(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80");     /* a surrogate */
+    assert_string_equal(ESC("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
+    assert_string_equal(ESC("\xe2\x82"), "\\xe2\\x82");                 /* truncated */
+    /* no raw byte below 0x20 ever comes out, whatever goes in */
+    char all[256];
+    for (int i = 0; i < 256; i++) all[i] = (char)i;
+    const char *e = escaped(all, sizeof all);
+    for (const char *p = e; *p; p++) assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p != 0x7f);
+}
+
+static void test_escape_bounds(void **state) {
+    (void)state;
+    char small[8];
+    assert_int_equal(escape_to(small, sizeof small, "abcdefghij", 10), 10); /* cut: 7 bytes kept */
+    assert_string_equal(small, "abcdefg");
+    assert_int_equal(escape_to(small, sizeof small, "abcdef\n", 7), 8);   /* "\n" does not fit whole */
+    assert_string_equal(small, "abcdef");
+    assert_int_equal(escape_to(small, 1, "abc", 3), 3);
+    assert_string_equal(small, "");
+    /* escape_write streams any length in pieces: a 3 MiB line of controls and text, counted */
+    size_t n = 3u << 20;
+    char *big = malloc(n);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++) big[i] = i % 3 == 0 ? '\x1b' : 'a';
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *f = open_memstream(&out, &outlen);
+    assert_non_null(f);
+    assert_int_equal(escape_write(f, big, n), 0);
+    fclose(f);
+    assert_int_equal(outlen, n / 3 * 4 + (n - n / 3));
+    assert_null(memchr(out, 0x1b, outlen));
+    assert_memory_equal(out, "\\x1baa\\x1baa", 10);
+    free(out);
+    free(big);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_code_roundtrip),   cmocka_unit_test(test_errno_roundtrip),
         cmocka_unit_test(test_values_fixed),     cmocka_unit_test(test_former_collisions),
         cmocka_unit_test(test_zero_and_unknown), cmocka_unit_test(test_strerror),
+        cmocka_unit_test(test_escape_controls),  cmocka_unit_test(test_escape_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

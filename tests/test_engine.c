@@ -1405,6 +1405,24 @@ static void test_custom_sections(void **state) {
     assert_int_equal(load_bytes(ok, sizeof ok, &d), 0);
     static const uint8_t name_garbage[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 7, 4, 'n', 'a', 'm', 'e', 0x7f, 0x7f};
     assert_int_equal(load_bytes(name_garbage, sizeof name_garbage, &d), 0);
+    /* the tool conventions' sections (which wabt parses) with contents wabt cannot parse: still valid */
+    static const uint8_t linking[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 9, 7, 'l', 'i', 'n', 'k', 'i', 'n', 'g', 0x7f};
+    assert_int_equal(load_bytes(linking, sizeof linking, &d), 0);
+    static const uint8_t reloc[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 9, 7, 'r', 'e', 'l', 'o', 'c', '.', 'x', 0x7f};
+    assert_int_equal(load_bytes(reloc, sizeof reloc, &d), 0);
+    static const uint8_t dylink[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 10, 8, 'd', 'y', 'l', 'i', 'n', 'k', '.', '0', 0x7f};
+    assert_int_equal(load_bytes(dylink, sizeof dylink, &d), 0);
+    static const uint8_t features[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 17, 15, 't', 'a', 'r', 'g', 'e', 't', '_',
+                                       'f', 'e', 'a', 't', 'u', 'r', 'e', 's', 0x7f};
+    assert_int_equal(load_bytes(features, sizeof features, &d), 0);
+    /* UTF-8 at its edges: U+10FFFF and U+FFFF are fine; a surrogate (U+D800) and U+110000 are not */
+    static const uint8_t max_cp[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 8, 7, 0xf4, 0x8f, 0xbf, 0xbf, 0xef, 0xbf, 0xbf};
+    assert_int_equal(load_bytes(max_cp, sizeof max_cp, &d), 0);
+    static const uint8_t surrogate[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 4, 3, 0xed, 0xa0, 0x80};
+    assert_int_equal(load_bytes(surrogate, sizeof surrogate, &d), -1);
+    assert_non_null(strstr(d.message, "UTF-8"));
+    static const uint8_t too_big[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 5, 4, 0xf4, 0x90, 0x80, 0x80};
+    assert_int_equal(load_bytes(too_big, sizeof too_big, &d), -1);
     /* invalid UTF-8 in the name (a lone continuation byte, an overlong encoding of '/') */
     static const uint8_t bad_utf8[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0, 2, 1, 0x80};
     assert_int_equal(load_bytes(bad_utf8, sizeof bad_utf8, &d), -1);
@@ -1631,6 +1649,27 @@ static void test_linking(void **state) {
     }
 }
 
+/* A host function of an instance that was freed, reached through a table another member of its store
+ * group imported: a host trap, never a call into freed memory. */
+static void test_linked_host_function_outlives_instance(void **state) {
+    (void)state;
+    static const wactor_valtype i[] = {WACTOR_I32};
+    eng_host_func f = {"host", "id", ft(1, i, 1, i), host_id, NULL};
+    eng_instance_opts o = {.imports = &f, .nimports = 1};
+    eng_instance *ex = instantiate("engine_hostexporter", &o);
+    eng_link link = {"ex", ex};
+    eng_instance_opts o2 = {.links = &link, .nlinks = 1};
+    eng_instance *caller = instantiate("engine_tablecaller", &o2);
+    assert_int_equal(call_i32(caller, "call0", (wactor_value[]){I32(31)}, 1), 31);
+    eng_instance_free(ex);
+    wactor_value r;
+    size_t n;
+    wactor_diag d;
+    assert_int_equal(eng_call_sync(caller, "call0", (wactor_value[]){I32(31)}, 1, &r, 1, &n, &d), ENG_TRAPPED);
+    assert_non_null(strstr(d.message, "belongs to a freed instance"));
+    eng_instance_free(caller);
+}
+
 /* keep_after_trap: a trap ends the call, the instance (and its state) lives on. */
 static void test_keep_after_trap(void **state) {
     (void)state;
@@ -1688,6 +1727,7 @@ int main(void) {
         cmocka_unit_test(test_deferred_start),
         cmocka_unit_test(test_table_cap),
         cmocka_unit_test(test_linking),
+        cmocka_unit_test(test_linked_host_function_outlives_instance),
         cmocka_unit_test(test_keep_after_trap),
         cmocka_unit_test(test_timing),
     };

@@ -49,6 +49,7 @@ enum { O_CREAT_W = 1, O_DIR_W = 2, O_EXCL_W = 4, O_TRUNC_W = 8 };
 #define R_FD_WRITE (INT64_C(1) << 6)
 #define R_FD_TELL (INT64_C(1) << 5)
 #define READ_RIGHTS (R_FD_READ | R_FD_SEEK | R_FD_TELL | (INT64_C(1) << 21) | (INT64_C(1) << 14))
+#define DIR_RIGHTS (ALL_RIGHTS & ~R_FD_WRITE) /* what a guest asks for a directory */
 #define FOLLOW 1
 #define PRE 3    /* "/data" */
 #define PRE_RO 4 /* "/ro" */
@@ -417,10 +418,10 @@ static void test_escapes_open(void **state) {
     assert_int_equal(gopen(W, PRE, 0, "inner", 0, READ_RIGHTS), -E_LOOP);
     assert_int_equal(gopen(W, PRE, FOLLOW, "loop1", 0, READ_RIGHTS), -E_LOOP);
     /* a subdirectory fd confines to itself */
-    int32_t sub = gopen(W, PRE, FOLLOW, "deep", O_DIR_W, ALL_RIGHTS);
+    int32_t sub = gopen(W, PRE, FOLLOW, "deep", O_DIR_W, DIR_RIGHTS);
     assert_true(sub >= 0);
     assert_int_equal(gopen(W, sub, FOLLOW, "../file.txt", 0, READ_RIGHTS), -E_NOTCAPABLE);
-    assert_true(gopen(W, sub, FOLLOW, "x/..", O_DIR_W, ALL_RIGHTS) >= 0);
+    assert_true(gopen(W, sub, FOLLOW, "x/..", O_DIR_W, DIR_RIGHTS) >= 0);
     /* malformed paths */
     int32_t n = put_io(W, 0, "file.txt");
     gmem(W, io_at(W), 8)[4] = 0; /* "file\0txt" */
@@ -776,7 +777,9 @@ static void test_fd_operations(void **state) {
     assert_int_equal(CALL(W, "r_pread", I32(0), I32(1), I64(0)), -E_SPIPE);
     assert_int_equal(CALL(W, "r_sync", I32(1)), -E_INVAL);
     assert_int_equal(gread(W, 1, buf, 4), -E_BADF);
-    /* a directory is not a file */
+    /* a directory is not a file; opened for writing it is EISDIR */
+    assert_int_equal(gopen(W, PRE, 0, ".", O_DIR_W, R_FD_READ | R_FD_WRITE), -E_ISDIR);
+    assert_true(gopen(W, PRE, 0, ".", O_DIR_W, 0) >= 0);
     assert_int_equal(gread(W, PRE, buf, 4), -E_ISDIR);
     assert_int_equal(CALL(W, "r_pread", I32(PRE), I32(1), I64(0)), -E_ISDIR);
     assert_int_equal(CALL(W, "r_set_size", I32(PRE), I64(0)), -E_NOTCAPABLE);
@@ -876,7 +879,7 @@ static void test_readdir(void **state) {
         snprintf(name, sizeof name, "entry-with-a-longish-name-%03d", i);
         put_file(p, name, "");
     }
-    int32_t dfd = gopen(W, PRE, FOLLOW, "many", O_DIR_W, ALL_RIGHTS);
+    int32_t dfd = gopen(W, PRE, FOLLOW, "many", O_DIR_W, DIR_RIGHTS);
     assert_true(dfd >= 0);
     static dent all[N + 8];
     int total = 0, calls = 0;

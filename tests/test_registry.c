@@ -261,11 +261,37 @@ static void test_lookup_speed(void **st) {
     registry_free(r);
 }
 
+
+/* registry_whereis_len: a counted name, never the bytes before a NUL, nothing copied. */
+static void test_whereis_len(void **state) {
+    (void)state;
+    registry *r = registry_new(NULL);
+    int obj;
+    assert_int_equal(registry_add(r, 7, &obj), 0);
+    assert_int_equal(registry_register_name(r, "logger", 7), 0);
+    assert_int_equal(registry_whereis_len(r, "logger", 6), 7);
+    assert_int_equal(registry_whereis_len(r, "loggerXYZ", 6), 7); /* no terminator needed */
+    assert_int_equal(registry_whereis_len(r, "logger\0x", 8), 0);  /* not "logger" */
+    assert_int_equal(registry_whereis_len(r, "logger\0", 7), 0);
+    assert_int_equal(registry_whereis_len(r, "log", 3), 0);
+    assert_int_equal(registry_whereis_len(r, "logger", 0), 0);
+    assert_int_equal(registry_whereis_len(r, NULL, 6), 0);
+    char big[300];
+    memset(big, 'n', sizeof big);
+    big[255] = 0;
+    assert_int_equal(registry_register_name(r, big, 7), 0);
+    assert_int_equal(registry_whereis_len(r, big, 255), 7);
+    assert_int_equal(registry_whereis_len(r, big, 256), 0); /* over REGISTRY_NAME_MAX */
+    assert_int_equal(registry_whereis_len(r, big, 254), 0);
+    registry_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids),        cmocka_unit_test(test_names),
         cmocka_unit_test(test_growth),     cmocka_unit_test(test_concurrent),
         cmocka_unit_test(test_lookup_speed),
+        cmocka_unit_test(test_whereis_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -17,41 +18,9 @@
 #include "support.h"
 #include "wactor.h"
 
-/* ------------------------------------------------------------------ log capture */
-
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char log_text[1 << 16];
-static size_t log_len;
-
-static void capture(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    pthread_mutex_lock(&log_lock);
-    int n = snprintf(log_text + log_len, sizeof log_text - log_len, "[%s] %.*s\n", name, (int)len, line);
-    if (n > 0 && (size_t)n < sizeof log_text - log_len) log_len += (size_t)n;
-    pthread_mutex_unlock(&log_lock);
-}
-
-static bool log_has(const char *needle) {
-    pthread_mutex_lock(&log_lock);
-    bool found = strstr(log_text, needle) != NULL;
-    pthread_mutex_unlock(&log_lock);
-    return found;
-}
-
-static int log_count(const char *needle) {
-    int n = 0;
-    pthread_mutex_lock(&log_lock);
-    for (const char *p = log_text; (p = strstr(p, needle)); p++) n++;
-    pthread_mutex_unlock(&log_lock);
-    return n;
-}
-
 static wactor_runtime *new_runtime(void) {
-    pthread_mutex_lock(&log_lock);
-    log_len = 0;
-    log_text[0] = 0;
-    pthread_mutex_unlock(&log_lock);
-    wactor_config cfg = {.threads = 2, .log = capture};
+    log_reset();
+    wactor_config cfg = {.threads = 2, .log = log_capture};
     wactor_runtime *rt = NULL;
     assert_int_equal(wactor_runtime_create(&cfg, &rt), WACTOR_OK);
     return rt;
@@ -188,15 +157,6 @@ static void test_invoke_multicodec(void **state) {
 }
 
 /* ------------------------------------------------------------------ messages between components */
-
-static bool wait_log(const char *needle, int ms) {
-    for (int i = 0; i < ms / 10; i++) {
-        if (log_has(needle)) return true;
-        struct timespec ts = {0, 10 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    return log_has(needle);
-}
 
 static void send_json(wactor_runtime *rt, wactor_pid to, const char *json) {
     size_t len = 0;
@@ -525,6 +485,70 @@ static void test_info_bounded(void **state) {
     wactor_runtime_destroy(rt);
 }
 
+/* Totals are kept per whole name: two names alike in their first 100 bytes are two components (the record
+ * used to keep 63 bytes of the name, so such names shared one total). */
+static void test_totals_long_names(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, WACTOR_FIXTURES, "msg_silent");
+    char a[201], b[201];
+    memset(a, 'n', 200);
+    a[200] = '\0';
+    memcpy(b, a, sizeof b);
+    b[199] = 'x';
+    const uint8_t msg[] = {0x80, 0x04, '1'};
+    wactor_pid pa = spawn(rt, m, a), pb = spawn(rt, m, b);
+    for (int i = 0; i < 3; i++) assert_int_equal(wactor_send(rt, pa, msg, sizeof msg), WACTOR_OK);
+    assert_int_equal(wactor_send(rt, pb, msg, sizeof msg), WACTOR_OK);
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    wactor_actor_info ta, tb;
+    assert_int_equal(wactor_totals(rt, a, &ta), WACTOR_OK);
+    assert_int_equal(wactor_totals(rt, b, &tb), WACTOR_OK);
+    assert_int_equal(ta.dead_letters, 3);
+    assert_int_equal(tb.dead_letters, 1);
+    a[100] = '\0'; /* a prefix is no name of theirs */
+    assert_int_equal(wactor_totals(rt, a, &ta), WACTOR_ENOENT);
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+}
+
+/* The embedding API's default log sink (config.log == NULL: stderr) escapes guest text: no forged line, no
+ * terminal sequence, no raw NUL. */
+static void test_default_log_sink_escapes(void **state) {
+    (void)state;
+    char path[] = "/tmp/wactor-test-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fd, STDERR_FILENO) >= 0);
+    wactor_config cfg = {.threads = 2};
+    wactor_runtime *rt = NULL;
+    assert_int_equal(wactor_runtime_create(&cfg, &rt), WACTOR_OK);
+    wactor_module *m = load(rt, WACTOR_FIXTURES, "cli_evillog");
+    wactor_spawn_opts opts = {.name = "evil\x1b]0;title\x07"}; /* the name is escaped too */
+    wactor_pid pid = 0;
+    assert_int_equal(wactor_spawn(rt, m, &opts, &pid, NULL), WACTOR_OK);
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char buf[4096] = "";
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    unlink(path);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "[evil\\x1b]0;title\\x07] hi\\n[other] forged\\x1b[2J\\x07\n"));
+    assert_non_null(strstr(buf, "] nul\\x00here \\xff end\n"));
+    assert_null(strstr(buf, "\n[other]"));
+    assert_null(memchr(buf, 0x1b, (size_t)n));
+    assert_null(memchr(buf, 0x07, (size_t)n));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calc_typed_exports),     cmocka_unit_test(test_invoke_multicodec),
@@ -534,6 +558,8 @@ int main(void) {
         cmocka_unit_test(test_dead_letters_and_names), cmocka_unit_test(test_fuel_and_fairness),
         cmocka_unit_test(test_cleanup_timeout),        cmocka_unit_test(test_malformed_module),
         cmocka_unit_test(test_host_subscription),      cmocka_unit_test(test_info_bounded),
+        cmocka_unit_test(test_default_log_sink_escapes),
+        cmocka_unit_test(test_totals_long_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,38 +19,12 @@
 
 #include <cmocka.h>
 
+#include "support.h"
 #include "wactor.h"
-
-/* ------------------------------------------------------------------ log capture */
-
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char log_text[1 << 16];
-static size_t log_len;
-
-static void capture(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    pthread_mutex_lock(&log_lock);
-    int n = snprintf(log_text + log_len, sizeof log_text - log_len, "[%s] %.*s\n", name, (int)len, line);
-    if (n > 0 && (size_t)n < sizeof log_text - log_len) log_len += (size_t)n;
-    pthread_mutex_unlock(&log_lock);
-}
-
-static bool log_has(const char *needle) {
-    pthread_mutex_lock(&log_lock);
-    bool found = strstr(log_text, needle) != NULL;
-    pthread_mutex_unlock(&log_lock);
-    return found;
-}
 
 static void nap_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* Polls `cond` every 10 ms for at most 5 s, then asserts it. Never a fixed sleep as an assertion. */
@@ -60,17 +34,9 @@ static double now_ms(void) {
         assert_true(cond);                                                                                     \
     } while (0)
 
-static bool wait_log(const char *needle) {
-    for (int i = 0; i < 500 && !log_has(needle); i++) nap_ms(10);
-    return log_has(needle);
-}
-
 static wactor_runtime *new_runtime(void) {
-    pthread_mutex_lock(&log_lock);
-    log_len = 0;
-    log_text[0] = 0;
-    pthread_mutex_unlock(&log_lock);
-    wactor_config cfg = {.threads = 2, .log = capture};
+    log_reset();
+    wactor_config cfg = {.threads = 2, .log = log_capture};
     wactor_runtime *rt = NULL;
     assert_int_equal(wactor_runtime_create(&cfg, &rt), WACTOR_OK);
     return rt;
@@ -510,7 +476,7 @@ static void test_ask(void **state) {
     put(rt, echo, P_SCRATCH_A, "hello from guest", 16);
     wactor_value lg[3] = {vi(1), vi(P_SCRATCH_A), vi(16)};
     inv(rt, echo, "do_log", lg, 3);
-    assert_true(wait_log("[echo] hello from guest"));
+    assert_true(wait_log("[echo] hello from guest", 5000));
     /* reply outside a request, or twice: -11 */
     wactor_value ra[2] = {vi(P_SCRATCH_A), vi(4)};
     assert_int_equal(inv(rt, echo, "do_reply", ra, 2), -(int)WACTOR_ESTATE);
@@ -688,7 +654,7 @@ static void test_request_timeout_with_full_mailbox(void **state) {
     assert_true(c > 0);
     /* keep the asker busy past the timeout, with its one mailbox slot taken */
     assert_int_equal(wactor_send(rt, asker, PAYLOAD, PAYLOAD_LEN), WACTOR_OK);
-    assert_true(wait_log("[asker] spinning"));
+    assert_true(wait_log("[asker] spinning", 5000));
     assert_int_equal(wactor_send(rt, asker, PAYLOAD, PAYLOAD_LEN), WACTOR_OK);
     /* (no invoking the asker while its mailbox is full: poll its info) two messages + one handle-reply */
     WAIT_FOR(info_of(rt, asker).messages >= 3);
@@ -957,7 +923,7 @@ static void test_capabilities(void **state) {
     put(rt, none, P_SCRATCH_A, "still logging", 13);
     wactor_value lg[3] = {vi(2), vi(P_SCRATCH_A), vi(13)};
     inv(rt, none, "do_log", lg, 3);
-    assert_true(wait_log("[nocaps] still logging"));
+    assert_true(wait_log("[nocaps] still logging", 5000));
     assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
     assert_int_equal(msgs(rt, allowed), 3); /* none of nocaps' attempts arrived */
     assert_int_equal(msgs(rt, listener), 1);
@@ -1028,7 +994,7 @@ static void test_bounded_mailbox(void **state) {
 
     /* the first message occupies the handler (it does not count against the mailbox) ... */
     assert_int_equal(wactor_send(rt, busy, PAYLOAD, PAYLOAD_LEN), WACTOR_OK);
-    assert_true(wait_log("[busy] spinning"));
+    assert_true(wait_log("[busy] spinning", 5000));
     /* ... then 4 fit, and the 5th is refused at once */
     int accepted = 1, api_full = 0;
     for (int i = 0; i < 4; i++) assert_int_equal(wactor_send(rt, busy, PAYLOAD, PAYLOAD_LEN), WACTOR_OK);

@@ -26,46 +26,9 @@
 
 #include "wactor.h"
 
-#define WAIT_MS 5000
-
-/* ------------------------------------------------------------------ log capture */
-
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char log_text[1 << 17];
-static size_t log_len;
-
-static void capture_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    pthread_mutex_lock(&log_lock);
-    int n = snprintf(log_text + log_len, sizeof log_text - log_len, "[%s] %.*s\n", name, (int)len, line);
-    if (n > 0 && (size_t)n < sizeof log_text - log_len) log_len += (size_t)n;
-    pthread_mutex_unlock(&log_lock);
-}
-
-/* Offset of the first occurrence of `needle` in the log, or -1. */
-static long log_find(const char *needle) {
-    pthread_mutex_lock(&log_lock);
-    const char *p = strstr(log_text, needle);
-    long at = p ? (long)(p - log_text) : -1;
-    pthread_mutex_unlock(&log_lock);
-    return at;
-}
-
-static bool log_has(const char *needle) { return log_find(needle) >= 0; }
-
-static int log_count(const char *needle) {
-    int n = 0;
-    pthread_mutex_lock(&log_lock);
-    for (const char *p = log_text; (p = strstr(p, needle)); p++) n++;
-    pthread_mutex_unlock(&log_lock);
-    return n;
-}
-
-static bool wait_log(const char *needle, int ms) {
-    uint64_t end = now_ms() + (uint64_t)ms;
-    while (!log_has(needle) && now_ms() < end) sleep_ms(5);
-    return log_has(needle);
-}
+/* How long a story may take to be told. Generous: under ASan on a loaded machine the looper's 2,000,000
+ * instructions of fuel alone take 2-4 s of wall time (a third of it on a CPU), and a wait only ends early. */
+#define WAIT_MS 15000
 
 /* ------------------------------------------------------------------ event capture */
 
@@ -239,12 +202,9 @@ static wactor_runtime *current; /* the test's runtime until end_runtime(); a fai
                                    teardown() */
 
 static wactor_runtime *new_runtime(void) {
-    pthread_mutex_lock(&log_lock);
-    log_len = 0;
-    log_text[0] = 0;
-    pthread_mutex_unlock(&log_lock);
+    log_reset();
     reset_events();
-    wactor_config cfg = {.threads = 2, .log = capture_log};
+    wactor_config cfg = {.threads = 2, .log = log_capture};
     wactor_runtime *rt = NULL;
     assert_int_equal(wactor_runtime_create(&cfg, &rt), WACTOR_OK);
     pthread_mutex_lock(&ev_lock);
@@ -863,6 +823,40 @@ static void test_intensity_exceeded(void **state) {
     wactor_module_release(calc);
 }
 
+/* OTP: intensity 0 (WACTOR_INTENSITY_ZERO) means no restart at all: the first crash shuts the supervisor
+ * down. intensity 0 in the struct is the default, 1: one restart is allowed, the second is not. */
+static void test_intensity_zero_and_default(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *crasher = load(rt, WACTOR_EXAMPLES, "crasher");
+    wactor_child_spec kids[] = {worker("c1", crasher)};
+    wactor_sup_spec spec = {.name = "zero", .strategy = WACTOR_ONE_FOR_ONE, .intensity = WACTOR_INTENSITY_ZERO,
+                            .children = kids, .nchildren = 1};
+    wactor_pid root = start_sup(rt, &spec);
+    int from = 0;
+    expect_story(&from, "zero", "child_started c1");
+    send_json(rt, wactor_whereis(rt, "c1"), "{\"crash\":\"unreachable\"}");
+    expect_story(&from, "zero", "child_exited c1 unreachable|supervisor_shutdown -*");
+    wait_unregistered(rt, "zero");
+    assert_int_equal(wactor_whereis(rt, "c1"), 0);
+    assert_true(find_event(from, "zero", "child_started*") < 0);
+    wactor_child_counts cnt;
+    assert_int_equal(wactor_count_children(rt, root, &cnt), WACTOR_ENOENT);
+
+    spec.name = "dflt";
+    spec.intensity = 0; /* OTP's default: 1 within the default period (5 s) */
+    root = start_sup(rt, &spec);
+    from = 0;
+    expect_story(&from, "dflt", "child_started c1");
+    send_json(rt, wactor_whereis(rt, "c1"), "{\"crash\":\"unreachable\"}");
+    expect_story(&from, "dflt", "child_exited c1 unreachable|child_started c1");
+    send_json(rt, wactor_whereis(rt, "c1"), "{\"crash\":\"unreachable\"}");
+    expect_story(&from, "dflt", "child_exited c1 unreachable|supervisor_shutdown -*");
+    wait_unregistered(rt, "dflt");
+    end_runtime(rt);
+    wactor_module_release(crasher);
+}
+
 /* The inner supervisor gives up; the outer one restarts it (and so its children). */
 static void test_nested_supervisor_restarted(void **state) {
     (void)state;
@@ -1283,6 +1277,7 @@ int main(void) {
         TEST(test_rest_for_one),
         TEST(test_restart_types),
         TEST(test_intensity_exceeded),
+        TEST(test_intensity_zero_and_default),
         TEST(test_nested_supervisor_restarted),
         TEST(test_destroy_stops_in_reverse_order),
         TEST(test_stop_root_shutdown_kinds),

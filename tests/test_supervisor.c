@@ -611,6 +611,32 @@ static void test_intensity_exceeded(void **state) {
     assert_false(actor_alive(T.sys, a.pid));
 }
 
+/* OTP's intensity 0: no restart at all. The first exit that would be restarted shuts the supervisor down;
+ * exits that are not restarted (a temporary child, a transient one ending normally) do not count. */
+static void test_intensity_zero(void **state) {
+    (void)state;
+    wcfg a = {.name = "a"}, t = {.name = "t"}, tr = {.name = "tr"};
+    sup_child_spec ch[] = {child("a", &a, SUP_PERMANENT), child("t", &t, SUP_TEMPORARY),
+                           child("tr", &tr, SUP_TRANSIENT)};
+    sup_spec sp = spec_of("z", SUP_ONE_FOR_ONE, ch, 3);
+    sp.intensity = SUP_INTENSITY_ZERO;
+    actor_id sup;
+    assert_int_equal(start_sup(&sp, 0, &sup, NULL, 0), 0);
+    int mark = nevents();
+    poke(&t, W_CRASH);   /* temporary: removed, no restart */
+    poke(&tr, W_NORMAL); /* transient, normal: not restarted */
+    assert_true(wait_sig(mark, "z child_exited tr normal", 1) >= 0);
+    assert_true(actor_alive(T.sys, sup));
+    poke(&a, W_CRASH);   /* would be restarted: intensity 0 is exceeded at once */
+    assert_int_equal(actor_wait_exit(T.sys, sup, WAIT_MS), 0);
+    const char *sigs = SIGS(mark);
+    assert_non_null(strstr(sigs, "z child_exited a integer divide by zero|z supervisor_shutdown - reached_max_restart_intensity"));
+    assert_null(strstr(sigs, "child_started"));
+    assert_int_equal(a.starts, 1);
+    assert_int_equal(t.starts, 1);
+    assert_int_equal(tr.starts, 1);
+}
+
 static void test_intensity_window_forgets(void **state) {
     (void)state;
     wcfg a = {.name = "a"};
@@ -1240,6 +1266,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_rest_for_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_intensity_exceeded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intensity_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_intensity_window_forgets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brutal_kill_and_timeout, setup, teardown),

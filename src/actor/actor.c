@@ -109,7 +109,7 @@ static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, bool (*done)(void
         while (!done(arg)) pthread_cond_wait(cv, mu);
         return 0;
     }
-    struct timespec dl = ns_to_ts(mono_ns() + (uint64_t)timeout_ms * 1000000ull);
+    struct timespec dl = ns_to_ts(clock_mono_ns() + (uint64_t)timeout_ms * 1000000ull);
     while (!done(arg)) {
         if (pthread_cond_timedwait(cv, mu, &dl) == ETIMEDOUT) return done(arg) ? 0 : -ETIMEDOUT;
     }
@@ -290,6 +290,8 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     a->max_monitors = opts ? opts->max_monitors : 0;
     a->max_timers = opts ? opts->max_timers : 0;
     atomic_init(&a->timers, 0);
+    atomic_init(&a->stale_downs, 0);
+    a->max_msg_bytes = opts ? opts->max_message_bytes : 0;
     atomic_init(&a->mb_bytes, 0);
     a->id = atomic_fetch_add(&sys->next_id, 1) + 1;
 
@@ -385,8 +387,9 @@ static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
             return rc;
         }
     } else {
-        if (msg->type == ACTOR_MSG_REPLY && a->mb_max_bytes && actor_msg_cost(msg) > a->mb_max_bytes &&
-            !(msg = reply_trim(msg))) {
+        bool too_big = (a->mb_max_bytes && actor_msg_cost(msg) > a->mb_max_bytes) ||
+                       (a->max_msg_bytes && msg->len > sizeof(actor_reply) + a->max_msg_bytes);
+        if (msg->type == ACTOR_MSG_REPLY && too_big && !(msg = reply_trim(msg))) {
             actor_release(a);
             atomic_fetch_add_explicit(&sys->dead_letters, 1, memory_order_relaxed);
             return -ENOMEM;
@@ -417,6 +420,14 @@ int actor_kill(actor_system *sys, actor_id to) {
     actor_exit_request(a, &killed);
     actor_release(a);
     return 0;
+}
+
+size_t actor_max_message_bytes(actor_system *sys, actor_id id) {
+    actor *a = sys ? lookup_live(sys, id) : NULL;
+    if (!a) return 0;
+    size_t max = a->max_msg_bytes;
+    actor_release(a);
+    return max;
 }
 
 size_t actor_mailbox_length(actor_system *sys, actor_id id) {

@@ -250,6 +250,10 @@ size_t actor_mailbox_length(actor_system *sys, actor_id id);
  * it past mailbox_max_bytes; system messages may. Any thread. */
 size_t actor_mailbox_bytes(actor_system *sys, actor_id id);
 
+/* The max_message_bytes `id` was spawned with (0: no limit, also for a dead or unknown id). Immutable for
+ * the actor's life, so a sender may check a payload against it before sending. Any thread; O(1). */
+size_t actor_max_message_bytes(actor_system *sys, actor_id id);
+
 /* ------------------------------------------------------------------ inside a handler */
 
 actor_id actor_self(const actor *self);
@@ -342,7 +346,9 @@ typedef struct actor_exit_signal {
 /* `watcher` will receive one ACTOR_MSG_DOWN when `target` ends (at once, with ACTOR_EXIT_NOPROC, if it is
  * already dead). *ref (may be NULL) identifies the monitor. Monitors are one-way and stack (two calls: two
  * DOWN messages). A monitor is held by the watcher until its DOWN is received or it is removed
- * (actor_demonitor, or the watcher's end); a watcher spawned with max_monitors holds at most that many.
+ * (actor_demonitor, or the watcher's end); a watcher spawned with max_monitors holds at most that many. A
+ * monitor removed after its DOWN was sent (its target had ended, or a NOPROC one) keeps its unit until the
+ * watcher's turn takes that DOWN out of its mailbox (and drops it): every DOWN queued is paid for.
  * Returns 0, -ENOENT (watcher dead), -EDQUOT (the watcher already holds max_monitors: nothing is set, no
  * DOWN will come), -ENOMEM. Cost: O(1) amortised, however many monitors either side holds. */
 int actor_monitor(actor_system *sys, actor_id watcher, actor_id target, uint64_t *ref);
@@ -400,6 +406,11 @@ typedef struct actor_spawn_opts {
                                  (actor_msg_cost: payload + header) would exceed this many bytes, and a
                                  message larger than this on its own is refused with -EMSGSIZE. System
                                  messages are always accepted but charged (see ACTOR_MSG_STOP). Fixed. */
+    size_t max_message_bytes; /* 0: no limit. The largest payload the actor takes: a REPLY carrying more
+                                 completion bytes than this arrives without them, status -EMSGSIZE; senders
+                                 of ordinary messages read it with actor_max_message_bytes() and refuse
+                                 themselves (the layer cannot tell a payload from, say, an invocation's
+                                 arguments). Fixed. */
 } actor_spawn_opts;
 
 /* actor_spawn() with options (opts NULL: as actor_spawn()). Linking/monitoring happens before the actor can

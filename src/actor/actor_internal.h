@@ -48,6 +48,7 @@
 #define WACTOR_ACTOR_INTERNAL_H
 
 #include "actor/actor.h"
+#include "common/clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -126,6 +127,8 @@ struct actor {
     size_t links_own;            /* links in `links` this actor made (counted against max_links) */
     uint32_t max_links;          /* 0 = unlimited; immutable */
     uint32_t max_monitors;       /* monitors held (mons_held); 0 = unlimited; immutable */
+    atomic_size_t stale_downs;   /* DOWNs queued for me whose monitor I removed (count against max_monitors
+                                    until taken out; links.c) */
     uint32_t max_timers;         /* timers pending for this actor; 0 = unlimited; immutable */
     atomic_uint timers;          /* timers pending for it that count against max_timers (timer.c) */
     actor_idmap mons_by;         /* monitors set on me: ref -> watcher */
@@ -133,6 +136,7 @@ struct actor {
     uint32_t mb_cap;             /* mailbox capacity in counted messages; 0 = unbounded; immutable */
     atomic_size_t mb_len;        /* counted messages queued or reserved (see bounded mailboxes above) */
     size_t mb_max_bytes;         /* mailbox bound in bytes (actor_msg_cost); 0 = unbounded; immutable */
+    size_t max_msg_bytes;        /* largest payload it accepts (actor_spawn_opts.max_message_bytes); 0 = any */
     atomic_size_t mb_bytes;      /* bytes of every message queued or reserved, system messages included */
     actor *rq_next;              /* run queue link; under sys->rq_mu */
     actor *live_prev, *live_next;/* live list; under sys->live_mu */
@@ -266,12 +270,6 @@ void actor_exit_request(actor *a, const actor_exit *why);  /* first reason wins;
 /* timer.c */
 int actor_timer_thread_start(actor_system *sys);
 void actor_timer_thread_stop(actor_system *sys);            /* joins; frees pending messages */
-
-static inline uint64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static inline struct timespec ns_to_ts(uint64_t ns) {
     struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull)};

@@ -128,7 +128,7 @@ int actor_future_wait(actor_future *f, int timeout_ms, int *status, void **data,
     if (timeout_ms <= 0) {
         while (!f->done) pthread_cond_wait(&f->cv, &f->mu);
     } else {
-        struct timespec dl = ns_to_ts(mono_ns() + (uint64_t)timeout_ms * 1000000ull);
+        struct timespec dl = ns_to_ts(clock_mono_ns() + (uint64_t)timeout_ms * 1000000ull);
         while (!f->done)
             if (pthread_cond_timedwait(&f->cv, &f->mu, &dl) == ETIMEDOUT) break;
         if (!f->done) rc = -ETIMEDOUT;

@@ -62,8 +62,9 @@ static int resize(actor_idmap *m, size_t cap) {
 
 int actor_idmap_put(actor_idmap *m, uint64_t key, uint64_t val) {
     if (!key) return -EINVAL;
+    size_t i = 0;
     if (m->cap) {
-        size_t i = find(m, key);
+        i = find(m, key);
         if (m->slots[i].key) return 1;
     }
     if ((m->n + 1) * 4 > m->cap * 3) {
@@ -72,8 +73,8 @@ int actor_idmap_put(actor_idmap *m, uint64_t key, uint64_t val) {
             m->salt = mix(atomic_fetch_add_explicit(&salt_counter, 0x9E3779B97F4A7C15ull, memory_order_relaxed));
         int rc = resize(m, m->cap ? m->cap * 2 : IDMAP_MIN);
         if (rc) return rc;
+        i = find(m, key); /* the slot found before belongs to the old table */
     }
-    size_t i = find(m, key);
     m->slots[i].key = key;
     m->slots[i].val = val;
     m->n++;

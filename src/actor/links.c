@@ -113,8 +113,9 @@ static bool link_del_locked(actor *a, actor_id peer) {
 
 /* a->lk held. Whether `a` may make one more link / hold one more monitor. */
 static bool link_quota_locked(const actor *a) { return !a->max_links || a->links_own < a->max_links; }
-static bool monitor_quota_locked(const actor *a) {
-    return !a->max_monitors || a->mons_held.n < a->max_monitors;
+static bool monitor_quota_locked(actor *a) {
+    return !a->max_monitors ||
+           a->mons_held.n + atomic_load_explicit(&a->stale_downs, memory_order_relaxed) < a->max_monitors;
 }
 
 /* Registry lookups while tearing down many entries: consecutive entries often name the same peer (n
@@ -341,6 +342,12 @@ bool actor_links_accept(actor *a, const actor_msg *m) {
     pthread_mutex_lock(&a->lk);
     bool held = actor_idmap_del(&a->mons_held, d.ref, NULL);
     pthread_mutex_unlock(&a->lk);
+    if (!held) { /* a DOWN its demonitor came too late to stop: the unit it held is free now */
+        size_t n = atomic_load_explicit(&a->stale_downs, memory_order_relaxed);
+        while (n && !atomic_compare_exchange_weak_explicit(&a->stale_downs, &n, n - 1, memory_order_relaxed,
+                                                           memory_order_relaxed)) {
+        }
+    }
     return held;
 }
 
@@ -389,15 +396,24 @@ int actor_demonitor(actor_system *sys, actor_id watcher, uint64_t ref) {
     pthread_mutex_lock(&w->lk);
     bool held = actor_idmap_del(&w->mons_held, ref, &target);
     pthread_mutex_unlock(&w->lk);
-    actor_release(w);
-    if (!held) return -ENOENT;
+    if (!held) {
+        actor_release(w);
+        return -ENOENT;
+    }
+    /* If the target's side still has the entry, no DOWN was or will be sent. Otherwise (the target ended
+     * and took its set, or the monitor was a NOPROC one) a DOWN is in w's mailbox or on its way: it still
+     * costs w memory until w takes it out (and drops it), so it keeps its unit of max_monitors until then —
+     * else a loop of monitor(dead) + demonitor could queue DOWNs without bound. */
+    bool fired = true;
     actor *t = registry_get(sys->reg, target);
     if (t) {
         pthread_mutex_lock(&t->lk);
-        actor_idmap_del(&t->mons_by, ref, NULL);
+        if (actor_idmap_del(&t->mons_by, ref, NULL)) fired = false;
         pthread_mutex_unlock(&t->lk);
         actor_release(t);
     }
+    if (fired) atomic_fetch_add_explicit(&w->stale_downs, 1, memory_order_relaxed);
+    actor_release(w);
     return 0;
 }
 

@@ -124,7 +124,7 @@ static void *timer_main(void *arg) {
     actor_system *sys = arg;
     pthread_mutex_lock(&sys->tm_mu);
     while (!sys->tm_stop) {
-        uint64_t now = mono_ns();
+        uint64_t now = clock_mono_ns();
         if (sys->heap_len == 0 || sys->heap[0].due_ns > now) {
             sys->tm_wake_ns = sys->heap_len ? sys->heap[0].due_ns : UINT64_MAX;
             if (sys->heap_len == 0) {
@@ -249,7 +249,7 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
     target_put(a);
     size_t i = sys->heap_len++;
     if (timer) *timer = seq;
-    sys->heap[i] = (timer_entry){.due_ns = mono_ns() + (uint64_t)delay_ms * 1000000ull,
+    sys->heap[i] = (timer_entry){.due_ns = clock_mono_ns() + (uint64_t)delay_ms * 1000000ull,
                                  .seq = seq, .to = to, .msg = msg, .counted = counted, .slot = slot};
     heap_up(sys, i);
     actor_busy_add(sys, 1);

@@ -16,9 +16,10 @@
  *   publish TOPIC JSON            {"delivered":3}
  *
  * SUP and NAME are registered names or "#pid". Errors: {"error":"no such actor, name, export or file"}.
+ * Every answer is built and printed by jansson (names, reasons and a guest's reply are escaped, never pasted).
  */
 #include <inttypes.h>
-#include <stdarg.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,17 +30,35 @@
 
 static pthread_mutex_t *out_lock;
 
-static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void reply(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
+/* Prints `v` (stolen) as one line of JSON: jansson escapes every string (names, reasons, a guest's reply).
+ * A value jansson cannot encode (text that is not UTF-8) is reported as an error object instead. */
+static void reply_json(json_t *v) {
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(v);
     pthread_mutex_lock(out_lock);
-    vprintf(fmt, ap);
+    fputs(text ? text : "{\"error\":\"out of memory\"}", stdout);
     putchar('\n');
     fflush(stdout);
     pthread_mutex_unlock(out_lock);
-    va_end(ap);
+    free(text);
 }
+
+/* A string member from bytes that may not be UTF-8 (a guest's text): kept if valid, else escaped as \xHH. */
+static json_t *text_value(const char *s, size_t len) {
+    json_t *v = json_stringn(s, len);
+    if (v) return v;
+    char buf[1024];
+    size_t i = 0;
+    for (size_t k = 0; k < len && i + 5 < sizeof buf; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 0x80) buf[i++] = (char)c;
+        else i += (size_t)snprintf(buf + i, sizeof buf - i, "\\x%02x", c);
+    }
+    return json_stringn(buf, i);
+}
+
+static void reply_error(const char *text) { reply_json(json_pack("{s:s}", "error", text)); }
+static void reply_err(wactor_error err) { reply_error(wactor_strerror(err)); }
 
 static wactor_pid lookup(wactor_runtime *rt, const char *name) {
     if (!name) return 0;
@@ -55,17 +74,17 @@ static void which(wactor_runtime *rt, wactor_pid sup) {
     size_t n = 0;
     wactor_error err = wactor_which_children(rt, sup, kids, 256, &n);
     if (err) {
-        reply("{\"error\":\"%s\"}", wactor_strerror(err));
+        reply_err(err);
         return;
     }
-    char line[256 * 128] = "[";
-    size_t len = 1;
-    for (size_t i = 0; i < n && i < 256; i++)
-        len += (size_t)snprintf(line + len, sizeof line - len,
-                                "%s{\"id\":\"%s\",\"pid\":%" PRIu64 ",\"supervisor\":%s,\"restart\":\"%s\",\"restarts\":%u}",
-                                i ? "," : "", kids[i].id, kids[i].pid, kids[i].is_supervisor ? "true" : "false",
-                                restart_names[kids[i].restart % 3], kids[i].restarts);
-    reply("%s]", line);
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n && i < 256; i++)
+        json_array_append_new(list, json_pack("{s:o,s:I,s:b,s:s,s:I}", "id",
+                                              text_value(kids[i].id, strnlen(kids[i].id, sizeof kids[i].id)),
+                                              "pid", (json_int_t)kids[i].pid, "supervisor", kids[i].is_supervisor,
+                                              "restart", restart_names[kids[i].restart % 3], "restarts",
+                                              (json_int_t)kids[i].restarts));
+    reply_json(list);
 }
 
 /* send / ask / publish: the rest of the line is the JSON body of a JSON-multicodec payload. */
@@ -75,7 +94,9 @@ static void message_command(wactor_runtime *rt, const char *cmd, const char *to,
     uint8_t *payload = malloc(len + 2);
     if (!payload || !to || !len) {
         free(payload);
-        reply("{\"error\":\"usage: %s NAME|TOPIC JSON\"}", cmd);
+        char usage[64];
+        snprintf(usage, sizeof usage, "usage: %s NAME|TOPIC JSON", cmd);
+        reply_error(usage);
         return;
     }
     payload[0] = 0x80, payload[1] = 0x04; /* multicodec JSON, 0x0200 */
@@ -83,21 +104,26 @@ static void message_command(wactor_runtime *rt, const char *cmd, const char *to,
     wactor_error err;
     if (strcmp(cmd, "publish") == 0) {
         size_t n = 0;
-        if (!(err = wactor_publish(rt, to, payload, len + 2, &n))) reply("{\"delivered\":%zu}", n);
+        if (!(err = wactor_publish(rt, to, payload, len + 2, &n))) reply_json(json_pack("{s:I}", "delivered", (json_int_t)n));
     } else if (strcmp(cmd, "send") == 0) {
-        if (!(err = wactor_send(rt, lookup(rt, to), payload, len + 2))) reply("{\"ok\":true}");
+        if (!(err = wactor_send(rt, lookup(rt, to), payload, len + 2))) reply_json(json_pack("{s:b}", "ok", 1));
     } else {
         void *answer = NULL;
         size_t alen = 0;
         wactor_diag d = {0};
-        if (!(err = wactor_ask(rt, lookup(rt, to), payload, len + 2, 5000, &answer, &alen, &d))) {
+        if (!(err = wactor_ask(rt, lookup(rt, to), payload, len + 2, WACTOR_DEFAULT_REQUEST_TIMEOUT_MS, &answer,
+                               &alen, &d))) {
             const uint8_t *a = answer;
-            if (alen >= 2 && a[0] == 0x80 && a[1] == 0x04) reply("{\"reply\":%.*s}", (int)(alen - 2), (const char *)a + 2);
-            else reply("{\"reply_bytes\":%zu}", alen);
+            json_t *body = NULL;
+            /* the guest's reply is parsed, never pasted: it cannot break out of the answer object */
+            if (alen >= 2 && a[0] == 0x80 && a[1] == 0x04)
+                body = json_loadb((const char *)a + 2, alen - 2, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+            if (body) reply_json(json_pack("{s:o}", "reply", body));
+            else reply_json(json_pack("{s:I}", "reply_bytes", (json_int_t)alen));
         }
         free(answer);
     }
-    if (err) reply("{\"error\":\"%s\"}", wactor_strerror(err));
+    if (err) reply_err(err);
     free(payload);
 }
 
@@ -115,9 +141,9 @@ static void run_command(wactor_runtime *rt, char *line) {
     if (strcmp(cmd, "stats") == 0) {
         wactor_stats st;
         wactor_stats_get(rt, &st);
-        reply("{\"actors\":%" PRIu64 ",\"delivered\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"dead_letters\":%" PRIu64
-              ",\"traps\":%" PRIu64 "}",
-              st.actors, st.delivered, st.refused, st.dead_letters, st.traps);
+        reply_json(json_pack("{s:I,s:I,s:I,s:I,s:I}", "actors", (json_int_t)st.actors, "delivered",
+                             (json_int_t)st.delivered, "refused", (json_int_t)st.refused, "dead_letters",
+                             (json_int_t)st.dead_letters, "traps", (json_int_t)st.traps));
         return;
     }
     wactor_pid pid = lookup(rt, a);
@@ -127,14 +153,14 @@ static void run_command(wactor_runtime *rt, char *line) {
     } else if (strcmp(cmd, "count_children") == 0) {
         wactor_child_counts c;
         if (!(err = wactor_count_children(rt, pid, &c))) {
-            reply("{\"specs\":%u,\"active\":%u,\"supervisors\":%u,\"workers\":%u}", c.specs, c.active, c.supervisors,
-                  c.workers);
+            reply_json(json_pack("{s:I,s:I,s:I,s:I}", "specs", (json_int_t)c.specs, "active", (json_int_t)c.active,
+                                 "supervisors", (json_int_t)c.supervisors, "workers", (json_int_t)c.workers));
             return;
         }
     } else if (strcmp(cmd, "start_child") == 0) {
         wactor_pid child = 0;
         if (!(err = wactor_start_child(rt, pid, NULL, &child))) {
-            reply("{\"pid\":%" PRIu64 "}", child);
+            reply_json(json_pack("{s:I}", "pid", (json_int_t)child));
             return;
         }
     } else if (strcmp(cmd, "terminate_child") == 0) {
@@ -148,26 +174,28 @@ static void run_command(wactor_runtime *rt, char *line) {
         wactor_health_status hs;
         char reason[256] = "";
         if (!(err = wactor_health(rt, pid, 2000, &hs, reason, sizeof reason))) {
-            for (char *p = reason; *p; p++)
-                if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = ' ';
-            reply("{\"status\":\"%s\",\"reason\":\"%s\"}", health_names[hs % 3], reason);
+            reply_json(json_pack("{s:s,s:o}", "status", health_names[hs % 3], "reason",
+                                 text_value(reason, strnlen(reason, sizeof reason))));
             return;
         }
     } else if (strcmp(cmd, "info") == 0) {
         wactor_actor_info info;
         if (!(err = wactor_info(rt, pid, &info))) {
-            reply("{\"state\":\"%s\",\"messages\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"dead_letters\":%" PRIu64 "}",
-                  wactor_state_name(info.state), info.messages, info.refused, info.dead_letters);
+            reply_json(json_pack("{s:s,s:I,s:I,s:I}", "state", wactor_state_name(info.state), "messages",
+                                 (json_int_t)info.messages, "refused", (json_int_t)info.refused, "dead_letters",
+                                 (json_int_t)info.dead_letters));
             return;
         }
     } else {
-        reply("{\"error\":\"unknown command '%.60s'\"}", cmd);
+        char what[96];
+        snprintf(what, sizeof what, "unknown command '%.60s'", cmd);
+        json_t *v = text_value(what, strlen(what));
+        reply_json(v ? json_pack("{s:o}", "error", v) : NULL);
         return;
     }
-    if (err) reply("{\"error\":\"%s\"}", wactor_strerror(err));
-    else reply("{\"ok\":true}");
+    if (err) reply_err(err);
+    else reply_json(json_pack("{s:b}", "ok", 1));
 }
-
 static void *console(void *arg) {
     wactor_runtime *rt = arg;
     char line[1024];

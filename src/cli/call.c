@@ -6,6 +6,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "codec/codec.h"
+#include "common/escape.h"
 
 /* Builds the multicodec payload for --json/--cbor/--borsh. */
 static wactor_error encode_args(const cli_call_args *a, uint8_t **out, size_t *out_len, wactor_diag *d) {
@@ -32,7 +33,9 @@ static int print_values(const wactor_value *vals, size_t n) {
 
 static int exit_for(wactor_error err, const char *what, const wactor_diag *d) {
     if (err == WACTOR_ETRAP) {
-        fprintf(stderr, "wactor: trap: %s: %s\n", wactor_trap_name(d->trap), d->message);
+        char msg[4 * WACTOR_DIAG_MAX];
+        escape_to(msg, sizeof msg, d->message, strnlen(d->message, sizeof d->message));
+        fprintf(stderr, "wactor: trap: %s: %s\n", wactor_trap_name(d->trap), msg);
         return CLI_TRAP;
     }
     cli_error(what, err, d);
@@ -99,6 +102,7 @@ int cli_call(int argc, char **argv) {
         fprintf(stderr, "%s\n", msg);
         return CLI_BAD_INPUT;
     }
+    cli_signals_start(); /* a signal ends the call at once, whatever the guest is doing */
     wactor_config cfg = {.threads = 1};
     wactor_runtime *rt = NULL;
     wactor_error err = wactor_runtime_create(&cfg, &rt);

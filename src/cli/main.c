@@ -5,6 +5,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "codec/codec.h"
+#include "common/escape.h"
 
 static void usage(FILE *out) {
     fputs("usage:\n"
@@ -13,15 +14,24 @@ static void usage(FILE *out) {
           "  wactor inspect MODULE.wasm                   imports, exports and lifecycle exports\n"
           "  wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]\n"
           "                                               run the components a manifest declares\n"
+          "  wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]\n"
+          "                                               run a WASI command (_start); exit status: the guest's\n"
           "exit status: 0 ok, 1 the component trapped, 2 bad input\n",
           out);
 }
 
+/* `what` and the diag's message may carry a guest's words (export names, trap texts): escaped. */
 void cli_error(const char *what, wactor_error err, const wactor_diag *diag) {
-    if (diag && diag->message[0])
-        fprintf(stderr, "wactor: %s: %s: %s\n", what, wactor_strerror(err), diag->message);
-    else
-        fprintf(stderr, "wactor: %s: %s\n", what, wactor_strerror(err));
+    flockfile(stderr);
+    fputs("wactor: ", stderr);
+    escape_write(stderr, what, strlen(what));
+    fprintf(stderr, ": %s", wactor_strerror(err));
+    if (diag && diag->message[0]) {
+        fputs(": ", stderr);
+        escape_write(stderr, diag->message, strnlen(diag->message, sizeof diag->message));
+    }
+    fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 void cli_format_functype(const wactor_functype *t, char *buf, size_t cap) {

@@ -15,14 +15,21 @@
 #include "cli/cli.h"
 #include "cli/admin.h"
 #include "cli/tree.h"
+#include "common/escape.h"
 #include "manifest/manifest.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* "[name] line", both escaped: a guest can neither forge another component's line nor send terminal
+ * sequences; written with fwrite, so no length passes through int. */
 static void print_log(void *user, const char *name, const char *line, size_t len) {
     (void)user;
     pthread_mutex_lock(&out_lock);
-    printf("[%s] %.*s\n", name, (int)len, line);
+    fputc('[', stdout);
+    escape_write(stdout, name, strlen(name));
+    fputs("] ", stdout);
+    escape_write(stdout, line, len);
+    fputc('\n', stdout);
     fflush(stdout);
     pthread_mutex_unlock(&out_lock);
 }
@@ -37,11 +44,10 @@ static void print_event(void *user, const char *json) {
 }
 
 /* Waits for SIGINT/SIGTERM, or (until_idle) for the system to go idle. Returns the signal or 0. */
-static int wait_for_end(wactor_runtime *rt, const sigset_t *signals, bool until_idle) {
+static int wait_for_end(wactor_runtime *rt, bool until_idle) {
     for (;;) {
         if (until_idle && wactor_wait_idle(rt, 100) == WACTOR_OK) return 0;
-        struct timespec tick = {0, until_idle ? 0 : 200 * 1000000L};
-        int sig = sigtimedwait(signals, NULL, &tick);
+        int sig = cli_signals_wait(until_idle ? 0 : 200);
         if (sig > 0) return sig;
     }
 }
@@ -107,12 +113,15 @@ static void print_stats(wactor_runtime *rt, const manifest *m) {
     for (size_t i = 0; i < m->ncomponents; i++) {
         wactor_actor_info info;
         if (wactor_totals(rt, m->components[i].name, &info) != WACTOR_OK) continue;
-        printf("%-16s %10llu %10llu %10llu %s\n", m->components[i].name, (unsigned long long)info.messages,
+        char name[256];
+        escape_to(name, sizeof name, m->components[i].name, strlen(m->components[i].name));
+        printf("%-16s %10llu %10llu %10llu %s\n", name, (unsigned long long)info.messages,
                (unsigned long long)info.refused, (unsigned long long)info.dead_letters, wactor_state_name(info.state));
     }
 }
 
 int cli_run(int argc, char **argv) {
+    if (cli_run_is_command(argc, argv)) return cli_run_command(argc, argv); /* a module, not a manifest */
     cli_run_args args;
     char msg[512];
     if (cli_parse_run(argc, argv, &args, msg, sizeof msg) != 0) {
@@ -137,12 +146,9 @@ int cli_run(int argc, char **argv) {
         return CLI_BAD_INPUT;
     }
 
-    /* Signals are taken synchronously by this thread; scheduler threads inherit the blocked mask. */
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    /* Taken by a thread of their own; scheduler threads inherit the blocked mask. During start-up a
+     * signal ends the process at once (a `_start` may never return). */
+    cli_signals_start();
 
     wactor_config cfg = {.log = print_log};
     wactor_runtime *rt = NULL;
@@ -159,15 +165,16 @@ int cli_run(int argc, char **argv) {
     int status = mods && pids && caps ? start_all(rt, m, mods, caps, pids, &root) : CLI_BAD_INPUT;
     if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
+        cli_signals_running();
         deliver(rt, m);
-        int sig = wait_for_end(rt, &signals, until_idle);
+        int sig = wait_for_end(rt, until_idle);
         if (sig) fprintf(stderr, "wactor: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     /* graceful stop in reverse start order: the tree (its supervisors stop their children in reverse
      * order, each with its shutdown timeout), then the components outside it */
     if (root) wactor_stop(rt, root, 60000);
     for (size_t i = m->ncomponents; pids && i-- > 0;)
-        if (pids[i]) wactor_stop(rt, pids[i], 1000);
+        if (pids[i]) wactor_stop(rt, pids[i], WACTOR_DEFAULT_STOP_MS);
     if (status == CLI_OK) {
         wactor_stats st;
         wactor_stats_get(rt, &st);

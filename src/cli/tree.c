@@ -16,6 +16,7 @@ wactor_spawn_opts cli_spawn_opts(const manifest_component *mc, const wactor_caps
     return (wactor_spawn_opts){
         .name = mc->name, .memory_pages = mc->memory_pages, .fuel = mc->fuel, .caps = caps,
         .mailbox = mc->mailbox, .max_message_bytes = mc->max_message_bytes,
+        .wasi = mc->has_wasi ? &mc->wasi : NULL,
     };
 }
 
@@ -24,7 +25,8 @@ static bool convert(const manifest *m, const manifest_supervisor *in, wactor_mod
     wactor_child_spec *children = calloc(in->nchildren ? in->nchildren : 1, sizeof *children);
     if (!children) return false;
     *out = (wactor_sup_spec){
-        .name = in->name, .strategy = (wactor_strategy)in->strategy, .intensity = in->intensity,
+        .name = in->name, .strategy = (wactor_strategy)in->strategy,
+        .intensity = in->intensity ? in->intensity : WACTOR_INTENSITY_ZERO, /* absent is 1 (the manifest's default) */
         .period_ms = in->period_ms, .backoff_initial_ms = in->backoff_initial_ms,
         .backoff_multiplier = in->backoff_multiplier, .backoff_max_ms = in->backoff_max_ms,
         .children = children, .nchildren = in->nchildren,

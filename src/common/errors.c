@@ -3,6 +3,7 @@
  * (include/wactor_errors.h), and the static names of errors and trap kinds.
  */
 #include <errno.h>
+#include <limits.h>
 
 #include "common/errors.h"
 
@@ -24,6 +25,7 @@ WACTOR_API const char *wactor_strerror(wactor_error err) {
 
 wactor_error wactor_error_from_errno(int rc) {
     if (rc >= 0) return WACTOR_OK;
+    if (rc == INT_MIN) return WACTOR_EIO; /* not an errno value, and -INT_MIN does not exist */
     switch (-rc) {
 #define WACTOR_ERR_FROM_(name, value, errno_name, text) case errno_name: return WACTOR_E##name;
         WACTOR_ERROR_LIST(WACTOR_ERR_FROM_)

@@ -329,11 +329,13 @@ static actor_result on_start(component *c) {
     wactor_diag d = {0};
     c->inbox = c->inbox_cap = 0;
     int rc = component_check_exports(c->module, &c->handlers, &d);
-    if (rc == 0 && eng_instance_new(c->module, &opts, &c->inst, &d) != 0) rc = -ENOEXEC;
+    if (rc == 0 && (component_wasi_open(c, &d) != 0 || eng_instance_new(c->module, &opts, &c->inst, &d) != 0))
+        rc = -ENOEXEC;
     if (rc != 0) {
         c->inst = NULL;
         if (d.trap == WACTOR_TRAP_NONE) {
-            /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap) */
+            /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap, a
+             * WASI directory that cannot be opened, an export with the wrong signature) */
             log_always(c, 3, "%s", d.message);
             set_state(c, WACTOR_FAILED, &d);
             set_exit(c, WACTOR_TRAP_START, 0);
@@ -667,6 +669,7 @@ static void component_terminate(actor *self, bool killed) {
     component_idmap_clear(&c->children, NULL, NULL);
     component_caps_release(c->caps);
     eng_instance_free(c->inst);
+    component_wasi_free(c); /* after the instance: closes its WASI fds */
     eng_module_release(c->module);
     component_info_release(c->info);
     free(c->name);
@@ -688,12 +691,14 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->name = cfg->name ? strdup(cfg->name) : NULL;
     c->caps = cfg->grants ? cfg->grants : cfg->caps ? component_caps_new(cfg->caps) : NULL;
     if (cfg->grants) component_caps_retain(cfg->grants);
-    if (!c->info || (cfg->name && !c->name) || (cfg->caps && !c->caps)) {
+    int wasi_rc = component_wasi_copy(cfg->wasi, &c->wasi_cfg, NULL);
+    if (!c->info || (cfg->name && !c->name) || (cfg->caps && !c->caps) || wasi_rc) {
+        free(c->wasi_cfg);
         component_caps_release(c->caps);
         component_info_release(c->info);
         free(c->name);
         free(c);
-        return -ENOMEM;
+        return wasi_rc ? wasi_rc : -ENOMEM;
     }
     c->sys = sys;
     c->module = cfg->module;
@@ -723,8 +728,6 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     LIMIT_OR_DEFAULT(log_bytes_per_sec, WACTOR_DEFAULT_LOG_BYTES_PER_SEC);
 #undef LIMIT_OR_DEFAULT
     component_log_init(c);
-    c->wasi.write = component_wasi_write;
-    c->wasi.write_user = c;
     component_info *info = c->info;
     component_info_retain(info);
 
@@ -736,9 +739,11 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
                              .mailbox_max_bytes = (size_t)c->mailbox_bytes,
                              .max_monitors = c->max_monitors > UINT32_MAX - c->max_spawned
                                                  ? UINT32_MAX : c->max_monitors + c->max_spawned,
-                             .max_links = c->max_links};
+                             .max_links = c->max_links,
+                             .max_message_bytes = c->max_message_bytes}; /* checked before delivery */
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
+        free(c->wasi_cfg);
         eng_module_release(c->module);
         component_caps_release(c->caps);
         component_info_release(c->info);

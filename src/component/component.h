@@ -101,6 +101,7 @@ typedef struct component_config {
     uint32_t max_monitors;      /* monitors held; 0 = WACTOR_DEFAULT_MAX_MONITORS */
     uint32_t max_links;         /* links held; 0 = WACTOR_DEFAULT_MAX_LINKS */
     uint32_t log_bytes_per_sec; /* log volume in bytes per second; 0 = WACTOR_DEFAULT_LOG_BYTES_PER_SEC */
+    const wactor_wasi *wasi;    /* WASI args, env and directories (copied at spawn); NULL = none */
     /* guest `spawn`: starts a component declared under `name`; returns 0 with *out, or a negative errno
      * value (-ENOENT: nothing declared under `name`). NULL: spawning is unavailable. */
     int (*spawn)(void *spawn_user, const char *name, actor_id *out);
@@ -120,6 +121,12 @@ typedef struct component_config {
  * taken; nothing runs then). The name is registered before the actor can run, so it is never seen without. */
 int component_spawn(actor_system *sys, const component_config *cfg, actor_future *started,
                     actor_id *out, component_info **info);
+
+/* A deep copy of `in` in one allocation (free() it), checked: at most WACTOR_WASI_MAX_STRINGS args, env
+ * entries and dirs each, WACTOR_WASI_MAX_BYTES of strings, env entries "NAME=VALUE" with a non-empty
+ * NAME, dirs with non-empty host and guest paths. NULL `in` copies to NULL with 0. Returns 0, -EINVAL
+ * (diag, may be NULL, says which entry) or -ENOMEM. Thread-safe (src/component/wasi.c). */
+int component_wasi_copy(const wactor_wasi *in, wactor_wasi **out, wactor_diag *diag);
 
 /* Message builders (NULL on ENOMEM). `reply` is retained by the message when non-NULL. */
 actor_msg *component_msg_message(actor_id from, const void *payload, size_t len);

@@ -51,6 +51,15 @@ static int guest_text(eng_call_ctx *ctx, uint32_t ptr, uint32_t len, char *buf, 
     return 0;
 }
 
+/* Whether `target` takes a payload of `len` bytes (its own max_message_bytes, checked before anything is
+ * built or queued): 0, or -EMSGSIZE counted as a refusal. */
+static int receiver_takes(component *c, actor_id target, uint32_t len) {
+    size_t max = actor_max_message_bytes(c->sys, target);
+    if (!max || len <= max) return 0;
+    component_count(c, COUNT_REFUSED);
+    return -EMSGSIZE;
+}
+
 /* Queues `m` for `target`, accounting for the outcome; returns 0 or a negative errno value. */
 static int deliver(component *c, actor_id target, actor_msg *m) {
     if (!m) return -ENOMEM;
@@ -98,7 +107,8 @@ static int host_send(eng_call_ctx *ctx, const wactor_value *args, wactor_value *
     actor_id target = 0;
     int rc = check_target(c, COMPONENT_GRANT_SEND, to, ARG(1), ARG(3), true, &target);
     if (!rc && target == 0) component_log_line(c, 0, "sent a message to host", 22);
-    else if (!rc) rc = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
+    else if (!rc && !(rc = receiver_takes(c, target, ARG(3))))
+        rc = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
     results[0].of.i32 = guest_error(rc);
     return 0;
 }
@@ -113,6 +123,7 @@ static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     actor_id target = 0;
     int rc = check_target(c, COMPONENT_GRANT_REQUEST, to, ARG(1), ARG(3), true, &target);
     if (!rc && target == 0) rc = -EINVAL; /* the host answers no requests */
+    if (!rc) rc = receiver_takes(c, target, ARG(3));
     if (!rc && component_pending_count(c) >= c->max_requests) rc = limit_reached(c);
     if (rc) {
         results[0].of.i64 = guest_error(rc);
@@ -210,8 +221,10 @@ static int host_publish(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     uint64_t subs[256], *out; /* on the heap only for more subscribers than that */
     ssize_t n = broker_match_all(c->broker, topic, subs, sizeof subs / sizeof subs[0], &out);
     int32_t delivered = 0;
-    for (ssize_t i = 0; i < n; i++)
-        if (deliver(c, out[i], component_msg_publication(c->id, topic, payload, ARG(3))) == 0) delivered++;
+    for (ssize_t i = 0; i < n; i++) /* each subscriber's own size limit applies: the others still get it */
+        if (receiver_takes(c, out[i], ARG(3)) == 0 &&
+            deliver(c, out[i], component_msg_publication(c->id, topic, payload, ARG(3))) == 0)
+            delivered++;
     if (out != subs) free(out);
     results[0].of.i32 = n < 0 ? guest_error((int)n) : delivered;
     return 0;

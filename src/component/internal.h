@@ -26,7 +26,9 @@ typedef struct component {
     char *name;                   /* display name: registered name or "#<pid>" */
     eng_module *module;
     eng_instance *inst;           /* NULL before start and after failure */
-    eng_wasi wasi;
+    eng_wasi wasi;                /* this instance's WASI (opened at start: its fd table) */
+    wactor_wasi *wasi_cfg;        /* owned copy of component_config.wasi, or NULL (deny) */
+    eng_wasi_preopen *preopens;   /* wasi.preopens, from wasi_cfg->dirs */
     component_info *info;
     uint32_t memory_pages;
     uint64_t fuel;
@@ -96,6 +98,10 @@ void component_log_line(component *c, int level, const char *text, size_t len);
 void component_log_always(component *c, int level, const char *text, size_t len);
 /* WASI fd_write sink (eng_wasi_write_fn): buffers bytes into lines, each one a component_log_line. */
 void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len);
+/* wasi.c: fills c->wasi from c->wasi_cfg and opens it (eng_wasi_open; -1 with diag on error); frees
+ * both (after the instance). */
+int component_wasi_open(component *c, wactor_diag *diag);
+void component_wasi_free(component *c);
 /* Flushes a partial line, if any, and reports log bytes still counted as dropped (at the end). */
 void component_log_flush(component *c);
 /* Starts the log's bucket full (at spawn). */

@@ -64,18 +64,36 @@ Result host_callback(HostCell *cell, Thread &thread, const eng_host_func *hf, co
     return Result::Ok;
 }
 
-/* Is the instruction about to execute in the top frame a memory.grow? (wabt's istream: each instruction
- * starts with its opcode as a u32; the top frame's offset is the current pc.) */
-static bool at_memory_grow(const std::vector<Frame> &frames) {
-    if (frames.empty()) return false;
-    const Frame &f = frames.back();
-    if (!f.mod) return false;
-    const Buffer &code = f.mod->desc().istream.*get(wabt_access::IstreamData{});
-    if ((size_t)f.offset + sizeof(u32) > code.size()) return false;
-    u32 op;
-    std::memcpy(&op, code.data() + f.offset, sizeof op);
-    return op == (u32)Opcode::MemoryGrow;
-}
+/* Watches for memory.grow: is the instruction about to execute in the top frame a memory.grow? (wabt's
+ * istream: each instruction starts with its opcode as a u32; the top frame's offset is the current pc.) The
+ * code of the frame's module is looked up only when the frame's module changes. */
+namespace {
+struct GrowWatch {
+    wabt_access::IstreamData::type code_of = get(wabt_access::IstreamData{});
+    const Module *mod = nullptr;
+    const u8 *code = nullptr;
+    size_t size = 0;
+
+    bool at_grow(const std::vector<Frame> &frames) {
+        if (frames.empty()) return false;
+        const Frame &f = frames.back();
+        if (f.mod != mod) {
+            mod = f.mod;
+            code = nullptr;
+            size = 0;
+            if (mod) {
+                const Buffer &b = mod->desc().istream.*code_of;
+                code = b.data();
+                size = b.size();
+            }
+        }
+        if (!code || (size_t)f.offset + sizeof(u32) > size) return false;
+        u32 op;
+        std::memcpy(&op, code + f.offset, sizeof op);
+        return op == (u32)Opcode::MemoryGrow;
+    }
+};
+} // namespace
 
 /* Bookkeeping when the current call has returned: the start function is done once it returns. */
 static void call_returned(eng_instance *inst) {
@@ -99,12 +117,13 @@ eng_status run(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_d
     const std::vector<Value> &values = t->*get(wabt_access::ValueStack{});
     const std::vector<Frame> &frames = t->*get(wabt_access::Frames{});
     const bool watch_grow = inst->cap_pages != 0;
+    GrowWatch watch;
     Trap::Ptr trap;
     RunResult r = RunResult::Ok;
     uint64_t n = 0;
     bool values_exhausted = false;
     while (budget == 0 || n < budget) {
-        bool grow = watch_grow && at_memory_grow(frames);
+        bool grow = watch_grow && watch.at_grow(frames);
         r = (t->*step)(&trap);
         n++;
         if (r != RunResult::Ok) break;

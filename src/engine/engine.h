@@ -7,15 +7,18 @@
  * suspended and resumed later (on any thread) — and resolves imports against host functions.
  *
  * Threading: an eng_module is immutable and may be shared by any threads. An eng_instance owns its own
- * store and may be used by one thread at a time (any thread; never two at once).
+ * store and may be used by one thread at a time (any thread; never two at once). Instances linked into one
+ * store group (eng_instance_opts.share_store / links) are used by one thread at a time all together.
  *
- * Footprint per instance: a wabt Store holding its own copy of the module description (function, table,
- * global, segment descriptions; the compiled code is NOT copied: every instance's code is a read-only view
- * of its module's one copy), wabt's per-function objects, the linear memory (a mapping as large as the
- * memory's maximum, resident only where the guest touched it), one host-function object per import, and a
- * wabt Thread whose call stack is reserved up front (40 bytes x max_call_depth frames: 40 KiB by default)
- * and whose value stack starts at 1024 values (16 KiB) and grows on demand. Instantiating a small module
- * takes ~9 us (release build).
+ * Footprint per instance: a wabt Store holding its own copy of the module's small descriptions (types,
+ * imports, exports, tables, globals, segments; the function descriptions and the compiled code are NOT
+ * copied: they are read-only views of the module's one copy), wabt's per-function objects (~290 bytes per
+ * function: a 100,000-function module costs ~28.5 MB per instance, a 1-function module ~11 KiB; measured
+ * with tests/rss/engine_rss; host memory that no guest limit charges, so operators should size the
+ * modules they deploy knowingly), the linear memory (a mapping as large as the memory's maximum, resident
+ * only where the guest touched it), one host-function object per import, and a wabt Thread whose call stack
+ * is reserved up front (40 bytes x max_call_depth frames: 40 KiB by default) and whose value stack starts at
+ * 1024 values (16 KiB) and grows on demand. Instantiating a small module takes ~9 us (release build).
  */
 #ifndef WACTOR_ENGINE_H
 #define WACTOR_ENGINE_H
@@ -64,7 +67,11 @@ typedef enum eng_status {
 /* Decodes and validates `len` bytes. Identical bytes return the same cached compiled module with its
  * reference count raised (content hash + byte compare). *out must be released with eng_module_release().
  * Returns 0, or -1 with diag->message saying what is wrong (e.g. "0000008: error: unable to read u32
- * leb128: version"). Thread-safe.
+ * leb128: version"). Custom sections are checked as the core spec says (5.5.3): a section size or name length
+ * that is not a proper LEB128 u32 or runs past its end, or a name that is not well-formed UTF-8, is refused
+ * ("000000b: error: custom section name is malformed UTF-8"); their contents are never interpreted, so a
+ * custom section wabt would parse (linking, reloc.*, dylink.0, target_features, name) is accepted whatever
+ * it holds. Thread-safe.
  * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in module.cpp). */
 int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag);
 void eng_module_retain(eng_module *m);
@@ -212,11 +219,14 @@ const eng_module *eng_instance_module(eng_instance *inst);
 bool eng_instance_dead(const eng_instance *inst);
 
 /* Runs the start function of an instance made with opts->defer_start, for up to `budget` instructions
- * (0 = no bound), as an ordinary call: ENG_DONE (also when the module has no start function; the instance
- * is then ready for eng_call), ENG_SUSPENDED (continue with eng_resume(), or give up with eng_abort()),
- * ENG_TRAPPED (the instance is dead; diag as for eng_call). ENG_ERROR: "start function already ran", "instance
- * is dead", "a call is already in progress". Until the start function has returned, eng_call refuses with
- * "start function has not run" (WebAssembly core spec 4.5.4: the start function completes instantiation). */
+ * (0 = no bound), as an ordinary call: ENG_DONE (the start function returned; also at once, running
+ * nothing, when there is no start function or it already returned, so calling this is always safe; the
+ * instance is then ready for eng_call), ENG_SUSPENDED (continue with eng_resume(), or give up with
+ * eng_abort()), ENG_TRAPPED (the instance is dead; diag as for eng_call, with the trap's own kind: the
+ * caller decides whether to report a start failure). ENG_ERROR: "instance is dead", "a call is already in
+ * progress". `executed` as for eng_call; the same memory-limit rule applies. Until the start function has
+ * returned, eng_call refuses with "start function has not run" (WebAssembly core spec 4.5.4: the start
+ * function completes instantiation). Thread-safety: as any call on the instance. */
 eng_status eng_instance_start(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag);
 
 /* Reads exported global `name` into *out. Returns 0, or -1 if there is no such export, it is not a global, or

@@ -13,6 +13,59 @@
 using namespace engine;
 
 
+/* ------------------------------------------------------------------ shared function descriptions
+ * wabt's Instance::Instantiate makes one DefinedFunc per function, and each copies its FuncDesc (signature,
+ * locals, handlers) and its signature again (Func::type_): five small heap vectors per function and
+ * instance. Once the instance exists, each of its own functions' vectors is freed and replaced by a view of
+ * the template's description of that function (wabt only reads them: PushCall, call_indirect's signature
+ * check, Match). The views are emptied again before the Store destroys the objects (~StoreGroup). */
+namespace {
+template <typename T>
+void share_vector(std::vector<T> &v, const std::vector<T> &shown) {
+    std::vector<T>().swap(v);
+    view_vector(v, shown);
+}
+
+void share_funcs(eng_instance *inst) {
+    const RefVec &funcs = inst->instance->funcs(); /* imported functions first */
+    size_t first = 0;
+    for (const ExternEntry &e : inst->mod->imports) first += e.kind == ENG_EXTERN_FUNC;
+    const std::vector<FuncDesc> &descs = inst->tmpl->funcs;
+    inst->first_func = first;
+    for (size_t i = 0; i < descs.size() && first + i < funcs.size(); i++) {
+        Object *o = inst->store->UnsafeGet<Object>(funcs[first + i]).get();
+        DefinedFunc *df = dyn_cast<DefinedFunc>(o);
+        if (!df) break;
+        FuncDesc &fd = df->*get(wabt_access::FuncDescOf{});
+        FuncType &ft = df->*get(wabt_access::FuncTypeOf{});
+        share_vector(fd.type.params, descs[i].type.params);
+        share_vector(fd.type.results, descs[i].type.results);
+        share_vector(fd.locals, descs[i].locals);
+        share_vector(fd.handlers, descs[i].handlers);
+        share_vector(ft.params, descs[i].type.params);
+        share_vector(ft.results, descs[i].type.results);
+        inst->nshared = i + 1;
+    }
+}
+
+void unshare_funcs(Store &store, Ref instance, size_t first, size_t n) {
+    if (instance == Ref::Null || n == 0) return;
+    const RefVec &funcs = store.UnsafeGet<Instance>(instance)->funcs();
+    for (size_t i = 0; i < n && first + i < funcs.size(); i++) {
+        DefinedFunc *df = dyn_cast<DefinedFunc>(store.UnsafeGet<Object>(funcs[first + i]).get());
+        if (!df) break;
+        FuncDesc &fd = df->*get(wabt_access::FuncDescOf{});
+        FuncType &ft = df->*get(wabt_access::FuncTypeOf{});
+        unview_vector(fd.type.params);
+        unview_vector(fd.type.results);
+        unview_vector(fd.locals);
+        unview_vector(fd.handlers);
+        unview_vector(ft.params);
+        unview_vector(ft.results);
+    }
+}
+} // namespace
+
 /* ------------------------------------------------------------------ store groups and teardown */
 
 StoreGroup::StoreGroup() : store(new Store(Features{})) {}
@@ -24,6 +77,7 @@ StoreGroup::StoreGroup() : store(new Store(Features{})) {}
 StoreGroup::~StoreGroup() {
     std::vector<std::pair<LinearMemory, std::pair<size_t, size_t>>> unmapped; /* mapping, initial/used bytes */
     for (Remains &r : remains) {
+        unshare_funcs(*store, r.instance, r.first_func, r.nshared);
         Module *mod = r.module != Ref::Null ? store->UnsafeGet<Module>(r.module).get() : nullptr;
         if (mod) {
             unview(istream_bytes(mod->*get(wabt_access::ModDesc{})));
@@ -63,6 +117,7 @@ StoreGroup::~StoreGroup() {
 void eng_instance::destroy() noexcept {
     thread.reset();
     memory.reset();
+    Ref instance_ref = instance ? instance.ref() : Ref::Null;
     instance.reset();
     if (cell) cell->inst = nullptr;
     if (group) {
@@ -72,6 +127,9 @@ void eng_instance::destroy() noexcept {
             r.tmpl = tmpl;
             r.own_tmpl = std::move(own_tmpl);
             r.module = module;
+            r.instance = instance_ref;
+            r.first_func = first_func;
+            r.nshared = nshared;
             r.mems = std::move(linear_mems);
             r.linear = std::move(linear);
             r.cell = std::move(cell);
@@ -275,6 +333,7 @@ extern "C" int eng_instance_new(eng_module *m, const eng_instance_opts *opts, en
                 instantiate_error = "instantiation failed: " + (trap ? trap->message() : std::string("unknown error"));
         }
         if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
+        share_funcs(inst);
         instantiate_error = install_memories(inst);
         if (!instantiate_error.empty()) return fail_instance(inst, diag, WACTOR_TRAP_NONE, instantiate_error);
         /* The memory: export "memory", else the first memory. */

@@ -84,6 +84,8 @@ struct MemPages { using type = u64 Memory::*; };                       /* its si
 struct MemType { using type = MemoryType Memory::*; };                 /* its limits */
 struct ModDesc { using type = ModuleDesc Module::*; };                 /* a Store's module description */
 struct IstreamData { using type = Buffer Istream::*; };                /* compiled code */
+struct FuncDescOf { using type = FuncDesc DefinedFunc::*; };          /* a function's own description copy */
+struct FuncTypeOf { using type = FuncType Func::*; };                  /* and its signature copy */
 Frames::type get(Frames);
 ValueStack::type get(ValueStack);
 PushValues::type get(PushValues);
@@ -95,6 +97,8 @@ MemPages::type get(MemPages);
 MemType::type get(MemType);
 ModDesc::type get(ModDesc);
 IstreamData::type get(IstreamData);
+FuncDescOf::type get(FuncDescOf);
+FuncTypeOf::type get(FuncTypeOf);
 } // namespace wabt_access
 
 namespace engine {
@@ -130,7 +134,6 @@ FuncType to_wabt_functype(const eng_functype &t);
 std::string sig_string(const FuncType &ft);
 Value to_wabt_value(const wactor_value &v);
 wactor_value to_wactor_value(wactor_valtype t, const Value &v);
-uint64_t fnv1a64(const uint8_t *p, size_t n);
 bool same_sig(const eng_functype &a, const eng_functype &b);
 
 /* ------------------------------------------------------------------ module.cpp */
@@ -222,6 +225,8 @@ struct Remains {
     InstTemplate *tmpl = nullptr;
     std::unique_ptr<InstTemplate> own_tmpl;
     Ref module = Ref::Null;
+    Ref instance = Ref::Null;        /* its Instance (the object stays in the Store until the Store dies) */
+    size_t first_func = 0, nshared = 0; /* funcs()[first_func, +nshared) view the template's descriptions */
     std::vector<Ref> mems;           /* defined memories, parallel to linear */
     std::vector<LinearMemory> linear;
     std::unique_ptr<HostCell> cell;
@@ -261,6 +266,7 @@ struct eng_instance {
     std::vector<Func *> export_funcs;         /* by export index; lazily filled; owned by the Store */
     std::vector<engine::LinearMemory> linear; /* the mappings viewed by the defined memories (memory.cpp) */
     std::vector<Ref> linear_mems;             /* those memories, parallel to linear */
+    size_t first_func = 0, nshared = 0;       /* own function objects whose vectors view tmpl->funcs */
 
     eng_call_ctx ctx{nullptr};
     bool dead = false;

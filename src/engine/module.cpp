@@ -3,8 +3,10 @@
  * content-hash cache that shares one compiled module among all its instances, and the import/export
  * descriptions (eng_module_*). See internal.hpp for the file map.
  */
+#include "common/hash.h"
 #include "engine/internal.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -68,6 +70,94 @@ std::string format_errors(const Errors &errors) {
     return out.empty() ? "invalid module" : out;
 }
 
+/* ------------------------------------------------------------------ custom sections
+ * WebAssembly core spec 5.5.3: a custom section is a name (a UTF-8 string, 5.2.4) followed by bytes that the
+ * spec does not interpret. wabt reads the well-known ones (linking, reloc.*, dylink*, target_features, name)
+ * and, asked to fail on custom-section errors, would refuse a module whose, say, "linking" section it cannot
+ * parse, which the spec accepts; asked not to, it also accepts custom sections whose name is not UTF-8 or
+ * does not fit the section, which the spec refuses. So wabt keeps ignoring the contents, and this scan
+ * checks what the spec does check, for every section: the size (an unsigned LEB128 u32: at most 5 bytes,
+ * no unused bits set, not past the end) and, for custom sections, the name (its length, inside the
+ * section; valid UTF-8). */
+namespace {
+std::string at(size_t off, const char *what) {
+    char buf[160];
+    snprintf(buf, sizeof buf, "%07zx: error: %s", off, what);
+    return buf;
+}
+
+/* Reads an unsigned LEB128 u32 at *pos (< end). Returns "" or the error. */
+std::string read_u32(const uint8_t *p, size_t *pos, size_t end, uint32_t *out) {
+    uint64_t v = 0;
+    for (unsigned i = 0;; i++) {
+        if (*pos >= end) return at(*pos, "unexpected end (in a LEB128 u32)");
+        uint8_t b = p[(*pos)++];
+        if (i == 4 && (b & 0x80)) return at(*pos - 1, "integer representation too long (a LEB128 u32)");
+        if (i == 4 && (b & 0x70)) return at(*pos - 1, "integer too large (unused bits set in a LEB128 u32)");
+        v |= uint64_t(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) break;
+    }
+    *out = (uint32_t)v;
+    return std::string();
+}
+
+/* Unicode's well-formed UTF-8 (The Unicode Standard, table 3-7): no overlong forms, no surrogates, at most
+ * U+10FFFF. */
+bool valid_utf8(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        uint8_t b = s[i];
+        size_t len;
+        uint8_t lo = 0x80, hi = 0xbf; /* range of the second byte */
+        if (b < 0x80) {
+            i++;
+            continue;
+        } else if (b >= 0xc2 && b <= 0xdf) {
+            len = 2;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            len = 3;
+            if (b == 0xe0) lo = 0xa0;
+            if (b == 0xed) hi = 0x9f;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            len = 4;
+            if (b == 0xf0) lo = 0x90;
+            if (b == 0xf4) hi = 0x8f;
+        } else {
+            return false;
+        }
+        if (n - i < len) return false;
+        if (s[i + 1] < lo || s[i + 1] > hi) return false;
+        for (size_t k = 2; k < len; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xbf) return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string check_sections(const uint8_t *p, size_t len) {
+    static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    if (len < 8 || std::memcmp(p, header, 8) != 0) return std::string(); /* wabt reports a bad header */
+    size_t pos = 8;
+    while (pos < len) {
+        uint8_t id = p[pos++];
+        uint32_t size = 0;
+        std::string e = read_u32(p, &pos, len, &size);
+        if (!e.empty()) return e;
+        if (size > len - pos) return at(pos, "section size runs past the end of the module (unexpected end)");
+        size_t end = pos + size;
+        if (id == 0) {
+            uint32_t name_len = 0;
+            e = read_u32(p, &pos, end, &name_len);
+            if (!e.empty()) return e;
+            if (name_len > end - pos) return at(pos, "custom section name runs past its section (unexpected end)");
+            if (!valid_utf8(p + pos, name_len)) return at(pos, "custom section name is malformed UTF-8");
+        }
+        pos = end;
+    }
+    return std::string();
+}
+} // namespace
+
 /* Decodes + validates; returns nullptr with *err set on failure. */
 eng_module *compile(const uint8_t *bytes, size_t len, uint64_t hash, std::string *err) {
     std::unique_ptr<eng_module> m(new eng_module);
@@ -76,8 +166,13 @@ eng_module *compile(const uint8_t *bytes, size_t len, uint64_t hash, std::string
     Features features; /* wabt 1.0.32 defaults: mutable-globals, sat-float-to-int, sign-ext, simd,
                           multi-value, bulk-memory, reference-types; everything clang-14/wasi-libc emit */
     ReadBinaryOptions options(features, nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
-                              /*fail_on_custom_section_error=*/true);
+                              /*fail_on_custom_section_error=*/false);
     Errors errors;
+    std::string section_error = check_sections(m->bytes.data(), m->bytes.size());
+    if (!section_error.empty()) {
+        *err = section_error;
+        return nullptr;
+    }
     if (Failed(ReadBinaryInterp("<module>", m->bytes.data(), m->bytes.size(), options, &errors, &m->desc))) {
         *err = format_errors(errors);
         return nullptr;
@@ -136,7 +231,7 @@ extern "C" int eng_module_load(const void *bytes, size_t len, eng_module **out, 
     }
     try {
         const uint8_t *p = (const uint8_t *)bytes;
-        uint64_t h = fnv1a64(p, len);
+        uint64_t h = hash_bytes(reinterpret_cast<const char *>(p), len);
         auto find = [&]() -> eng_module * {
             auto range = g_cache.equal_range(h);
             for (auto it = range.first; it != range.second; ++it) {

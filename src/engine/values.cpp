@@ -108,15 +108,6 @@ wactor_value to_wactor_value(wactor_valtype t, const Value &v) {
     return out;
 }
 
-uint64_t fnv1a64(const uint8_t *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 
 bool same_sig(const eng_functype &a, const eng_functype &b) {
     if (a.nparams != b.nparams || a.nresults != b.nresults) return false;

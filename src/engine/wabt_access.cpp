@@ -33,6 +33,8 @@ static_assert(str_equal(WABT_VERSION_STRING, "1.0.32"),
  *                        (template.cpp)
  *   Istream::data_       a module's compiled code: every instance's description borrows the template's one
  *                        buffer instead of owning a copy (see "vector views")
+ *   DefinedFunc::desc_,  each function object's copies of its description and signature: their vectors
+ *   Func::type_          (parameters, results, locals, handlers) become views of the template's (instance.cpp)
  * No other file reaches wabt internals; they all go through get(Tag). */
 namespace wabt_access {
 namespace {
@@ -57,6 +59,8 @@ WACTOR_ACCESS_KEY(MemPagesKey, MemPages)
 WACTOR_ACCESS_KEY(MemTypeKey, MemType)
 WACTOR_ACCESS_KEY(ModDescKey, ModDesc)
 WACTOR_ACCESS_KEY(IstreamDataKey, IstreamData)
+WACTOR_ACCESS_KEY(FuncDescKey, FuncDescOf)
+WACTOR_ACCESS_KEY(FuncTypeKey, FuncTypeOf)
 #undef WACTOR_ACCESS_KEY
 template struct Grant<FramesKey, &Thread::frames_>;
 template struct Grant<IstreamDataKey, &Istream::data_>;
@@ -69,6 +73,8 @@ template struct Grant<PushValuesKey, &Thread::PushValues>;
 template struct Grant<PopValuesKey, &Thread::PopValues>;
 template struct Grant<PushCallDefinedKey, &Thread::PushCall>;
 template struct Grant<StepInternalKey, &Thread::StepInternal>;
+template struct Grant<FuncDescKey, &DefinedFunc::desc_>;
+template struct Grant<FuncTypeKey, &Func::type_>;
 } // namespace
 
 Frames::type get(Frames) { return steal(FramesKey{}); }
@@ -82,6 +88,8 @@ MemPages::type get(MemPages) { return steal(MemPagesKey{}); }
 MemType::type get(MemType) { return steal(MemTypeKey{}); }
 ModDesc::type get(ModDesc) { return steal(ModDescKey{}); }
 IstreamData::type get(IstreamData) { return steal(IstreamDataKey{}); }
+FuncDescOf::type get(FuncDescOf) { return steal(FuncDescKey{}); }
+FuncTypeOf::type get(FuncTypeOf) { return steal(FuncTypeKey{}); }
 } // namespace wabt_access
 
 /* ------------------------------------------------------------------ vector views (libstdc++ only)

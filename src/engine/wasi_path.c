@@ -175,7 +175,8 @@ WASI_HOST_FN(path_open) {
     bool rd = nbase & (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR);
     bool wr = nbase & (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_FILESTAT_SET_SIZE);
     int flags = O_NOCTTY | O_NONBLOCK; /* a FIFO must not block the open; cleared below */
-    if (oflags & WASI_O_DIRECTORY) flags |= O_RDONLY | O_DIRECTORY;
+    if (oflags & WASI_O_DIRECTORY) /* a directory opened for writing is EISDIR, from the kernel */
+        flags |= O_DIRECTORY | ((nbase & WASI_RIGHT_FD_WRITE) ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY);
     else if (wr) flags |= rd ? O_RDWR : O_WRONLY;
     else flags |= O_RDONLY;
     if (oflags & WASI_O_CREAT) flags |= O_CREAT;

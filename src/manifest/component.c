@@ -39,7 +39,7 @@ static int parse_limits(const ctx *c, struct fy_node *v, pos at, manifest_compon
     return 0;
 }
 
-static char *resolve_module(const char *manifest_path, const char *module) {
+char *mf_resolve_path(const char *manifest_path, const char *module) {
     const char *slash = manifest_path ? strrchr(manifest_path, '/') : NULL;
     size_t dirlen = slash ? (size_t)(slash - manifest_path) + 1 : 0;
     if (module[0] == '/')
@@ -58,6 +58,7 @@ void mf_free_component(manifest_component *comp) {
     free(comp->name);
     free(comp->module_path);
     mf_free_caps(&comp->caps);
+    mf_free_wasi(comp);
 }
 
 static int parse_component(const ctx *c, struct fy_node *entry, pos at, const char *base,
@@ -95,6 +96,9 @@ static int parse_component(const ctx *c, struct fy_node *entry, pos at, const ch
         } else if (mf_key_is(k, klen, "mailbox")) {
             if (mf_get_uint_range(c, val, vat, "mailbox", 1, MANIFEST_MAX_MAILBOX, &comp->mailbox) != 0)
                 goto fail;
+        } else if (mf_key_is(k, klen, "wasi")) {
+            if (mf_parse_wasi(c, val, kat, base, comp) != 0)
+                goto fail;
         } else if (mf_key_is(k, klen, "max_message_bytes")) {
             if (mf_get_uint_range(c, val, vat, "max_message_bytes", 1, MANIFEST_MAX_PAYLOAD,
                                &comp->max_message_bytes) != 0)
@@ -102,7 +106,7 @@ static int parse_component(const ctx *c, struct fy_node *entry, pos at, const ch
         } else {
             mf_fail(c, kat,
                  "unknown key '%.*s' in component (expected name, module, limits, capabilities, mailbox, "
-                 "max_message_bytes)", SHOWN(klen), k);
+                 "max_message_bytes) or wasi", SHOWN(klen), k);
             goto fail;
         }
     }
@@ -125,7 +129,7 @@ static int parse_component(const ctx *c, struct fy_node *entry, pos at, const ch
             goto fail;
         }
     }
-    comp->module_path = resolve_module(base, module);
+    comp->module_path = mf_resolve_path(base, module);
     free(module);
     if (comp->module_path == NULL)
         return mf_fail_oom(c);

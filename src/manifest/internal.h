@@ -7,6 +7,7 @@
  *   payload.c    `send:` / `publish:` payloads: YAML -> compact JSON, hex bytes, the multicodec prefix
  *   component.c  `components:` entries and their `limits:`
  *   caps.c       a component's `capabilities:`
+ *   wasi.c       a component's `wasi:` (args, env, dirs)
  *   message.c    the `send:` and `publish:` lists
  *   tree.c       the `supervisor:` tree
  *
@@ -92,6 +93,13 @@ void mf_free_component(manifest_component *comp);
 int mf_parse_caps(const ctx *c, struct fy_node *v, pos at, manifest_caps *caps);
 void mf_free_caps(manifest_caps *caps);
 void mf_free_strings(char **v, size_t n);
+
+/* ---- wasi.c: `wasi:` into comp->wasi (comp->has_wasi); `base` is the manifest path (relative dirs) */
+
+int mf_parse_wasi(const ctx *c, struct fy_node *v, pos at, const char *base, manifest_component *comp);
+void mf_free_wasi(manifest_component *comp);
+/* `module` (or a dir) resolved against the manifest's directory: malloc'd, NULL on ENOMEM (component.c) */
+char *mf_resolve_path(const char *manifest_path, const char *path);
 
 /* ---- message.c */
 

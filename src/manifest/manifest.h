@@ -14,6 +14,12 @@
  *           spawn: true                 # true | false (default false)
  *         mailbox: 1000                 # optional: mailbox capacity in messages (default 1024)
  *         max_message_bytes: 65536      # optional: largest message accepted, in bytes (default 16 MiB)
+ *         wasi:                         # optional; deny by default: no args, no env, no directories
+ *           args: [prog, --verbose]     # argv as the guest sees it (argv[0] first, by convention)
+ *           env: { LANG: C, DEBUG: 1 }  # environment variables (names without '=')
+ *           dirs: ["data::/data", {host: static, guest: /www, read_only: true}]   # preopened directories:
+ *                                       #   "HOST::GUEST", "HOST" (the same path for both), or a mapping;
+ *                                       #   a relative HOST is relative to the manifest's directory
  *     send:                             # optional; delivered in this order
  *       - to: ping
  *         json: {"count": 3}            # any YAML value, as compact JSON, prefixed 80 04 (JSON 0x0200)
@@ -112,6 +118,9 @@ typedef struct manifest_component {
                               0 = not given (use WACTOR_DEFAULT_MAILBOX) */
     uint32_t max_message_bytes; /* largest message accepted, 1..MANIFEST_MAX_PAYLOAD;
                               0 = not given (use WACTOR_DEFAULT_MAX_MESSAGE_BYTES) */
+    bool has_wasi;         /* `wasi:` was given: `wasi` below is what it says (owned strings and arrays) */
+    wactor_wasi wasi;      /* at most WACTOR_WASI_MAX_STRINGS args / env entries / dirs, WACTOR_WASI_MAX_BYTES of
+                              args + env; env entries "NAME=VALUE"; dirs' host paths resolved like `module` */
 } manifest_component;
 
 /* An initial message: a `send:` entry (to a component) or a `publish:` entry (to a topic), delivered in file

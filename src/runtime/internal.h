@@ -11,8 +11,10 @@
 #include "engine/engine.h"
 #include "wactor.h"
 
-/* A capability set shared by reference count (caps.c). */
-typedef struct runtime_caps_ref runtime_caps_ref;
+/* How long wactor_runtime_destroy waits for a supervision tree to stop (its shutdowns run inside), and what
+ * wactor_stop allows beyond the `_cleanup` budget for the messages queued before the stop. */
+#define RUNTIME_TREE_STOP_MS 30000
+#define RUNTIME_STOP_GRACE_MS 1000
 
 /* What the runtime remembers of its components (spawned.c). */
 #define RUNTIME_EXIT_RING 4096     /* ended components whose info stays readable (wactor_info) */
@@ -48,8 +50,9 @@ struct wactor_runtime {
 typedef struct declared {
     char *name;
     wactor_module *module;
-    wactor_spawn_opts opts;        /* opts.caps == runtime_caps_get(caps) */
-    runtime_caps_ref *caps;        /* held while declared */
+    wactor_spawn_opts opts;        /* opts.caps: NULL (the grants are `caps`) */
+    component_caps *caps;          /* one shared copy for every instance spawned (NULL: none); held while
+                                      declared, and by each instance (the component retains it) */
 } declared;
 
 /* wactor_module is the engine's compiled module under another name. */
@@ -63,19 +66,16 @@ wactor_error runtime_error(int rc);
 wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t *len, wactor_diag *diag);
 /* Records a top-level supervisor (stopped first, in reverse order, by wactor_runtime_destroy). */
 wactor_error runtime_remember_supervisor(wactor_runtime *rt, wactor_pid pid);
-/* caps.c: a deep copy of `caps` with one reference (NULL for NULL, and on ENOMEM); retain/release are
- * thread-safe and NULL-tolerant; runtime_caps_get(NULL) is NULL. */
-runtime_caps_ref *runtime_caps_new(const wactor_caps *caps);
-const wactor_caps *runtime_caps_get(const runtime_caps_ref *r);
-void runtime_caps_retain(runtime_caps_ref *r);
-void runtime_caps_release(runtime_caps_ref *r);
+/* One shared copy of `caps` (component_caps_new) for every instance started from one spawn call, child
+ * spec or declaration; NULL for NULL. *ok is false on ENOMEM. */
+component_caps *runtime_grants(const wactor_caps *caps, bool *ok);
 
 /* spawned.c (see there). An entry is allocated before the spawn (NULL on ENOMEM), so remembering never
- * fails: runtime_remember takes the caller's reference to info and retains caps; runtime_spawned_discard
+ * fails: runtime_remember takes the caller's reference to info; runtime_spawned_discard
  * frees an entry that was not used. */
 spawned *runtime_spawned_new(const char *name);
 void runtime_spawned_discard(spawned *e);
-void runtime_remember(wactor_runtime *rt, spawned *e, wactor_pid pid, component_info *info, runtime_caps_ref *caps);
+void runtime_remember(wactor_runtime *rt, spawned *e, wactor_pid pid, component_info *info);
 /* The info of `pid` (retained; the caller releases), live or among the RUNTIME_EXIT_RING latest ended. */
 component_info *runtime_find_info(wactor_runtime *rt, wactor_pid pid);
 wactor_error runtime_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
@@ -90,8 +90,9 @@ int runtime_reaper_start(wactor_runtime *rt);
 int runtime_spawn_declared(void *user, const char *name, actor_id *out);
 /* Frees what messaging.c keeps: declarations, the broker. */
 void runtime_messaging_free(wactor_runtime *rt);
-/* The component_config every component of this runtime gets (log, counters). */
+/* The component_config every component of this runtime gets (log, counters, opts' limits), with `grants`
+ * as its capabilities (opts->caps is not used: the caller made `grants` from it, once). */
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
-                                          const wactor_spawn_opts *opts);
+                                          const wactor_spawn_opts *opts, component_caps *grants);
 
 #endif

@@ -12,7 +12,8 @@
 void runtime_messaging_free(wactor_runtime *rt) {
     for (size_t i = 0; i < rt->ndeclared; i++) {
         free(rt->declared[i].name);
-        runtime_caps_release(rt->declared[i].caps);
+        component_caps_release(rt->declared[i].caps);
+        free((void *)rt->declared[i].opts.wasi); /* our copy */
         wactor_module_release(rt->declared[i].module);
     }
     free(rt->declared);
@@ -25,13 +26,18 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     if (!rt || !name || !*name || !module) return WACTOR_EINVAL;
     wactor_spawn_opts o = opts ? *opts : (wactor_spawn_opts){0};
     o.name = NULL;
-    runtime_caps_ref *caps = runtime_caps_new(o.caps); /* one copy, shared by every instance spawned */
-    o.caps = runtime_caps_get(caps);
+    bool ok = true;
+    component_caps *caps = runtime_grants(o.caps, &ok); /* one copy, shared by every instance spawned */
+    o.caps = NULL;
     char *copy = strdup(name);
-    if (!copy || (opts && opts->caps && !caps)) {
+    wactor_wasi *wasi = NULL;
+    int wasi_rc = component_wasi_copy(o.wasi, &wasi, NULL);
+    o.wasi = wasi;
+    if (!copy || !ok || wasi_rc) {
         free(copy);
-        runtime_caps_release(caps);
-        return WACTOR_ENOMEM;
+        free(wasi);
+        component_caps_release(caps);
+        return wasi_rc == -EINVAL ? WACTOR_EINVAL : WACTOR_ENOMEM;
     }
     wactor_error err = WACTOR_OK;
     pthread_mutex_lock(&rt->lock);
@@ -48,7 +54,8 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
     pthread_mutex_unlock(&rt->lock);
     if (err) {
         free(copy);
-        runtime_caps_release(caps);
+        free(wasi);
+        component_caps_release(caps);
     }
     return err;
 }
@@ -63,7 +70,7 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
         if (strcmp(rt->declared[i].name, name) == 0) d = rt->declared[i];
     pthread_mutex_unlock(&rt->lock);
     if (!d.name) return -ENOENT;
-    component_config cfg = runtime_component_config(rt, d.module, &d.opts);
+    component_config cfg = runtime_component_config(rt, d.module, &d.opts, d.caps);
     spawned *entry = runtime_spawned_new(NULL);
     if (!entry) return -ENOMEM;
     component_info *info = NULL;
@@ -72,7 +79,7 @@ int runtime_spawn_declared(void *user, const char *name, actor_id *out) {
         runtime_spawned_discard(entry);
         return rc;
     }
-    runtime_remember(rt, entry, *out, info, d.caps);
+    runtime_remember(rt, entry, *out, info);
     return 0;
 }
 
@@ -87,6 +94,11 @@ wactor_error wactor_publish(wactor_runtime *rt, const char *topic, const void *p
     size_t ok = 0;
     for (ssize_t i = 0; i < n; i++) {
         actor_msg *m = component_msg_publication(0, topic, payload, len);
+        size_t max = actor_max_message_bytes(rt->sys, subs[i]); /* each subscriber's own limit */
+        if (max && len > max) {
+            actor_msg_free(m);
+            continue;
+        }
         if (m && actor_send(rt->sys, subs[i], m) == 0) ok++;
     }
     if (subs != local) free(subs);
@@ -146,6 +158,8 @@ wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload,
                         void **reply, size_t *reply_len, wactor_diag *diag) {
     if (!rt || !reply || !reply_len || (!payload && len)) return WACTOR_EINVAL;
     if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
+    size_t max = actor_max_message_bytes(rt->sys, pid); /* the receiver's own limit, before delivery */
+    if (max && len > max) return WACTOR_ETOOBIG;
     actor_future *f = actor_future_new();
     actor_msg *m = f ? component_msg_message(0, payload, len) : NULL;
     if (!m) {

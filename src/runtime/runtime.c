@@ -10,6 +10,7 @@
 
 #include "actor/actor.h"
 #include "common/errors.h"
+#include "common/escape.h"
 #include "component/component.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
@@ -35,9 +36,17 @@ const char *wactor_state_name(wactor_state state) {
 
 /* ------------------------------------------------------------------ runtime */
 
+/* The default log sink: "[name] line" on stderr, both escaped (a guest can forge no line and send no
+ * terminal sequence), written whole under the stream's lock; no length passes through int. */
 static void stderr_log(void *user, const char *name, const char *line, size_t len) {
     (void)user;
-    fprintf(stderr, "[%s] %.*s\n", name, (int)len, line);
+    flockfile(stderr);
+    fputc('[', stderr);
+    escape_write(stderr, name, strlen(name));
+    fputs("] ", stderr);
+    escape_write(stderr, line, len);
+    fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out) {
@@ -65,7 +74,7 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     /* graceful: supervision trees first (each stops its children in reverse start order), then the
      * components started on their own, `_cleanup` in reverse start order */
     for (size_t i = rt->nsupervisors; i-- > 0;)
-        if (actor_stop(rt->sys, rt->supervisors[i]) == 0) actor_wait_exit(rt->sys, rt->supervisors[i], 30000);
+        if (actor_stop(rt->sys, rt->supervisors[i]) == 0) actor_wait_exit(rt->sys, rt->supervisors[i], RUNTIME_TREE_STOP_MS);
     wactor_pid *live = NULL;
     size_t nlive = runtime_live_pids(rt, &live); /* newest first */
     for (size_t i = 0; i < nlive; i++)
@@ -150,8 +159,8 @@ _Static_assert((int)ENG_EXTERN_FUNC == (int)WACTOR_EXTERN_FUNC && (int)ENG_EXTER
                    (int)ENG_EXTERN_MEMORY == (int)WACTOR_EXTERN_MEMORY &&
                    (int)ENG_EXTERN_GLOBAL == (int)WACTOR_EXTERN_GLOBAL,
                "eng_extern_kind and wactor_extern_kind must stay parallel");
-_Static_assert(sizeof ((eng_functype *)0)->params == sizeof ((wactor_functype *)0)->params &&
-                   sizeof ((eng_functype *)0)->results == sizeof ((wactor_functype *)0)->results,
+_Static_assert(sizeof(((eng_functype *)0)->params) == sizeof(((wactor_functype *)0)->params) &&
+                   sizeof(((eng_functype *)0)->results) == sizeof(((wactor_functype *)0)->results),
                "eng_functype and wactor_functype hold as many values");
 
 static void to_extern(const eng_extern_info *in, wactor_extern *out) {
@@ -200,6 +209,10 @@ wactor_error wactor_module_func(const wactor_module *module, const char *name, w
 
 wactor_error runtime_remember_supervisor(wactor_runtime *rt, wactor_pid pid) {
     pthread_mutex_lock(&rt->lock);
+    size_t keep = 0; /* trees that ended are forgotten: the list holds the live ones only */
+    for (size_t i = 0; i < rt->nsupervisors; i++)
+        if (actor_alive(rt->sys, rt->supervisors[i])) rt->supervisors[keep++] = rt->supervisors[i];
+    rt->nsupervisors = keep;
     wactor_pid *ns = realloc(rt->supervisors, (rt->nsupervisors + 1) * sizeof *ns);
     if (ns) {
         rt->supervisors = ns;
@@ -235,22 +248,27 @@ wactor_error runtime_await(actor_future *f, int timeout_ms, void **data, size_t 
     return WACTOR_OK;
 }
 
+component_caps *runtime_grants(const wactor_caps *caps, bool *ok) {
+    component_caps *g = caps ? component_caps_new(caps) : NULL;
+    *ok = !caps || g;
+    return g;
+}
+
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
-                                          const wactor_spawn_opts *opts) {
+                                          const wactor_spawn_opts *opts, component_caps *grants) {
+    static const wactor_spawn_opts none;
+    const wactor_spawn_opts *o = opts ? opts : &none;
+    /* every limit passes as given: 0 means the WACTOR_DEFAULT_* the component layer resolves */
     return (component_config){
-        .module = engmod(module), .name = opts ? opts->name : NULL,
-        .memory_pages = opts ? opts->memory_pages : 0, .fuel = opts ? opts->fuel : 0,
-        .caps = opts ? opts->caps : NULL, .mailbox = opts ? opts->mailbox : 0,
-        .max_message_bytes = opts ? opts->max_message_bytes : 0,
-        .mailbox_bytes = opts ? opts->mailbox_bytes : 0, .start_fuel = opts ? opts->start_fuel : 0,
-        .table_elements = opts ? opts->table_elements : 0, .max_spawned = opts ? opts->max_spawned : 0,
-        .max_requests = opts ? opts->max_requests : 0, .max_subscriptions = opts ? opts->max_subscriptions : 0,
-        .max_monitors = opts ? opts->max_monitors : 0, .max_links = opts ? opts->max_links : 0,
-        .log_bytes_per_sec = opts ? opts->log_bytes_per_sec : 0,
+        .module = engmod(module), .name = o->name, .memory_pages = o->memory_pages, .fuel = o->fuel,
+        .grants = grants, .mailbox = o->mailbox, .max_message_bytes = o->max_message_bytes,
+        .mailbox_bytes = o->mailbox_bytes, .start_fuel = o->start_fuel, .table_elements = o->table_elements,
+        .max_spawned = o->max_spawned, .max_requests = o->max_requests, .max_subscriptions = o->max_subscriptions,
+        .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
         .log = rt->log, .log_user = rt->log_user,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
-        .refused = &rt->refused,
+        .refused = &rt->refused, .wasi = opts ? opts->wasi : NULL,
     };
 }
 
@@ -263,13 +281,19 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
         runtime_diag(diag, "name '%s' is already registered", name);
         return WACTOR_EEXIST;
     }
-    component_config cfg = runtime_component_config(rt, module, opts);
-    runtime_caps_ref *caps = opts ? runtime_caps_new(opts->caps) : NULL; /* shared by nobody else */
-    cfg.caps = runtime_caps_get(caps);
+    if (opts && opts->wasi) { /* checked here for a clear message; the component copies it */
+        wactor_wasi *check = NULL;
+        int rc = component_wasi_copy(opts->wasi, &check, diag);
+        free(check);
+        if (rc) return rc == -ENOMEM ? WACTOR_ENOMEM : WACTOR_EINVAL;
+    }
+    bool ok = true;
+    component_caps *caps = runtime_grants(opts ? opts->caps : NULL, &ok);
+    component_config cfg = runtime_component_config(rt, module, opts, caps);
     actor_future *started = actor_future_new();
     spawned *entry = runtime_spawned_new(name);
-    if ((opts && opts->caps && !caps) || !started || !entry) {
-        runtime_caps_release(caps);
+    if (!ok || !started || !entry) {
+        component_caps_release(caps);
         actor_future_release(started);
         runtime_spawned_discard(entry);
         return WACTOR_ENOMEM;
@@ -277,15 +301,14 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
     wactor_pid pid = 0;
     component_info *info = NULL;
     int rc = component_spawn(rt->sys, &cfg, started, &pid, &info);
+    component_caps_release(caps); /* the component holds its own reference */
     if (rc != 0) {
-        runtime_caps_release(caps);
         actor_future_release(started);
         runtime_spawned_discard(entry);
         if (rc == -EEXIST) runtime_diag(diag, "name '%s' is already registered", name);
         return runtime_error(rc);
     }
-    runtime_remember(rt, entry, pid, info, caps); /* the entry keeps caps alive as long as the instance */
-    runtime_caps_release(caps);
+    runtime_remember(rt, entry, pid, info);
     wactor_error err = runtime_await(started, 0, NULL, NULL, diag);
     actor_future_release(started);
     if (err) {
@@ -314,6 +337,8 @@ wactor_pid wactor_whereis(wactor_runtime *rt, const char *name) {
 wactor_error wactor_send(wactor_runtime *rt, wactor_pid to, const void *payload, size_t len) {
     if (!rt || (!payload && len)) return WACTOR_EINVAL;
     if (len > WACTOR_DEFAULT_MAX_MESSAGE_BYTES) return WACTOR_ETOOBIG;
+    size_t max = actor_max_message_bytes(rt->sys, to); /* the receiver's own limit, before delivery */
+    if (max && len > max) return WACTOR_ETOOBIG;
     actor_msg *m = component_msg_message(0, payload, len);
     if (!m) return WACTOR_ENOMEM;
     return runtime_error(actor_send(rt->sys, to, m));
@@ -405,7 +430,7 @@ wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms) {
     int rc = actor_send_run(rt->sys, pid, m);
     if (rc != 0) return runtime_error(rc);
     /* queued messages come first; allow them and `_cleanup` their time, then kill */
-    if (actor_wait_exit(rt->sys, pid, timeout_ms + 1000) != 0) {
+    if (actor_wait_exit(rt->sys, pid, timeout_ms + RUNTIME_STOP_GRACE_MS) != 0) {
         actor_kill(rt->sys, pid);
         actor_wait_exit(rt->sys, pid, 0);
     }

@@ -2,11 +2,11 @@
  * spawned.c — what the runtime remembers of the components it spawned: pid -> info, bounded.
  *
  * Every component the runtime spawns (wactor_spawn, a supervisor's start or restart, a guest's spawn of a
- * declared component) gets an entry: its pid, its component_info (the tombstone wactor_info reads), its
- * registered name's totals record, and a reference to its capability set (runtime_caps), which must
- * outlive the instance. A native actor, the *reaper*, monitors each one; its DOWN message (sent after
+ * declared component) gets an entry: its pid, its component_info (the tombstone wactor_info reads) and
+ * its registered name's totals record. (Its capabilities are a component_caps the component itself holds
+ * a reference to.) A native actor, the *reaper*, monitors each one; its DOWN message (sent after
  * the component's terminate, so its counters are final) folds the instance's counters into its name's
- * totals, drops the capability reference and moves the entry to a ring of the RUNTIME_EXIT_RING most
+ * totals and moves the entry to a ring of the RUNTIME_EXIT_RING most
  * recent exits, as the actor layer keeps its exit reasons. Older exits are reaped: their info is released
  * and wactor_info answers ENOENT for them. So the memory kept is O(live components + RUNTIME_EXIT_RING +
  * distinct registered names), however many restarts happen; the index is a hash table (O(1) wactor_info).
@@ -40,7 +40,6 @@ struct spawned {
     struct spawned *nprev, *nnext; /* live instances of the same name */
     wactor_pid pid;
     component_info *info;          /* retained */
-    runtime_caps_ref *caps;        /* retained while live; NULL: no grants */
     name_totals *totals;           /* NULL: unnamed */
     name_totals *spare;            /* a preallocated record, used if the name has none yet */
     bool exited;
@@ -57,7 +56,7 @@ static size_t name_bucket(const spawned_table *t, const char *name) {
  * (the chains only grow longer). */
 static void grow_pids(spawned_table *t) {
     if (t->count < t->nbuckets) return;
-    size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
+    size_t nb = t->nbuckets * 2;
     spawned **b = calloc(nb, sizeof *b);
     if (!b) return;
     for (size_t i = 0; i < t->nbuckets; i++)
@@ -74,7 +73,7 @@ static void grow_pids(spawned_table *t) {
 
 static void grow_names(spawned_table *t) {
     if (t->nnames < t->nnames_buckets) return;
-    size_t nb = t->nnames_buckets ? t->nnames_buckets * 2 : 16;
+    size_t nb = t->nnames_buckets * 2;
     name_totals **b = calloc(nb, sizeof *b);
     if (!b) return;
     for (size_t i = 0; i < t->nnames_buckets; i++)
@@ -147,7 +146,6 @@ static void free_totals(name_totals *r) {
 
 static void entry_free(spawned *e) {
     component_info_release(e->info);
-    runtime_caps_release(e->caps);
     free_totals(e->spare);
     free(e);
 }
@@ -172,13 +170,10 @@ void runtime_spawned_discard(spawned *e) {
     if (e) entry_free(e);
 }
 
-void runtime_remember(wactor_runtime *rt, spawned *e, wactor_pid pid, component_info *info,
-                      runtime_caps_ref *caps) {
+void runtime_remember(wactor_runtime *rt, spawned *e, wactor_pid pid, component_info *info) {
     spawned_table *t = &rt->spawned;
     e->pid = pid;
     e->info = info;
-    if (caps) runtime_caps_retain(caps);
-    e->caps = caps;
     wactor_actor_info snap;
     component_info_get(info, &snap);
     pthread_mutex_lock(&rt->lock);
@@ -215,10 +210,9 @@ void runtime_remember(wactor_runtime *rt, spawned *e, wactor_pid pid, component_
     actor_monitor(rt->sys, rt->reaper, pid, NULL);
 }
 
-/* The reaper's DOWN for `pid`: fold its counters into its name, drop its caps, move it to the exit ring. */
+/* The reaper's DOWN for `pid`: fold its counters into its name, move it to the exit ring. */
 static void fold_exit(wactor_runtime *rt, wactor_pid pid) {
     spawned_table *t = &rt->spawned;
-    runtime_caps_ref *caps = NULL;
     spawned *reaped = NULL;
     pthread_mutex_lock(&rt->lock);
     spawned *e = find_pid(t, pid);
@@ -233,8 +227,6 @@ static void fold_exit(wactor_runtime *rt, wactor_pid pid) {
             e->totals->dead_letters += one.dead_letters;
             name_unlink(e);
         }
-        caps = e->caps;
-        e->caps = NULL;
         list_append(&t->ring_head, &t->ring_tail, e);
         if (++t->nring > RUNTIME_EXIT_RING) {
             reaped = t->ring_head;
@@ -244,7 +236,6 @@ static void fold_exit(wactor_runtime *rt, wactor_pid pid) {
         }
     }
     pthread_mutex_unlock(&rt->lock);
-    runtime_caps_release(caps);
     if (reaped) entry_free(reaped);
 }
 
@@ -305,12 +296,12 @@ void runtime_spawned_stats(wactor_runtime *rt, size_t *entries, size_t *live, si
 
 void runtime_spawned_free(wactor_runtime *rt) {
     spawned_table *t = &rt->spawned;
-    for (size_t i = 0; i < t->nbuckets; i++)
+    for (size_t i = 0; t->buckets && i < t->nbuckets; i++)
         for (spawned *e = t->buckets[i], *n; e; e = n) {
             n = e->hnext;
             entry_free(e);
         }
-    for (size_t i = 0; i < t->nnames_buckets; i++)
+    for (size_t i = 0; t->names && i < t->nnames_buckets; i++)
         for (name_totals *r = t->names[i], *n; r; r = n) {
             n = r->hnext;
             free_totals(r);
@@ -338,4 +329,16 @@ static actor_result reaper_receive(actor *self, actor_msg *m) {
 
 static const actor_behaviour reaper_behaviour = {.name = "runtime reaper", .receive = reaper_receive};
 
-int runtime_reaper_start(wactor_runtime *rt) { return actor_spawn(rt->sys, &reaper_behaviour, rt, &rt->reaper); }
+int runtime_reaper_start(wactor_runtime *rt) {
+    /* the tables start non-empty, so a failed growth later only lengthens chains: inserting never fails */
+    spawned_table *t = &rt->spawned;
+    t->buckets = calloc(t->nbuckets = 64, sizeof *t->buckets);
+    t->names = calloc(t->nnames_buckets = 16, sizeof *t->names);
+    if (!t->buckets || !t->names) {
+        runtime_spawned_free(rt);
+        return -ENOMEM;
+    }
+    int rc = actor_spawn(rt->sys, &reaper_behaviour, rt, &rt->reaper);
+    if (rc) runtime_spawned_free(rt);
+    return rc;
+}

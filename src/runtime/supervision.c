@@ -21,25 +21,27 @@ _Static_assert((int)SUP_PERMANENT == (int)WACTOR_PERMANENT && (int)SUP_TRANSIENT
                "sup_restart and wactor_restart must stay parallel");
 _Static_assert(SUP_BRUTAL_KILL == WACTOR_BRUTAL_KILL && SUP_INFINITY == WACTOR_INFINITY,
                "shutdown sentinels must match");
-_Static_assert(sizeof ((sup_child_info *)0)->id == sizeof ((wactor_child_info *)0)->id, "child id buffers");
+_Static_assert(SUP_INTENSITY_ZERO == WACTOR_INTENSITY_ZERO, "the zero-intensity sentinels must match");
+_Static_assert(sizeof(((sup_child_info *)0)->id) == sizeof(((wactor_child_info *)0)->id), "child id buffers");
 
-#define REQUEST_TIMEOUT_MS 5000
 
 /* What a component child's start callback needs: shared by every copy of its child spec. */
 typedef struct component_child {
     wactor_runtime *rt;
     wactor_module *module;         /* a reference held for the spec's life */
-    wactor_spawn_opts opts;        /* opts.caps == runtime_caps_get(caps) */
-    runtime_caps_ref *caps;        /* one copy for every instance the spec starts */
+    wactor_spawn_opts opts;        /* opts.caps: NULL (the grants are `caps`) */
+    component_caps *caps;          /* one shared copy for every instance the spec starts (each retains it) */
     char *name;                    /* opts.name's copy */
+    wactor_wasi *wasi;             /* opts.wasi's copy */
 } component_child;
 
 static void component_child_free(void *arg) {
     component_child *cc = arg;
     if (!cc) return;
     eng_module_release(engmod(cc->module));
-    runtime_caps_release(cc->caps);
+    component_caps_release(cc->caps);
     free(cc->name);
+    free(cc->wasi);
     free(cc);
 }
 
@@ -48,7 +50,7 @@ static void component_child_free(void *arg) {
  * wactor_diag, which component_child_failure reads for the supervisor. */
 static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out) {
     component_child *cc = arg;
-    component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts);
+    component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts, cc->caps);
     cfg.link = ctx->sup;
     spawned *entry = runtime_spawned_new(cc->name);
     if (!entry) return -ENOMEM;
@@ -58,7 +60,7 @@ static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *
         runtime_spawned_discard(entry);
         return rc;
     }
-    runtime_remember(cc->rt, entry, *out, info, cc->caps); /* the instance may outlive this spec */
+    runtime_remember(cc->rt, entry, *out, info);
     return 0;
 }
 
@@ -125,10 +127,10 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
     out->id = strdup(id ? id : "");
     out->restart = (sup_restart)in->restart;
     out->type = in->module ? SUP_WORKER : SUP_SUPERVISOR;
-    out->shutdown_ms = in->shutdown_ms ? in->shutdown_ms : in->module ? 5000 : SUP_INFINITY;
+    out->shutdown_ms = in->shutdown_ms ? in->shutdown_ms : in->module ? WACTOR_DEFAULT_SHUTDOWN_MS : SUP_INFINITY;
     out->health_interval_ms = in->health_interval_ms;
-    out->health_timeout_ms = in->health_timeout_ms ? in->health_timeout_ms : 1000;
-    out->health_threshold = in->health_threshold ? in->health_threshold : 3;
+    out->health_timeout_ms = in->health_timeout_ms ? in->health_timeout_ms : WACTOR_DEFAULT_HEALTH_TIMEOUT_MS;
+    out->health_threshold = in->health_threshold ? in->health_threshold : WACTOR_DEFAULT_HEALTH_THRESHOLD;
     if (!out->id) return WACTOR_ENOMEM;
     if (in->module) {
         component_child *cc = calloc(1, sizeof *cc);
@@ -137,16 +139,20 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         cc->module = in->module;
         eng_module_retain(engmod(in->module));
         cc->opts = in->spawn;
-        cc->caps = runtime_caps_new(in->spawn.caps);
-        cc->opts.caps = runtime_caps_get(cc->caps);
+        bool ok = true;
+        cc->caps = runtime_grants(in->spawn.caps, &ok);
+        cc->opts.caps = NULL;
         cc->name = in->spawn.name ? strdup(in->spawn.name) : NULL;
         cc->opts.name = cc->name;
+        int wasi_rc = component_wasi_copy(in->spawn.wasi, &cc->wasi, diag);
+        cc->opts.wasi = cc->wasi;
         out->start = component_child_start;
         out->start_failure = component_child_failure;
         out->health = out->health_interval_ms ? component_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
-        return (in->spawn.name && !cc->name) || (in->spawn.caps && !cc->caps) ? WACTOR_ENOMEM : WACTOR_OK;
+        if (wasi_rc) return wasi_rc == -ENOMEM ? WACTOR_ENOMEM : WACTOR_EINVAL;
+        return (in->spawn.name && !cc->name) || !ok ? WACTOR_ENOMEM : WACTOR_OK;
     }
     sup_spec *nested = convert_sup(rt, in->supervisor, diag);
     if (!nested) return WACTOR_EINVAL;
@@ -166,7 +172,8 @@ static sup_spec *convert_sup(wactor_runtime *rt, const wactor_sup_spec *in, wact
     }
     *s = (sup_spec){
         .name = in->name ? strdup(in->name) : NULL, .strategy = (sup_strategy)in->strategy,
-        .intensity = in->intensity ? in->intensity : 1, .period_ms = in->period_ms ? in->period_ms : 5000,
+        .intensity = in->intensity, /* 0: the default; WACTOR_INTENSITY_ZERO == SUP_INTENSITY_ZERO */
+        .period_ms = in->period_ms ? in->period_ms : WACTOR_DEFAULT_PERIOD_MS,
         .backoff_initial_ms = in->backoff_initial_ms,
         .backoff_multiplier = in->backoff_multiplier >= 1.0 ? in->backoff_multiplier : 1.0,
         .backoff_max_ms = in->backoff_max_ms, .children = children, .nchildren = in->nchildren,
@@ -242,7 +249,7 @@ static wactor_error sup_request(int rc, actor_future *f, void **data, size_t *le
     }
     int status = 0;
     wactor_error err = WACTOR_ETIMEDOUT;
-    if (actor_future_wait(f, REQUEST_TIMEOUT_MS, &status, data, len) == 0) {
+    if (actor_future_wait(f, WACTOR_DEFAULT_REQUEST_TIMEOUT_MS, &status, data, len) == 0) {
         if (status_out) *status_out = status;
         err = runtime_error(status);
     }

@@ -46,9 +46,9 @@ sup_child *sup_child_new(sup_state *s, const sup_child_spec *spec, const char *i
     c->spec.id = c->id;
     c->spec.arg = hold->arg;
     if (c->spec.shutdown_ms == 0)
-        c->spec.shutdown_ms = spec->type == SUP_SUPERVISOR ? SUP_INFINITY : SUP_DEFAULT_WORKER_SHUTDOWN_MS;
-    if (c->spec.health_timeout_ms == 0) c->spec.health_timeout_ms = SUP_DEFAULT_HEALTH_TIMEOUT_MS;
-    if (c->spec.health_threshold == 0) c->spec.health_threshold = SUP_DEFAULT_HEALTH_THRESHOLD;
+        c->spec.shutdown_ms = spec->type == SUP_SUPERVISOR ? SUP_INFINITY : WACTOR_DEFAULT_SHUTDOWN_MS;
+    if (c->spec.health_timeout_ms == 0) c->spec.health_timeout_ms = WACTOR_DEFAULT_HEALTH_TIMEOUT_MS;
+    if (c->spec.health_threshold == 0) c->spec.health_threshold = WACTOR_DEFAULT_HEALTH_THRESHOLD;
     sup_hold_retain(hold);
     c->hold = hold;
     return c;

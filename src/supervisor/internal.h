@@ -32,12 +32,10 @@
 #include <stdatomic.h>
 
 #include "supervisor/supervisor.h"
+#include "wactor.h" /* WACTOR_DEFAULT_*: every default in one place */
 
 #define SUP_ID_MAX 63                    /* bytes of a child id (sup_child_info.id holds 63 + NUL) */
 #define SUP_REASON_MAX 128
-#define SUP_DEFAULT_WORKER_SHUTDOWN_MS 5000 /* OTP's default for workers; supervisors: infinity */
-#define SUP_DEFAULT_HEALTH_TIMEOUT_MS 1000
-#define SUP_DEFAULT_HEALTH_THRESHOLD 3
 
 /* Message types the supervisor receives (besides ACTOR_MSG_STOP / EXIT / REPLY). */
 enum {

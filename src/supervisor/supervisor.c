@@ -272,8 +272,10 @@ static int start_impl(actor_system *sys, const sup_spec *spec, actor_id parent, 
     s->sys = sys;
     s->parent = parent;
     s->strategy = spec->strategy;
-    s->intensity = spec->intensity ? spec->intensity : 1;
-    s->period_ms = spec->period_ms ? spec->period_ms : 5000;
+    s->intensity = spec->intensity == SUP_INTENSITY_ZERO ? 0
+                   : spec->intensity                    ? spec->intensity
+                                                        : WACTOR_DEFAULT_INTENSITY;
+    s->period_ms = spec->period_ms ? spec->period_ms : WACTOR_DEFAULT_PERIOD_MS;
     s->backoff_initial_ms = spec->backoff_initial_ms;
     s->backoff_multiplier = spec->backoff_multiplier >= 1.0 ? spec->backoff_multiplier : 1.0;
     s->backoff_max_ms = spec->backoff_max_ms;

@@ -63,6 +63,7 @@ typedef enum sup_child_type { SUP_WORKER, SUP_SUPERVISOR } sup_child_type;
 
 #define SUP_BRUTAL_KILL (-1)      /* shutdown_ms value: kill at once, no cleanup */
 #define SUP_INFINITY    (-2)      /* shutdown_ms value: wait as long as it takes (default for supervisors) */
+#define SUP_INTENSITY_ZERO UINT32_MAX /* sup_spec.intensity: zero restarts (0 there is the default) */
 
 typedef struct sup_hold sup_hold;  /* a child spec's shared `arg` (opaque) */
 
@@ -83,7 +84,8 @@ typedef struct sup_child_spec {
     const char *id;               /* unique among the supervisor's children; 1..63 bytes; copied */
     sup_restart restart;
     int shutdown_ms;              /* > 0 timeout for an orderly stop, SUP_BRUTAL_KILL, or SUP_INFINITY;
-                                     0 = OTP's default: 5000 for workers, SUP_INFINITY for supervisors */
+                                     0 = OTP's default: WACTOR_DEFAULT_SHUTDOWN_MS for workers,
+                                     SUP_INFINITY for supervisors */
     sup_child_type type;
     /* Starts one instance of the child: spawn it linked to ctx->sup (actor_spawn_opts.link = ctx->sup) and
      * complete ctx->started (retain it if kept) with status 0 once it is ready, or a negative errno value if
@@ -119,8 +121,9 @@ typedef void (*sup_event_fn)(void *user, const char *json);
 typedef struct sup_spec {
     const char *name;             /* copied; used in events and registered as the supervisor's name if set */
     sup_strategy strategy;
-    uint32_t intensity;           /* max restarts within period; 0 = OTP's default 1 (so "never restart",
-                                     OTP's intensity 0, cannot be expressed: use temporary children) */
+    uint32_t intensity;           /* max restarts within period; 0 = OTP's default (WACTOR_DEFAULT_INTENSITY,
+                                     1); SUP_INTENSITY_ZERO = OTP's intensity 0: no restart at all, the first
+                                     exit that would be restarted shuts the supervisor down */
     uint32_t period_ms;           /* 0 = OTP's default 5000 */
     uint32_t backoff_initial_ms;  /* 0 = no backoff (OTP's behaviour): restart at once */
     double backoff_multiplier;    /* delay *= multiplier per consecutive restart of the same child (< 1: 1);

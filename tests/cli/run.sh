@@ -70,4 +70,63 @@ if grep -q '"event":"child_started","supervisor":"root","child":"crasher"' "$TMP
 else
   fail=$((fail+1)); echo "FAIL: events"; cat "$TMP/events.jsonl"
 fi
+# Signals always stop the process, also while a `_start` spins during start-up: SIGINT and SIGTERM end it
+# at once with 128 + the signal (timeout -k: a KILL after 10 s would be status 137, a failure).
+cat > "$TMP/startloop.yaml" <<YAML
+components:
+  - name: stuck
+    module: $BUILD/fixtures/cli_startloop.wasm
+YAML
+expect "SIGINT during start-up of run" 130 "" "SIGINT during start-up" -- \
+  timeout --preserve-status -s INT -k 10 0.2 "$WACTOR" run "$TMP/startloop.yaml"
+expect "SIGTERM during start-up of run" 143 "" "SIGTERM during start-up" -- \
+  timeout --preserve-status -s TERM -k 10 0.2 "$WACTOR" run "$TMP/startloop.yaml"
+cat > "$TMP/startloop_tree.yaml" <<YAML
+components:
+  - name: stuck
+    module: $BUILD/fixtures/cli_startloop.wasm
+supervisor:
+  name: root
+  children:
+    - component: stuck
+YAML
+expect "SIGINT while a supervised child starts" 130 "" "SIGINT during start-up" -- \
+  timeout --preserve-status -s INT -k 10 0.2 "$WACTOR" run "$TMP/startloop_tree.yaml"
+expect "SIGINT during start-up of call" 130 "" "SIGINT during start-up" -- \
+  timeout --preserve-status -s INT -k 10 0.2 "$WACTOR" call "$BUILD/fixtures/cli_startloop.wasm" ok
+
+# intensity: 0 is OTP's: no restart at all — the first crash shuts the tree down; absent is 1
+cat > "$TMP/zero.yaml" <<YAML
+components:
+  - name: crasher
+    module: $EX/crasher.wasm
+supervisor:
+  name: root
+  intensity: 0
+  children:
+    - component: crasher
+      restart: permanent
+send:
+  - to: crasher
+    json: {"crash": "unreachable"}
+YAML
+expect "intensity 0: no restart" 0 "" "" -- "$WACTOR" run "$TMP/zero.yaml" --until-idle --events "$TMP/zero.events"
+if grep -q 'reached_max_restart_intensity' "$TMP/zero.events" && [ "$(grep -c '"child_started"' "$TMP/zero.events")" -eq 1 ]; then
+  pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: intensity 0"; cat "$TMP/zero.events"; fi
+sed -i '/intensity: 0/d' "$TMP/zero.yaml"
+expect "intensity absent: one restart" 0 "" "" -- "$WACTOR" run "$TMP/zero.yaml" --until-idle --events "$TMP/one.events"
+if ! grep -q 'reached_max_restart_intensity' "$TMP/one.events" && [ "$(grep -c '"child_started"' "$TMP/one.events")" -eq 2 ]; then
+  pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: intensity absent"; cat "$TMP/one.events"; fi
+# Guest text is escaped where it is printed: a log line cannot forge another component's line nor send
+# terminal sequences; NULs and invalid UTF-8 become visible escapes too.
+cat > "$TMP/evil.yaml" <<YAML
+components:
+  - name: evil
+    module: $BUILD/fixtures/cli_evillog.wasm
+YAML
+expect "evil log: escaped" 0 '^\[evil\] hi\\n\[other\] forged\\x1b\[2J\\x07$' "" -- "$WACTOR" run "$TMP/evil.yaml" --until-idle
+if grep -q '^\[other\]' "$TMP/out" || grep -q $'\x1b' "$TMP/out" || grep -q $'\x07' "$TMP/out"; then
+  fail=$((fail+1)); echo "FAIL: a forged line or a raw control byte got through"; cat -A "$TMP/out"
+else pass=$((pass+1)); fi
+grep -q '^\[evil\] nul\\x00here \\xff end$' "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: NUL/invalid UTF-8"; cat -A "$TMP/out"; }
 finish

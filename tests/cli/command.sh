@@ -1,0 +1,117 @@
+# CLI: `wactor run [--env N=V]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]` (WASI commands, wasmtime's
+# syntax) and the manifest's `wasi:` key. Fixture: tests/fixtures/wasi_cmd.c (a command module).
+. "$(dirname "$0")/lib.bash"
+CMD=$BUILD/fixtures/wasi_cmd.wasm
+
+exact "argv is the module then its arguments" "$(printf '%s\n' "$CMD" args one 'two words' '')" -- \
+  "$WACTOR" run "$CMD" args one "two words" ""
+exact "options before the module, arguments after it are the guest's" "$(printf '%s\n' "$CMD" args --env X=1)" -- \
+  "$WACTOR" run "$CMD" args --env X=1
+HOME=/root LANG=C exact "deny by default: no host environment" "$(printf 'HOME unset\nLANG unset\n0 variables')" -- \
+  "$WACTOR" run "$CMD" env HOME LANG
+exact "--env (both spellings), values with '='" "$(printf 'A=1\nB=x=y\nC=\n3 variables')" -- \
+  "$WACTOR" run --env A=1 --env=B=x=y --env C= "$CMD" env A B C
+expect "--env without '='" 2 "" "--env needs NAME=VALUE" -- "$WACTOR" run --env NOPE "$CMD" args
+expect "--env without a value" 2 "" "--env needs a value" -- "$WACTOR" run --env
+expect "--dir without a value" 2 "" "needs a value" -- "$WACTOR" run --dir
+printf 'line 1\nline 2\n' > "$TMP/in.txt"
+got=$("$WACTOR" run "$CMD" cat < "$TMP/in.txt"); st=$?
+[ $st -eq 0 ] && [ "$got" = "$(cat "$TMP/in.txt")" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: stdin: '$got' ($st)"; }
+
+# exit status is the guest's; stdout/stderr unprefixed
+expect "proc_exit(7) is exit status 7" 7 "^bye$" "^err$" -- "$WACTOR" run "$CMD" exit 7
+expect "exit(0)" 0 "^bye$" "" -- "$WACTOR" run "$CMD" exit 0
+expect "exit(255)" 255 "bye" "" -- "$WACTOR" run "$CMD" exit 255
+expect "main returning 64" 64 "" "" -- "$WACTOR" run "$CMD" nonsense
+expect "a trap is 134 with the trap on stderr" 134 "" "trap: .*unreachable" -- "$WACTOR" run "$CMD" trap
+expect "missing module" 2 "" "nowhere.wasm" -- "$WACTOR" run "$TMP/nowhere.wasm"
+expect "a reactor has no _start" 2 "" "not a command: no _start" -- "$WACTOR" run "$BUILD/fixtures/wasi_fs.wasm"
+expect "a sleep may block in a command" 0 "^slept$" "" -- "$WACTOR" run "$CMD" sleep 50
+
+# directories: only what --dir grants, confined beneath it
+mkdir -p "$TMP/box/sub" "$TMP/other"
+echo "inside" > "$TMP/box/f.txt"
+echo "TOP SECRET" > "$TMP/secret.txt"
+ln -s ../secret.txt "$TMP/box/out"
+exact "--dir HOST::GUEST" "inside" -- "$WACTOR" run --dir "$TMP/box::/data" "$CMD" read /data/f.txt
+exact "--dir HOST (same path in the guest)" "inside" -- "$WACTOR" run --dir "$TMP/box" "$CMD" read "$TMP/box/f.txt"
+expect "no --dir: no files" 1 "" "Capabilities insufficient|No such file" -- "$WACTOR" run "$CMD" read "$TMP/box/f.txt"
+expect "'..' out of a --dir" 1 "" "open" -- "$WACTOR" run --dir "$TMP/box::/data" "$CMD" read /data/../secret.txt
+expect "a symlink out of a --dir" 1 "" "open" -- "$WACTOR" run --dir "$TMP/box::/data" "$CMD" read /data/out
+grep -q SECRET "$TMP/out" && { fail=$((fail+1)); echo "FAIL: the secret was read"; } || pass=$((pass+1))
+expect "write into a --dir" 0 "" "" -- "$WACTOR" run --dir "$TMP/box::/data" "$CMD" write /data/new.txt hello
+[ "$(cat "$TMP/box/new.txt")" = "hello" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: new.txt"; }
+exact "two --dirs" "$(printf 'f.txt\nnew.txt\nout\nsub')" -- \
+  "$WACTOR" run --dir "$TMP/other::/o" --dir "$TMP/box::/b" "$CMD" ls /b
+expect "a missing --dir" 2 "" "nowhere" -- "$WACTOR" run --dir "$TMP/nowhere::/x" "$CMD" args
+
+# the manifest's wasi: args, env, dirs (relative to the manifest), read_only; deny by default
+mkdir -p "$TMP/sys/data"
+echo "from the manifest" > "$TMP/sys/data/m.txt"
+cp "$CMD" "$TMP/sys/cmd.wasm"
+cat > "$TMP/sys/wasi.yaml" <<YAML
+components:
+  - name: reader
+    module: cmd.wasm
+    wasi:
+      args: [cmd, read, /d/m.txt]
+      dirs: ["data::/d"]
+  - name: envy
+    module: cmd.wasm
+    wasi:
+      args: [cmd, env, GREETING, COUNT, HOME]
+      env: { GREETING: hello there, COUNT: 3 }
+YAML
+expect "manifest wasi: dirs" 0 "^\[reader\] from the manifest$" "" -- "$WACTOR" run "$TMP/sys/wasi.yaml" --until-idle
+grep -q "^\[envy\] GREETING=hello there$" "$TMP/out" && grep -q "^\[envy\] COUNT=3$" "$TMP/out" && \
+  grep -q "^\[envy\] HOME unset$" "$TMP/out" && grep -q "^\[envy\] 2 variables$" "$TMP/out" \
+  && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: manifest env"; cat "$TMP/out"; }
+cat > "$TMP/sys/ro.yaml" <<YAML
+components:
+  - name: writer
+    module: cmd.wasm
+    wasi:
+      args: [cmd, write, /ro/x.txt, nope]
+      dirs: [{host: data, guest: /ro, read_only: true}]
+YAML
+expect "manifest read_only dir: the write fails (exit 1 at start)" 1 "^\[writer\] write /ro/x.txt: Capabilities" \
+  "proc_exit\(1\)" -- "$WACTOR" run "$TMP/sys/ro.yaml" --until-idle
+[ ! -e "$TMP/sys/data/x.txt" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: read_only dir was written"; }
+cat > "$TMP/sys/deny.yaml" <<YAML
+components:
+  - name: reader
+    module: cmd.wasm
+YAML
+expect "manifest without wasi: not even argv[0] (main returns 64)" 1 "proc_exit\(64\)" "" -- \
+  "$WACTOR" run "$TMP/sys/deny.yaml" --until-idle
+cat > "$TMP/sys/bad.yaml" <<YAML
+components:
+  - name: reader
+    module: cmd.wasm
+    wasi:
+      args: [cmd]
+      dirz: []
+YAML
+expect "unknown wasi key, with its line" 2 "" "bad.yaml:6.*unknown key 'dirz' in wasi" -- "$WACTOR" run "$TMP/sys/bad.yaml" --until-idle
+cat > "$TMP/sys/bad2.yaml" <<YAML
+components:
+  - name: reader
+    module: cmd.wasm
+    wasi: { env: { "A=B": 1 } }
+YAML
+expect "env name with '='" 2 "" "bad2.yaml:4.*must be non-empty, without '='" -- "$WACTOR" run "$TMP/sys/bad2.yaml" --until-idle
+cat > "$TMP/sys/bad3.yaml" <<YAML
+components:
+  - name: reader
+    module: cmd.wasm
+    wasi: { dirs: ["::/x"] }
+YAML
+expect "dir without a host" 2 "" "bad3.yaml:4.*HOST::GUEST" -- "$WACTOR" run "$TMP/sys/bad3.yaml" --until-idle
+cat > "$TMP/sys/missing.yaml" <<YAML
+components:
+  - name: reader
+    module: cmd.wasm
+    wasi: { dirs: ["nowhere::/x"] }
+YAML
+expect "a missing manifest dir fails the start" 2 "" "nowhere" -- "$WACTOR" run "$TMP/sys/missing.yaml" --until-idle
+finish
