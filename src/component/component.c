@@ -163,7 +163,7 @@ static actor_result fail(component *c, wactor_diag *d) {
     if (normal_exit) {
         log_always(c, 1, "exit: the component called proc_exit(0)");
         set_state(c, WACTOR_TERMINATED, NULL);
-        set_exit(c, kind, 0);
+        if (c->job != JOB_CLEANUP) set_exit(c, kind, 0); /* in _cleanup: the stop's reason (shutdown) stands */
         reply_error(job_reply(c), -ENOENT, d);
     } else {
         log_always(c, 3, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
