@@ -170,6 +170,9 @@ static wactor_pid spawn_opts(wactor_runtime *rt, wactor_module *m, const wactor_
     return pid;
 }
 
+static const char *const anyone[] = {"*"};
+static const wactor_caps watch_caps = {.send = anyone, .nsend = 1}; /* the watcher monitors anyone */
+
 static wactor_value i32(int32_t v) { return (wactor_value){.type = WACTOR_I32, .of.i32 = v}; }
 
 /* Calls export `fn` with up to 3 i32 arguments; returns the error, the first result in *r (may be NULL). */
@@ -636,6 +639,30 @@ static void test_proc_exit_under_transient_supervision(void **state) {
     wactor_module_release(m);
 }
 
+/* proc_exit(0) inside `_cleanup` of a child its supervisor stops: the stop's reason, `shutdown`, stands
+ * (monitors see it), rather than the plain `normal` of an exit on its own. */
+static void test_proc_exit_in_cleanup(void **state) {
+    (void)state;
+    wactor_runtime *rt = new_runtime();
+    wactor_module *m = load(rt, "life_exit_cleanup"), *watcher = load(rt, "life_watcher");
+    wactor_spawn_opts wo = {.name = "watcher", .caps = &watch_caps};
+    wactor_pid w = spawn_opts(rt, watcher, &wo);
+    wactor_child_spec kids[] = {transient_child("target", m)};
+    wactor_sup_spec spec = {.name = "root", .strategy = WACTOR_ONE_FOR_ONE, .children = kids, .nchildren = 1};
+    wactor_pid root = 0;
+    wactor_diag d = {0};
+    assert_int_equal(wactor_supervisor_start(rt, &spec, &root, &d), WACTOR_OK);
+    int64_t ref = 0;
+    assert_int_equal(call(rt, w, "watch", 0, 0, 0, 0, &ref, NULL), WACTOR_OK);
+    assert_true(ref > 0);
+    assert_int_equal(wactor_terminate_child(rt, root, "target", 0), WACTOR_OK);
+    assert_true(wait_line("watcher", "down: shutdown"));
+    assert_true(find_line("target", "proc_exit(0)") >= 0);
+    wactor_runtime_destroy(rt);
+    wactor_module_release(m);
+    wactor_module_release(watcher);
+}
+
 /* proc_exit during `_start`: the component never became ready, so the start fails (and says why). */
 static void test_proc_exit_in_start(void **state) {
     (void)state;
@@ -652,8 +679,6 @@ static void test_proc_exit_in_start(void **state) {
 
 /* ------------------------------------------------------------------ _cleanup overrun is `killed` */
 
-static const char *const anyone[] = {"*"};
-static const wactor_caps watch_caps = {.send = anyone, .nsend = 1};
 
 /* A monitor of a component whose `_cleanup` overruns wactor_stop's timeout sees `killed` (OTP: a child
  * that does not stop in time is killed); one without `_cleanup` stopped by the host sees `normal`. */
@@ -792,6 +817,7 @@ int main(void) {
         cmocka_unit_test(test_table_elements),
         cmocka_unit_test(test_export_signatures_checked),
         cmocka_unit_test(test_proc_exit_under_transient_supervision),
+        cmocka_unit_test(test_proc_exit_in_cleanup),
         cmocka_unit_test(test_proc_exit_in_start),
         cmocka_unit_test(test_cleanup_overrun_is_killed),
         cmocka_unit_test(test_cleanup_overrun_supervised),

@@ -163,7 +163,7 @@ static actor_result fail(component *c, wactor_diag *d) {
     if (normal_exit) {
         log_always(c, 1, "exit: the component called proc_exit(0)");
         set_state(c, WACTOR_TERMINATED, NULL);
-        set_exit(c, kind, 0);
+        if (c->job != JOB_CLEANUP) set_exit(c, kind, 0); /* in _cleanup: the stop's reason (shutdown) stands */
         reply_error(job_reply(c), -ENOENT, d);
     } else {
         log_always(c, 3, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
@@ -736,11 +736,11 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
      * host also monitors each instance the guest spawned: max_spawned more monitors). */
     actor_spawn_opts opts = {.link = cfg->link,
                              .mailbox_capacity = cfg->mailbox ? cfg->mailbox : WACTOR_DEFAULT_MAILBOX,
-                             .max_message_bytes = c->max_message_bytes, /* checked before delivery */
                              .mailbox_max_bytes = (size_t)c->mailbox_bytes,
                              .max_monitors = c->max_monitors > UINT32_MAX - c->max_spawned
                                                  ? UINT32_MAX : c->max_monitors + c->max_spawned,
-                             .max_links = c->max_links};
+                             .max_links = c->max_links,
+                             .max_message_bytes = c->max_message_bytes}; /* checked before delivery */
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         free(c->wasi_cfg);

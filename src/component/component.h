@@ -1,17 +1,19 @@
 /*
  * component.h — the component actor: one WebAssembly instance living inside one actor.
  *
- * Lifecycle (each step recorded in component_info with timestamps):
- *   Creating -> Starting (instantiate, `_initialize`, `_start`) -> Ready -> Stopping (`_cleanup`, bounded by a
- *   timeout) -> Terminated;  any trap -> Failed (the instance is discarded and never entered again; the actor
- *   exits).
+ * Lifecycle (each step recorded in component_info with timestamps; docs/ABI.md "Start-up", "Exits"):
+ *   Creating -> Starting (check the exports the host calls, instantiate, then the start section,
+ *   `_initialize`, `_start`) -> Ready -> Stopping (`_cleanup`, bounded by a timeout) -> Terminated;
+ *   any trap -> Failed (the instance is discarded and never entered again; the actor exits). WASI
+ *   proc_exit(0) -> Terminated (a normal exit), proc_exit(N) -> Failed.
  * Guest code always runs in slices of `slice` instructions: when a slice ends the actor YIELDs to the
  * scheduler and is resumed later exactly where it stopped, so a component in an infinite loop cannot starve
- * the others. `fuel` bounds the instructions a single message/invocation may use (trap "fuel exhausted").
+ * the others. `fuel` bounds the instructions a single message/invocation may use (trap "fuel exhausted");
+ * start-up as a whole is bounded by `start_fuel` (always set: default WACTOR_DEFAULT_START_FUEL).
  *
  * Messages the component actor understands (actor_msg.type), built with the helpers below:
- *   COMPONENT_MSG_START   instantiate and run `_initialize` + `_start`; the reply future completes with 0 or
- *                         a negative errno value with a wactor_diag as data.
+ *   COMPONENT_MSG_START   check the exports, instantiate, run the start section, `_initialize` and `_start`;
+ *                         the reply future completes with 0 or a negative errno value with a wactor_diag.
  *   COMPONENT_MSG_MESSAGE a payload for `handle-message(sender, payload)`.
  *   COMPONENT_MSG_PUBLICATION  the same, published on a topic: data is the topic, a NUL, then the payload
  *                         (one allocation; component_msg_split() takes it apart).
@@ -19,7 +21,7 @@
  *   COMPONENT_MSG_HEALTH  call `_health`.
  *   ACTOR_MSG_STOP        run `_cleanup` (payload: optional uint32 timeout in ms) and terminate: reason
  *                         `normal` when the host asked (from == 0), `shutdown` when an actor (its
- *                         supervisor) did.
+ *                         supervisor) did, `killed` when `_cleanup` was still running at the timeout.
  * Replies: status 0 or a negative errno value, never a wactor_error (the embedding API converts once, with
  * wactor_error_from_errno; include/wactor_errors.h pairs them): -ENOTRECOVERABLE the guest trapped (the
  * diag has the trap kind), -ENOEXEC the module cannot be instantiated, -ENOSYS no handler / the request was
@@ -116,9 +118,12 @@ typedef struct component_config {
  * (retained by the component; may be NULL): 0, or a negative errno value with a wactor_diag as data.
  * Exit reasons (actor layer): a trap ends the actor with ACTOR_EXIT_ERROR, code = the wactor_trap_kind and
  * text = wactor_trap_name() of it ("integer divide by zero", "fuel exhausted", "start failure", ...); an
- * instantiation failure likewise with WACTOR_TRAP_START; a stop request or `_cleanup` ends it normally. *info (may be NULL) receives a retained reference to the
- * component's info. Returns 0 or a negative errno (-ENOMEM, -ESHUTDOWN, -ENOENT: cfg->link is dead, -EEXIST: the name is
- * taken; nothing runs then). The name is registered before the actor can run, so it is never seen without. */
+ * instantiation failure or a wrong export signature likewise with WACTOR_TRAP_START; proc_exit(0) ends it
+ * normally and proc_exit(N) with text "exit N"; a stop request ends it normally or with `shutdown` (see
+ * ACTOR_MSG_STOP), or `killed` when `_cleanup` overran its timeout. *info (may be NULL) receives a retained
+ * reference to the component's info. Returns 0 or a negative errno (-ENOMEM, -ESHUTDOWN, -ENOENT: cfg->link
+ * is dead, -EEXIST: the name is taken; nothing runs then). The name is registered before the actor can run,
+ * so it is never seen without. */
 int component_spawn(actor_system *sys, const component_config *cfg, actor_future *started,
                     actor_id *out, component_info **info);
 
