@@ -14,8 +14,8 @@
  * libyaml reads UTF-8 strictly (invalid octets, control characters: errors), its parser is linear and
  * non-recursive, and it never expands an alias: this file does, by reference (an alias is a pointer to the
  * anchored node, never a copy), and bounds what a walk over the expanded tree would see instead. The same
- * libFuzzer harness over manifest_parse (ASan + UBSan, 2 s and 1 GB per input) ran over 1.3 million inputs
- * with no hang, crash, leak or error of the sanitizers.
+ * libFuzzer harness over manifest_parse (ASan + UBSan, 2 s and 1 GB per input, seeded with the examples
+ * and this layer's tests) ran 2.6 million inputs in 16 minutes with no hang, crash, leak or sanitizer error.
  *
  * Bounds (manifest.h): MANIFEST_MAX_BYTES of text, MANIFEST_MAX_DEPTH levels of nesting, and, counting every
  * alias as a copy of what it names, MANIFEST_MAX_NODES nodes and MANIFEST_MAX_EXPANDED_BYTES scalar bytes.
