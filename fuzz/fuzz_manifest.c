@@ -71,11 +71,11 @@ static void check_supervisor(const manifest_supervisor *s, const manifest *m, in
         CHECK(s->backoff_max_ms >= s->backoff_initial_ms && s->backoff_max_ms <= MANIFEST_MAX_MS);
     }
     CHECK((s->nchildren == 0) == (s->children == NULL));
-    if (s->strategy == SUP_SIMPLE_ONE_FOR_ONE) CHECK(s->nchildren == 1 && !s->children[0].is_supervisor);
+    if (s->strategy == WACTOR_SIMPLE_ONE_FOR_ONE) CHECK(s->nchildren == 1 && !s->children[0].is_supervisor);
     for (size_t i = 0; i < s->nchildren; i++) {
         const manifest_child *c = &s->children[i];
         CHECK(c->line >= 1);
-        CHECK(c->shutdown_ms > 0 || c->shutdown_ms == SUP_BRUTAL_KILL || c->shutdown_ms == SUP_INFINITY);
+        CHECK(c->shutdown_ms > 0 || c->shutdown_ms == WACTOR_BRUTAL_KILL || c->shutdown_ms == WACTOR_INFINITY);
         if (c->is_supervisor) {
             CHECK(c->supervisor && c->health_interval_ms == 0);
             check_supervisor(c->supervisor, m, depth + 1, placed);

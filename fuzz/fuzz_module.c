@@ -147,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     static const char *const argv[] = {"fuzz", "x"};
     static const char *const env[] = {"A=1"};
-    eng_wasi wcfg = {discard, NULL, argv, 2, env, 1};
+    eng_wasi wcfg = {.write = discard, .argv = argv, .argc = 2, .environ = env, .nenviron = 1};
     eng_instance_opts opts = {.max_pages = MAX_PAGES, .imports = imports, .nimports = n, .wasi = &wcfg};
     eng_instance *inst = instantiate(m, &opts);
 
