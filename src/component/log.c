@@ -6,7 +6,8 @@
  *   character boundary) and ends with " [truncated]"; from WASI output the rest of such a line, up to its
  *   newline, is skipped.
  * - Volume: a token bucket per component of log_bytes_per_sec bytes per second, holding at most one
- *   second's worth (the burst). A line costs its length as written (at least 1 byte); a line that does not
+ *   second's worth (the burst). A line costs its length as written, but at least LOG_MIN_LINE_COST bytes (a record has a fixed
+ *   cost in the sink: a flood of empty lines is bounded too); a line that does not
  *   fit is dropped and counted, and the next one that fits is preceded by one notice
  *   "N log bytes dropped (M lines over log_bytes_per_sec = R)". A notice is also written when the
  *   component ends with drops still unreported. Notices and component_log_always() lines are not charged.
@@ -71,10 +72,13 @@ static void report_dropped(component *c) {
     if (n > 0) c->log(c->log_user, c->name, notice, (size_t)n < sizeof notice ? (size_t)n : sizeof notice - 1);
 }
 
+/* The least a line costs against log_bytes_per_sec: at the default, at most 32,768 lines per second. */
+#define LOG_MIN_LINE_COST 32u
+
 void component_log_line(component *c, int level, const char *text, size_t len) {
     (void)level;
     size_t cost = len > WACTOR_DEFAULT_LOG_LINE_BYTES ? WACTOR_DEFAULT_LOG_LINE_BYTES + TRUNCATED_MARK_LEN : len;
-    if (cost == 0) cost = 1;
+    if (cost < LOG_MIN_LINE_COST) cost = LOG_MIN_LINE_COST;
     refill(c);
     if (cost > c->log_tokens) {
         c->log_dropped_bytes += len;
