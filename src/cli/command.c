@@ -17,6 +17,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "common/escape.h"
 
 enum { CMD_TRAP_STATUS = 134 };
 
@@ -75,7 +76,9 @@ int cli_run_command(int argc, char **argv) {
     } else if (err == WACTOR_ETRAP && (d.exit_code != 0 || strstr(d.message, "proc_exit(0)"))) {
         status = d.exit_code & 0xff; /* proc_exit(N) */
     } else if (err == WACTOR_ETRAP) {
-        fprintf(stderr, "wactor: %s: trap: %s\n", path, d.message);
+        fprintf(stderr, "wactor: %s: trap: ", path);
+        escape_write(stderr, d.message, strlen(d.message)); /* names in it may be the guest's */
+        fputc('\n', stderr);
         status = CMD_TRAP_STATUS;
     } else {
         cli_error(path, err, &d);
