@@ -8,11 +8,11 @@
  * targets a declared component, payloads carry a known multicodec prefix and fit the size limit, the tree
  * places each component at most once, supervisors nest at most MANIFEST_MAX_TREE_DEPTH deep).
  *
- * libyaml-style parsers can spin on some inputs (libfyaml 0.7.12: "%" then 0xFF); run with -timeout so such
- * an input is reported as a timeout instead of stalling the run (fuzz/run.sh does). While that known hang is
- * unfixed, FUZZ_MANIFEST_SKIP_DIRECTIVES=1 in the environment makes this target ignore every input with a
- * line starting with '%' (a YAML directive), so that any other timeout is a new finding; fuzz/run.sh sets
- * it only while fuzz/crashes/manifest/hang-percent-ff still hangs.
+ * YAML parsers can spin on some inputs (libfyaml 0.7.12 did on "%" then 0xFF, corpus/manifest/
+ * regression-hang-percent-ff); run with -timeout so such an input is reported as a timeout instead of
+ * stalling the run (fuzz/run.sh does). FUZZ_MANIFEST_SKIP_DIRECTIVES=1 in the environment makes this target
+ * ignore every input with a line starting with '%' (a YAML directive): for fuzzing around such a hang
+ * while it is open, so that any other timeout is a new finding.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -71,11 +71,11 @@ static void check_supervisor(const manifest_supervisor *s, const manifest *m, in
         CHECK(s->backoff_max_ms >= s->backoff_initial_ms && s->backoff_max_ms <= MANIFEST_MAX_MS);
     }
     CHECK((s->nchildren == 0) == (s->children == NULL));
-    if (s->strategy == SUP_SIMPLE_ONE_FOR_ONE) CHECK(s->nchildren == 1 && !s->children[0].is_supervisor);
+    if (s->strategy == WACTOR_SIMPLE_ONE_FOR_ONE) CHECK(s->nchildren == 1 && !s->children[0].is_supervisor);
     for (size_t i = 0; i < s->nchildren; i++) {
         const manifest_child *c = &s->children[i];
         CHECK(c->line >= 1);
-        CHECK(c->shutdown_ms > 0 || c->shutdown_ms == SUP_BRUTAL_KILL || c->shutdown_ms == SUP_INFINITY);
+        CHECK(c->shutdown_ms > 0 || c->shutdown_ms == WACTOR_BRUTAL_KILL || c->shutdown_ms == WACTOR_INFINITY);
         if (c->is_supervisor) {
             CHECK(c->supervisor && c->health_interval_ms == 0);
             check_supervisor(c->supervisor, m, depth + 1, placed);
