@@ -8,11 +8,11 @@
  * targets a declared component, payloads carry a known multicodec prefix and fit the size limit, the tree
  * places each component at most once, supervisors nest at most MANIFEST_MAX_TREE_DEPTH deep).
  *
- * libyaml-style parsers can spin on some inputs (libfyaml 0.7.12: "%" then 0xFF); run with -timeout so such
- * an input is reported as a timeout instead of stalling the run (fuzz/run.sh does). While that known hang is
- * unfixed, FUZZ_MANIFEST_SKIP_DIRECTIVES=1 in the environment makes this target ignore every input with a
- * line starting with '%' (a YAML directive), so that any other timeout is a new finding; fuzz/run.sh sets
- * it only while fuzz/crashes/manifest/hang-percent-ff still hangs.
+ * YAML parsers can spin on some inputs (libfyaml 0.7.12 did on "%" then 0xFF, corpus/manifest/
+ * regression-hang-percent-ff); run with -timeout so such an input is reported as a timeout instead of
+ * stalling the run (fuzz/run.sh does). FUZZ_MANIFEST_SKIP_DIRECTIVES=1 in the environment makes this target
+ * ignore every input with a line starting with '%' (a YAML directive): for fuzzing around such a hang
+ * while it is open, so that any other timeout is a new finding.
  */
 #include <stdint.h>
 #include <stdio.h>

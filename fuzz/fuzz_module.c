@@ -12,10 +12,9 @@
  * as many results as the signature says, of the right types; the executed-instruction counts of the
  * slices never exceed their budgets.
  *
- * Start functions run without an instruction budget in eng_instance_new (engine.h), so a module whose start
- * function loops forever hangs instantiation (fuzz/crashes/module/README.md). By default this target does
- * not instantiate modules with a start section, to keep fuzzing the rest; build with -DFUZZ_WITH_START=1
- * to include them.
+ * Start functions are deferred (eng_instance_opts.defer_start) and run by eng_instance_start in the same
+ * slices and budget, as a host of untrusted guests must (a start function that loops forever would
+ * otherwise never let eng_instance_new return: corpus/module/start_loop.wat).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,9 +23,6 @@
 
 #include "engine/engine.h"
 
-#ifndef FUZZ_WITH_START
-#define FUZZ_WITH_START 0
-#endif
 #define MAX_PAGES 16
 #define SLICE 2000
 #define CALL_BUDGET 40000
@@ -66,24 +62,6 @@ static void discard(void *user, int fd, const uint8_t *bytes, size_t len) {
     (void)user, (void)fd, (void)bytes, (void)len;
 }
 
-/* True if the (already validated) binary has a start section (id 8). */
-static int has_start(const uint8_t *p, size_t n) {
-    size_t off = 8;
-    while (off < n) {
-        uint8_t id = p[off++];
-        uint64_t size = 0;
-        for (int shift = 0; off < n && shift < 35; shift += 7) {
-            uint8_t b = p[off++];
-            size |= (uint64_t)(b & 0x7f) << shift;
-            if (!(b & 0x80)) break;
-        }
-        if (id == 8) return 1;
-        if (size > n - off) return 0;
-        off += (size_t)size;
-    }
-    return 0;
-}
-
 static int same_type(const eng_functype *a, const eng_functype *b) {
     if (a->nparams != b->nparams || a->nresults != b->nresults) return 0;
     for (uint32_t i = 0; i < a->nparams; i++) if (a->params[i] != b->params[i]) return 0;
@@ -99,6 +77,21 @@ static eng_instance *instantiate(eng_module *m, const eng_instance_opts *opts) {
         return NULL;
     }
     CHECK(inst && !eng_instance_dead(inst));
+    uint64_t total = 0, executed = 0;
+    eng_status st = eng_instance_start(inst, SLICE, &executed, &d);
+    CHECK(executed <= SLICE);
+    total += executed;
+    while (st == ENG_SUSPENDED && total < CALL_BUDGET) {
+        st = eng_resume(inst, SLICE, &executed, &d);
+        CHECK(executed <= SLICE);
+        total += executed;
+    }
+    if (st == ENG_SUSPENDED) eng_abort(inst, WACTOR_TRAP_FUEL_EXHAUSTED, "fuzz budget");
+    if (st != ENG_DONE) {
+        CHECK(eng_instance_dead(inst));
+        eng_instance_free(inst);
+        return NULL;
+    }
     uint32_t size = 0;
     uint8_t *mem = eng_instance_memory(inst, &size);
     if (mem) {
@@ -141,14 +134,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     for (size_t i = 0; i < nexp; i++) CHECK(eng_module_export(m, i, &info) == 0 && info.name && !info.module);
 
-    if (!resolvable || (!FUZZ_WITH_START && has_start(data, size))) {
+    if (!resolvable) {
         eng_module_release(m);
         return 0;
     }
     static const char *const argv[] = {"fuzz", "x"};
     static const char *const env[] = {"A=1"};
     eng_wasi wcfg = {.write = discard, .argv = argv, .argc = 2, .environ = env, .nenviron = 1};
-    eng_instance_opts opts = {.max_pages = MAX_PAGES, .imports = imports, .nimports = n, .wasi = &wcfg};
+    eng_instance_opts opts = {.max_pages = MAX_PAGES, .imports = imports, .nimports = n, .wasi = &wcfg,
+                              .defer_start = true};
     eng_instance *inst = instantiate(m, &opts);
 
     uint64_t seed = 0x9e3779b97f4a7c15u ^ size;

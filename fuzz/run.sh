@@ -5,13 +5,9 @@
 # build produces for module / manifest), its dictionary (fuzz/dict/<target>.dict) and a per-input timeout;
 # what it learns goes to build-fuzz/fuzz/work/<target>/ (kept between runs), crashes and timeouts to
 # build-fuzz/fuzz/artifacts/<target>/. At the end a table gives executions, executions/s and the result.
-# Exit status 1 if any target crashed, leaked, hit UB or timed out (see the known-hang note below).
+# Exit status 1 if any target crashed, leaked, hit UB or timed out.
 #
-# Known hang: libfyaml 0.7.12 spins forever on a YAML directive followed by a non-ASCII byte ("%" 0xff,
-# fuzz/crashes/manifest/hang-percent-ff). Before fuzzing the manifest target the script replays that input:
-# while it still hangs, the target skips inputs with a line starting with '%' (FUZZ_MANIFEST_SKIP_DIRECTIVES,
-# see fuzz_manifest.c), so that every other timeout still fails the run; once the manifest layer is fixed,
-# directives are fuzzed again. --smoke only shortens the per-input timeouts.
+# --smoke only shortens the per-input timeouts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 smoke=0
@@ -49,17 +45,8 @@ for t in "${targets[@]}"; do
   [ $smoke -eq 1 ] && [ $t != abi ] && timeout_s=5
   dict=()
   [ -f fuzz/dict/$t.dict ] && dict=(-dict=fuzz/dict/$t.dict)
-  note=""
-  unset FUZZ_MANIFEST_SKIP_DIRECTIVES
-  if [ $t = manifest ]; then
-    if ! timeout 20 "$bin" -timeout=5 fuzz/crashes/manifest/hang-percent-ff >/dev/null 2>&1; then
-      export FUZZ_MANIFEST_SKIP_DIRECTIVES=1
-      note=" (known libfyaml hang still present: YAML directives skipped)"
-      echo "run.sh: manifest: fuzz/crashes/manifest/hang-percent-ff still hangs; inputs with '%' directives skipped"
-    fi
-  fi
   log=$B/fuzz/$t.log
-  echo "run.sh: fuzzing $t for ${secs}s$note (log: $log)"
+  echo "run.sh: fuzzing $t for ${secs}s (log: $log)"
   start=$(date +%s)
   "$bin" -max_total_time="$secs" -timeout=$timeout_s -rss_limit_mb=2560 -print_final_stats=1 \
     -artifact_prefix="$art/" "${maxlen[@]}" "${dict[@]}" "$work" "${seeds[@]}" >"$log" 2>&1
