@@ -24,21 +24,21 @@
 
 /* ------------------------------------------------------------------ shared helpers */
 
-bool wasi_store_u32(eng_call_ctx *ctx, uint32_t ptr, uint32_t v) {
+bool eng_wasi_store_u32(eng_call_ctx *ctx, uint32_t ptr, uint32_t v) {
     uint8_t *p = eng_ctx_mem(ctx, ptr, 4);
     if (!p) return false;
     wasi_put_u32(p, v);
     return true;
 }
 
-bool wasi_store_u64(eng_call_ctx *ctx, uint32_t ptr, uint64_t v) {
+bool eng_wasi_store_u64(eng_call_ctx *ctx, uint32_t ptr, uint64_t v) {
     uint8_t *p = eng_ctx_mem(ctx, ptr, 8);
     if (!p) return false;
     wasi_put_u64(p, v);
     return true;
 }
 
-int32_t wasi_errno(int e) {
+int32_t eng_wasi_errno(int e) {
     switch (e) {
     case 0: return WASI_ESUCCESS;
     case E2BIG: return WASI_E2BIG;
@@ -85,7 +85,7 @@ int32_t wasi_errno(int e) {
     }
 }
 
-uint8_t wasi_filetype_of_mode(unsigned mode) {
+uint8_t eng_wasi_filetype_of_mode(unsigned mode) {
     switch (mode & S_IFMT) {
     case S_IFREG: return WASI_FILETYPE_REGULAR_FILE;
     case S_IFDIR: return WASI_FILETYPE_DIRECTORY;
@@ -102,11 +102,11 @@ static uint64_t ts_ns(const struct timespec *ts) {
 }
 
 /* filestat: dev @0, ino @8, filetype u8 @16, nlink @24, size @32, atim @40, mtim @48, ctim @56. */
-void wasi_filestat(uint8_t *out, const struct stat *st) {
+void eng_wasi_filestat(uint8_t *out, const struct stat *st) {
     memset(out, 0, 64);
     wasi_put_u64(out + 0, (uint64_t)st->st_dev);
     wasi_put_u64(out + 8, (uint64_t)st->st_ino);
-    out[16] = wasi_filetype_of_mode(st->st_mode);
+    out[16] = eng_wasi_filetype_of_mode(st->st_mode);
     wasi_put_u64(out + 24, (uint64_t)st->st_nlink);
     wasi_put_u64(out + 32, (uint64_t)st->st_size);
     wasi_put_u64(out + 40, ts_ns(&st->st_atim));
@@ -114,7 +114,7 @@ void wasi_filestat(uint8_t *out, const struct stat *st) {
     wasi_put_u64(out + 56, ts_ns(&st->st_ctim));
 }
 
-eng_wasi_limits wasi_limits(const eng_wasi *w) {
+eng_wasi_limits eng_wasi_limits_of(const eng_wasi *w) {
     eng_wasi_limits l = w ? w->limits : (eng_wasi_limits){0};
     if (!l.max_fds) l.max_fds = ENG_WASI_DEFAULT_MAX_FDS;
     if (!l.max_io_bytes) l.max_io_bytes = ENG_WASI_DEFAULT_MAX_IO_BYTES;
@@ -144,7 +144,7 @@ int eng_wasi_open(eng_wasi *w, wactor_diag *diag) {
         set_diag(diag, "wasi: already open%s%s", "", "");
         return -1;
     }
-    eng_wasi_limits lim = wasi_limits(w);
+    eng_wasi_limits lim = eng_wasi_limits_of(w);
     if (w->npreopens > lim.max_fds || w->npreopens + 3 > lim.max_fds) {
         char n[32], m[32];
         snprintf(n, sizeof n, "%zu", w->npreopens);
@@ -208,7 +208,7 @@ fail:
 void eng_wasi_close(eng_wasi *w) {
     if (!w || !w->fds) return;
     eng_wasi_fds *t = w->fds;
-    for (uint32_t i = 0; i < t->cap; i++) wasi_fd_release(&t->fd[i]);
+    for (uint32_t i = 0; i < t->cap; i++) eng_wasi_fd_release(&t->fd[i]);
     free(t->fd);
     free(t);
     w->fds = NULL;
@@ -241,7 +241,7 @@ static int32_t put_sizes(eng_call_ctx *ctx, const char *const *strs, int n, uint
     if (n < 0 || !strs) n = 0;
     for (int i = 0; i < n; i++) size += strlen(strs[i] ? strs[i] : "") + 1;
     if (size > UINT32_MAX) return WASI_EINVAL;
-    if (!wasi_store_u32(ctx, count_ptr, (uint32_t)n) || !wasi_store_u32(ctx, size_ptr, (uint32_t)size))
+    if (!eng_wasi_store_u32(ctx, count_ptr, (uint32_t)n) || !eng_wasi_store_u32(ctx, size_ptr, (uint32_t)size))
         return WASI_EFAULT;
     return WASI_ESUCCESS;
 }
@@ -286,7 +286,7 @@ static WASI_HOST_FN(clock_res_get) {
     struct timespec ts;
     if (!wasi_clock(WASI_ARG_U32(0), &id)) WASI_RET(WASI_EINVAL);
     if (clock_getres(id, &ts) != 0) WASI_RET(WASI_EINVAL);
-    if (!wasi_store_u64(ctx, WASI_ARG_U32(1), ts_ns(&ts))) WASI_RET(WASI_EFAULT);
+    if (!eng_wasi_store_u64(ctx, WASI_ARG_U32(1), ts_ns(&ts))) WASI_RET(WASI_EFAULT);
     WASI_RET(WASI_ESUCCESS);
 }
 
@@ -297,7 +297,7 @@ static WASI_HOST_FN(clock_time_get) {
     struct timespec ts;
     if (!wasi_clock(WASI_ARG_U32(0), &id)) WASI_RET(WASI_EINVAL);
     if (clock_gettime(id, &ts) != 0) WASI_RET(WASI_EINVAL);
-    if (!wasi_store_u64(ctx, WASI_ARG_U32(2), ts_ns(&ts))) WASI_RET(WASI_EFAULT);
+    if (!eng_wasi_store_u64(ctx, WASI_ARG_U32(2), ts_ns(&ts))) WASI_RET(WASI_EFAULT);
     WASI_RET(WASI_ESUCCESS);
 }
 
@@ -307,7 +307,7 @@ static WASI_HOST_FN(random_get) {
     uint32_t len = WASI_ARG_U32(1);
     uint8_t *buf = eng_ctx_mem(ctx, WASI_ARG_U32(0), len);
     if (!buf) WASI_RET(WASI_EFAULT);
-    if (len > wasi_limits(eng_ctx_wasi(ctx)).max_random_bytes) WASI_RET(WASI_EINVAL);
+    if (len > eng_wasi_limits_of(eng_ctx_wasi(ctx)).max_random_bytes) WASI_RET(WASI_EINVAL);
     size_t done = 0;
     while (done < len) {
         ssize_t n = getrandom(buf + done, len - done, 0);
@@ -347,7 +347,7 @@ static WASI_HOST_FN(proc_raise) {
 
 static int32_t not_a_socket(eng_call_ctx *ctx, uint32_t fd) {
     int32_t err;
-    return wasi_fd_get(ctx, fd, 0, &err) ? WASI_ENOTSOCK : err;
+    return eng_wasi_fd_get(ctx, fd, 0, &err) ? WASI_ENOTSOCK : err;
 }
 
 static WASI_HOST_FN(sock_accept) {
@@ -372,7 +372,7 @@ static WASI_HOST_FN(sock_shutdown) {
 #define I32 WACTOR_I32
 #define I64 WACTOR_I64
 #define WASI_FN(fname, np, nr, P, R) \
-    { "wasi_snapshot_preview1", #fname, { np, nr, P, R }, wasi_##fname, NULL }
+    { "wasi_snapshot_preview1", #fname, { np, nr, P, R }, eng_wasi_##fname, NULL }
 #define PARAMS(...) { __VA_ARGS__ }
 #define ERRNO { I32 }
 #define NONE { I32 } /* unused slot; nresults = 0 */

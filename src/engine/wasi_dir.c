@@ -33,23 +33,23 @@ WASI_HOST_FN(fd_readdir) {
     int32_t err;
     uint32_t buf = WASI_ARG_U32(1), len = WASI_ARG_U32(2);
     uint64_t cookie = WASI_ARG_U64(3);
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if (e->kind != WASI_FD_DIR) WASI_RET(WASI_ENOTDIR);
     if (!(e->base & WASI_RIGHT_FD_READDIR)) WASI_RET(WASI_ENOTCAPABLE);
     uint8_t *out = eng_ctx_mem(ctx, buf, len);
     uint8_t *used = eng_ctx_mem(ctx, WASI_ARG_U32(4), 4);
     if (!out || !used) WASI_RET(WASI_EFAULT);
-    if (len > wasi_limits(eng_ctx_wasi(ctx)).max_readdir_bytes) WASI_RET(WASI_EINVAL);
+    if (len > eng_wasi_limits_of(eng_ctx_wasi(ctx)).max_readdir_bytes) WASI_RET(WASI_EINVAL);
     if (cookie > (uint64_t)INT64_MAX) WASI_RET(WASI_EINVAL);
     if (!e->dir) {
         int dup_fd = fcntl(e->host, F_DUPFD_CLOEXEC, 0);
-        if (dup_fd < 0) WASI_RET(wasi_errno(errno));
+        if (dup_fd < 0) WASI_RET(eng_wasi_errno(errno));
         e->dir = fdopendir(dup_fd);
         if (!e->dir) {
             int en = errno;
             close(dup_fd);
-            WASI_RET(wasi_errno(en));
+            WASI_RET(eng_wasi_errno(en));
         }
     }
     if (cookie == 0) rewinddir(e->dir);
@@ -59,7 +59,7 @@ WASI_HOST_FN(fd_readdir) {
         errno = 0;
         struct dirent *de = readdir(e->dir);
         if (!de) {
-            if (errno) WASI_RET(wasi_errno(errno));
+            if (errno) WASI_RET(eng_wasi_errno(errno));
             break;
         }
         size_t namlen = strlen(de->d_name);

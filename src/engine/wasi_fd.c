@@ -27,13 +27,13 @@ static wasi_fd std_only[3] = {
      .host = -1, .base = WASI_RIGHTS_STDOUT},
 };
 
-eng_wasi_fds *wasi_fd_table(eng_call_ctx *ctx) {
+eng_wasi_fds *eng_wasi_fd_table(eng_call_ctx *ctx) {
     const eng_wasi *w = eng_ctx_wasi(ctx);
     return w ? w->fds : NULL;
 }
 
-wasi_fd *wasi_fd_get(eng_call_ctx *ctx, uint32_t fd, uint64_t rights, int32_t *err) {
-    eng_wasi_fds *t = wasi_fd_table(ctx);
+wasi_fd *eng_wasi_fd_get(eng_call_ctx *ctx, uint32_t fd, uint64_t rights, int32_t *err) {
+    eng_wasi_fds *t = eng_wasi_fd_table(ctx);
     wasi_fd *e = NULL;
     if (t) {
         if (fd < t->cap && t->fd[fd].kind != WASI_FD_FREE) e = &t->fd[fd];
@@ -52,7 +52,7 @@ wasi_fd *wasi_fd_get(eng_call_ctx *ctx, uint32_t fd, uint64_t rights, int32_t *e
     return e;
 }
 
-int64_t wasi_fd_insert(eng_wasi_fds *t, const wasi_fd *e) {
+int64_t eng_wasi_fd_insert(eng_wasi_fds *t, const wasi_fd *e) {
     uint32_t i = 0;
     while (i < t->cap && t->fd[i].kind != WASI_FD_FREE) i++;
     if (i == t->cap) {
@@ -69,7 +69,7 @@ int64_t wasi_fd_insert(eng_wasi_fds *t, const wasi_fd *e) {
     return i;
 }
 
-void wasi_fd_release(wasi_fd *e) {
+void eng_wasi_fd_release(wasi_fd *e) {
     if (e->dir) closedir(e->dir);
     if (e->host >= 0) close(e->host);
     free(e->preopen);
@@ -83,9 +83,9 @@ static bool is_std(const wasi_fd *e) { return e->kind >= WASI_FD_STDIN && e->kin
 WASI_HOST_FN(fd_close) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
-    if (wasi_fd_table(ctx)) wasi_fd_release(e); /* without a table the standard streams stay */
+    if (eng_wasi_fd_table(ctx)) eng_wasi_fd_release(e); /* without a table the standard streams stay */
     WASI_RET(WASI_ESUCCESS);
 }
 
@@ -93,13 +93,13 @@ WASI_HOST_FN(fd_close) {
 WASI_HOST_FN(fd_renumber) {
     (void)d;
     int32_t err;
-    wasi_fd *from = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *from = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!from) WASI_RET(err);
-    wasi_fd *to = wasi_fd_get(ctx, WASI_ARG_U32(1), 0, &err);
+    wasi_fd *to = eng_wasi_fd_get(ctx, WASI_ARG_U32(1), 0, &err);
     if (!to) WASI_RET(err);
-    if (!wasi_fd_table(ctx)) WASI_RET(WASI_ENOTSUP);
+    if (!eng_wasi_fd_table(ctx)) WASI_RET(WASI_ENOTSUP);
     if (from == to) WASI_RET(WASI_ESUCCESS);
-    wasi_fd_release(to);
+    eng_wasi_fd_release(to);
     *to = *from;
     *from = (wasi_fd){.kind = WASI_FD_FREE, .host = -1};
     WASI_RET(WASI_ESUCCESS);
@@ -111,7 +111,7 @@ WASI_HOST_FN(fd_renumber) {
 WASI_HOST_FN(fd_fdstat_get) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     uint8_t *p = eng_ctx_mem(ctx, WASI_ARG_U32(1), 24);
     if (!p) WASI_RET(WASI_EFAULT);
@@ -128,19 +128,19 @@ WASI_HOST_FN(fd_fdstat_set_flags) {
     (void)d;
     int32_t err;
     uint32_t flags = WASI_ARG_U32(1);
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FDSTAT_SET_FLAGS, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FDSTAT_SET_FLAGS, &err);
     if (!e) WASI_RET(err);
     if (flags > 0x1f) WASI_RET(WASI_EINVAL);
-    if (!wasi_fd_table(ctx)) WASI_RET(WASI_ESUCCESS); /* the static streams keep their flags */
+    if (!eng_wasi_fd_table(ctx)) WASI_RET(WASI_ESUCCESS); /* the static streams keep their flags */
     const uint32_t sync = WASI_FDFLAG_DSYNC | WASI_FDFLAG_RSYNC | WASI_FDFLAG_SYNC;
     if ((flags & sync) != (e->fdflags & sync)) WASI_RET(WASI_ENOTSUP);
     if (e->host >= 0 && e->kind == WASI_FD_FILE) {
         int fl = fcntl(e->host, F_GETFL);
-        if (fl < 0) WASI_RET(wasi_errno(errno));
+        if (fl < 0) WASI_RET(eng_wasi_errno(errno));
         fl &= ~(O_APPEND | O_NONBLOCK);
         if (flags & WASI_FDFLAG_APPEND) fl |= O_APPEND;
         if (flags & WASI_FDFLAG_NONBLOCK) fl |= O_NONBLOCK;
-        if (fcntl(e->host, F_SETFL, fl) < 0) WASI_RET(wasi_errno(errno));
+        if (fcntl(e->host, F_SETFL, fl) < 0) WASI_RET(eng_wasi_errno(errno));
     }
     e->fdflags = (uint16_t)flags;
     WASI_RET(WASI_ESUCCESS);
@@ -151,10 +151,10 @@ WASI_HOST_FN(fd_fdstat_set_rights) {
     (void)d;
     int32_t err;
     uint64_t base = WASI_ARG_U64(1), inh = WASI_ARG_U64(2);
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if ((base & ~e->base) || (inh & ~e->inh)) WASI_RET(WASI_ENOTCAPABLE);
-    if (!wasi_fd_table(ctx)) WASI_RET(WASI_ENOTSUP);
+    if (!eng_wasi_fd_table(ctx)) WASI_RET(WASI_ENOTSUP);
     e->base = base;
     e->inh = inh;
     WASI_RET(WASI_ESUCCESS);
@@ -165,7 +165,7 @@ WASI_HOST_FN(fd_fdstat_set_rights) {
 WASI_HOST_FN(fd_filestat_get) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FILESTAT_GET, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FILESTAT_GET, &err);
     if (!e) WASI_RET(err);
     uint8_t *p = eng_ctx_mem(ctx, WASI_ARG_U32(1), 64);
     if (!p) WASI_RET(WASI_EFAULT);
@@ -175,8 +175,8 @@ WASI_HOST_FN(fd_filestat_get) {
         WASI_RET(WASI_ESUCCESS);
     }
     struct stat st;
-    if (fstat(e->host, &st) != 0) WASI_RET(wasi_errno(errno));
-    wasi_filestat(p, &st);
+    if (fstat(e->host, &st) != 0) WASI_RET(eng_wasi_errno(errno));
+    eng_wasi_filestat(p, &st);
     WASI_RET(WASI_ESUCCESS);
 }
 
@@ -184,15 +184,15 @@ WASI_HOST_FN(fd_filestat_set_size) {
     (void)d;
     int32_t err;
     uint64_t size = WASI_ARG_U64(1);
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FILESTAT_SET_SIZE, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FILESTAT_SET_SIZE, &err);
     if (!e) WASI_RET(err);
     if (e->kind != WASI_FD_FILE) WASI_RET(e->kind == WASI_FD_DIR ? WASI_EISDIR : WASI_EINVAL);
     if (size > INT64_MAX) WASI_RET(WASI_EINVAL);
-    if (ftruncate(e->host, (off_t)size) != 0) WASI_RET(wasi_errno(errno));
+    if (ftruncate(e->host, (off_t)size) != 0) WASI_RET(eng_wasi_errno(errno));
     WASI_RET(WASI_ESUCCESS);
 }
 
-bool wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]) {
+bool eng_wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]) {
     if (fst & ~0xfu) return false;
     if ((fst & WASI_FST_ATIM) && (fst & WASI_FST_ATIM_NOW)) return false;
     if ((fst & WASI_FST_MTIM) && (fst & WASI_FST_MTIM_NOW)) return false;
@@ -213,13 +213,13 @@ bool wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2
 WASI_HOST_FN(fd_filestat_set_times) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FILESTAT_SET_TIMES, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_FILESTAT_SET_TIMES, &err);
     if (!e) WASI_RET(err);
     struct timespec ts[2];
-    if (!wasi_times(WASI_ARG_U64(1), WASI_ARG_U64(2), WASI_ARG_U32(3), ts)) WASI_RET(WASI_EINVAL);
+    if (!eng_wasi_times(WASI_ARG_U64(1), WASI_ARG_U64(2), WASI_ARG_U32(3), ts)) WASI_RET(WASI_EINVAL);
     if (e->host < 0) WASI_RET(WASI_ENOTSUP);
     /* AT_EMPTY_PATH works for O_PATH fds too (a preopen opened without read permission). */
-    if (utimensat(e->host, "", ts, AT_EMPTY_PATH) != 0) WASI_RET(wasi_errno(errno));
+    if (utimensat(e->host, "", ts, AT_EMPTY_PATH) != 0) WASI_RET(eng_wasi_errno(errno));
     WASI_RET(WASI_ESUCCESS);
 }
 
@@ -231,7 +231,7 @@ WASI_HOST_FN(fd_seek) {
     int32_t err;
     int64_t off = args[1].of.i64;
     uint32_t whence = WASI_ARG_U32(2);
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if (is_std(e)) WASI_RET(WASI_ESPIPE); /* the standard streams are not seekable */
     uint64_t need = (off == 0 && whence == WASI_WHENCE_CUR) ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
@@ -246,7 +246,7 @@ WASI_HOST_FN(fd_seek) {
     uint8_t *p = eng_ctx_mem(ctx, WASI_ARG_U32(3), 8);
     if (!p) WASI_RET(WASI_EFAULT);
     off_t r = lseek(e->host, (off_t)off, hw);
-    if (r < 0) WASI_RET(wasi_errno(errno));
+    if (r < 0) WASI_RET(eng_wasi_errno(errno));
     wasi_put_u64(p, (uint64_t)r);
     WASI_RET(WASI_ESUCCESS);
 }
@@ -254,14 +254,14 @@ WASI_HOST_FN(fd_seek) {
 WASI_HOST_FN(fd_tell) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if (is_std(e)) WASI_RET(WASI_ESPIPE);
     if (!(e->base & (WASI_RIGHT_FD_TELL | WASI_RIGHT_FD_SEEK))) WASI_RET(WASI_ENOTCAPABLE); /* seek can tell */
     uint8_t *p = eng_ctx_mem(ctx, WASI_ARG_U32(1), 8);
     if (!p) WASI_RET(WASI_EFAULT);
     off_t r = lseek(e->host, 0, SEEK_CUR);
-    if (r < 0) WASI_RET(wasi_errno(errno));
+    if (r < 0) WASI_RET(eng_wasi_errno(errno));
     wasi_put_u64(p, (uint64_t)r);
     WASI_RET(WASI_ESUCCESS);
 }
@@ -272,32 +272,32 @@ WASI_HOST_FN(fd_advise) {
     int32_t err;
     uint64_t off = WASI_ARG_U64(1), len = WASI_ARG_U64(2);
     uint32_t advice = WASI_ARG_U32(3);
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_ADVISE, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_ADVISE, &err);
     if (!e) WASI_RET(err);
     static const int map[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
                               POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
     if (advice > 5 || off > INT64_MAX || len > INT64_MAX) WASI_RET(WASI_EINVAL);
     if (e->kind != WASI_FD_FILE) WASI_RET(e->kind == WASI_FD_DIR ? WASI_EISDIR : WASI_ESPIPE);
     int rc = posix_fadvise(e->host, (off_t)off, (off_t)len, map[advice]);
-    WASI_RET(wasi_errno(rc));
+    WASI_RET(eng_wasi_errno(rc));
 }
 
 /* fd_allocate: refused, as wasmtime does (it would reserve host disk space on the guest's word). */
 WASI_HOST_FN(fd_allocate) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_ALLOCATE, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), WASI_RIGHT_FD_ALLOCATE, &err);
     if (!e) WASI_RET(err);
     WASI_RET(WASI_ENOTSUP);
 }
 
 static int32_t do_sync(eng_call_ctx *ctx, uint32_t fd, uint64_t right, bool data) {
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, fd, 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, fd, 0, &err);
     if (!e) return err;
     if (is_std(e)) return WASI_EINVAL; /* as fsync(2) on a terminal or pipe */
     if (!(e->base & right)) return WASI_ENOTCAPABLE;
-    if ((data ? fdatasync(e->host) : fsync(e->host)) != 0) return wasi_errno(errno);
+    if ((data ? fdatasync(e->host) : fsync(e->host)) != 0) return eng_wasi_errno(errno);
     return WASI_ESUCCESS;
 }
 
@@ -318,7 +318,7 @@ WASI_HOST_FN(fd_datasync) {
 WASI_HOST_FN(fd_prestat_get) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if (!e->preopen) WASI_RET(WASI_EBADF);
     uint8_t *p = eng_ctx_mem(ctx, WASI_ARG_U32(1), 8);
@@ -332,7 +332,7 @@ WASI_HOST_FN(fd_prestat_get) {
 WASI_HOST_FN(fd_prestat_dir_name) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if (!e->preopen) WASI_RET(WASI_EBADF);
     uint32_t len = WASI_ARG_U32(2);

@@ -173,23 +173,23 @@ struct eng_wasi_fds {
 };
 
 /* The effective limits (defaults filled in). */
-eng_wasi_limits wasi_limits(const eng_wasi *w);
+eng_wasi_limits eng_wasi_limits_of(const eng_wasi *w);
 
 /* The entry for guest fd `fd`, or NULL with *err = EBADF. With rights != 0, also *err = ENOTCAPABLE (and
  * NULL) unless the fd holds all of them. Without an opened table, fds 0-2 resolve to read-only static
- * entries (the caller must not modify them: see wasi_fd_table). */
-wasi_fd *wasi_fd_get(eng_call_ctx *ctx, uint32_t fd, uint64_t rights, int32_t *err);
+ * entries (the caller must not modify them: see eng_wasi_fd_table). */
+wasi_fd *eng_wasi_fd_get(eng_call_ctx *ctx, uint32_t fd, uint64_t rights, int32_t *err);
 /* The opened table, or NULL (no eng_wasi_open: nothing can be opened, closed or renumbered). */
-eng_wasi_fds *wasi_fd_table(eng_call_ctx *ctx);
+eng_wasi_fds *eng_wasi_fd_table(eng_call_ctx *ctx);
 /* Puts `e` into the lowest free slot; returns the guest fd, or -1 (table at max_fds: EMFILE). On failure
  * the caller still owns e's host fd. */
-int64_t wasi_fd_insert(eng_wasi_fds *t, const wasi_fd *e);
+int64_t eng_wasi_fd_insert(eng_wasi_fds *t, const wasi_fd *e);
 /* Closes the entry's host resources and frees the slot. */
-void wasi_fd_release(wasi_fd *e);
+void eng_wasi_fd_release(wasi_fd *e);
 
 /* ------------------------------------------------------------------ helpers (wasi.c) */
 
-int32_t wasi_errno(int host_errno); /* host errno -> WASI errno (EIO for the unexpected) */
+int32_t eng_wasi_errno(int host_errno); /* host errno -> WASI errno (EIO for the unexpected) */
 
 static inline void wasi_put_u16(uint8_t *p, uint16_t v) {
     p[0] = (uint8_t)v;
@@ -210,13 +210,13 @@ static inline uint64_t wasi_get_u64(const uint8_t *p) {
 static inline uint16_t wasi_get_u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 /* Writes a u32/u64 result to guest memory; false if the pointer is bad. */
-bool wasi_store_u32(eng_call_ctx *ctx, uint32_t ptr, uint32_t v);
-bool wasi_store_u64(eng_call_ctx *ctx, uint32_t ptr, uint64_t v);
+bool eng_wasi_store_u32(eng_call_ctx *ctx, uint32_t ptr, uint32_t v);
+bool eng_wasi_store_u64(eng_call_ctx *ctx, uint32_t ptr, uint64_t v);
 
 /* Fills a 64-byte WASI filestat from a host stat. */
 struct stat;
-void wasi_filestat(uint8_t *out, const struct stat *st);
-uint8_t wasi_filetype_of_mode(unsigned mode);
+void eng_wasi_filestat(uint8_t *out, const struct stat *st);
+uint8_t eng_wasi_filetype_of_mode(unsigned mode);
 
 #define WASI_ARG_U32(i) ((uint32_t)args[i].of.i32)
 #define WASI_ARG_U64(i) ((uint64_t)args[i].of.i64)
@@ -228,7 +228,7 @@ uint8_t wasi_filetype_of_mode(unsigned mode);
     } while (0)
 
 /* The host functions, one per preview1 import, in the files named. */
-#define WASI_HOST_FN(name) int wasi_##name(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *d)
+#define WASI_HOST_FN(name) int eng_wasi_##name(eng_call_ctx *ctx, const wactor_value *args, wactor_value *results, void *d)
 /* wasi_fd.c */
 WASI_HOST_FN(fd_advise); WASI_HOST_FN(fd_allocate); WASI_HOST_FN(fd_close); WASI_HOST_FN(fd_datasync);
 WASI_HOST_FN(fd_fdstat_get); WASI_HOST_FN(fd_fdstat_set_flags); WASI_HOST_FN(fd_fdstat_set_rights);
@@ -248,6 +248,6 @@ WASI_HOST_FN(path_unlink_file);
 WASI_HOST_FN(poll_oneoff);
 
 /* wasi_fd.c: times for futimens/utimensat from WASI (atim, mtim, fst_flags); false = EINVAL. */
-bool wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
+bool eng_wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
 
 #endif

@@ -35,7 +35,7 @@ static int32_t gather(eng_call_ctx *ctx, uint32_t iovs, uint32_t n, iolist *out)
     if ((uint64_t)n * 8u > UINT32_MAX) return WASI_EFAULT;
     const uint8_t *vec = eng_ctx_mem(ctx, iovs, n * 8u);
     if (!vec) return WASI_EFAULT;
-    eng_wasi_limits lim = wasi_limits(eng_ctx_wasi(ctx));
+    eng_wasi_limits lim = eng_wasi_limits_of(eng_ctx_wasi(ctx));
     if (n > lim.max_iovecs) return WASI_EINVAL;
     for (uint32_t i = 0; i < n; i++) /* check them all first */
         if (!eng_ctx_mem(ctx, wasi_get_u32(vec + 8 * i), wasi_get_u32(vec + 8 * i + 4))) return WASI_EFAULT;
@@ -65,7 +65,7 @@ WASI_HOST_FN(fd_write) {
     (void)d;
     uint32_t fd = WASI_ARG_U32(0);
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, fd, 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, fd, 0, &err);
     if (!e) WASI_RET(err);
     if (e->kind == WASI_FD_STDIN) WASI_RET(WASI_EBADF); /* stdin is not writable */
     if (!(e->base & WASI_RIGHT_FD_WRITE)) WASI_RET(WASI_ENOTCAPABLE);
@@ -86,7 +86,7 @@ WASI_HOST_FN(fd_write) {
         done = l.total;
     } else if (l.n) {
         ssize_t r = writev(e->host, l.v, l.n);
-        if (r < 0) rc = wasi_errno(errno);
+        if (r < 0) rc = eng_wasi_errno(errno);
         else done = (size_t)r;
     }
     iolist_free(&l);
@@ -114,7 +114,7 @@ static int32_t read_stdin(eng_call_ctx *ctx, const iolist *l, size_t *done) {
 WASI_HOST_FN(fd_read) {
     (void)d;
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) WASI_RET(err);
     if (e->kind == WASI_FD_STDOUT || e->kind == WASI_FD_STDERR) WASI_RET(WASI_EBADF);
     if (!(e->base & WASI_RIGHT_FD_READ)) WASI_RET(e->kind == WASI_FD_DIR ? WASI_EISDIR : WASI_ENOTCAPABLE);
@@ -128,7 +128,7 @@ WASI_HOST_FN(fd_read) {
             rc = read_stdin(ctx, &l, &done);
         } else if (l.n) {
             ssize_t r = readv(e->host, l.v, l.n);
-            if (r < 0) rc = wasi_errno(errno);
+            if (r < 0) rc = eng_wasi_errno(errno);
             else done = (size_t)r;
         }
     }
@@ -141,7 +141,7 @@ WASI_HOST_FN(fd_read) {
 /* fd_pread / fd_pwrite (fd, iovs, iovs_len, offset: u64, n_ptr): files only, the offset is not moved. */
 static int32_t positional(eng_call_ctx *ctx, const wactor_value *args, bool write) {
     int32_t err;
-    wasi_fd *e = wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, WASI_ARG_U32(0), 0, &err);
     if (!e) return err;
     if (e->kind != WASI_FD_FILE) {
         if (e->kind == WASI_FD_DIR) return WASI_EISDIR;
@@ -160,7 +160,7 @@ static int32_t positional(eng_call_ctx *ctx, const wactor_value *args, bool writ
     size_t done = 0;
     if (!rc && l.n) {
         ssize_t r = write ? pwritev(e->host, l.v, l.n, (off_t)off) : preadv(e->host, l.v, l.n, (off_t)off);
-        if (r < 0) rc = wasi_errno(errno);
+        if (r < 0) rc = eng_wasi_errno(errno);
         else done = (size_t)r;
     }
     iolist_free(&l);

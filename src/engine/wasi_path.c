@@ -34,11 +34,11 @@
 
 /* The directory entry a path is relative to: must be a directory with `rights`. */
 static wasi_fd *dir_get(eng_call_ctx *ctx, uint32_t fd, uint64_t rights, int32_t *err) {
-    if (!wasi_fd_table(ctx)) {
+    if (!eng_wasi_fd_table(ctx)) {
         *err = WASI_ENOTCAPABLE;
         return NULL;
     }
-    wasi_fd *e = wasi_fd_get(ctx, fd, 0, err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, fd, 0, err);
     if (!e) return NULL;
     if (e->kind != WASI_FD_DIR) {
         *err = WASI_ENOTDIR;
@@ -57,7 +57,7 @@ static int32_t get_path(eng_call_ctx *ctx, uint32_t ptr, uint32_t len, char **ou
     *out = NULL;
     const char *src = eng_ctx_mem(ctx, ptr, len);
     if (!src) return WASI_EFAULT;
-    if (len > wasi_limits(eng_ctx_wasi(ctx)).max_path_bytes) return WASI_ENAMETOOLONG;
+    if (len > eng_wasi_limits_of(eng_ctx_wasi(ctx)).max_path_bytes) return WASI_ENAMETOOLONG;
     if (memchr(src, 0, len)) return WASI_EINVAL;
     char *s = malloc((size_t)len + 1);
     if (!s) return WASI_ENOMEM;
@@ -81,7 +81,7 @@ static int32_t beneath(int dirfd, const char *path, int flags, mode_t mode, int 
         }
         if (errno == EAGAIN || errno == EINTR) continue;
         if (errno == EXDEV) return WASI_ENOTCAPABLE;
-        return wasi_errno(errno);
+        return eng_wasi_errno(errno);
     }
     return WASI_EAGAIN;
 }
@@ -143,7 +143,7 @@ static int32_t check_dots(int dirfd, const parent *p) {
 /* Whether name (NOFOLLOW) under dirfd is a directory: 1 yes, 0 no, or -WASI errno. */
 static int is_dir(int dirfd, const char *name) {
     struct stat st;
-    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return -wasi_errno(errno);
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return -eng_wasi_errno(errno);
     return S_ISDIR(st.st_mode) ? 1 : 0;
 }
 
@@ -192,7 +192,7 @@ WASI_HOST_FN(path_open) {
     if (rc) WASI_RET(rc);
     struct stat st;
     if (fstat(hfd, &st) != 0) {
-        rc = wasi_errno(errno);
+        rc = eng_wasi_errno(errno);
         close(hfd);
         WASI_RET(rc);
     }
@@ -202,10 +202,10 @@ WASI_HOST_FN(path_open) {
     }
     if (!(fdflags & WASI_FDFLAG_NONBLOCK)) fcntl(hfd, F_SETFL, fcntl(hfd, F_GETFL) & ~O_NONBLOCK);
     bool dir = S_ISDIR(st.st_mode);
-    wasi_fd ne = {.kind = dir ? WASI_FD_DIR : WASI_FD_FILE, .filetype = wasi_filetype_of_mode(st.st_mode),
+    wasi_fd ne = {.kind = dir ? WASI_FD_DIR : WASI_FD_FILE, .filetype = eng_wasi_filetype_of_mode(st.st_mode),
                   .fdflags = (uint16_t)fdflags, .host = hfd,
                   .base = nbase & (dir ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE), .inh = ninh};
-    int64_t nfd = wasi_fd_insert(wasi_fd_table(ctx), &ne);
+    int64_t nfd = eng_wasi_fd_insert(eng_wasi_fd_table(ctx), &ne);
     if (nfd < 0) {
         close(hfd);
         WASI_RET(WASI_EMFILE);
@@ -241,7 +241,7 @@ WASI_HOST_FN(path_create_directory) {
             rc = check_dots(e->host, &p);
             if (!rc) rc = WASI_EEXIST;
         }
-        else if (mkdirat(p.fd, p.last, 0777) != 0) rc = wasi_errno(errno);
+        else if (mkdirat(p.fd, p.last, 0777) != 0) rc = eng_wasi_errno(errno);
     }
     parent_close(&p);
     free(path);
@@ -260,7 +260,7 @@ WASI_HOST_FN(path_remove_directory) {
             rc = check_dots(e->host, &p);
             if (!rc) rc = strcmp(p.last, ".") == 0 ? WASI_EINVAL : WASI_ENOTEMPTY;
         } else if (unlinkat(p.fd, p.last, AT_REMOVEDIR) != 0) {
-            rc = wasi_errno(errno);
+            rc = eng_wasi_errno(errno);
         }
     }
     parent_close(&p);
@@ -283,7 +283,7 @@ WASI_HOST_FN(path_unlink_file) {
             int dir = is_dir(p.fd, p.last);
             rc = dir < 0 ? -dir : dir ? WASI_EISDIR : WASI_ENOTDIR;
         } else if (unlinkat(p.fd, p.last, 0) != 0) {
-            rc = wasi_errno(errno);
+            rc = eng_wasi_errno(errno);
         }
     }
     parent_close(&p);
@@ -323,8 +323,8 @@ WASI_HOST_FN(path_filestat_get) {
     if (!rc && !out) rc = WASI_EFAULT;
     if (!rc) {
         struct stat st;
-        if (fstat(hfd, &st) != 0) rc = wasi_errno(errno);
-        else wasi_filestat(out, &st);
+        if (fstat(hfd, &st) != 0) rc = eng_wasi_errno(errno);
+        else eng_wasi_filestat(out, &st);
     }
     if (hfd >= 0) close(hfd);
     WASI_RET(rc);
@@ -334,7 +334,7 @@ WASI_HOST_FN(path_filestat_get) {
 WASI_HOST_FN(path_filestat_set_times) {
     (void)d;
     struct timespec ts[2];
-    if (!wasi_times(WASI_ARG_U64(4), WASI_ARG_U64(5), WASI_ARG_U32(6), ts)) {
+    if (!eng_wasi_times(WASI_ARG_U64(4), WASI_ARG_U64(5), WASI_ARG_U32(6), ts)) {
         int32_t err;
         if (!dir_get(ctx, WASI_ARG_U32(0), 0, &err)) WASI_RET(err);
         WASI_RET(WASI_EINVAL);
@@ -342,7 +342,7 @@ WASI_HOST_FN(path_filestat_set_times) {
     int hfd;
     int32_t rc = open_whole(ctx, WASI_ARG_U32(0), WASI_RIGHT_PATH_FILESTAT_SET_TIMES, WASI_ARG_U32(1),
                             WASI_ARG_U32(2), WASI_ARG_U32(3), 0, &hfd);
-    if (!rc && utimensat(hfd, "", ts, AT_EMPTY_PATH) != 0) rc = wasi_errno(errno);
+    if (!rc && utimensat(hfd, "", ts, AT_EMPTY_PATH) != 0) rc = eng_wasi_errno(errno);
     if (hfd >= 0) close(hfd);
     WASI_RET(rc);
 }
@@ -360,7 +360,7 @@ WASI_HOST_FN(path_readlink) {
     if (!rc) {
         char tmp[4096];
         ssize_t n = readlinkat(hfd, "", tmp, sizeof tmp);
-        if (n < 0) rc = errno == ENOENT ? WASI_EINVAL : wasi_errno(errno); /* not a symlink */
+        if (n < 0) rc = errno == ENOENT ? WASI_EINVAL : eng_wasi_errno(errno); /* not a symlink */
         else {
             size_t k = (size_t)n < buf_len ? (size_t)n : buf_len;
             memcpy(out, tmp, k);
@@ -393,7 +393,7 @@ WASI_HOST_FN(path_rename) {
         if (dir < 0) rc = -dir;
         else if (!dir) rc = WASI_ENOTDIR;
     }
-    if (!rc && renameat(a.fd, a.last, b.fd, b.last) != 0) rc = wasi_errno(errno);
+    if (!rc && renameat(a.fd, a.last, b.fd, b.last) != 0) rc = eng_wasi_errno(errno);
     parent_close(&a);
     parent_close(&b);
     free(p1s);
@@ -433,7 +433,7 @@ WASI_HOST_FN(path_link) {
         if (!rc) {
             char proc[64];
             snprintf(proc, sizeof proc, "/proc/self/fd/%d", src);
-            if (linkat(AT_FDCWD, proc, b.fd, b.last, AT_SYMLINK_FOLLOW) != 0) rc = wasi_errno(errno);
+            if (linkat(AT_FDCWD, proc, b.fd, b.last, AT_SYMLINK_FOLLOW) != 0) rc = eng_wasi_errno(errno);
         }
     } else if (!rc) {
         if (old_flags & ~1u) rc = WASI_EINVAL;
@@ -447,7 +447,7 @@ WASI_HOST_FN(path_link) {
             int dir = is_dir(a.fd, a.last);
             rc = dir < 0 ? -dir : dir ? WASI_EPERM : WASI_ENOTDIR;
         }
-        if (!rc && linkat(a.fd, a.last, b.fd, b.last, 0) != 0) rc = wasi_errno(errno);
+        if (!rc && linkat(a.fd, a.last, b.fd, b.last, 0) != 0) rc = eng_wasi_errno(errno);
     }
     if (src >= 0) close(src);
     parent_close(&a);
@@ -471,7 +471,7 @@ WASI_HOST_FN(path_symlink) {
     if (!rc && target[0] == '/') rc = WASI_ENOTCAPABLE;
     if (!rc && target[0] == 0) rc = WASI_ENOENT;
     if (!rc) rc = check_new_name(&p, e->host);
-    if (!rc && symlinkat(target, p.fd, p.last) != 0) rc = wasi_errno(errno);
+    if (!rc && symlinkat(target, p.fd, p.last) != 0) rc = eng_wasi_errno(errno);
     parent_close(&p);
     free(path);
     free(target);

@@ -39,7 +39,7 @@ static void put_event(uint8_t *ev, const uint8_t *sub, uint16_t error, uint8_t t
 static uint16_t fd_ready(eng_call_ctx *ctx, uint32_t fd, bool write, uint64_t *nbytes) {
     int32_t err;
     *nbytes = 0;
-    wasi_fd *e = wasi_fd_get(ctx, fd, WASI_RIGHT_POLL_FD_READWRITE, &err);
+    wasi_fd *e = eng_wasi_fd_get(ctx, fd, WASI_RIGHT_POLL_FD_READWRITE, &err);
     if (!e) return (uint16_t)err;
     if (e->kind == WASI_FD_STDIN && write) return WASI_EBADF;
     if ((e->kind == WASI_FD_STDOUT || e->kind == WASI_FD_STDERR) && !write) return WASI_EBADF;
@@ -54,7 +54,7 @@ static uint16_t fd_ready(eng_call_ctx *ctx, uint32_t fd, bool write, uint64_t *n
 WASI_HOST_FN(poll_oneoff) {
     (void)d;
     uint32_t n = WASI_ARG_U32(2);
-    eng_wasi_limits lim = wasi_limits(eng_ctx_wasi(ctx));
+    eng_wasi_limits lim = eng_wasi_limits_of(eng_ctx_wasi(ctx));
     if (n == 0 || n > lim.max_poll_subscriptions) WASI_RET(WASI_EINVAL);
     const uint8_t *in = eng_ctx_mem(ctx, WASI_ARG_U32(0), n * 48u); /* n <= 2^32/48 is not assumed: */
     uint8_t *out = eng_ctx_mem(ctx, WASI_ARG_U32(1), n * 32u);       /* max_poll_subscriptions is u32 */
