@@ -1,7 +1,7 @@
 /*
  * codec.h — the codec layer: multicodec-prefixed payloads and typed argument/result conversion.
  *
- * A wactor payload is `varint(code) || body` (DESIGN.md "Messages"), where `code` is an unsigned varint
+ * A wactor payload is `varint(code) || body` (docs/ABI.md, "Payloads"), where `code` is an unsigned varint
  * (multiformats unsigned-varint spec) naming the body's format in the multiformats multicodec table:
  *
  *     WACTOR_CODEC_CBOR  0x51    prefix bytes 51      body: CBOR (RFC 8949)

@@ -1,6 +1,6 @@
 /*
- * payload.c — the payload of a `send:` / `publish:` entry as multicodec-prefixed bytes (DESIGN.md
- * "Messages"): `json` (any YAML value as compact JSON text, RFC 8259, under the YAML 1.2 core schema),
+ * payload.c — the payload of a `send:` / `publish:` entry as multicodec-prefixed bytes (docs/ABI.md,
+ * "Payloads"): `json` (any YAML value as compact JSON text, RFC 8259, under the YAML 1.2 core schema),
  * `text` (a JSON string), `cbor` / `borsh` (hex bytes, decoded by the codec layer). The prefix is the
  * codec's unsigned varint (codec_varint_encode).
  */
