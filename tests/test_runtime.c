@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "codec/codec.h"
-#include "support.h"
+#include "runtime_support.h"
 #include "wactor.h"
 
 static wactor_runtime *new_runtime(void) {
@@ -26,16 +26,7 @@ static wactor_runtime *new_runtime(void) {
     return rt;
 }
 
-static wactor_module *load(wactor_runtime *rt, const char *dir, const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s.wasm", dir, name);
-    wactor_module *m = NULL;
-    wactor_diag d = {0};
-    wactor_error err = wactor_module_load_file(rt, path, &m, &d);
-    if (err) fprintf(stderr, "load %s: %s\n", path, d.message);
-    assert_int_equal(err, WACTOR_OK);
-    return m;
-}
+static wactor_module *load(wactor_runtime *rt, const char *dir, const char *name) { return load_module(rt, dir, name); }
 
 /* Every test component may send anywhere; capability denials have their own tests. */
 static const char *const anyone[] = {"*"};

@@ -16,22 +16,11 @@
 #include <cmocka.h>
 
 #include "wactor.h"
+#include "runtime_support.h"
 
 static void quiet(void *user, const char *name, const char *line, size_t len) {
     (void)user, (void)name, (void)line, (void)len;
 }
-
-static void nap_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Polls `cond` every 10 ms for at most 5 s, then asserts it. */
-#define WAIT_FOR(cond)                                                                                         \
-    do {                                                                                                       \
-        for (int wait_i_ = 0; wait_i_ < 500 && !(cond); wait_i_++) nap_ms(10);                                 \
-        assert_true(cond);                                                                                     \
-    } while (0)
 
 static wactor_runtime *new_runtime(void) {
     wactor_config cfg = {.threads = 2, .log = quiet};
@@ -40,23 +29,9 @@ static wactor_runtime *new_runtime(void) {
     return rt;
 }
 
-static wactor_module *load(wactor_runtime *rt) {
-    wactor_module *m = NULL;
-    wactor_diag d = {0};
-    wactor_error err = wactor_module_load_file(rt, WACTOR_FIXTURES "/caps_probe.wasm", &m, &d);
-    if (err) fprintf(stderr, "load: %s\n", d.message);
-    assert_int_equal(err, WACTOR_OK);
-    return m;
-}
+static wactor_module *load(wactor_runtime *rt) { return load_module(rt, WACTOR_FIXTURES, "caps_probe"); }
 
-static wactor_pid spawn_opts(wactor_runtime *rt, wactor_module *m, const wactor_spawn_opts *o) {
-    wactor_pid pid = 0;
-    wactor_diag d = {0};
-    wactor_error err = wactor_spawn(rt, m, o, &pid, &d);
-    if (err) fprintf(stderr, "spawn: %s\n", d.message);
-    assert_int_equal(err, WACTOR_OK);
-    return pid;
-}
+static wactor_pid spawn_opts(wactor_runtime *rt, wactor_module *m, const wactor_spawn_opts *o) { return spawn_module(rt, m, o); }
 
 static wactor_pid spawn(wactor_runtime *rt, wactor_module *m, const char *name, const wactor_caps *caps) {
     wactor_spawn_opts o = {.name = name, .caps = caps};
@@ -449,7 +424,7 @@ static void test_limit_spawned(void **st) {
     int64_t got = 0;
     for (int i = 0; i < 500 && got == 0; i++) {
         got = inv(rt, g, "do_spawn_n", one, 3);
-        if (!got) nap_ms(10);
+        if (!got) sleep_ms(10);
     }
     assert_int_equal(got, 1);
     assert_int_equal(inv(rt, g, "do_spawn_n", one, 3), 0);

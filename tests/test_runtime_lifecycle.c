@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "support.h"
+#include "runtime_support.h"
 #include "wactor.h"
 
 /* ------------------------------------------------------------------ log capture: every line, any length */
@@ -150,25 +150,9 @@ static wactor_runtime *new_runtime(void) {
     return rt;
 }
 
-static wactor_module *load(wactor_runtime *rt, const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s.wasm", WACTOR_FIXTURES, name);
-    wactor_module *m = NULL;
-    wactor_diag d = {0};
-    wactor_error err = wactor_module_load_file(rt, path, &m, &d);
-    if (err) fprintf(stderr, "load %s: %s\n", path, d.message);
-    assert_int_equal(err, WACTOR_OK);
-    return m;
-}
+static wactor_module *load(wactor_runtime *rt, const char *name) { return load_module(rt, WACTOR_FIXTURES, name); }
 
-static wactor_pid spawn_opts(wactor_runtime *rt, wactor_module *m, const wactor_spawn_opts *opts) {
-    wactor_pid pid = 0;
-    wactor_diag d = {0};
-    wactor_error err = wactor_spawn(rt, m, opts, &pid, &d);
-    if (err) fprintf(stderr, "spawn: %s\n", d.message);
-    assert_int_equal(err, WACTOR_OK);
-    return pid;
-}
+static wactor_pid spawn_opts(wactor_runtime *rt, wactor_module *m, const wactor_spawn_opts *opts) { return spawn_module(rt, m, opts); }
 
 static const char *const anyone[] = {"*"};
 static const wactor_caps watch_caps = {.send = anyone, .nsend = 1}; /* the watcher monitors anyone */

@@ -19,20 +19,8 @@
 
 #include <cmocka.h>
 
-#include "support.h"
+#include "runtime_support.h"
 #include "wactor.h"
-
-static void nap_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Polls `cond` every 10 ms for at most 5 s, then asserts it. Never a fixed sleep as an assertion. */
-#define WAIT_FOR(cond)                                                                                         \
-    do {                                                                                                       \
-        for (int wait_i_ = 0; wait_i_ < 500 && !(cond); wait_i_++) nap_ms(10);                                 \
-        assert_true(cond);                                                                                     \
-    } while (0)
 
 static wactor_runtime *new_runtime(void) {
     log_reset();
@@ -42,26 +30,9 @@ static wactor_runtime *new_runtime(void) {
     return rt;
 }
 
-static wactor_module *load(wactor_runtime *rt, const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s.wasm", WACTOR_FIXTURES, name);
-    wactor_module *m = NULL;
-    wactor_diag d = {0};
-    wactor_error err = wactor_module_load_file(rt, path, &m, &d);
-    if (err) fprintf(stderr, "load %s: %s\n", path, d.message);
-    assert_int_equal(err, WACTOR_OK);
-    return m;
-}
+static wactor_module *load(wactor_runtime *rt, const char *name) { return load_module(rt, WACTOR_FIXTURES, name); }
 
-static wactor_pid spawn_opts(wactor_runtime *rt, wactor_module *m, const wactor_spawn_opts *opts) {
-    wactor_pid pid = 0;
-    wactor_diag d = {0};
-    wactor_error err = wactor_spawn(rt, m, opts, &pid, &d);
-    if (err) fprintf(stderr, "spawn %s: %s\n", opts && opts->name ? opts->name : "?", d.message);
-    assert_int_equal(err, WACTOR_OK);
-    assert_true(pid != 0);
-    return pid;
-}
+static wactor_pid spawn_opts(wactor_runtime *rt, wactor_module *m, const wactor_spawn_opts *opts) { return spawn_module(rt, m, opts); }
 
 static wactor_pid spawn(wactor_runtime *rt, wactor_module *m, const char *name, const wactor_caps *caps) {
     wactor_spawn_opts opts = {.name = name, .caps = caps};

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "support.h"
+#include "runtime_support.h"
 #include <jansson.h>
 
 #include "wactor.h"
@@ -225,16 +225,7 @@ static void end_runtime(wactor_runtime *rt) {
     assert_int_equal(bad, 0);
 }
 
-static wactor_module *load(wactor_runtime *rt, const char *dir, const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s.wasm", dir, name);
-    wactor_module *m = NULL;
-    wactor_diag d = {0};
-    wactor_error err = wactor_module_load_file(rt, path, &m, &d);
-    if (err) fprintf(stderr, "load %s: %s\n", path, d.message);
-    assert_int_equal(err, WACTOR_OK);
-    return m;
-}
+static wactor_module *load(wactor_runtime *rt, const char *dir, const char *name) { return load_module(rt, dir, name); }
 
 /* A permanent component child whose id and registered name are both `name`. */
 static wactor_child_spec worker(const char *name, wactor_module *m) {
