@@ -90,35 +90,32 @@ int mf_parse_caps(const ctx *c, mf_node *v, pos at, manifest_caps *caps) {
     if (!mf_is_map(v))
         return mf_fail(c, mf_node_pos(v, at), "'capabilities' must be a mapping, not %s", mf_kind_name(v));
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        mf_node *val = p->value;
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, v, at, &it, &e)) > 0) {
         int rc;
-        if (mf_key_is(k, klen, "send"))
-            rc = parse_grant_list(c, val, kat, "send", "target", check_target, &caps->send, &caps->nsend);
-        else if (mf_key_is(k, klen, "request"))
-            rc = parse_grant_list(c, val, kat, "request", "target", check_target, &caps->request,
+        if (mf_key_is(e.key, e.klen, "send"))
+            rc = parse_grant_list(c, e.val, e.kat, "send", "target", check_target, &caps->send, &caps->nsend);
+        else if (mf_key_is(e.key, e.klen, "request"))
+            rc = parse_grant_list(c, e.val, e.kat, "request", "target", check_target, &caps->request,
                                   &caps->nrequest);
-        else if (mf_key_is(k, klen, "publish"))
-            rc = parse_grant_list(c, val, kat, "publish", "pattern", check_pattern, &caps->publish,
+        else if (mf_key_is(e.key, e.klen, "publish"))
+            rc = parse_grant_list(c, e.val, e.kat, "publish", "pattern", check_pattern, &caps->publish,
                                   &caps->npublish);
-        else if (mf_key_is(k, klen, "subscribe"))
-            rc = parse_grant_list(c, val, kat, "subscribe", "pattern", check_pattern, &caps->subscribe,
+        else if (mf_key_is(e.key, e.klen, "subscribe"))
+            rc = parse_grant_list(c, e.val, e.kat, "subscribe", "pattern", check_pattern, &caps->subscribe,
                                   &caps->nsubscribe);
-        else if (mf_key_is(k, klen, "spawn"))
-            rc = mf_get_bool(c, val, mf_node_pos(val, kat), "spawn", &caps->spawn);
+        else if (mf_key_is(e.key, e.klen, "spawn"))
+            rc = mf_get_bool(c, e.val, e.vat, "spawn", &caps->spawn);
         else
-            rc = mf_fail(c, kat,
+            rc = mf_fail(c, e.kat,
                       "unknown key '%s' in capabilities (expected send, request, publish, subscribe, spawn)",
-                      MF_SHOW(k, klen));
+                      MF_SHOW(e.key, e.klen));
         if (rc != 0)
             return -1;
     }
+    if (more < 0)
+        return -1;
     return 0;
 }
 

@@ -74,19 +74,17 @@ static int parse_limits(const ctx *c, mf_node *v, pos at, manifest_component *co
     if (!mf_is_map(v))
         return mf_fail(c, mf_node_pos(v, at), "'limits' must be a mapping, not %s", mf_kind_name(v));
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        int i = limit_index(k, klen, false);
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, v, at, &it, &e)) > 0) {
+        int i = limit_index(e.key, e.klen, false);
         if (i < 0)
-            return mf_fail(c, kat, "unknown key '%s' in limits (expected " LIMIT_NAMES ")", MF_SHOW(k, klen));
-        if (parse_limit(c, (size_t)i, p->value, mf_node_pos(p->value, kat), comp) != 0)
+            return mf_fail(c, e.kat, "unknown key '%s' in limits (expected " LIMIT_NAMES ")", MF_SHOW(e.key, e.klen));
+        if (parse_limit(c, (size_t)i, e.val, e.vat, comp) != 0)
             return -1;
     }
+    if (more < 0)
+        return -1;
     return 0;
 }
 
@@ -123,41 +121,37 @@ static int parse_component(const ctx *c, mf_node *entry, pos at, const char *bas
     char *module = NULL;
     pos name_at = at;
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(entry, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            goto fail;
-        mf_node *val = p->value;
-        pos vat = mf_node_pos(val, kat);
-        if (mf_key_is(k, klen, "name")) {
-            name_at = vat;
-            if (mf_get_string(c, val, vat, "name", &comp->name) != 0)
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, entry, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "name")) {
+            name_at = e.vat;
+            if (mf_get_string(c, e.val, e.vat, "name", &comp->name) != 0)
                 goto fail;
-        } else if (mf_key_is(k, klen, "module")) {
-            if (mf_get_string(c, val, vat, "module", &module) != 0)
+        } else if (mf_key_is(e.key, e.klen, "module")) {
+            if (mf_get_string(c, e.val, e.vat, "module", &module) != 0)
                 goto fail;
-        } else if (mf_key_is(k, klen, "limits")) {
-            if (parse_limits(c, val, kat, comp) != 0)
+        } else if (mf_key_is(e.key, e.klen, "limits")) {
+            if (parse_limits(c, e.val, e.kat, comp) != 0)
                 goto fail;
-        } else if (mf_key_is(k, klen, "wasi")) {
-            if (mf_parse_wasi(c, val, kat, base, &comp->wasi) != 0)
+        } else if (mf_key_is(e.key, e.klen, "wasi")) {
+            if (mf_parse_wasi(c, e.val, e.kat, base, &comp->wasi) != 0)
                 goto fail;
-        } else if (mf_key_is(k, klen, "capabilities")) {
-            if (mf_parse_caps(c, val, kat, &comp->caps) != 0)
+        } else if (mf_key_is(e.key, e.klen, "capabilities")) {
+            if (mf_parse_caps(c, e.val, e.kat, &comp->caps) != 0)
                 goto fail;
-        } else if (mf_key_is(k, klen, "mailbox") || mf_key_is(k, klen, "max_message_bytes")) {
-            if (parse_limit(c, (size_t)limit_index(k, klen, true), val, vat, comp) != 0)
+        } else if (mf_key_is(e.key, e.klen, "mailbox") || mf_key_is(e.key, e.klen, "max_message_bytes")) {
+            if (parse_limit(c, (size_t)limit_index(e.key, e.klen, true), e.val, e.vat, comp) != 0)
                 goto fail;
         } else {
-            mf_fail(c, kat,
+            mf_fail(c, e.kat,
                  "unknown key '%s' in component (expected name, module, limits, capabilities, mailbox, "
-                 "max_message_bytes, wasi)", MF_SHOW(k, klen));
+                 "max_message_bytes, wasi)", MF_SHOW(e.key, e.klen));
             goto fail;
         }
     }
+    if (more < 0)
+        goto fail;
     if (comp->name == NULL) {
         mf_fail(c, at, "component is missing required key 'name'");
         goto fail;

@@ -125,6 +125,20 @@ bool mf_key_is(const char *k, size_t klen, const char *want);
 int mf_bool_word(const char *s, size_t len); /* 1 true, 0 false (YAML 1.2 core), -1 neither */
 /* A mapping key (a scalar); *k points into the document (not NUL-terminated). */
 int mf_get_key(const ctx *c, mf_pair *p, pos fallback, const char **k, size_t *klen, pos *at);
+/* One entry of a mapping as the section parsers read it: the key's text (pointing into the document, not
+ * NUL-terminated; "" for an empty key) and node, where the key is, the value, and where the value is. */
+typedef struct mf_entry {
+    const char *key;
+    size_t klen;
+    pos kat;
+    mf_node *knode;
+    mf_node *val;
+    pos vat;
+} mf_entry;
+/* The next entry of mapping `map` (start with `size_t it = 0`; `at` is reported for nodes without a
+ * position): 1 with *e filled, 0 after the last entry, -1 after reporting a key that is not a scalar
+ * ("mapping keys must be plain names", as mf_get_key). */
+int mf_map_entry(const ctx *c, const mf_node *map, pos at, size_t *it, mf_entry *e);
 /* A non-empty string without control characters (no NUL), copied to a malloc'd *out. `label` is a phrase for messages ("'name'"); get_string builds it from a key. */
 int mf_get_text(const ctx *c, mf_node *v, pos at, const char *label, char **out);
 int mf_get_string(const ctx *c, mf_node *v, pos at, const char *what, char **out);

@@ -21,32 +21,30 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
     pos components_at = top, send_at = top, publish_at = top, supervisor_at = top;
     bool have_components = false;
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(root, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, top, &k, &klen, &kat) != 0)
-            return -1;
-        if (mf_key_is(k, klen, "components")) {
-            components = p->value;
-            components_at = kat;
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, root, top, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "components")) {
+            components = e.val;
+            components_at = e.kat;
             have_components = true;
-        } else if (mf_key_is(k, klen, "send")) {
-            send = p->value;
-            send_at = kat;
-        } else if (mf_key_is(k, klen, "publish")) {
-            publish = p->value;
-            publish_at = kat;
-        } else if (mf_key_is(k, klen, "supervisor")) {
-            supervisor = p->value;
-            supervisor_at = kat;
+        } else if (mf_key_is(e.key, e.klen, "send")) {
+            send = e.val;
+            send_at = e.kat;
+        } else if (mf_key_is(e.key, e.klen, "publish")) {
+            publish = e.val;
+            publish_at = e.kat;
+        } else if (mf_key_is(e.key, e.klen, "supervisor")) {
+            supervisor = e.val;
+            supervisor_at = e.kat;
         } else {
-            return mf_fail(c, kat,
+            return mf_fail(c, e.kat,
                         "unknown key '%s' at top level (expected components, supervisor, send, publish)",
-                        MF_SHOW(k, klen));
+                        MF_SHOW(e.key, e.klen));
         }
     }
+    if (more < 0)
+        return -1;
     if (!have_components)
         return mf_fail(c, top, "the manifest is missing required key 'components'");
     if (mf_parse_components(c, components, components_at, base, m) != 0)

@@ -58,34 +58,31 @@ static int parse_msg(const ctx *c, const manifest *m, const msg_kind *k, mf_node
     mf_node *body = NULL;
     pos body_at = at, addr_at = at;
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(entry, &it)) != NULL) {
-        const char *key;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &key, &klen, &kat) != 0)
-            return -1;
-        mf_node *val = p->value;
-        if (mf_key_is(key, klen, k->addr_key)) {
-            addr_at = mf_node_pos(val, kat);
-            if (mf_get_string(c, val, addr_at, k->addr_key, &out->target) != 0)
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, entry, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, k->addr_key)) {
+            addr_at = e.vat;
+            if (mf_get_string(c, e.val, addr_at, k->addr_key, &out->target) != 0)
                 return -1;
             continue;
         }
         int f = -1;
         for (int i = 0; i < MF_NFORMS; i++)
-            if (mf_key_is(key, klen, MF_PAYLOAD_FORMS[i]))
+            if (mf_key_is(e.key, e.klen, MF_PAYLOAD_FORMS[i]))
                 f = i;
         if (f < 0)
-            return mf_fail(c, kat, "unknown key '%s' in %s entry (expected %s, json, text, cbor, borsh)",
-                        MF_SHOW(key, klen), k->section, k->addr_key);
+            return mf_fail(c, e.kat, "unknown key '%s' in %s entry (expected %s, json, text, cbor, borsh)",
+                        MF_SHOW(e.key, e.klen), k->section, k->addr_key);
         if (form >= 0)
-            return mf_fail(c, kat, "%s entry has both '%s' and '%s'; give exactly one payload", k->section,
+            return mf_fail(c, e.kat, "%s entry has both '%s' and '%s'; give exactly one payload", k->section,
                         MF_PAYLOAD_FORMS[form], MF_PAYLOAD_FORMS[f]);
         form = f;
-        body = val;
-        body_at = kat;
+        body = e.val;
+        body_at = e.kat;
     }
+    if (more < 0)
+        return -1;
     if (out->target == NULL)
         return mf_fail(c, at, "%s entry is missing required key '%s'", k->section, k->addr_key);
     if (form < 0)

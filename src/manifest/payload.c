@@ -202,20 +202,18 @@ static int emit_json(const ctx *c, buf *b, mf_node *n, pos at, int depth) {
     if (mf_is_map(n)) {
         if (!mf_buf_put(b, "{", 1))
             return mf_fail_oom(c);
-        mf_pair *p;
         bool first = true;
-        while ((p = mf_map_next(n, &it)) != NULL) {
-            const char *k;
-            size_t klen;
-            pos kat;
-            if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-                return -1;
-            if ((!first && !mf_buf_put(b, ",", 1)) || !buf_json_string(b, k, klen) || !mf_buf_put(b, ":", 1))
+        mf_entry e;
+        int more;
+        while ((more = mf_map_entry(c, n, at, &it, &e)) > 0) {
+            if ((!first && !mf_buf_put(b, ",", 1)) || !buf_json_string(b, e.key, e.klen) || !mf_buf_put(b, ":", 1))
                 return mf_fail_oom(c);
             first = false;
-            if (emit_json(c, b, p->value, kat, depth + 1) != 0)
+            if (emit_json(c, b, e.val, e.kat, depth + 1) != 0)
                 return -1;
         }
+        if (more < 0)
+            return -1;
         return mf_buf_put(b, "}", 1) ? 0 : mf_fail_oom(c);
     }
     if (mf_is_seq(n)) {

@@ -52,39 +52,35 @@ static int parse_backoff(const ctx *c, mf_node *v, pos at, manifest_supervisor *
     bool have_initial = false, have_max = false;
     pos max_at = at;
     size_t it = 0;
-    mf_pair *p;
     sup->backoff_multiplier = MANIFEST_DEFAULT_BACKOFF_MULT;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        mf_node *val = p->value;
-        pos vat = mf_node_pos(val, kat);
-        if (mf_key_is(k, klen, "initial_ms")) {
-            if (mf_get_uint_range(c, val, vat, "initial_ms", 1, MANIFEST_MAX_MS, &sup->backoff_initial_ms) != 0)
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, v, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "initial_ms")) {
+            if (mf_get_uint_range(c, e.val, e.vat, "initial_ms", 1, MANIFEST_MAX_MS, &sup->backoff_initial_ms) != 0)
                 return -1;
             have_initial = true;
-        } else if (mf_key_is(k, klen, "max_ms")) {
-            if (mf_get_uint_range(c, val, vat, "max_ms", 1, MANIFEST_MAX_MS, &sup->backoff_max_ms) != 0)
+        } else if (mf_key_is(e.key, e.klen, "max_ms")) {
+            if (mf_get_uint_range(c, e.val, e.vat, "max_ms", 1, MANIFEST_MAX_MS, &sup->backoff_max_ms) != 0)
                 return -1;
             have_max = true;
-            max_at = vat;
-        } else if (mf_key_is(k, klen, "multiplier")) {
+            max_at = e.vat;
+        } else if (mf_key_is(e.key, e.klen, "multiplier")) {
             double d = 0;
-            if (mf_get_double(c, val, vat, "multiplier", &d) != 0)
+            if (mf_get_double(c, e.val, e.vat, "multiplier", &d) != 0)
                 return -1;
             if (!(d >= 1.0))
-                return mf_fail(c, vat, "'multiplier' must be at least 1 (got %g)", d);
+                return mf_fail(c, e.vat, "'multiplier' must be at least 1 (got %g)", d);
             if (!(d <= MANIFEST_MAX_MULTIPLIER))
-                return mf_fail(c, vat, "'multiplier' is out of range: %g (maximum %g)", d, MANIFEST_MAX_MULTIPLIER);
+                return mf_fail(c, e.vat, "'multiplier' is out of range: %g (maximum %g)", d, MANIFEST_MAX_MULTIPLIER);
             sup->backoff_multiplier = d;
         } else {
-            return mf_fail(c, kat, "unknown key '%s' in backoff (expected initial_ms, multiplier, max_ms)",
-                        MF_SHOW(k, klen));
+            return mf_fail(c, e.kat, "unknown key '%s' in backoff (expected initial_ms, multiplier, max_ms)",
+                        MF_SHOW(e.key, e.klen));
         }
     }
+    if (more < 0)
+        return -1;
     if (!have_initial)
         return mf_fail(c, mf_node_pos(v, at), "'backoff' is missing required key 'initial_ms'");
     if (!have_max) {
@@ -103,31 +99,27 @@ static int parse_health(const ctx *c, mf_node *v, pos at, manifest_child *ch) {
         return mf_fail(c, mf_node_pos(v, at), "'health' must be a mapping with 'interval_ms', not %s", mf_kind_name(v));
     bool have_timeout = false, have_threshold = false;
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        mf_node *val = p->value;
-        pos vat = mf_node_pos(val, kat);
-        if (mf_key_is(k, klen, "interval_ms")) {
-            if (mf_get_uint_range(c, val, vat, "interval_ms", 1, MANIFEST_MAX_MS, &ch->health_interval_ms) != 0)
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, v, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "interval_ms")) {
+            if (mf_get_uint_range(c, e.val, e.vat, "interval_ms", 1, MANIFEST_MAX_MS, &ch->health_interval_ms) != 0)
                 return -1;
-        } else if (mf_key_is(k, klen, "timeout_ms")) {
-            if (mf_get_uint_range(c, val, vat, "timeout_ms", 1, MANIFEST_MAX_MS, &ch->health_timeout_ms) != 0)
+        } else if (mf_key_is(e.key, e.klen, "timeout_ms")) {
+            if (mf_get_uint_range(c, e.val, e.vat, "timeout_ms", 1, MANIFEST_MAX_MS, &ch->health_timeout_ms) != 0)
                 return -1;
             have_timeout = true;
-        } else if (mf_key_is(k, klen, "threshold")) {
-            if (mf_get_uint_range(c, val, vat, "threshold", 1, MANIFEST_MAX_THRESHOLD, &ch->health_threshold) != 0)
+        } else if (mf_key_is(e.key, e.klen, "threshold")) {
+            if (mf_get_uint_range(c, e.val, e.vat, "threshold", 1, MANIFEST_MAX_THRESHOLD, &ch->health_threshold) != 0)
                 return -1;
             have_threshold = true;
         } else {
-            return mf_fail(c, kat, "unknown key '%s' in health (expected interval_ms, timeout_ms, threshold)",
-                        MF_SHOW(k, klen));
+            return mf_fail(c, e.kat, "unknown key '%s' in health (expected interval_ms, timeout_ms, threshold)",
+                        MF_SHOW(e.key, e.klen));
         }
     }
+    if (more < 0)
+        return -1;
     if (ch->health_interval_ms == 0)
         return mf_fail(c, mf_node_pos(v, at), "'health' is missing required key 'interval_ms'");
     if (!have_timeout)
@@ -181,44 +173,40 @@ static int parse_child(tree *t, mf_node *entry, pos at, int depth, manifest_chil
     bool have_comp = false, have_sub = false, have_shutdown = false;
     const char *shutdown_key = NULL;
     size_t it = 0;
-    mf_pair *p;
     int shutdown = 0;
-    while ((p = mf_map_next(entry, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        mf_node *val = p->value;
-        pos vat = mf_node_pos(val, kat);
-        if (mf_key_is(k, klen, "component")) {
-            comp = val, comp_at = vat, have_comp = true;
-        } else if (mf_key_is(k, klen, "supervisor")) {
-            sub = val, sub_at = kat, have_sub = true;
-        } else if (mf_key_is(k, klen, "restart")) {
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, entry, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "component")) {
+            comp = e.val, comp_at = e.vat, have_comp = true;
+        } else if (mf_key_is(e.key, e.klen, "supervisor")) {
+            sub = e.val, sub_at = e.kat, have_sub = true;
+        } else if (mf_key_is(e.key, e.klen, "restart")) {
             static const char *const names[] = {"permanent", "transient", "temporary"};
             static const wactor_restart vals[] = {WACTOR_PERMANENT, WACTOR_TRANSIENT, WACTOR_TEMPORARY};
             int i;
-            if (mf_get_word(c, val, vat, "restart", names, 3, "permanent, transient, temporary", &i) != 0)
+            if (mf_get_word(c, e.val, e.vat, "restart", names, 3, "permanent, transient, temporary", &i) != 0)
                 return -1;
             ch->restart = vals[i];
-        } else if (mf_key_is(k, klen, "shutdown") || mf_key_is(k, klen, "shutdown_ms")) {
-            bool word = mf_key_is(k, klen, "shutdown");
+        } else if (mf_key_is(e.key, e.klen, "shutdown") || mf_key_is(e.key, e.klen, "shutdown_ms")) {
+            bool word = mf_key_is(e.key, e.klen, "shutdown");
             if (have_shutdown)
-                return mf_fail(c, kat, "child has both '%s' and '%s'; give one", shutdown_key,
+                return mf_fail(c, e.kat, "child has both '%s' and '%s'; give one", shutdown_key,
                             word ? "shutdown" : "shutdown_ms");
             shutdown_key = word ? "shutdown" : "shutdown_ms";
-            if (parse_shutdown(c, val, vat, word, &shutdown) != 0)
+            if (parse_shutdown(c, e.val, e.vat, word, &shutdown) != 0)
                 return -1;
             have_shutdown = true;
-        } else if (mf_key_is(k, klen, "health")) {
-            health = val, health_at = kat;
+        } else if (mf_key_is(e.key, e.klen, "health")) {
+            health = e.val, health_at = e.kat;
         } else {
-            return mf_fail(c, kat,
+            return mf_fail(c, e.kat,
                         "unknown key '%s' in child (expected component, supervisor, restart, shutdown, "
-                        "shutdown_ms, health)", MF_SHOW(k, klen));
+                        "shutdown_ms, health)", MF_SHOW(e.key, e.klen));
         }
     }
+    if (more < 0)
+        return -1;
     if (have_comp && have_sub)
         return mf_fail(c, at, "a child has both 'component' and 'supervisor'; give one");
     if (!have_comp && !have_sub)
@@ -272,20 +260,16 @@ static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_sup
 
     /* The name first, so that duplicates are reported at the later supervisor in file order. */
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        if (mf_key_is(k, klen, "name")) {
-            mf_node *val = p->value;
-            pos vat = mf_node_pos(val, kat);
-            if (mf_get_string(c, val, vat, "name", &sup->name) != 0 || claim_sup_name(t, sup, vat) != 0)
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, v, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "name")) {
+            if (mf_get_string(c, e.val, e.vat, "name", &sup->name) != 0 || claim_sup_name(t, sup, e.vat) != 0)
                 return -1;
         }
     }
+    if (more < 0)
+        return -1;
     if (sup->name == NULL)
         return mf_fail(c, at, "supervisor is missing required key 'name'");
 
@@ -293,44 +277,39 @@ static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_sup
     pos children_at = at;
     bool have_children = false;
     it = 0;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
-        mf_node *val = p->value;
-        pos vat = mf_node_pos(val, kat);
-        if (mf_key_is(k, klen, "name")) {
+    while ((more = mf_map_entry(c, v, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "name")) {
             continue;
-        } else if (mf_key_is(k, klen, "strategy")) {
+        } else if (mf_key_is(e.key, e.klen, "strategy")) {
             static const char *const names[] = {"one_for_one", "one_for_all", "rest_for_one",
                                                 "simple_one_for_one"};
             static const wactor_strategy vals[] = {WACTOR_ONE_FOR_ONE, WACTOR_ONE_FOR_ALL, WACTOR_REST_FOR_ONE,
                                                 WACTOR_SIMPLE_ONE_FOR_ONE};
             int i;
-            if (mf_get_word(c, val, vat, "strategy", names, 4,
+            if (mf_get_word(c, e.val, e.vat, "strategy", names, 4,
                          "one_for_one, one_for_all, rest_for_one, simple_one_for_one", &i) != 0)
                 return -1;
             sup->strategy = vals[i];
-        } else if (mf_key_is(k, klen, "intensity")) {
-            if (mf_get_uint_range(c, val, vat, "intensity", 0, MANIFEST_MAX_INTENSITY, &sup->intensity) != 0)
+        } else if (mf_key_is(e.key, e.klen, "intensity")) {
+            if (mf_get_uint_range(c, e.val, e.vat, "intensity", 0, MANIFEST_MAX_INTENSITY, &sup->intensity) != 0)
                 return -1;
             sup->intensity_given = true;
-        } else if (mf_key_is(k, klen, "period_ms")) {
-            if (mf_get_uint_range(c, val, vat, "period_ms", 1, MANIFEST_MAX_MS, &sup->period_ms) != 0)
+        } else if (mf_key_is(e.key, e.klen, "period_ms")) {
+            if (mf_get_uint_range(c, e.val, e.vat, "period_ms", 1, MANIFEST_MAX_MS, &sup->period_ms) != 0)
                 return -1;
-        } else if (mf_key_is(k, klen, "backoff")) {
-            if (!mf_is_null(val) && parse_backoff(c, val, kat, sup) != 0)
+        } else if (mf_key_is(e.key, e.klen, "backoff")) {
+            if (!mf_is_null(e.val) && parse_backoff(c, e.val, e.kat, sup) != 0)
                 return -1;
-        } else if (mf_key_is(k, klen, "children")) {
-            children = val, children_at = kat, have_children = true;
+        } else if (mf_key_is(e.key, e.klen, "children")) {
+            children = e.val, children_at = e.kat, have_children = true;
         } else {
-            return mf_fail(c, kat,
+            return mf_fail(c, e.kat,
                         "unknown key '%s' in supervisor (expected name, strategy, intensity, period_ms, "
-                        "backoff, children)", MF_SHOW(k, klen));
+                        "backoff, children)", MF_SHOW(e.key, e.klen));
         }
     }
+    if (more < 0)
+        return -1;
     if (!have_children)
         return mf_fail(c, at, "supervisor '%s' is missing required key 'children'", sup->name);
     int count = 0;

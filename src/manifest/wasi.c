@@ -76,24 +76,20 @@ static int parse_env(const ctx *c, mf_node *v, pos kat, manifest_wasi *w) {
     if (w->env == NULL)
         return mf_fail_oom(c);
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos at;
-        if (mf_get_key(c, p, kat, &k, &klen, &at) != 0)
-            return -1;
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, v, kat, &it, &e)) > 0) {
         char *name = NULL, *value = NULL;
-        if (mf_get_text(c, p->key, at, "an environment variable name", &name) != 0)
+        if (mf_get_text(c, e.knode, e.kat, "an environment variable name", &name) != 0)
             return -1;
         int rc = 0;
         if (strchr(name, '=') != NULL)
-            rc = mf_fail(c, at, "environment variable name '%s' must not contain '='", name);
+            rc = mf_fail(c, e.kat, "environment variable name '%s' must not contain '='", name);
         else
-            rc = get_value(c, p->value, mf_node_pos(p->value, at), "an environment variable value", &value);
+            rc = get_value(c, e.val, e.vat, "an environment variable value", &value);
         size_t nlen = strlen(name), vlen = value ? strlen(value) : 0;
         if (rc == 0 && nlen + 1 + vlen > MANIFEST_MAX_STRING)
-            rc = mf_fail(c, at, "environment entry '%s=...' is longer than %u bytes", name, MANIFEST_MAX_STRING);
+            rc = mf_fail(c, e.kat, "environment entry '%s=...' is longer than %u bytes", name, MANIFEST_MAX_STRING);
         char *entry = rc == 0 ? malloc(nlen + 1 + vlen + 1) : NULL;
         if (rc == 0 && entry == NULL)
             rc = mf_fail_oom(c);
@@ -108,6 +104,8 @@ static int parse_env(const ctx *c, mf_node *v, pos kat, manifest_wasi *w) {
         if (rc != 0)
             return -1;
     }
+    if (more < 0)
+        return -1;
     return 0;
 }
 
@@ -132,30 +130,25 @@ static int parse_dir_string(const ctx *c, mf_node *e, pos at, const char *base, 
     return rc;
 }
 
-static int parse_dir_map(const ctx *c, mf_node *e, pos at, const char *base, manifest_dir *d) {
+static int parse_dir_map(const ctx *c, mf_node *map, pos at, const char *base, manifest_dir *d) {
     char *host = NULL;
     size_t it = 0;
-    mf_pair *p;
     int rc = 0;
-    while (rc == 0 && (p = mf_map_next(e, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0) {
-            rc = -1;
-            break;
-        }
-        pos vat = mf_node_pos(p->value, kat);
-        if (mf_key_is(k, klen, "host"))
-            rc = mf_get_string(c, p->value, vat, "host", &host);
-        else if (mf_key_is(k, klen, "guest"))
-            rc = mf_get_string(c, p->value, vat, "guest", &d->guest);
-        else if (mf_key_is(k, klen, "read_only"))
-            rc = mf_get_bool(c, p->value, vat, "read_only", &d->read_only);
+    mf_entry e;
+    int more = 1;
+    while (rc == 0 && (more = mf_map_entry(c, map, at, &it, &e)) > 0) {
+        if (mf_key_is(e.key, e.klen, "host"))
+            rc = mf_get_string(c, e.val, e.vat, "host", &host);
+        else if (mf_key_is(e.key, e.klen, "guest"))
+            rc = mf_get_string(c, e.val, e.vat, "guest", &d->guest);
+        else if (mf_key_is(e.key, e.klen, "read_only"))
+            rc = mf_get_bool(c, e.val, e.vat, "read_only", &d->read_only);
         else
-            rc = mf_fail(c, kat, "unknown key '%s' in a 'dirs' entry (expected host, guest, read_only)",
-                         MF_SHOW(k, klen));
+            rc = mf_fail(c, e.kat, "unknown key '%s' in a 'dirs' entry (expected host, guest, read_only)",
+                         MF_SHOW(e.key, e.klen));
     }
+    if (more < 0)
+        rc = -1;
     if (rc == 0 && (host == NULL || d->guest == NULL))
         rc = mf_fail(c, at, "a 'dirs' entry needs both 'host' and 'guest'");
     if (rc == 0 && (d->host = mf_resolve_path(base, host)) == NULL)
@@ -206,24 +199,22 @@ int mf_parse_wasi(const ctx *c, mf_node *v, pos at, const char *base, manifest_w
         return mf_fail(c, mf_node_pos(v, at), "'wasi' must be a mapping with args, env, dirs, not %s",
                        mf_kind_name(v));
     size_t it = 0;
-    mf_pair *p;
-    while ((p = mf_map_next(v, &it)) != NULL) {
-        const char *k;
-        size_t klen;
-        pos kat;
-        if (mf_get_key(c, p, at, &k, &klen, &kat) != 0)
-            return -1;
+    mf_entry e;
+    int more;
+    while ((more = mf_map_entry(c, v, at, &it, &e)) > 0) {
         int rc;
-        if (mf_key_is(k, klen, "args"))
-            rc = parse_args(c, p->value, kat, w);
-        else if (mf_key_is(k, klen, "env"))
-            rc = parse_env(c, p->value, kat, w);
-        else if (mf_key_is(k, klen, "dirs"))
-            rc = parse_dirs(c, p->value, kat, base, w);
+        if (mf_key_is(e.key, e.klen, "args"))
+            rc = parse_args(c, e.val, e.kat, w);
+        else if (mf_key_is(e.key, e.klen, "env"))
+            rc = parse_env(c, e.val, e.kat, w);
+        else if (mf_key_is(e.key, e.klen, "dirs"))
+            rc = parse_dirs(c, e.val, e.kat, base, w);
         else
-            rc = mf_fail(c, kat, "unknown key '%s' in wasi (expected args, env, dirs)", MF_SHOW(k, klen));
+            rc = mf_fail(c, e.kat, "unknown key '%s' in wasi (expected args, env, dirs)", MF_SHOW(e.key, e.klen));
         if (rc != 0)
             return -1;
     }
+    if (more < 0)
+        return -1;
     return 0;
 }

@@ -106,6 +106,18 @@ int mf_get_key(const ctx *c, mf_pair *p, pos fallback, const char **k, size_t *k
     return 0;
 }
 
+int mf_map_entry(const ctx *c, const mf_node *map, pos at, size_t *it, mf_entry *e) {
+    mf_pair *p = mf_map_next(map, it);
+    if (p == NULL)
+        return 0;
+    if (mf_get_key(c, p, at, &e->key, &e->klen, &e->kat) != 0)
+        return -1;
+    e->knode = p->key;
+    e->val = p->value;
+    e->vat = mf_node_pos(p->value, e->kat);
+    return 1;
+}
+
 /* A required non-empty string without control characters; *out is malloc'd. `label` names the value
  * in messages as a phrase ("'name'", "a 'send' target"). */
 int mf_get_text(const ctx *c, mf_node *v, pos at, const char *label, char **out) {
