@@ -492,23 +492,31 @@ static wactor_trap_kind kind_of_spec_text(const char *text) {
     return WACTOR_TRAP_NONE;
 }
 
+/* Loads the module file a command names and instantiates it: 1 if it instantiated (the instance stays the
+ * file's, freed with it), 0 if instantiation failed (*d says why), -1 if it does not load (counted as a
+ * failure). */
+static int try_instantiate(file_state *fs, json_t *cmd, counts *c, wactor_diag *d) {
+    const char *filename = json_string_value(json_object_get(cmd, "filename"));
+    eng_module *m = NULL;
+    eng_instance *inst = NULL;
+    memset(d, 0, sizeof *d);
+    if (!filename || load_module(fs, filename, &m, d) != 0) {
+        fail(c, line_of(cmd), "module does not load: %s", d->message);
+        return -1;
+    }
+    int rc = instantiate(fs, m, &inst, d);
+    eng_module_release(m);
+    return rc == 0 ? 1 : 0;
+}
+
 static void cmd_assert_trap(file_state *fs, json_t *cmd, counts *c, bool exhaustion) {
     const char *text = json_string_value(json_object_get(cmd, "text"));
     json_t *action = json_object_get(cmd, "action");
     if (!action) { /* (assert_trap (module ...)): instantiation traps */
-        const char *filename = json_string_value(json_object_get(cmd, "filename"));
-        eng_module *m = NULL;
-        eng_instance *inst = NULL;
         wactor_diag d;
-        memset(&d, 0, sizeof d);
-        if (!filename || load_module(fs, filename, &m, &d) != 0) {
-            fail(c, line_of(cmd), "module does not load: %s", d.message);
-            return;
-        }
-        int rc = instantiate(fs, m, &inst, &d);
-        eng_module_release(m);
-        if (rc == 0) fail(c, line_of(cmd), "instantiated, expected a trap (%s)", text ? text : "");
-        else c->passed++;
+        int rc = try_instantiate(fs, cmd, c, &d);
+        if (rc > 0) fail(c, line_of(cmd), "instantiated, expected a trap (%s)", text ? text : "");
+        else if (rc == 0) c->passed++;
         return;
     }
     act_out out;
@@ -567,17 +575,10 @@ static void cmd_assert_bad_module(file_state *fs, json_t *cmd, counts *c) {
 static void cmd_assert_no_instance(file_state *fs, json_t *cmd, counts *c) {
     const char *filename = json_string_value(json_object_get(cmd, "filename"));
     const char *text = json_string_value(json_object_get(cmd, "text"));
-    eng_module *m = NULL;
-    eng_instance *inst = NULL;
     wactor_diag d;
-    memset(&d, 0, sizeof d);
-    if (!filename || load_module(fs, filename, &m, &d) != 0) {
-        fail(c, line_of(cmd), "module does not load: %s", d.message);
-        return;
-    }
-    int rc = instantiate(fs, m, &inst, &d);
-    eng_module_release(m);
-    if (rc == 0) {
+    int rc = try_instantiate(fs, cmd, c, &d);
+    if (rc < 0) return;
+    if (rc > 0) {
         fail(c, line_of(cmd), "%s instantiated, expected \"%s\"", filename, text ? text : "");
         return;
     }
