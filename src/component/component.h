@@ -132,6 +132,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
  * NAME, dirs with non-empty host and guest paths. NULL `in` copies to NULL with 0. Returns 0, -EINVAL
  * (diag, may be NULL, says which entry) or -ENOMEM. Thread-safe (src/component/wasi.c). */
 int component_wasi_copy(const wactor_wasi *in, wactor_wasi **out, wactor_diag *diag);
+/* The same checks without the copy (for a caller that only wants the error early): 0 or -EINVAL. */
+int component_wasi_check(const wactor_wasi *in, wactor_diag *diag);
 
 /* Message builders (NULL on ENOMEM). `reply` is retained by the message when non-NULL. */
 actor_msg *component_msg_message(actor_id from, const void *payload, size_t len);

@@ -20,9 +20,9 @@ static int bad(wactor_diag *diag, const char *fmt, const char *what, size_t i) {
     return -EINVAL;
 }
 
-int component_wasi_copy(const wactor_wasi *in, wactor_wasi **out, wactor_diag *diag) {
-    *out = NULL;
-    if (!in) return 0;
+/* Checks `in` (non-NULL) and measures its strings: *bytes of args + env, *dir_bytes of dir paths, NULs
+ * included. 0 or -EINVAL with diag. */
+static int measure(const wactor_wasi *in, wactor_diag *diag, size_t *bytes_out, size_t *dir_bytes_out) {
     if (in->nargs > WACTOR_WASI_MAX_STRINGS || in->nenv > WACTOR_WASI_MAX_STRINGS ||
         in->ndirs > WACTOR_WASI_MAX_STRINGS)
         return bad(diag, "wasi: more than %s%zu args, env entries or dirs", "", WACTOR_WASI_MAX_STRINGS);
@@ -49,6 +49,22 @@ int component_wasi_copy(const wactor_wasi *in, wactor_wasi **out, wactor_diag *d
         if (!d->guest || !*d->guest) return bad(diag, "wasi: %s %zu has no guest path", "dir", i);
         dir_bytes += strlen(d->host) + strlen(d->guest) + 2;
     }
+    *bytes_out = bytes;
+    *dir_bytes_out = dir_bytes;
+    return 0;
+}
+
+int component_wasi_check(const wactor_wasi *in, wactor_diag *diag) {
+    size_t bytes, dir_bytes;
+    return in ? measure(in, diag, &bytes, &dir_bytes) : 0;
+}
+
+int component_wasi_copy(const wactor_wasi *in, wactor_wasi **out, wactor_diag *diag) {
+    *out = NULL;
+    if (!in) return 0;
+    size_t bytes, dir_bytes;
+    int rc = measure(in, diag, &bytes, &dir_bytes);
+    if (rc) return rc;
     size_t n = sizeof(wactor_wasi) + (in->nargs + in->nenv) * sizeof(char *) + in->ndirs * sizeof(wactor_wasi_dir);
     uint8_t *block = malloc(n + bytes + dir_bytes);
     if (!block) return -ENOMEM;

@@ -37,7 +37,7 @@ wactor_error wactor_declare(wactor_runtime *rt, const char *name, wactor_module 
         free(copy);
         free(wasi);
         component_caps_release(caps);
-        return wasi_rc == -EINVAL ? WACTOR_EINVAL : WACTOR_ENOMEM;
+        return wasi_rc ? runtime_error(wasi_rc) : WACTOR_ENOMEM;
     }
     wactor_error err = WACTOR_OK;
     pthread_mutex_lock(&rt->lock);

@@ -281,12 +281,8 @@ wactor_error wactor_spawn(wactor_runtime *rt, wactor_module *module, const wacto
         runtime_diag(diag, "name '%s' is already registered", name);
         return WACTOR_EEXIST;
     }
-    if (opts && opts->wasi) { /* checked here for a clear message; the component copies it */
-        wactor_wasi *check = NULL;
-        int rc = component_wasi_copy(opts->wasi, &check, diag);
-        free(check);
-        if (rc) return rc == -ENOMEM ? WACTOR_ENOMEM : WACTOR_EINVAL;
-    }
+    int wasi_rc = component_wasi_check(opts ? opts->wasi : NULL, diag); /* for the message; the component copies */
+    if (wasi_rc) return runtime_error(wasi_rc);
     bool ok = true;
     component_caps *caps = runtime_grants(opts ? opts->caps : NULL, &ok);
     component_config cfg = runtime_component_config(rt, module, opts, caps);

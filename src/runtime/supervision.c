@@ -151,7 +151,7 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         out->health = out->health_interval_ms ? component_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
-        if (wasi_rc) return wasi_rc == -ENOMEM ? WACTOR_ENOMEM : WACTOR_EINVAL;
+        if (wasi_rc) return runtime_error(wasi_rc);
         return (in->spawn.name && !cc->name) || !ok ? WACTOR_ENOMEM : WACTOR_OK;
     }
     sup_spec *nested = convert_sup(rt, in->supervisor, diag);
