@@ -878,6 +878,15 @@ static void test_tree_defaults_and_forms(void **state) {
     assert_true(m->components[0].in_tree);
     manifest_free(m);
 
+    /* an explicit health timeout may exceed the interval (one probe in flight; the next tick is armed when it
+     * ends), only the default is capped at the interval */
+    m = parse_ok("components: [{name: a, module: a.wasm}]\n"
+                 "supervisor: {name: s, children: [{component: a, health: {interval_ms: 10, timeout_ms: 5000}}]}\n",
+                 NULL);
+    assert_int_equal(m->supervisor->children[0].health_interval_ms, 10);
+    assert_int_equal(m->supervisor->children[0].health_timeout_ms, 5000);
+    manifest_free(m);
+
     /* backoff defaults and number forms; `shutdown:` with milliseconds */
     static const struct {
         const char *backoff;
