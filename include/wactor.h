@@ -473,8 +473,9 @@ WACTOR_API void wactor_set_event_handler(wactor_runtime *rt, wactor_event_fn fn,
 
 /* Starts a supervision tree and waits until every child has started (in order).
  * Errors: WACTOR_EINVAL (bad spec: duplicate ids, simple_one_for_one without exactly one child, a child with
- * neither module nor supervisor nor host actor, an unregistered host_kind), WACTOR_EEXIST (a name is taken), WACTOR_ETRAP / WACTOR_EMODULE (a child
- * failed to start; the ones started before it were stopped again), WACTOR_ENOMEM. */
+ * not exactly one of module, supervisor and host/host_kind, an unregistered host_kind), WACTOR_EEXIST (a
+ * name is taken), WACTOR_ETRAP / WACTOR_EMODULE (a child failed to start; the ones started before it were
+ * stopped again), WACTOR_ENOMEM. */
 WACTOR_API wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *spec, wactor_pid *out,
                                      wactor_diag *diag);
 

@@ -151,8 +151,9 @@ typedef struct wactor_host_behaviour {
  * Errors: WACTOR_EINVAL (behaviour or its receive NULL, out NULL, empty name), WACTOR_EEXIST (the name is
  * taken), WACTOR_ENOMEM, WACTOR_ESTATE (the runtime is being destroyed) — for these nothing ran and the
  * caller keeps `state`; WACTOR_ETRAP: pre_start failed (diag says how) or the actor was killed before it
- * was ready — post_stop has run with the state. Thread-safe; not from a non-blocking host actor's
- * callback nor a scheduler thread (it waits for pre_start). */
+ * was ready — post_stop has run with the state. Thread-safe. It waits for pre_start, so from a callback of
+ * a non-blocking host actor it returns WACTOR_ESTATE (nothing ran); from a blocking one it is allowed (keep
+ * the pool big enough: a blocking child's pre_start needs a free pool thread). */
 WACTOR_API wactor_error wactor_host_spawn(wactor_runtime *rt, const wactor_host_behaviour *behaviour, void *state,
                                           const wactor_spawn_opts *opts, wactor_pid *out, wactor_diag *diag);
 

@@ -134,6 +134,8 @@ static void rec_post_stop(void *state, const wactor_exit_reason *r) {
 
 #define NOT_A_COMMAND ((wactor_error)-1)
 
+static const wactor_host_behaviour rec_behaviour;
+
 /* Runs the text command `cmd` ("send 12", "request 12 50", "ask 12", "crash", "exit", "monitor 12",
  * "link 12", "sub news.>", "pub news.a", "reply", "save"), storing its outcome in s->result. */
 static wactor_error rec_command(wactor_host_ctx *ctx, rec_state *s, const char *cmd) {
@@ -190,6 +192,12 @@ static wactor_error rec_command(wactor_host_ctx *ctx, rec_state *s, const char *
         wactor_error e = wactor_host_ask(ctx, wactor_host_self(ctx), "x", 1, 100, &reply, &len);
         free(reply);
         return e;
+    }
+    if (strcmp(cmd, "spawn") == 0) { /* a host actor spawning another (it waits for its pre_start) */
+        static rec_state child;
+        rec_init(&child);
+        wactor_pid pid = 0;
+        return wactor_host_spawn(wactor_host_runtime(ctx), &rec_behaviour, &child, NULL, &pid, NULL);
     }
     if (strcmp(cmd, "save") == 0) {
         s->saved = ctx;
@@ -505,6 +513,8 @@ static void test_blocking_ask(void **st) {
     assert_string_equal(s.reply, "{\"value\":42}");
     /* asking itself cannot be answered while it waits: a timeout, not a hang */
     assert_int_equal(command(rt, h, &s, "ask-self"), WACTOR_ETIMEDOUT);
+    /* a blocking host actor may spawn another and wait for its start */
+    assert_int_equal(command(rt, h, &s, "spawn"), WACTOR_OK);
     wactor_runtime_destroy(rt);
     wactor_module_release(kvm);
 }
@@ -968,7 +978,9 @@ static void test_misuse(void **st) {
     assert_int_equal(wactor_host_self(s.saved), 0);
     assert_null(wactor_host_state(s.saved));
     assert_int_equal(wactor_host_send(NULL, h, "x", 1), WACTOR_ESTATE);
-    /* reply outside a request; a request answered twice */
+    /* a non-blocking callback must not wait for another actor's start */
+    assert_int_equal(command(rt, h, &s, "spawn"), WACTOR_ESTATE);
+    /* reply outside a request */
     assert_int_equal(command(rt, h, &s, "reply"), WACTOR_ESTATE);
     void *reply = NULL;
     size_t len = 0;

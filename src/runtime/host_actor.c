@@ -471,6 +471,8 @@ wactor_error wactor_host_spawn(wactor_runtime *rt, const wactor_host_behaviour *
     if (!rt || !behaviour || !behaviour->receive || !out) return WACTOR_EINVAL;
     const char *name = opts ? opts->name : NULL;
     if (name && !*name) return WACTOR_EINVAL;
+    /* it waits for pre_start: not on a scheduler thread (a non-blocking host actor's callback runs there) */
+    if (tls_current && !tls_current->b.blocking) return WACTOR_ESTATE;
     bool ok = true;
     component_caps *caps = runtime_grants(opts ? opts->caps : NULL, &ok);
     actor_future *started = ok ? actor_future_new() : NULL;
