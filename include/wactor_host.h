@@ -42,6 +42,11 @@
  * and valid during the call only: copy what you keep. Everything a host actor sends is copied. Payloads
  * should begin with a multicodec varint (docs/ABI.md, "Messages"), as components expect.
  *
+ * Health: wactor_health() (and a supervisor's health probe, wactor_child_spec.health_interval_ms) is
+ * answered "healthy" whenever the actor takes the probe from its mailbox — so a blocking actor stuck in a
+ * callback does not answer, and its supervisor counts it unhealthy. wactor_invoke* has nothing to call
+ * (WACTOR_ENOENT).
+ *
  * Limits (the same as a component's, wactor_spawn_opts, 0 = the WACTOR_DEFAULT_* of wactor.h): mailbox
  * (messages, default 1024) and mailbox_bytes (default 64 MiB) — a send to its full mailbox is refused
  * (WACTOR_EFULL / the guest's WACTOR_ERR_FULL), never dropped silently; max_message_bytes (16 MiB, both

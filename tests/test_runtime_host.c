@@ -810,6 +810,33 @@ static void test_registered_kind(void **st) {
     wactor_runtime_destroy(rt);
 }
 
+static void test_killed_mid_blocking_step(void **st) {
+    (void)st;
+    wactor_runtime *rt = new_runtime(2);
+    rec_state s;
+    rec_init(&s);
+    s.use_gate = true;
+    wactor_host_behaviour b = rec_blocking();
+    wactor_child_spec child = {.host = &b, .host_arg = &s, .spawn = {.name = "stuck"}, .restart = WACTOR_TEMPORARY,
+                               .shutdown_ms = WACTOR_BRUTAL_KILL};
+    wactor_sup_spec spec = {.name = "root", .children = &child, .nchildren = 1};
+    wactor_pid sup = 0;
+    assert_int_equal(wactor_supervisor_start(rt, &spec, &sup, NULL), WACTOR_OK);
+    wactor_pid h = wactor_whereis(rt, "stuck");
+    assert_int_equal(wactor_send(rt, h, "hold", 4), WACTOR_OK);
+    WAIT_FOR(atomic_load(&s.in_receive) == 1); /* its callback runs on the pool, and will not return yet */
+    assert_int_equal(wactor_terminate_child(rt, sup, "stuck", 0), WACTOR_OK);
+    WAIT_FOR(wactor_whereis(rt, "stuck") == 0);
+    assert_int_equal(info_of(rt, h).state, WACTOR_FAILED);
+    assert_string_equal(info_of(rt, h).failure.message, "killed");
+    sleep_ms(50);
+    assert_int_equal(atomic_load(&s.post_stops), 0); /* the callback still runs: its state must stay */
+    atomic_store(&s.gate, 1);
+    WAIT_FOR(atomic_load(&s.post_stops) == 1);     /* ... and post_stop comes when it returns */
+    assert_events(&s, "pre_start post_start receive post_stop:killed ");
+    wactor_runtime_destroy(rt);
+}
+
 /* ------------------------------------------------------------------ monitors, links, pub/sub from components */
 
 static void test_components_watch_and_publish(void **st) {
@@ -1018,6 +1045,7 @@ int main(void) {
         cmocka_unit_test(test_lifecycle_order_blocking),
         cmocka_unit_test(test_supervised_restart),
         cmocka_unit_test(test_registered_kind),
+        cmocka_unit_test(test_killed_mid_blocking_step),
         cmocka_unit_test(test_components_watch_and_publish),
         cmocka_unit_test(test_mailbox_full_pushes_back),
         cmocka_unit_test(test_limits_and_sizes),
