@@ -25,6 +25,13 @@
 #include "wactor.h"
 #include "wactor_host.h"
 
+/* WAIT_FOR with a longer hang guard (30 s), for runs of many requests logged one by one under ASan. */
+#define WAIT_LONG(cond)                                                                                        \
+    do {                                                                                                       \
+        for (int wait_i_ = 0; wait_i_ < 3000 && !(cond); wait_i_++) sleep_ms(10);                              \
+        assert_true(cond);                                                                                     \
+    } while (0)
+
 static const char *const any[] = {"*"};
 static const char *const all_topics[] = {">"};
 static const wactor_caps caps_all = {.send = any, .nsend = 1, .request = any, .nrequest = 1,
@@ -403,7 +410,7 @@ static void run_client(wactor_runtime *rt, wactor_pid client, int n, const char 
     int before = log_count("kv_client: run of ");
     assert_int_equal(wactor_send(rt, client, msg, (size_t)len), WACTOR_OK);
     snprintf(done, sizeof done, "kv_client: run of %d against kv done", n);
-    WAIT_FOR(log_count(done) > 0 && log_count("kv_client: run of ") >= before + 2);
+    WAIT_LONG(log_count(done) > 0 && log_count("kv_client: run of ") >= before + 2);
     if (want_summary && !log_has(want_summary)) fprintf(stderr, "missing \"%s\" in the log\n", want_summary);
     if (want_summary) assert_true(log_has(want_summary));
 }
@@ -605,12 +612,16 @@ static void test_blocking_handler_keeps_neighbours_running(void **st) {
     for (int i = 0; i < 3; i++) assert_int_equal(wactor_send(rt, h, "tick", 4), WACTOR_OK);
     for (int i = 0; i < 300 && atomic_load(&s.received) < 3; i++) sleep_ms(10);
     assert_int_equal(atomic_load(&s.received), 3);
-    /* while each 300 ms sleep ran, the pair kept ping-ponging on the one scheduler thread: generous bound
-     * (thousands of round trips happen in 300 ms; a held scheduler thread would give 0) */
+    /* while each 300 ms sleep ran, the pair kept ping-ponging on the one scheduler thread: generous bounds
+     * (~400 round trips per sleep here on a loaded machine, 15-80 under ASan; a held scheduler
+     * thread gives exactly 0 — the same test with a non-blocking behaviour does) */
+    uint64_t total = 0;
     for (int i = 0; i < 3; i++) {
-        if (s.deltas[i] <= 20) fprintf(stderr, "round trips during sleep %d: %llu\n", i, (unsigned long long)s.deltas[i]);
-        assert_true(s.deltas[i] > 20);
+        fprintf(stderr, "round trips during sleep %d: %llu\n", i, (unsigned long long)s.deltas[i]);
+        assert_true(s.deltas[i] >= 1);
+        total += s.deltas[i];
     }
+    assert_true(total >= 10);
     assert_int_equal(wactor_stop(rt, ping, 0), WACTOR_OK);
     wactor_runtime_destroy(rt);
     wactor_module_release(ping_m);
@@ -737,7 +748,7 @@ static void test_supervised_restart(void **st) {
 
     /* crash it while the client keeps asking: every request gets an outcome, none waits in vain */
     char run[64];
-    int len = snprintf(run, sizeof run, "\x80\x04{\"run\":300,\"timeout_ms\":5000}");
+    int len = snprintf(run, sizeof run, "\x80\x04{\"run\":100,\"timeout_ms\":5000}");
     assert_int_equal(wactor_send(rt, client, run, (size_t)len), WACTOR_OK);
     assert_int_equal(wactor_send(rt, kv1, "\x80\x04{\"crash\":1}", 13), WACTOR_OK);
     WAIT_FOR(wactor_whereis(rt, "kv") != 0 && wactor_whereis(rt, "kv") != kv1); /* the name moved */
@@ -745,7 +756,7 @@ static void test_supervised_restart(void **st) {
     assert_int_equal(info_of(rt, kv1).state, WACTOR_FAILED);
     assert_string_equal(info_of(rt, kv1).failure.message, "kv: I/O error");
     assert_int_equal(info_of(rt, kv2).state, WACTOR_READY);
-    WAIT_FOR(log_has("kv_client: run of 300 against kv done"));
+    WAIT_LONG(log_has("kv_client: run of 100 against kv done"));
     assert_true(ev_has("\"child\":\"kv\",\"reason\":null,\"pid\":"));
     assert_true(ev_has("\"restart\":true"));
     assert_true(ev_has("\"reason\":\"kv: I/O error\""));

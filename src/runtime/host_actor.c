@@ -11,10 +11,12 @@
  * completes the start, ends the actor if it asked to). Either way one step runs at a time, and everything
  * the step touches (the pending requests, counters of what it holds) is the step's alone.
  *
- * Ownership: the state is reference-counted — one reference for the actor (dropped by terminate) and one
- * for a step in flight on the pool. A blocking actor killed in the middle of a step ends at once (the actor
- * layer does not wait for it), and the step's end, when the last reference goes, does the rest: cancels its
- * request timers, drops its subscriptions, completes an unanswered start and calls post_stop.
+ * Ownership: the actor's terminate frees the state — unless a blocking step is still running on the pool
+ * (the actor was killed in the middle of it: the actor layer does not wait), in which case the end of that
+ * step does: cancels its request timers, drops its subscriptions, completes an unanswered start, calls
+ * post_stop and frees. One atomic word (job_state: the step's progress and an "actor gone" bit) decides
+ * which of the two runs it, exactly once. In every other case post_stop has run when the actor's exit is
+ * observable (wactor_stop returns, its supervisor and monitors learn of it).
  *
  * Errors inside are negative errno values; the wactor_host_* functions return wactor_error through
  * runtime_error(), the one conversion of the embedding API.
@@ -38,7 +40,8 @@ _Static_assert((int)WACTOR_EXIT_NORMAL == (int)ACTOR_EXIT_NORMAL && (int)WACTOR_
 _Static_assert(sizeof(((wactor_exit_reason *)0)->text) == sizeof(((actor_exit *)0)->text), "exit reason texts");
 
 typedef enum step_kind { STEP_NONE, STEP_START, STEP_RECEIVE, STEP_STOP } step_kind;
-enum { JOB_IDLE, JOB_RUNNING, JOB_DONE };
+/* job_state: where a blocking step is, and whether the actor has ended (terminate ran) meanwhile */
+enum { JOB_IDLE = 0, JOB_RUNNING = 1, JOB_DONE = 2, JOB_MASK = 3, JOB_ACTOR_GONE = 4 };
 
 typedef struct host_kind {
     char *name;
@@ -48,7 +51,6 @@ typedef struct host_kind {
 } host_kind;
 
 struct wactor_host_ctx {
-    atomic_int refs;               /* the actor's + a step's in flight on the pool */
     wactor_runtime *rt;
     actor_system *sys;
     actor_id id;
@@ -78,7 +80,7 @@ struct wactor_host_ctx {
 
     /* the blocking pool */
     dirty_job job;
-    _Atomic int job_state;         /* JOB_* */
+    _Atomic int job_state;         /* JOB_* | JOB_ACTOR_GONE */
 
     actor_exit final;              /* why it ended (terminate) */
 };
@@ -127,9 +129,9 @@ static void answer_start(wactor_host_ctx *h, int status, const char *why) {
     h->start_future = NULL;
 }
 
-/* Drops a reference; the last one (the actor has ended, no step is running) cleans up. */
-static void host_release(wactor_host_ctx *h) {
-    if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) != 1) return;
+/* The actor has ended and no step is running: cancel, drop, answer, post_stop, free. Called once, by
+ * terminate, or by the end of a blocking step that outlived its actor (job_run). */
+static void host_free(wactor_host_ctx *h) {
     component_idmap_clear(&h->pending, cancel_timer, h->sys);
     if (h->subscribed) broker_unsubscribe_all(h->rt->broker, h->id);
     answer_start(h, -ECHILD, "ended before it was ready");
@@ -224,15 +226,18 @@ static actor_result finish_step(wactor_host_ctx *h, actor *self) {
 static void job_run(dirty_job *j) {
     wactor_host_ctx *h = (wactor_host_ctx *)((char *)j - offsetof(wactor_host_ctx, job));
     run_step(h);
-    atomic_store_explicit(&h->job_state, JOB_DONE, memory_order_release);
-    actor_unpark(h->sys, h->id); /* its resume() finishes the step (-ENOENT: it was killed meanwhile) */
-    host_release(h);             /* the step's reference: the last one if it was killed */
+    actor_system *sys = h->sys; /* once DONE is published the actor may finish, end and free h */
+    actor_id id = h->id;
+    int old = atomic_load_explicit(&h->job_state, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(&h->job_state, &old, (old & JOB_ACTOR_GONE) | JOB_DONE,
+                                                  memory_order_acq_rel, memory_order_acquire)) {}
+    if (old & JOB_ACTOR_GONE) host_free(h); /* killed while the step ran: nobody else will */
+    else actor_unpark(sys, id);             /* its resume() finishes the step */
 }
 
 /* Runs the step now (non-blocking actors) or on the pool (blocking ones). */
 static actor_result start_step(wactor_host_ctx *h, actor *self) {
     if (h->b.blocking && h->rt->pool) {
-        atomic_fetch_add_explicit(&h->refs, 1, memory_order_relaxed);
         atomic_store_explicit(&h->job_state, JOB_RUNNING, memory_order_relaxed);
         if (dirty_pool_submit(h->rt->pool, &h->job) == 0) {
             actor_park(self);
@@ -240,7 +245,6 @@ static actor_result start_step(wactor_host_ctx *h, actor *self) {
         }
         /* the pool has shut down (the runtime is being destroyed): run it here rather than lose it */
         atomic_store_explicit(&h->job_state, JOB_IDLE, memory_order_relaxed);
-        atomic_fetch_sub_explicit(&h->refs, 1, memory_order_relaxed);
     }
     run_step(h);
     return finish_step(h, self);
@@ -349,11 +353,11 @@ static actor_result host_receive(actor *self, actor_msg *m) {
 
 static actor_result host_resume(actor *self) {
     wactor_host_ctx *h = actor_state(self);
-    if (atomic_load_explicit(&h->job_state, memory_order_acquire) != JOB_DONE) {
+    if ((atomic_load_explicit(&h->job_state, memory_order_acquire) & JOB_MASK) != JOB_DONE) {
         actor_park(self); /* a spurious wake-up: the step still runs */
         return ACTOR_YIELD;
     }
-    atomic_store_explicit(&h->job_state, JOB_IDLE, memory_order_relaxed);
+    atomic_store_explicit(&h->job_state, JOB_IDLE, memory_order_relaxed); /* not GONE: it is running */
     return finish_step(h, self);
 }
 
@@ -366,7 +370,9 @@ static void host_terminate(actor *self, bool killed) {
     wactor_diag d = {.trap = WACTOR_TRAP_NONE};
     snprintf(d.message, sizeof d.message, "%s", why.text[0] ? why.text : failed ? "killed" : "normal");
     component_info_set_state(h->info, failed ? WACTOR_FAILED : WACTOR_TERMINATED, failed ? &d : NULL);
-    host_release(h); /* a step still on the pool keeps it until that step ends */
+    /* a step still running on the pool (it was killed meanwhile) keeps the state until that step ends */
+    int old = atomic_fetch_or_explicit(&h->job_state, JOB_ACTOR_GONE, memory_order_acq_rel);
+    if ((old & JOB_MASK) != JOB_RUNNING) host_free(h);
 }
 
 static const actor_behaviour host_actor_behaviour = {
@@ -408,7 +414,6 @@ int runtime_host_start(wactor_runtime *rt, const wactor_host_behaviour *b, void 
         runtime_spawned_discard(entry);
         return -ENOMEM;
     }
-    atomic_init(&h->refs, 1);
     atomic_init(&h->job_state, JOB_IDLE);
     h->rt = rt;
     h->sys = rt->sys;
