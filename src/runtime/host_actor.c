@@ -147,6 +147,15 @@ static void host_free(wactor_host_ctx *h) {
     free(h);
 }
 
+/* Its tombstone in component_info: terminated, or failed with the exit text (trap kind none). */
+static void record_end(wactor_host_ctx *h) {
+    const actor_exit *why = &h->final;
+    bool failed = why->kind == ACTOR_EXIT_ERROR || why->kind == ACTOR_EXIT_KILLED;
+    wactor_diag d = {.trap = WACTOR_TRAP_NONE};
+    snprintf(d.message, sizeof d.message, "%s", why->text[0] ? why->text : failed ? "killed" : "normal");
+    component_info_set_state(h->info, failed ? WACTOR_FAILED : WACTOR_TERMINATED, failed ? &d : NULL);
+}
+
 /* ------------------------------------------------------------------ steps */
 
 static void set_exit(wactor_host_ctx *h, actor_exit_kind kind, int code, const char *text) {
@@ -231,8 +240,12 @@ static void job_run(dirty_job *j) {
     int old = atomic_load_explicit(&h->job_state, memory_order_relaxed);
     while (!atomic_compare_exchange_weak_explicit(&h->job_state, &old, (old & JOB_ACTOR_GONE) | JOB_DONE,
                                                   memory_order_acq_rel, memory_order_acquire)) {}
-    if (old & JOB_ACTOR_GONE) host_free(h); /* killed while the step ran: nobody else will */
-    else actor_unpark(sys, id);             /* its resume() finishes the step */
+    if (old & JOB_ACTOR_GONE) { /* killed while the step ran: nobody else will free it */
+        record_end(h);          /* again: the step may have moved the state on after the kill */
+        host_free(h);
+    } else {
+        actor_unpark(sys, id);  /* its resume() finishes the step */
+    }
 }
 
 /* Runs the step now (non-blocking actors) or on the pool (blocking ones). */
@@ -366,10 +379,7 @@ static void host_terminate(actor *self, bool killed) {
     actor_exit why = {.kind = killed ? ACTOR_EXIT_KILLED : ACTOR_EXIT_NORMAL};
     actor_exit_reason(h->sys, h->id, &why); /* recorded before terminate */
     h->final = why;
-    bool failed = why.kind == ACTOR_EXIT_ERROR || why.kind == ACTOR_EXIT_KILLED;
-    wactor_diag d = {.trap = WACTOR_TRAP_NONE};
-    snprintf(d.message, sizeof d.message, "%s", why.text[0] ? why.text : failed ? "killed" : "normal");
-    component_info_set_state(h->info, failed ? WACTOR_FAILED : WACTOR_TERMINATED, failed ? &d : NULL);
+    record_end(h);
     /* a step still running on the pool (it was killed meanwhile) keeps the state until that step ends */
     int old = atomic_fetch_or_explicit(&h->job_state, JOB_ACTOR_GONE, memory_order_acq_rel);
     if ((old & JOB_MASK) != JOB_RUNNING) host_free(h);
