@@ -79,6 +79,14 @@ static double metric(const char *text, const char *series) {
     return -1;
 }
 
+/* scrape() of a server without a token. */
+static double scrape_open(uint16_t port, const char *series) {
+    char *m = get_ok(port, "/metrics", NULL);
+    double v = metric(m, series);
+    free(m);
+    return v;
+}
+
 static double scrape(uint16_t port, const char *series) {
     char *m = get_ok(port, "/metrics", TOKEN);
     double v = metric(m, series);
@@ -382,6 +390,50 @@ static void test_sse_slow_client_dropped(void **state) {
     sys_stop(&s);
 }
 
+/* max_connections: the connections beyond it are closed at once, the server keeps answering once they go. */
+static void test_connection_limit(void **state) {
+    (void)state;
+    wactor_runtime *rt = NULL;
+    wactor_config cfg = {.threads = 1, .log = quiet_log};
+    assert_int_equal(wactor_runtime_create(&cfg, &rt), WACTOR_OK);
+    wactor_http *h = NULL;
+    wactor_http_opts o = {.max_connections = 2};
+    assert_int_equal(wactor_http_start(rt, &o, &h, NULL), WACTOR_OK);
+    uint16_t port = wactor_http_port(h);
+    int held[2];
+    for (int i = 0; i < 2; i++) { /* two streams hold both connections */
+        held[i] = http_connect(port);
+        static const char req[] = "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
+        assert_true(http_write_all(held[i], req, sizeof req - 1));
+        char *b = NULL;
+        size_t len = 0, cap = 0;
+        http_read_until(held[i], &b, &len, &cap, "retry:", 10000);
+        assert_non_null(b);
+        free(b);
+    }
+    /* a third waits (in the listen backlog: no thread is started for it) while both are held ... */
+    int third = http_connect(port);
+    assert_true(third >= 0);
+    static const char req3[] = "GET /api/node HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_true(http_write_all(third, req3, sizeof req3 - 1));
+    char *b = NULL;
+    size_t len = 0, cap = 0;
+    http_read_until(third, &b, &len, &cap, "HTTP/1.1", 1000);
+    assert_true(b == NULL || strstr(b, "HTTP/1.1") == NULL);
+    /* ... and is answered once the held streams' clients leave (seen within HTTP_SSE_CHECK_MS, not at the
+     * next keepalive) */
+    close(held[0]);
+    close(held[1]);
+    http_read_until(third, &b, &len, &cap, "\"threads\":1", 10000);
+    assert_non_null(b);
+    assert_non_null(strstr(b, "HTTP/1.1 200"));
+    free(b);
+    close(third);
+    WAIT_FOR(scrape_open(port, "wactor_http_sse_clients") == 0);
+    wactor_http_stop(h);
+    wactor_runtime_destroy(rt);
+}
+
 static void test_start_refusals(void **state) {
     (void)state;
     wactor_runtime *rt = NULL;
@@ -414,7 +466,7 @@ int main(void) {
         cmocka_unit_test(test_metrics_parse_and_move), cmocka_unit_test(test_trap_and_restart_counted),
         cmocka_unit_test(test_bad_requests),           cmocka_unit_test(test_post_children),
         cmocka_unit_test(test_sse_events),             cmocka_unit_test(test_sse_slow_client_dropped),
-        cmocka_unit_test(test_start_refusals),
+        cmocka_unit_test(test_start_refusals),         cmocka_unit_test(test_connection_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
