@@ -390,6 +390,47 @@ static void test_sse_slow_client_dropped(void **state) {
     sys_stop(&s);
 }
 
+/* Hostile requests: 400 built from methods, paths, headers and bodies that are almost right (a fixed seed).
+ * Each is answered with a status (or closed by the HTTP parser); afterwards the system and the server are
+ * as before. */
+static void test_random_requests(void **state) {
+    (void)state;
+    sys s;
+    sys_start(&s, TOKEN, 0);
+    static const char *const methods[] = {"GET", "POST", "PUT", "HEAD", "OPTIONS", "G\x01T", "POST "};
+    static const char *const paths[] = {
+        "/", "/metrics", "/api/components", "/api/components/", "/api/components/%23", "/api/components/%2300",
+        "/api/components/..%2F..", "/api/tree", "/api/node", "/api/send", "/api/ask", "/api/publish",
+        "/api/command", "/api/supervisors/root/children", "/api/supervisors/root/children/kv/delete",
+        "/api/supervisors//children//restart", "/api/supervisors/root/children/%00/terminate", "//api",
+        "/api/components/kv?x=1", "*", "/%ff%fe"};
+    static const char *const bodies[] = {
+        "", "{}", "[]", "null", "{\"to\":\"kv\",\"message\":{\"get\":\"x\"}}", "{\"to\":\"kv\"",
+        "{\"to\":\"#0\",\"message\":1}", "{\"topic\":\"\",\"message\":1}", "{\"command\":\"ps\"}",
+        "{\"command\":\"count_children root\"}", "{\"to\":\"kv\",\"message\":1,\"timeout_ms\":1e9}",
+        "\xff\xfe\x00", "{\"to\":\"kv\",\"message\":\"\\ud800\"}"};
+    static const char *const auths[] = {"Authorization: Bearer " TOKEN "\r\n", "Authorization: Bearer\r\n",
+                                        "Authorization: Basic eDp5\r\n", "", "Authorization: Bearer " TOKEN "x\r\n"};
+    uint64_t x = 0x2545f4914f6cdd1du;
+#define PICK(a) (x ^= x << 13, x ^= x >> 7, x ^= x << 17, a[x % (sizeof a / sizeof *a)])
+    for (int i = 0; i < 400; i++) {
+        const char *m = PICK(methods), *p = PICK(paths), *b = PICK(bodies), *a = PICK(auths);
+        char req[1024];
+        int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%sContent-Length: %zu\r\n\r\n%s",
+                         m, p, a, strlen(b), b);
+        http_reply r;
+        if (http_raw(s.port, req, (size_t)n, &r) == 0) {
+            assert_true(r.status >= 200 && r.status < 600);
+            http_reply_free(&r);
+        }
+    }
+#undef PICK
+    char *ok = get_ok(s.port, "/api/tree", TOKEN);
+    assert_non_null(strstr(ok, "\"id\":\"crasher\""));
+    free(ok);
+    sys_stop(&s);
+}
+
 /* max_connections: the connections beyond it are closed at once, the server keeps answering once they go. */
 static void test_connection_limit(void **state) {
     (void)state;
@@ -467,6 +508,7 @@ int main(void) {
         cmocka_unit_test(test_bad_requests),           cmocka_unit_test(test_post_children),
         cmocka_unit_test(test_sse_events),             cmocka_unit_test(test_sse_slow_client_dropped),
         cmocka_unit_test(test_start_refusals),         cmocka_unit_test(test_connection_limit),
+        cmocka_unit_test(test_random_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
