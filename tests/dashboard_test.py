@@ -26,6 +26,7 @@ Exit status: 0 pass, 1 fail, 77 Chromium cannot start here (ctest's SKIP_RETURN_
 """
 import argparse
 import base64
+import fcntl
 import html.parser
 import http.client
 import json
@@ -58,8 +59,17 @@ class Chromium:
         path = shutil.which(binary)
         if not path:
             raise Unavailable(f"{binary}: not found")
+        os.makedirs(profile, exist_ok=True)
         to_chrome_r, self.to_chrome = os.pipe()
         self.from_chrome, from_chrome_w = os.pipe()
+        # The child's ends, moved above 4 so that putting them at 3 and 4 cannot overwrite one another.
+        for fd in (to_chrome_r, from_chrome_w):
+            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+            os.close(fd)
+            if fd == to_chrome_r:
+                to_chrome_r = high
+            else:
+                from_chrome_w = high
 
         def child_fds():
             os.dup2(to_chrome_r, 3)
@@ -71,7 +81,7 @@ class Chromium:
                 "--hide-scrollbars", "--force-device-scale-factor=1", f"--window-size={width},{height}",
                 "about:blank"]
         try:
-            self.proc = subprocess.Popen(args, preexec_fn=child_fds, pass_fds=(to_chrome_r, from_chrome_w),
+            self.proc = subprocess.Popen(args, preexec_fn=child_fds, pass_fds=(3, 4),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=open(os.path.join(profile, "chromium.log"), "wb"))
         except OSError as e:
@@ -125,6 +135,16 @@ class Chromium:
         nav = self.call("Page.navigate", {"url": url}, session=self.session)
         if nav.get("errorText"):
             raise RuntimeError(f"navigating to {url}: {nav['errorText']}")
+        deadline = time.monotonic() + HANG_GUARD_S
+        while True:  # until the new document has loaded (evaluating during the navigation may fail)
+            try:
+                if self.evaluate("document.readyState") == "complete" and self.evaluate("location.href") == url:
+                    return
+            except RuntimeError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not load")
+            time.sleep(0.05)
 
     def evaluate(self, expression):
         r = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=self.session)
@@ -310,7 +330,8 @@ class Node:
         raise RuntimeError(f"the node did not come up: {last!r}; {self.tail()}")
 
     def tail(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path, "rb") as f:
             return f.read()[-3000:].decode(errors="replace")
 
@@ -471,8 +492,8 @@ def run_test(args, tmp):
         if args.screenshot:
             browser.screenshot(args.screenshot, 1280)
             check("screenshot written", os.path.getsize(args.screenshot) > 10000)
-    except AssertionError as e:
-        check(str(e), False)
+    except (AssertionError, RuntimeError, TimeoutError, EOFError, OSError) as e:
+        check(str(e) or repr(e), False)
         print(node.tail()[-1500:])
     finally:
         if browser:
