@@ -523,6 +523,11 @@ def run_demo(args, tmp):
         wait_dom(browser, "components, tree and events",
                  lambda d: d.find("tr", data_component=ANY) is not None and d.find_all("li", data_kind="worker")
                  and events(d, "child_started"), os.path.join(tmp, "last-dom.html"))
+        for name, message in args.send:  # misbehaviour to show while the page watches
+            status, body = node.request("POST", "/api/send", {"to": name, "message": json.loads(message)})
+            if status != 200:
+                raise RuntimeError(f"POST /api/send to {name}: {status} {body[:200]!r}")
+            time.sleep(1.0)
         time.sleep(args.settle)  # let the chart draw a stretch of line: this is a picture, not a test
         browser.screenshot(args.screenshot, 1280)
         print(f"wrote {args.screenshot}")
@@ -540,6 +545,8 @@ def main():
     p.add_argument("--chromium", default=os.environ.get("CHROMIUM", "chromium"))
     p.add_argument("--screenshot")
     p.add_argument("--demo", help="a manifest to show (writes --screenshot, asserts nothing)")
+    p.add_argument("--send", nargs=2, action="append", default=[], metavar=("NAME", "JSON"),
+                   help="--demo: POST /api/send this message once the page shows (repeatable)")
     p.add_argument("--settle", type=float, default=8.0, help="--demo: seconds to let it run before the picture")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="wactor-dashboard-") as tmp:
