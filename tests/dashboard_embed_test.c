@@ -64,8 +64,9 @@ int main(void) {
     CHECK(find("<script src") == NULL && find("<link") == NULL, "loads an external script or stylesheet");
     CHECK(find("innerHTML") == NULL && find("insertAdjacentHTML") == NULL && find("document.write") == NULL,
           "inserts markup from strings");
-    /* It reads the API the server documents (docs/OPERATIONS.md). */
-    CHECK(find("'/api/events'") && find("'/api/components'") && find("'/api/tree'") && find("'/api/node'"),
+    /* It reads the API the server documents (docs/OPERATIONS.md), by relative URLs (so that it also works
+     * behind a reverse proxy that serves the node under a path). */
+    CHECK(find("'api/events'") && find("'api/components'") && find("'api/tree'") && find("'api/node'"),
           "does not use the documented endpoints");
     free(file);
     if (failures) return 1;
