@@ -479,9 +479,11 @@ def run_test(args, tmp):
         check("no injected script ran", browser.evaluate("typeof window.__pwned") == "undefined")
 
         # 5. the chart and the figures
-        dom = wait_dom(browser, "the throughput line",
-                       lambda d: d.find("polyline") is not None and len(d.find("polyline").attrs.get("points", "").split()) >= 2,
-                       dump)
+        def figures(d):  # the figures and the table may come from two polls a moment apart: wait for both
+            line = d.find("polyline")
+            return (line is not None and len(line.attrs.get("points", "").split()) >= 2
+                    and as_int(d.find(id="k-components").text()) == 2 and (as_int(d.find(id="k-traps").text()) or 0) >= 1)
+        dom = wait_dom(browser, "the throughput line and the figures", figures, dump)
         check("chart: a line of several points", len(dom.find("polyline").attrs["points"].split()) >= 2)
         check("figures: components counted", as_int(dom.find(id="k-components").text()) == 2,
               dom.find(id="k-components").text())
