@@ -4,8 +4,17 @@
 
 #include "admin/admin.h"
 
+/* Resolves SUP. A component is refused here, before any supervisor request reaches it: the supervisor
+ * calls of the embedding API do not check what kind of actor they talk to, and a component takes their
+ * message for one of its own (wactor_start_child on a component pid answered "the component trapped"). */
 static int sup_pid(wactor_runtime *rt, const char *sup, wactor_pid *pid, admin_answer *err) {
-    return admin_resolve(rt, sup, sup ? strlen(sup) : 0, pid, err);
+    if (admin_resolve(rt, sup, sup ? strlen(sup) : 0, pid, err)) return -1;
+    wactor_actor_info info;
+    if (wactor_info(rt, *pid, &info) == WACTOR_OK) {
+        *err = admin_error(404, "%s is a component, not a supervisor", sup);
+        return -1;
+    }
+    return 0;
 }
 
 static admin_answer ok_or(wactor_error err) {
