@@ -427,6 +427,9 @@ def run_test(args, tmp):
               inner is not None and inner.find("li", data_node="victim", data_kind="worker") is not None)
         check("tree: the bystander is a worker under root",
               root is not None and root.find("li", data_node=HOSTILE_NAME, data_kind="worker") is not None)
+        hostile = tree_node(dom, HOSTILE_NAME)
+        check("tree: a name that is markup is shown as its text",
+              hostile is not None and hostile.find("span", class_="name").text() == HOSTILE_NAME)
         check("tree: victim's parent is inner, not root",
               tree_node(dom, "victim").parent.parent.attrs.get("data-node") == "inner")
 
@@ -458,6 +461,7 @@ def run_test(args, tmp):
         check("table: victim ready again", row.cell("c-state").startswith("ready"), row.cell("c-state"))
         check("table: the name's messages survive the restart", as_int(row.cell("c-messages")) >= 5,
               row.cell("c-messages"))
+
         exited = events(dom, "child_exited", "victim")
         check("events: victim exited with the trap's kind", any("unreachable" in e.text() for e in exited),
               [e.text() for e in exited])
@@ -479,12 +483,20 @@ def run_test(args, tmp):
         check("no injected script ran", browser.evaluate("typeof window.__pwned") == "undefined")
 
         # 5. the chart and the figures
+        def rate(d):
+            row = component_row(d, "victim")
+            try:
+                return float(row.cell("c-rate").replace(",", "")) if row else None
+            except ValueError:
+                return None  # "–": not two samples yet
+
         def figures(d):  # the figures and the table may come from two polls a moment apart: wait for both
             line = d.find("polyline")
-            return (line is not None and len(line.attrs.get("points", "").split()) >= 2
+            return (line is not None and len(line.attrs.get("points", "").split()) >= 2 and rate(d) is not None
                     and as_int(d.find(id="k-components").text()) == 2 and (as_int(d.find(id="k-traps").text()) or 0) >= 1)
         dom = wait_dom(browser, "the throughput line and the figures", figures, dump)
         check("chart: a line of several points", len(dom.find("polyline").attrs["points"].split()) >= 2)
+        check("table: messages/s computed from two samples", rate(dom) >= 0, component_row(dom, "victim").cell("c-rate"))
         check("figures: components counted", as_int(dom.find(id="k-components").text()) == 2,
               dom.find(id="k-components").text())
         check("figures: the trap counted", (as_int(dom.find(id="k-traps").text()) or 0) >= 1,
