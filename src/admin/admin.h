@@ -99,6 +99,7 @@ admin_answer admin_info(wactor_runtime *rt, const char *address);
 /* Per-session state of a console: when `node` was last asked (for its messages/s). */
 typedef struct admin_session {
     uint64_t last_ns, last_delivered, started_ns;
+    bool sampled;   /* last_delivered holds a sample (the first `node` has no rate yet: null) */
 } admin_session;
 void admin_session_init(admin_session *s);
 

@@ -123,7 +123,9 @@ admin_answer admin_command(wactor_runtime *rt, admin_session *s, const char *lin
         wactor_stats st;
         wactor_stats_get(rt, &st);
         uint64_t t = now_ns();
-        double rate = t > s->last_ns ? (double)(st.delivered - s->last_delivered) * 1e9 / (double)(t - s->last_ns) : -1;
+        double rate = s->sampled && t > s->last_ns
+                          ? (double)(st.delivered - s->last_delivered) * 1e9 / (double)(t - s->last_ns) : -1;
+        s->sampled = true;
         s->last_ns = t;
         s->last_delivered = st.delivered;
         return admin_node(rt, rate, (double)(t - s->started_ns) / 1e9);

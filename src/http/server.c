@@ -292,11 +292,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     request *rq = *state;
     if (!rq) { /* first call: headers only. Refuse early what needs no body to refuse. */
         const char *why = NULL;
-        bool mutating = !is(method, "GET") && !is(method, "HEAD");
-        int status = authorize(h, c, mutating && is(method, "POST"), &why);
-        if (!status && mutating && !is(method, "POST")) {
-            rq = calloc(1, sizeof *rq); /* an unknown method: answered (404/405) once the body is gone */
-        }
+        int status = authorize(h, c, is(method, "POST"), &why);
         if (status) return send_error(c, status, why);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
@@ -306,11 +302,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             if (errno || end == cl || *end || n > h->max_body) {
                 char text[128];
                 snprintf(text, sizeof text, "request body over %zu bytes", h->max_body);
-                free(rq);
                 return send_error(c, 413, text);
             }
         }
-        if (!rq) rq = calloc(1, sizeof *rq);
+        rq = calloc(1, sizeof *rq);
         if (!rq) return MHD_NO;
         *state = rq;
         return MHD_YES;
