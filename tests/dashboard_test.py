@@ -19,7 +19,9 @@ Python's HTML parser:
   - guest- and manifest-supplied texts are text, never markup: the component named
     '<b id="inj">bystander</b>' and the health reason '<img src=x onerror=...><script>...' appear as
     literal text, no element of theirs exists and none of their script ran;
-  - the throughput chart has drawn a line.
+  - the throughput chart has drawn a line;
+  - with the event stream blocked (Network.setBlockedURLs), polling alone shows the table and the tree and a
+    second restart, and the page does not claim to be live.
 Every wait is for a condition on the DOM (polled), bounded by a generous hang guard, never a fixed sleep.
 
 Exit status: 0 pass, 1 fail, 77 Chromium cannot start here (ctest's SKIP_RETURN_CODE).
@@ -124,14 +126,17 @@ class Chromium:
                     raise EOFError("the browser closed the pipe")
                 self.buf += data
 
-    def open_page(self, url, headers=None):
+    def open_page(self, url, headers=None, blocked=None):
+        """A new tab on `url`; its requests carry `headers`; URLs matching a pattern in `blocked` fail."""
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.call("Page.enable", session=self.session)
         self.call("Runtime.enable", session=self.session)
+        self.call("Network.enable", session=self.session)
         if headers:
-            self.call("Network.enable", session=self.session)
             self.call("Network.setExtraHTTPHeaders", {"headers": headers}, session=self.session)
+        if blocked:
+            self.call("Network.setBlockedURLs", {"urls": blocked}, session=self.session)
         nav = self.call("Page.navigate", {"url": url}, session=self.session)
         if nav.get("errorText"):
             raise RuntimeError(f"navigating to {url}: {nav['errorText']}")
@@ -506,6 +511,23 @@ def run_test(args, tmp):
         if args.screenshot:
             browser.screenshot(args.screenshot, 1280)
             check("screenshot written", os.path.getsize(args.screenshot) > 10000)
+
+        # 6. without the event stream (a proxy that does not pass it): polling alone keeps the page current
+        browser.open_page(node.url, {"Authorization": f"Bearer {node.token}"}, blocked=["*/api/events*"])
+        dom = wait_dom(browser, "the table and the tree by polling alone",
+                       lambda d: component_row(d, "victim") is not None and tree_node(d, "victim") is not None
+                       and (as_int(component_row(d, "victim").cell("c-restarts")) or 0) >= 1
+                       and d.find(id="conn-text").text() != "connecting", dump)
+        check("no stream: says so", dom.find(id="conn-text").text() != "live", dom.find(id="conn-text").text())
+        check("no stream: no events listed", not events(dom, "child_exited"))
+        status, body = node.request("POST", "/api/send", {"to": "victim", "message": {"crash": True}})
+        check("POST /api/send of a second trapping message", status == 200, f"{status} {body[:200]!r}")
+        dom = wait_dom(browser, "the second restart by polling alone",
+                       lambda d: component_row(d, "victim") is not None
+                       and (as_int(component_row(d, "victim").cell("c-restarts")) or 0) >= 2
+                       and any((as_int(e.attrs.get("data-restarts")) or 0) >= 2
+                               for e in tree_node(d, "victim").find_all("span", class_="restarts")), dump)
+        check("no stream: the second restart in the table", as_int(component_row(dom, "victim").cell("c-restarts")) >= 2)
     except (AssertionError, RuntimeError, TimeoutError, EOFError, OSError) as e:
         check(str(e) or repr(e), False)
         print(node.tail()[-1500:])
