@@ -92,6 +92,7 @@ class Chromium:
             os.close(to_chrome_r)
             os.close(from_chrome_w)
         self.buf = b""
+        self.exceptions = []
         self.next_id = 0
         self.session = None
         try:
@@ -112,6 +113,9 @@ class Chromium:
             while b"\0" in self.buf:
                 raw, self.buf = self.buf.split(b"\0", 1)
                 answer = json.loads(raw)
+                if answer.get("method") == "Runtime.exceptionThrown":  # an uncaught error in the page
+                    details = answer["params"]["exceptionDetails"]
+                    self.exceptions.append(details.get("exception", {}).get("description") or details.get("text"))
                 if answer.get("id") == want:
                     if "error" in answer:
                         raise RuntimeError(f"{method}: {answer['error']}")
@@ -512,6 +516,8 @@ def run_test(args, tmp):
             browser.screenshot(args.screenshot, 1280)
             check("screenshot written", os.path.getsize(args.screenshot) > 10000)
 
+        check("the page threw no uncaught error", not browser.exceptions, browser.exceptions[:3])
+
         # 6. without the event stream (a proxy that does not pass it): polling alone keeps the page current
         browser.open_page(node.url, {"Authorization": f"Bearer {node.token}"}, blocked=["*/api/events*"])
         dom = wait_dom(browser, "the table and the tree by polling alone",
@@ -528,6 +534,7 @@ def run_test(args, tmp):
                        and any((as_int(e.attrs.get("data-restarts")) or 0) >= 2
                                for e in tree_node(d, "victim").find_all("span", class_="restarts")), dump)
         check("no stream: the second restart in the table", as_int(component_row(dom, "victim").cell("c-restarts")) >= 2)
+        check("no stream: the page threw no uncaught error", not browser.exceptions, browser.exceptions[:3])
     except (AssertionError, RuntimeError, TimeoutError, EOFError, OSError) as e:
         check(str(e) or repr(e), False)
         print(node.tail()[-1500:])
