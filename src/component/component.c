@@ -67,11 +67,10 @@ void component_info_get(component_info *info, wactor_actor_info *out) {
     out->handler_ns = atomic_load_explicit(&info->handler_ns, memory_order_relaxed);
     out->memory_pages = atomic_load_explicit(&info->memory_pages, memory_order_relaxed);
     out->instances = 1;
-    if (out->state == WACTOR_FAILED) {
-        wactor_trap_kind k = out->failure.trap > WACTOR_TRAP_NONE && out->failure.trap <= WACTOR_TRAP_OTHER
-                                 ? out->failure.trap : WACTOR_TRAP_OTHER;
+    /* a trap failed it (a host actor fails without a trap kind: not a trap) */
+    if (out->state == WACTOR_FAILED && out->failure.trap > WACTOR_TRAP_NONE && out->failure.trap <= WACTOR_TRAP_OTHER) {
         out->traps = 1;
-        out->traps_by_kind[k] = 1;
+        out->traps_by_kind[out->failure.trap] = 1;
     }
 }
 
