@@ -22,8 +22,8 @@
 enum { CMD_TRAP_STATUS = 134 };
 
 /* Component log lines (the runtime's own notes, e.g. "trap: ..."): the command reports its outcome itself. */
-static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
+static void quiet_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level;
     (void)name;
     (void)line;
     (void)len;

@@ -22,8 +22,8 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* "[name] line", both escaped: a guest can neither forge another component's line nor send terminal
  * sequences; written with fwrite, so no length passes through int. */
-static void print_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
+static void print_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level;
     pthread_mutex_lock(&out_lock);
     fputc('[', stdout);
     escape_write(stdout, name, strlen(name));

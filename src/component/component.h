@@ -83,6 +83,7 @@ typedef struct component_config {
     uint32_t slice;            /* instructions per slice; 0 = COMPONENT_DEFAULT_SLICE */
     wactor_log_fn log;         /* where log lines go (required) */
     void *log_user;
+    wactor_log_level log_level;/* the least level passed to `log` (wactor_config.log_level) */
     actor_id link;             /* non-zero: spawn linked to this actor (a supervisor) */
     const wactor_caps *caps;   /* grants; NULL = none. Copied into a private component_caps at spawn
                                   (unless `grants` is set) */

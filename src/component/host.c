@@ -106,7 +106,7 @@ static int host_send(eng_call_ctx *ctx, const wactor_value *args, wactor_value *
     if (!payload) return -1;
     actor_id target = 0;
     int rc = check_target(c, COMPONENT_GRANT_SEND, to, ARG(1), ARG(3), true, &target);
-    if (!rc && target == 0) component_log_line(c, 0, "sent a message to host", 22);
+    if (!rc && target == 0) component_log_line(c, WACTOR_LOG_DEBUG, "sent a message to host", 22);
     else if (!rc && !(rc = receiver_takes(c, target, ARG(3))))
         rc = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
     results[0].of.i32 = guest_error(rc);
@@ -405,7 +405,7 @@ static int host_log(eng_call_ctx *ctx, const wactor_value *args, wactor_value *r
     component *c = eng_ctx_user(ctx);
     const char *text = guest_mem(ctx, ARG(1), ARG(2), "log: text");
     if (!text) return -1;
-    component_log_line(c, args[0].of.i32, text, ARG(2));
+    component_log_line(c, component_log_level(args[0].of.i32), text, ARG(2));
     return 0;
 }
 

@@ -11,6 +11,10 @@
  *   fit is dropped and counted, and the next one that fits is preceded by one notice
  *   "N log bytes dropped (M lines over log_bytes_per_sec = R)". A notice is also written when the
  *   component ends with drops still unreported. Notices and component_log_always() lines are not charged.
+ * - Levels (wactor_log_level; the guest ABI's numbers, docs/ABI.md "The log"): a record below the
+ *   component's log_level is dropped first, before it is cut, charged or formatted — it costs one
+ *   comparison; a guest's level outside -1..3 is clamped (below -1: trace, above 3: error). WASI fd 1/2
+ *   lines are info. Notices about dropped lines are warn.
  * Lengths are size_t from the guest's u32 to the sink (wactor_log_fn); nothing passes through int.
  *
  * Thread-safety: every function runs on the thread running the component's turn (one at a time) or in its
@@ -48,9 +52,9 @@ static void refill(component *c) {
 }
 
 /* Hands one line to the sink, cut to the line limit. */
-static void emit(component *c, const char *text, size_t len) {
+static void emit(component *c, wactor_log_level level, const char *text, size_t len) {
     if (len <= WACTOR_DEFAULT_LOG_LINE_BYTES) {
-        c->log(c->log_user, c->name, text, len);
+        c->log(c->log_user, level, c->name, text, len);
         return;
     }
     size_t cut = WACTOR_DEFAULT_LOG_LINE_BYTES;
@@ -58,7 +62,7 @@ static void emit(component *c, const char *text, size_t len) {
     char buf[WACTOR_DEFAULT_LOG_LINE_BYTES + TRUNCATED_MARK_LEN];
     memcpy(buf, text, cut);
     memcpy(buf + cut, TRUNCATED_MARK, TRUNCATED_MARK_LEN);
-    c->log(c->log_user, c->name, buf, cut + TRUNCATED_MARK_LEN);
+    c->log(c->log_user, level, c->name, buf, cut + TRUNCATED_MARK_LEN);
 }
 
 /* The notice for lines dropped since the last one, if any. */
@@ -69,14 +73,19 @@ static void report_dropped(component *c) {
                      "%" PRIu64 " log bytes dropped (%" PRIu64 " lines over log_bytes_per_sec = %" PRIu32 ")",
                      c->log_dropped_bytes, c->log_dropped_lines, c->log_bytes_per_sec);
     c->log_dropped_bytes = c->log_dropped_lines = 0;
-    if (n > 0) c->log(c->log_user, c->name, notice, (size_t)n < sizeof notice ? (size_t)n : sizeof notice - 1);
+    if (n > 0 && component_log_wants(c, WACTOR_LOG_WARN))
+        c->log(c->log_user, WACTOR_LOG_WARN, c->name, notice, (size_t)n < sizeof notice ? (size_t)n : sizeof notice - 1);
 }
 
 /* The least a line costs against log_bytes_per_sec: at the default, at most 32,768 lines per second. */
 #define LOG_MIN_LINE_COST 32u
 
-void component_log_line(component *c, int level, const char *text, size_t len) {
-    (void)level;
+wactor_log_level component_log_level(int32_t level) {
+    return level < WACTOR_LOG_TRACE ? WACTOR_LOG_TRACE : level > WACTOR_LOG_ERROR ? WACTOR_LOG_ERROR : (wactor_log_level)level;
+}
+
+void component_log_line(component *c, wactor_log_level level, const char *text, size_t len) {
+    if (!component_log_wants(c, level)) return;
     size_t cost = len > WACTOR_DEFAULT_LOG_LINE_BYTES ? WACTOR_DEFAULT_LOG_LINE_BYTES + TRUNCATED_MARK_LEN : len;
     if (cost < LOG_MIN_LINE_COST) cost = LOG_MIN_LINE_COST;
     refill(c);
@@ -87,17 +96,17 @@ void component_log_line(component *c, int level, const char *text, size_t len) {
     }
     c->log_tokens -= cost;
     report_dropped(c);
-    emit(c, text, len);
+    emit(c, level, text, len);
 }
 
-void component_log_always(component *c, int level, const char *text, size_t len) {
-    (void)level;
+void component_log_always(component *c, wactor_log_level level, const char *text, size_t len) {
+    if (!component_log_wants(c, level)) return;
     report_dropped(c);
-    emit(c, text, len);
+    emit(c, level, text, len);
 }
 
 void component_log_flush(component *c) {
-    if (c->line_len) component_log_line(c, 1, c->line, c->line_len);
+    if (c->line_len) component_log_line(c, WACTOR_LOG_INFO, c->line, c->line_len);
     c->line_len = 0;
     c->line_cut = false;
     report_dropped(c);
@@ -118,13 +127,13 @@ void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len) 
                 char buf[sizeof c->line + 1];
                 memcpy(buf, c->line, c->line_len);
                 buf[c->line_len] = (char)bytes[i + take]; /* one byte over: emit() cuts (UTF-8 aware) */
-                component_log_line(c, 1, buf, c->line_len + 1);
+                component_log_line(c, WACTOR_LOG_INFO, buf, c->line_len + 1);
                 c->line_len = 0;
                 c->line_cut = true;
             }
         }
         if (!nl) break;
-        if (!c->line_cut) component_log_line(c, 1, c->line, c->line_len);
+        if (!c->line_cut) component_log_line(c, WACTOR_LOG_INFO, c->line, c->line_len);
         c->line_len = 0;
         c->line_cut = false;
         i = end + 1;

@@ -34,6 +34,7 @@ struct wactor_runtime {
     actor_system *sys;
     wactor_log_fn log;
     void *log_user;
+    wactor_log_level log_level;    /* wactor_config.log_level */
     wactor_event_fn event;
     void *event_user;
     pthread_mutex_t lock;          /* guards spawned, supervisors, declared */
@@ -58,6 +59,9 @@ typedef struct declared {
 /* wactor_module is the engine's compiled module under another name. */
 static inline eng_module *engmod(const wactor_module *m) { return (eng_module *)m; }
 
+/* log.c: the default log sink (wactor_config.log == NULL): "LEVEL [name] line" on stderr, name and line
+ * escaped (a guest can forge no line and send no terminal sequence), written whole under the stream's lock. */
+void runtime_stderr_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len);
 /* Fills diag (if non-NULL) with fmt formatted with one string argument. */
 void runtime_diag(wactor_diag *d, const char *fmt, const char *arg);
 /* Maps a negative errno from the layers below to a wactor_error. */

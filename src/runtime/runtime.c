@@ -36,25 +36,13 @@ const char *wactor_state_name(wactor_state state) {
 
 /* ------------------------------------------------------------------ runtime */
 
-/* The default log sink: "[name] line" on stderr, both escaped (a guest can forge no line and send no
- * terminal sequence), written whole under the stream's lock; no length passes through int. */
-static void stderr_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    flockfile(stderr);
-    fputc('[', stderr);
-    escape_write(stderr, name, strlen(name));
-    fputs("] ", stderr);
-    escape_write(stderr, line, len);
-    fputc('\n', stderr);
-    funlockfile(stderr);
-}
-
 wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out) {
     if (!out) return WACTOR_EINVAL;
     wactor_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return WACTOR_ENOMEM;
-    rt->log = config && config->log ? config->log : stderr_log;
+    rt->log = config && config->log ? config->log : runtime_stderr_log;
     rt->log_user = config ? config->log_user : NULL;
+    rt->log_level = config ? config->log_level : WACTOR_LOG_DEBUG;
     pthread_mutex_init(&rt->lock, NULL);
     rt->broker = broker_new();
     int rc = rt->broker ? actor_system_create(config ? config->threads : 0, &rt->sys) : -ENOMEM;
@@ -266,7 +254,7 @@ component_config runtime_component_config(wactor_runtime *rt, const wactor_modul
         .max_spawned = o->max_spawned, .max_requests = o->max_requests, .max_subscriptions = o->max_subscriptions,
         .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
-        .log = rt->log, .log_user = rt->log_user,
+        .log = rt->log, .log_user = rt->log_user, .log_level = rt->log_level,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
         .refused = &rt->refused, .wasi = opts ? opts->wasi : NULL,
     };
