@@ -135,6 +135,9 @@ WACTOR_API const char *wactor_log_level_name(wactor_log_level level);
  * Errors: WACTOR_EINVAL (text or out NULL, or an unknown name; *out untouched). Thread-safe. */
 WACTOR_API wactor_error wactor_log_level_parse(const char *text, wactor_log_level *out);
 
+/* Diagnostics per second (wactor_config.log_diag_per_sec) when 0 is given. */
+#define WACTOR_DEFAULT_LOG_DIAG_PER_SEC 20u
+
 /* A log record: a component's log line (`wactor.log`, WASI fd 1/2 output) or one of the runtime's own
  * diagnostics about it (trap, restart, refused send, dead letter; docs/ARCHITECTURE.md, "Logs"), at
  * `level`. `name` is the component's registered name (or "#<pid>"; for diagnostics of the runtime
@@ -152,6 +155,10 @@ typedef struct wactor_config {
     void *log_user;
     wactor_log_level log_level; /* the least level passed to `log`; records below it cost a comparison.
                                   0 (zero-initialised) = WACTOR_LOG_DEBUG: everything but trace */
+    uint32_t log_diag_per_sec; /* the runtime's own diagnostics (refusals, dead letters, restarts, ...):
+                                  at most this many records per second per component, and as many for
+                                  the supervisors together; the rest are counted and reported as one
+                                  "N diagnostics suppressed" record. 0 = WACTOR_DEFAULT_LOG_DIAG_PER_SEC */
     unsigned blocking_threads; /* host actors (include/wactor_host.h): threads of the pool that runs blocking
                                   host actors' callbacks, started with the first one; 0 = 4
                                   (WACTOR_DEFAULT_BLOCKING_THREADS), at most 256 */

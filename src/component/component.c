@@ -437,9 +437,7 @@ static int place(component *c, const void *const *bufs, const uint32_t *lens, si
 
 /* Drops `msg` as a dead letter: logged, counted, a request answered with `rc` (-ENOSYS: no handler). */
 static actor_result drop(component *c, actor_msg *msg, int rc, const char *why) {
-    char line[WACTOR_DIAG_MAX + 64];
-    int n = component_log_wants(c, WACTOR_LOG_WARN) ? snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why) : 0;
-    if (n > 0) component_log_line(c, WACTOR_LOG_WARN, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    component_diag(c, WACTOR_LOG_WARN, "warning: message dropped (dead letter): %s", why);
     component_count(c, COUNT_DEAD_LETTER);
     if (msg->reply) {
         wactor_diag d;
@@ -726,6 +724,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->log = cfg->log;
     c->log_user = cfg->log_user;
     c->log_level = cfg->log_level;
+    c->log_diag_per_sec = cfg->log_diag_per_sec ? cfg->log_diag_per_sec : WACTOR_DEFAULT_LOG_DIAG_PER_SEC;
     c->traps = cfg->traps;
     c->dead_letters = cfg->dead_letters;
     c->delivered = cfg->delivered;

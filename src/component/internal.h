@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "common/ratelimit.h"
 #include "component/component.h"
 #include "component/idmap.h"
 
@@ -36,6 +37,8 @@ typedef struct component {
     wactor_log_fn log;
     void *log_user;
     wactor_log_level log_level;   /* the least level passed to `log`; lower records are skipped unformatted */
+    ratelimit diag_limit;         /* the host's diagnostics about it (component_diag): log_diag_per_sec */
+    uint32_t log_diag_per_sec;    /* component_config's, defaulted */
     _Atomic uint64_t *traps, *dead_letters, *delivered, *refused;
     component_caps *caps;         /* owned reference; NULL = no grants */
     broker *broker;
@@ -97,6 +100,11 @@ void component_log_line(component *c, wactor_log_level level, const char *text, 
 /* Whether a record at `level` reaches the sink (not below the component's log_level): test it before
  * formatting a record. */
 static inline bool component_log_wants(const component *c, wactor_log_level level) { return level >= c->log_level; }
+/* One of the host's diagnostics about the component (a refusal, a dead letter, ...; docs/ARCHITECTURE.md
+ * "Logs") at `level`, formatted from fmt only if the level is wanted; not charged against log_bytes_per_sec
+ * but limited to log_diag_per_sec records per second: the rest are counted, and the first diagnostic of a
+ * later second (or the end of the component) is preceded by "N diagnostics suppressed (...)" at warn. */
+void component_diag(component *c, wactor_log_level level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A guest's level number (docs/ABI.md, "The log") as a wactor_log_level: below -1 is trace, above 3 error. */
 wactor_log_level component_log_level(int32_t level);
 /* The same for the host's own diagnostics that must not be lost (the trap that ended the instance): cut

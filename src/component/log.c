@@ -15,12 +15,17 @@
  *   component's log_level is dropped first, before it is cut, charged or formatted — it costs one
  *   comparison; a guest's level outside -1..3 is clamped (below -1: trace, above 3: error). WASI fd 1/2
  *   lines are info. Notices about dropped lines are warn.
+ * - The host's diagnostics about the component (component_diag: refusals, dead letters, ...) share the sink
+ *   but not the byte bucket: at most log_diag_per_sec records per one-second window (common/ratelimit.h);
+ *   the rest are counted and reported in one "N diagnostics suppressed" notice by the next diagnostic
+ *   allowed in a later window, or when the component ends.
  * Lengths are size_t from the guest's u32 to the sink (wactor_log_fn); nothing passes through int.
  *
  * Thread-safety: every function runs on the thread running the component's turn (one at a time) or in its
  * terminate callback; the state lives in the component and needs no lock.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +39,7 @@ void component_log_init(component *c) {
     c->log_tokens = c->log_bytes_per_sec;
     c->log_refill_ns = clock_mono_ns();
     c->log_dropped_bytes = c->log_dropped_lines = 0;
+    ratelimit_init(&c->diag_limit, c->log_diag_per_sec, 1000000000u, c->log_refill_ns);
 }
 
 /* Adds the tokens earned since the last refill; the bucket holds at most one second's worth. */
@@ -105,11 +111,34 @@ void component_log_always(component *c, wactor_log_level level, const char *text
     emit(c, level, text, len);
 }
 
+/* "N diagnostics suppressed (over log_diag_per_sec = R)" at warn, for n > 0. */
+static void report_suppressed(component *c, uint64_t n) {
+    if (!n || !component_log_wants(c, WACTOR_LOG_WARN)) return;
+    char notice[128];
+    int len = snprintf(notice, sizeof notice, "%" PRIu64 " diagnostics suppressed (over log_diag_per_sec = %" PRIu32 ")",
+                       n, c->log_diag_per_sec);
+    if (len > 0) emit(c, WACTOR_LOG_WARN, notice, (size_t)len < sizeof notice ? (size_t)len : sizeof notice - 1);
+}
+
+void component_diag(component *c, wactor_log_level level, const char *fmt, ...) {
+    if (!component_log_wants(c, level)) return; /* not even formatted */
+    uint64_t suppressed;
+    if (!ratelimit_take(&c->diag_limit, clock_mono_ns(), &suppressed)) return; /* counted */
+    report_suppressed(c, suppressed);
+    char line[WACTOR_DIAG_MAX + 512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n > 0) emit(c, level, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
 void component_log_flush(component *c) {
     if (c->line_len) component_log_line(c, WACTOR_LOG_INFO, c->line, c->line_len);
     c->line_len = 0;
     c->line_cut = false;
     report_dropped(c);
+    report_suppressed(c, ratelimit_flush(&c->diag_limit));
 }
 
 void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len) {

@@ -43,6 +43,8 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
     rt->log = config && config->log ? config->log : runtime_stderr_log;
     rt->log_user = config ? config->log_user : NULL;
     rt->log_level = config ? config->log_level : WACTOR_LOG_DEBUG;
+    rt->log_diag_per_sec = config && config->log_diag_per_sec ? config->log_diag_per_sec : WACTOR_DEFAULT_LOG_DIAG_PER_SEC;
+    runtime_log_init(rt);
     rt->blocking_threads = config ? config->blocking_threads : 0; /* host actors' pool, started on first use */
     pthread_mutex_init(&rt->lock, NULL);
     rt->broker = broker_new();
@@ -51,6 +53,7 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
     if (rc != 0) {
         broker_free(rt->broker);
         pthread_mutex_destroy(&rt->lock);
+        runtime_log_end(rt);
         free(rt);
         return runtime_error(rc);
     }
@@ -76,6 +79,7 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     free(rt->supervisors);
     runtime_messaging_free(rt);
     pthread_mutex_destroy(&rt->lock);
+    runtime_log_end(rt);
     free(rt);
 }
 
@@ -258,6 +262,7 @@ component_config runtime_component_config(wactor_runtime *rt, const wactor_modul
         .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
         .log = rt->log, .log_user = rt->log_user, .log_level = rt->log_level,
+        .log_diag_per_sec = rt->log_diag_per_sec,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
         .refused = &rt->refused, .wasi = opts ? opts->wasi : NULL,
     };

@@ -110,6 +110,7 @@ static void sup_spec_free(void *arg) {
 
 static void forward_event(void *user, const char *json) {
     wactor_runtime *rt = user;
+    runtime_log_event(rt, json); /* restarts, exits, shutdowns as log records (log.c) */
     if (rt->event) rt->event(rt->event_user, json);
 }
 
