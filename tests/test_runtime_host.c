@@ -38,8 +38,8 @@ static const wactor_caps caps_all = {.send = any, .nsend = 1, .request = any, .n
                                      .publish = all_topics, .npublish = 1, .subscribe = all_topics,
                                      .nsubscribe = 1};
 
-static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user, (void)name, (void)line, (void)len;
+static void quiet_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level, (void)name, (void)line, (void)len;
 }
 
 static wactor_runtime *new_runtime(unsigned threads) {
