@@ -72,11 +72,15 @@ extern "C" {
 
 /* ------------------------------------------------------------------ constants */
 
-/* Log levels for wactor_log(). */
+/* Log levels for wactor_log(), least severe first (docs/ABI.md, "The log"; the same values as
+ * wactor_log_level in include/wactor.h, which defines them as an enum when included first). */
+#ifndef WACTOR_H
+#define WACTOR_LOG_TRACE (-1)
 #define WACTOR_LOG_DEBUG 0
 #define WACTOR_LOG_INFO  1
 #define WACTOR_LOG_WARN  2
 #define WACTOR_LOG_ERROR 3
+#endif
 
 /* Multicodec codes that prefix every payload (same values as include/wactor.h). */
 #ifndef WACTOR_CODEC_CBOR

@@ -13,6 +13,7 @@
  *   message.c    the `send:` and `publish:` lists
  *   tree.c       the `supervisor:` tree
  *   names.c      a hash set of names (components, supervisors)
+ *   log.c        the `log:` section (level, format)
  *
  * Every parse function returns 0 or -1; on -1 it has written "FILE:LINE:COL: message" through mf_fail()
  * and the caller frees whatever the half-built manifest owns (each function leaves its output freeable).
@@ -181,6 +182,14 @@ void mf_free_wasi(manifest_wasi *w);
 int mf_parse_sends(const ctx *c, mf_node *v, pos at, manifest *m);
 int mf_parse_publishes(const ctx *c, mf_node *v, pos at, manifest *m);
 void mf_free_messages(manifest_message *v, size_t n);
+
+/* ---- http.c */
+
+int mf_parse_http(const ctx *c, mf_node *v, pos at, const char *base, manifest_http *h);
+void mf_free_http(manifest_http *h);
+/* ---- log.c: the `log:` section into *out (defaults when v is absent or null) */
+
+int mf_parse_log(const ctx *c, mf_node *v, pos at, manifest_log *out);
 
 /* ---- tree.c */
 
