@@ -2,6 +2,7 @@
  * manifest — the YAML description of a system: which components to start under which registered
  * names and limits, and which messages to send them first.
  *
+ *     version: 1                        # optional: the manifest format (only 1 exists; absent = 1)
  *     components:
  *       - name: ping                    # registered name (required, unique)
  *         module: ping.wasm             # relative to the manifest file's directory (required)
@@ -243,7 +244,29 @@ struct manifest_supervisor {
     int line;                        /* 1-based line of the supervisor's mapping (its first key) */
 };
 
+/* The manifest format version this parser reads: `version: 1` (absent = 1); any other is an error. */
+#define MANIFEST_VERSION 1
+
+/* Warnings kept per manifest; later ones are only counted (manifest.warnings_dropped). */
+#define MANIFEST_MAX_WARNINGS 100u
+
+/* Something the manifest allows but that is almost certainly a mistake: today, a `send` / `request`
+ * capability target that names no component or supervisor of the manifest (a typo such as
+ * `request: [stroe]` would deny every request). `message` is "FILE:LINE:COL: warning: ..." (user text
+ * escaped as in errors), with "; did you mean 'NAME'?" when a declared name is within edit distance 1
+ * (names of up to 4 bytes) or 2. */
+typedef struct manifest_warning {
+    char *message;                  /* NUL-terminated, owned by the manifest */
+    int line, col;                  /* 1-based */
+} manifest_warning;
+
 typedef struct manifest {
+    int version;                    /* `version:`, MANIFEST_VERSION (absent = 1) */
+    manifest_warning *warnings;     /* in the order found (capability targets: file order); NULL if none.
+                                       The caller prints them (the CLI: to stderr) */
+    size_t nwarnings;               /* <= MANIFEST_MAX_WARNINGS */
+    size_t warnings_dropped;        /* warnings beyond MANIFEST_MAX_WARNINGS, not kept */
+    size_t warnings_cap;            /* (allocation of `warnings`) */
     manifest_component *components; /* in file order */
     size_t ncomponents;             /* >= 1 */
     manifest_message *sends;           /* in file order; NULL when nsends == 0 */
@@ -303,6 +326,7 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *   - in `publish:` entries: the same as in send entries with 'topic' for 'to' (unknown keys, missing
  *     'topic' or payload, two payloads, bad payloads), and a topic that is not a NATS subject or has
  *     wildcards,
+ *   - a `version:` other than the plain integer 1 ("unsupported manifest version"),
  *   - in `supervisor:`: unknown keys (also in children, backoff, health), a missing 'name' / 'children',
  *     a child with neither or both of 'component' / 'supervisor', a child component that names no
  *     declared component or is placed a second time, a duplicate supervisor name or one that clashes
@@ -311,6 +335,8 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *     with a supervisor as its child, values out of range (intensity, period_ms, backoff, shutdown_ms,
  *     health), a backoff multiplier below 1 (or not a finite number), backoff max_ms < initial_ms,
  *     supervisors nested more than MANIFEST_MAX_TREE_DEPTH deep.
+ * A manifest that parses may still carry warnings (manifest.warnings, see manifest_warning): they never
+ * make the parse fail.
  * Thread-safe. Returns -1 with "invalid argument" if text or out is NULL.
  */
 int manifest_parse(const char *text, size_t len, const char *path_for_errors_and_base_dir,

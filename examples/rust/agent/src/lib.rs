@@ -39,8 +39,10 @@ fn show(payload: &[u8]) -> String {
     }
 }
 
+/// "ok", "ok <value>" or "refused: <error text> (<code>)".
 fn outcome<T: std::fmt::Display>(r: Result<T, Error>) -> String {
-    match r {
+    match r.map(|v| v.to_string()) {
+        Ok(v) if v.is_empty() => "ok".to_string(),
         Ok(v) => format!("ok {}", v),
         Err(e) => format!("refused: {}", e),
     }
