@@ -277,6 +277,16 @@ static void test_pubsub_between_rust_and_c(void **state) {
     assert_memory_equal(s.payload, "\x80\x04{\"n\":1}", 9);
     pthread_mutex_unlock(&s.lock);
 
+    /* A CBOR payload built with the SDK's writer: 51, then [ "h\u00e9", -1000 ]. */
+    send_json(f->rt, agent, "{\"publish_cbor\":\"news.cbor\",\"text\":\"h\u00e9\",\"n\":-1000}");
+    WAIT_FOR(seen_count(&s) == 2);
+    pthread_mutex_lock(&s.lock);
+    assert_string_equal(s.topic, "news.cbor");
+    static const uint8_t want_cbor[] = {0x51, 0x82, 0x63, 'h', 0xc3, 0xa9, 0x39, 0x03, 0xe7};
+    assert_int_equal(s.len, sizeof want_cbor);
+    assert_memory_equal(s.payload, want_cbor, sizeof want_cbor);
+    pthread_mutex_unlock(&s.lock);
+
     /* Not granted, malformed: the host's errors, nothing published. */
     send_json(f->rt, agent, "{\"publish\":\"secret.x\",\"body\":1}");
     EXPECT_LOG("[agent] rs_agent: publish to secret.x refused: not permitted by the component's capabilities (-16)");
@@ -288,7 +298,7 @@ static void test_pubsub_between_rust_and_c(void **state) {
     EXPECT_LOG("[agent] rs_agent: unsubscribe chat.>: ok");
     send_json(f->rt, agent, "{\"unsubscribe\":\"chat.>\"}");
     EXPECT_LOG("[agent] rs_agent: unsubscribe chat.>: refused: no such actor, name, export or file (-3)");
-    assert_int_equal(seen_count(&s), 1);
+    assert_int_equal(seen_count(&s), 2);
     wactor_stop(f->rt, sub, 5000);
 }
 

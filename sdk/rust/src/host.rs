@@ -49,6 +49,11 @@ pub fn send_json(to: impl AsRef<[u8]>, json_text: &str) -> Result<(), Error> {
     send(to, &codec::json(json_text))
 }
 
+/// [`send`] of `body` prefixed with `codec`'s multicodec code (CBOR or Borsh bytes, JSON text).
+pub fn send_codec(to: impl AsRef<[u8]>, codec: codec::Codec, body: &[u8]) -> Result<(), Error> {
+    send(to, &codec::prefixed(codec.code(), body))
+}
+
 /// This actor's pid.
 pub fn self_pid() -> Pid {
     unsafe { sys::self_pid() }
@@ -93,6 +98,11 @@ pub fn publish_json(topic: &str, json_text: &str) -> Result<u32, Error> {
     publish(topic, &codec::json(json_text))
 }
 
+/// [`publish`] of `body` prefixed with `codec`'s multicodec code.
+pub fn publish_codec(topic: &str, codec: codec::Codec, body: &[u8]) -> Result<u32, Error> {
+    publish(topic, &codec::prefixed(codec.code(), body))
+}
+
 /// Subscribes to `pattern` (NATS wildcards: `*` one token, `>` the rest). Publications arrive at
 /// `handle-message` with [`crate::Message::topic`] set. Errors: `Inval` malformed, `Exist` already
 /// subscribed with exactly this pattern, `Perm` not covered by a `subscribe:` grant, `Limit`
@@ -133,6 +143,11 @@ pub fn request_json(to: impl AsRef<[u8]>, json_text: &str, timeout_ms: i32) -> R
     request(to, &codec::json(json_text), timeout_ms)
 }
 
+/// [`request`] of `body` prefixed with `codec`'s multicodec code.
+pub fn request_codec(to: impl AsRef<[u8]>, codec: codec::Codec, body: &[u8], timeout_ms: i32) -> Result<RequestId, Error> {
+    request(to, &codec::prefixed(codec.code(), body), timeout_ms)
+}
+
 /// Inside `handle-message` of a request: answers it (once) with `payload`. Needs no grant. Errors:
 /// `State` not an unanswered request, `TooBig` over this component's `max_message_bytes` (the request
 /// stays open: answer again, smaller), `NoMem`. A request the handler returns from unanswered is
@@ -144,6 +159,11 @@ pub fn reply(payload: &[u8]) -> Result<(), Error> {
 /// [`reply`] with JSON text (not checked).
 pub fn reply_json(json_text: &str) -> Result<(), Error> {
     reply(&codec::json(json_text))
+}
+
+/// [`reply`] with `body` prefixed with `codec`'s multicodec code.
+pub fn reply_codec(codec: codec::Codec, body: &[u8]) -> Result<(), Error> {
+    reply(&codec::prefixed(codec.code(), body))
 }
 
 /// Inside `handle-message`: the correlation id of the request being handled, or `None` for a plain

@@ -7,6 +7,7 @@
 //!   {"ask":ADDR,"body":V,"timeout_ms":T}  requests V (JSON) from ADDR; the answer is logged at handle-reply
 //!   {"send":ADDR,"body":V}           sends V to ADDR
 //!   {"publish":TOPIC,"body":V}       publishes V, logs how many subscribers it reached
+//!   {"publish_cbor":TOPIC,"text":S,"n":N}  publishes the CBOR array [S, N]
 //!   {"subscribe":PATTERN} / {"unsubscribe":PATTERN}
 //!   {"spawn":NAME}                   spawns the declared component NAME and monitors the child
 //!   {"monitor":ADDR} / {"demonitor":REF} / {"link":ADDR}
@@ -69,6 +70,17 @@ impl Agent {
         if let Some(topic) = s("publish") {
             return Some(match wg::publish_json(topic, &body) {
                 Ok(n) => format!("published to {}: reached {}", topic, n),
+                Err(e) => format!("publish to {} refused: {}", topic, e),
+            });
+        }
+        if let Some(topic) = s("publish_cbor") {
+            // {"publish_cbor":TOPIC,"text":S,"n":N}: the CBOR array [S, N] (RFC 8949), prefixed 0x51
+            let mut body = Vec::new();
+            wg::cbor::array(&mut body, 2);
+            wg::cbor::text(&mut body, s("text").unwrap_or(""));
+            wg::cbor::int(&mut body, cmd.get("n").and_then(Value::as_i64).unwrap_or(0));
+            return Some(match wg::publish_codec(topic, wg::Codec::Cbor, &body) {
+                Ok(n) => format!("published CBOR to {}: reached {}", topic, n),
                 Err(e) => format!("publish to {} refused: {}", topic, e),
             });
         }
