@@ -18,8 +18,10 @@
 
 #include "manifest/internal.h"
 
-/* Edit-distance table cells computed for suggestions per manifest, in all. */
-#define MF_SUGGEST_BUDGET 20000000u
+/* Edit-distance table cells (of the computed band) for suggestions per manifest, in all. */
+#ifndef MF_SUGGEST_BUDGET
+#define MF_SUGGEST_BUDGET 5000000u
+#endif
 /* Largest distance suggested: 1 for names of up to 4 bytes, else 2. */
 #define MF_SUGGEST_MAX 2
 
@@ -86,25 +88,29 @@ void mf_refs_free(mf_refs *r) {
 
 static char lower(char ch) { return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch; }
 
-/* The optimal-string-alignment distance (ASCII letters compared without case) of a and b if it is <= max, else max + 1. Charges the cells it
- * computes to *budget (and gives up, returning max + 1, when that is spent). Names are at most
- * MANIFEST_MAX_NAME bytes. */
+/* The optimal-string-alignment distance (ASCII letters compared without case) of a and b if it is <= max,
+ * else max + 1. Only the band |i - j| <= max of the table is computed (cells outside it are more than max
+ * apart), and a row whose every cell exceeds max ends the search. Charges the band's cells to *budget,
+ * giving up (max + 1) once that is spent. Names are at most MANIFEST_MAX_NAME bytes. */
 static size_t distance(const char *a, size_t la, const char *b, size_t lb, size_t max, size_t *budget) {
+    const size_t inf = max + 1;
     if ((la > lb ? la - lb : lb - la) > max || la > MANIFEST_MAX_NAME || lb > MANIFEST_MAX_NAME)
-        return max + 1;
-    if (*budget < (la + 1) * (lb + 1))
-        return max + 1;
-    *budget -= (la + 1) * (lb + 1);
-    size_t rows[3][MANIFEST_MAX_NAME + 1]; /* the rows i-2, i-1, i of the table, rotating */
-    for (size_t j = 0; j <= lb; j++)
-        rows[0][j] = j;
+        return inf;
+    size_t cells = (la + 1) * (2 * max + 1);
+    if (*budget < cells)
+        return inf;
+    *budget -= cells;
+    size_t rows[3][MANIFEST_MAX_NAME + 2]; /* rows i-2, i-1, i of the table, rotating */
+    for (size_t j = 0; j <= lb + 1 && j <= MANIFEST_MAX_NAME + 1; j++)
+        rows[0][j] = j <= max && j <= lb ? j : inf;
     for (size_t i = 1; i <= la; i++) {
         size_t *cur = rows[i % 3], *prev = rows[(i - 1) % 3], *prev2 = rows[(i + 1) % 3];
-        cur[0] = i;
-        size_t best = cur[0];
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-            size_t d = prev[j - 1] + cost;
+        size_t lo = i > max ? i - max : 1, hi = i + max < lb ? i + max : lb;
+        cur[0] = i <= max ? i : inf;
+        cur[lo - 1] = lo > 1 ? inf : cur[0];
+        size_t best = lo > 1 ? inf : cur[0];
+        for (size_t j = lo; j <= hi; j++) {
+            size_t d = prev[j - 1] + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1);
             if (prev[j] + 1 < d)
                 d = prev[j] + 1;
             if (cur[j - 1] + 1 < d)
@@ -112,14 +118,16 @@ static size_t distance(const char *a, size_t la, const char *b, size_t lb, size_
             if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]) &&
                 prev2[j - 2] + 1 < d)
                 d = prev2[j - 2] + 1;
-            cur[j] = d;
-            if (d < best)
-                best = d;
+            cur[j] = d < inf ? d : inf;
+            if (cur[j] < best)
+                best = cur[j];
         }
+        if (hi < lb)
+            cur[hi + 1] = inf; /* the next row reads it as "above" */
         if (best > max)
-            return max + 1; /* every later row is at least this far */
+            return inf; /* every later row is at least this far */
     }
-    return rows[la % 3][lb] <= max ? rows[la % 3][lb] : max + 1;
+    return rows[la % 3][lb];
 }
 
 typedef struct suggester {
