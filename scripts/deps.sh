@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(cmake make gcc g++ pkg-config clang lld wabt wasi-libc libclang-rt-14-dev-wasm32
       libyaml-dev libcbor-dev libjansson-dev libcmocka-dev "$@")
+pkgs+=(libsqlite3-dev)  # examples/embed/kv_service.c: the SQLite host actor (host actors, issue 15)
 pkgs+=(rustc cargo libstd-rust-dev-wasm32)  # Rust guests: sdk/rust, examples/rust (Debian rustc 1.63, wasm32-wasi std)
 missing=()
 for p in "${pkgs[@]}"; do
