@@ -1603,18 +1603,34 @@ static void test_warning_undeclared_targets(void **state) {
     manifest *m = parse_ok(yaml, "sys/app.yaml");
     assert_int_equal(m->nwarnings, 3);
     assert_int_equal(m->warnings_dropped, 0);
-    expect_warning(m, 0, "sys/app.yaml:5:17: warning: capability 'request' target 'stroe' names no component or "
-                         "supervisor of this manifest, so it grants nothing unless something registers "
+    expect_warning(m, 0, "sys/app.yaml:5:17: warning: capability 'request' target 'stroe' names no component, "
+                         "supervisor or host actor of this manifest, so it grants nothing unless something registers "
                          "that name at run time; did you mean 'store'?");
     assert_int_equal(m->warnings[0].line, 5);
     assert_int_equal(m->warnings[0].col, 17);
-    expect_warning(m, 1, "sys/app.yaml:7:11: warning: capability 'send' target 'ghost' names no component or "
-                         "supervisor of this manifest, so it grants nothing unless something registers "
+    expect_warning(m, 1, "sys/app.yaml:7:11: warning: capability 'send' target 'ghost' names no component, "
+                         "supervisor or host actor of this manifest, so it grants nothing unless something registers "
                          "that name at run time");
-    expect_warning(m, 2, "sys/app.yaml:10:11: warning: capability 'send' target 'clinet' names no component or "
-                         "supervisor of this manifest, so it grants nothing unless something registers "
+    expect_warning(m, 2, "sys/app.yaml:10:11: warning: capability 'send' target 'clinet' names no component, "
+                         "supervisor or host actor of this manifest, so it grants nothing unless something registers "
                          "that name at run time; did you mean 'client'?");
     assert_int_equal(m->version, 1);
+    manifest_free(m);
+
+    /* Host actor children register names too (their own, or their kind's); their grants are checked. */
+    m = parse_ok("components:\n"
+                 "  - {name: c, module: c.wasm, capabilities: {request: [db, cache, dbb]}}\n"   /* 2 */
+                 "supervisor:\n"
+                 "  name: root\n"
+                 "  children:\n"
+                 "    - {host: sqlite, name: db}\n"
+                 "    - {host: cache}\n"
+                 "    - {host: http, capabilities: {send: [c, root, cahce]}}\n", "h.yaml");       /* 8 */
+    assert_int_equal(m->nwarnings, 2);
+    assert_non_null(strstr(m->warnings[0].message, "h.yaml:2:67: warning: capability 'request' target 'dbb'"));
+    assert_non_null(strstr(m->warnings[0].message, "; did you mean 'db'?"));
+    assert_non_null(strstr(m->warnings[1].message, "h.yaml:8:51: warning: capability 'send' target 'cahce'"));
+    assert_non_null(strstr(m->warnings[1].message, "; did you mean 'cache'?"));
     manifest_free(m);
 
     /* A manifest whose targets are all declared (or addresses) has none; the list is NULL. */

@@ -256,7 +256,7 @@ struct manifest_supervisor {
 #define MANIFEST_MAX_WARNINGS 100u
 
 /* Something the manifest allows but that is almost certainly a mistake: today, a `send` / `request`
- * capability target that names no component or supervisor of the manifest (a typo such as
+ * capability target that names no component, supervisor or host actor child of the manifest (a typo such as
  * `request: [stroe]` would deny every request). `message` is "FILE:LINE:COL: warning: ..." (user text
  * escaped as in errors), with "; did you mean 'NAME'?" when a declared name is within edit distance 1
  * (names of up to 4 bytes) or 2. */

@@ -1,7 +1,7 @@
 /*
  * warnings.c — the manifest's warnings channel (manifest.warnings: what is allowed but almost certainly
  * a mistake) and the check that fills it: a `send` / `request` capability target that names no component
- * or supervisor of the manifest (a typo like `request: [stroe]` would otherwise deny every request
+ * or supervisor (or host actor child) of the manifest (a typo like `request: [stroe]` would otherwise deny every request
  * silently). Targets are recorded while the capabilities are parsed (mf_ref_add) and checked once the
  * whole manifest is known (mf_check_refs), since a component may grant a target declared below it.
  *
@@ -145,15 +145,24 @@ static void consider(suggester *s, const char *name) {
     }
 }
 
+/* Visits the names the tree registers — supervisors and host actor children — into `names` and/or `s`. */
+static void declare(const char *name, mf_names *names, suggester *s, int *oom) {
+    if (names != NULL && mf_names_put(names, name, 0) != 0)
+        *oom = 1;
+    if (s != NULL)
+        consider(s, name);
+}
+
 static void walk_tree(const manifest_supervisor *sup, mf_names *names, suggester *s, int *oom) {
     if (sup == NULL)
         return;
-    if (names != NULL && mf_names_put(names, sup->name, 0) != 0)
-        *oom = 1;
-    if (s != NULL)
-        consider(s, sup->name);
-    for (size_t i = 0; i < sup->nchildren; i++)
-        walk_tree(sup->children[i].supervisor, names, s, oom);
+    declare(sup->name, names, s, oom);
+    for (size_t i = 0; i < sup->nchildren; i++) {
+        const manifest_child *ch = &sup->children[i];
+        if (ch->host_kind != NULL)
+            declare(ch->host_name != NULL ? ch->host_name : ch->host_kind, names, s, oom);
+        walk_tree(ch->supervisor, names, s, oom);
+    }
 }
 
 int mf_check_refs(const ctx *c, manifest *m) {
@@ -189,8 +198,8 @@ int mf_check_refs(const ctx *c, manifest *m) {
         if (s.best != NULL)
             snprintf(hint, sizeof hint, "; did you mean '%s'?", MF_SHOW(s.best, strlen(s.best)));
         rc = mf_warn(c, ref->at,
-                     "capability '%s' target '%s' names no component or supervisor of this manifest, so it "
-                     "grants nothing unless something registers that name at run time%s",
+                     "capability '%s' target '%s' names no component, supervisor or host actor of this "
+                     "manifest, so it grants nothing unless something registers that name at run time%s",
                      ref->grant, MF_SHOW(t, tlen), hint);
     }
     mf_names_free(&sups);
