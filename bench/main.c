@@ -53,7 +53,7 @@ double now_us(void) {
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-void quiet_log(void *u, const char *n, const char *l, size_t len) { (void)u, (void)n, (void)l, (void)len; }
+void quiet_log(void *u, wactor_log_level level, const char *n, const char *l, size_t len) { (void)u, (void)level, (void)n, (void)l, (void)len; }
 
 void *xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);

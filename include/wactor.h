@@ -114,18 +114,51 @@ typedef struct wactor_runtime wactor_runtime;
 typedef struct wactor_module wactor_module;
 typedef uint64_t wactor_pid; /* 0 is never a valid pid */
 
-/* A component's log line: `name` is its registered name (or its pid in decimal), `line` is one line
- * without its newline, `len` bytes, not NUL-terminated, exactly as the guest wrote it: any bytes, NULs,
- * control characters and invalid UTF-8 included — a sink that prints it must escape it (the default one
- * does) and must not pass `len` through an int. Called from scheduler threads, possibly concurrently for
- * different components; must not block for long. */
-typedef void (*wactor_log_fn)(void *user, const char *name, const char *line, size_t len);
+/* ---------------------------------------------------------------- logs */
+
+/* The level of a log record, least severe first. The numbers are the guest ABI's (docs/ABI.md, "The log":
+ * `wactor.log(level, ...)` passes them as they are; trace is -1 so the original 0..3 kept their meaning);
+ * a sink may compare them (`level >= WACTOR_LOG_WARN`). */
+typedef enum wactor_log_level {
+    WACTOR_LOG_TRACE = -1,
+    WACTOR_LOG_DEBUG = 0,
+    WACTOR_LOG_INFO = 1,
+    WACTOR_LOG_WARN = 2,
+    WACTOR_LOG_ERROR = 3
+} wactor_log_level;
+
+/* "trace", "debug", "info", "warn", "error" for the levels above, "unknown" for any other value (a static
+ * string). Thread-safe. */
+WACTOR_API const char *wactor_log_level_name(wactor_log_level level);
+
+/* Parses a level's name as wactor_log_level_name writes it (exact, lower case) into *out.
+ * Errors: WACTOR_EINVAL (text or out NULL, or an unknown name; *out untouched). Thread-safe. */
+WACTOR_API wactor_error wactor_log_level_parse(const char *text, wactor_log_level *out);
+
+/* Diagnostics per second (wactor_config.log_diag_per_sec) when 0 is given. */
+#define WACTOR_DEFAULT_LOG_DIAG_PER_SEC 20u
+
+/* A log record: a component's log line (`wactor.log`, WASI fd 1/2 output) or one of the runtime's own
+ * diagnostics about it (trap, restart, refused send, dead letter; docs/ARCHITECTURE.md, "Logs"), at
+ * `level`. `name` is the component's registered name (or "#<pid>"; for diagnostics of the runtime
+ * itself, e.g. a supervisor's, its name), NUL-terminated; `line` is one line without its newline, `len`
+ * bytes, not NUL-terminated, exactly as the guest wrote it: any bytes, NULs, control characters and
+ * invalid UTF-8 included — a sink that prints it must escape it (the default one does) and must not pass
+ * `len` through an int. Records below wactor_config.log_level are never formatted nor passed. Called from
+ * scheduler threads, possibly concurrently for different components; must not block for long. */
+typedef void (*wactor_log_fn)(void *user, wactor_log_level level, const char *name, const char *line, size_t len);
 
 typedef struct wactor_config {
     unsigned threads;          /* scheduler threads; 0 = number of online cores */
-    wactor_log_fn log;         /* NULL = log lines go to stderr as "[name] line", name and line escaped
+    wactor_log_fn log;         /* NULL = log lines go to stderr as "LEVEL [name] line", name and line escaped
                                   (control characters, ESC, NUL, invalid UTF-8 as \n, \x1b, ...) */
     void *log_user;
+    wactor_log_level log_level; /* the least level passed to `log`; records below it cost a comparison.
+                                  0 (zero-initialised) = WACTOR_LOG_DEBUG: everything but trace */
+    uint32_t log_diag_per_sec; /* the runtime's own diagnostics (refusals, dead letters, restarts, ...):
+                                  at most this many records per second per component, and as many for
+                                  the supervisors together; the rest are counted and reported as one
+                                  "N diagnostics suppressed" record. 0 = WACTOR_DEFAULT_LOG_DIAG_PER_SEC */
     unsigned blocking_threads; /* host actors (include/wactor_host.h): threads of the pool that runs blocking
                                   host actors' callbacks, started with the first one; 0 = 4
                                   (WACTOR_DEFAULT_BLOCKING_THREADS), at most 256 */

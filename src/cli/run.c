@@ -1,5 +1,6 @@
 /* run.c — `wactor run MANIFEST.yaml [--until-idle]`: start the declared components, deliver the initial
- * messages, print every log line as "[name] line", and run until SIGINT/SIGTERM or, with --until-idle, until
+ * messages, write every log record to stderr (cli/log.h: text or JSON, --log-level / the manifest's `log:`),
+ * and run until SIGINT/SIGTERM or, with --until-idle, until
  * every mailbox is empty and no component is running. Then stop the components in reverse start order
  * (each gets `_cleanup`) and print a summary. */
 #include <errno.h>
@@ -14,26 +15,13 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/admin.h"
+#include "cli/log.h"
 #include "cli/tree.h"
 #include "common/escape.h"
 #include "manifest/manifest.h"
 #include "wactor_http.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* "[name] line", both escaped: a guest can neither forge another component's line nor send terminal
- * sequences; written with fwrite, so no length passes through int. */
-static void print_log(void *user, const char *name, const char *line, size_t len) {
-    FILE *out = user ? user : stdout; /* stderr with --admin: stdout carries the console's answers */
-    pthread_mutex_lock(&out_lock);
-    fputc('[', out);
-    escape_write(out, name, strlen(name));
-    fputs("] ", out);
-    escape_write(out, line, len);
-    fputc('\n', out);
-    fflush(out);
-    pthread_mutex_unlock(&out_lock);
-}
 
 /* --events FILE: one JSON object per line, flushed as it happens. */
 static void print_event(void *user, const char *json) {
@@ -146,12 +134,19 @@ int cli_run(int argc, char **argv) {
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
+    for (size_t i = 0; i < m->nwarnings; i++) /* e.g. a capability target naming nothing declared */
+        fprintf(stderr, "wactor: %s\n", m->warnings[i].message);
+    if (m->warnings_dropped)
+        fprintf(stderr, "wactor: %s: %zu more warnings not shown\n", path, m->warnings_dropped);
 
     /* Taken by a thread of their own; scheduler threads inherit the blocked mask. During start-up a
      * signal ends the process at once (a `_start` may never return). */
     cli_signals_start();
 
-    wactor_config cfg = {.log = print_log, .log_user = admin ? stderr : NULL};
+    cli_log log;
+    cli_log_init(&log, &args.log, m->log.level, m->log.format == MANIFEST_LOG_JSON ? CLI_LOG_JSON : CLI_LOG_TEXT,
+                 &out_lock);
+    wactor_config cfg = {.log = cli_log_record, .log_user = &log, .log_level = log.level};
     wactor_runtime *rt = NULL;
     if (wactor_runtime_create(&cfg, &rt) != WACTOR_OK) {
         manifest_free(m);

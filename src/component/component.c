@@ -156,8 +156,9 @@ static void set_exit(component *c, wactor_trap_kind kind, int exit_code) {
 }
 
 /* Writes a host diagnostic line ("trap: ...") that is never rate-limited away. */
-static void log_always(component *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void log_always(component *c, int level, const char *fmt, ...) {
+static void log_always(component *c, wactor_log_level level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void log_always(component *c, wactor_log_level level, const char *fmt, ...) {
+    if (!component_log_wants(c, level)) return;
     char line[WACTOR_DIAG_MAX + 128];
     va_list ap;
     va_start(ap, fmt);
@@ -198,12 +199,12 @@ static actor_result fail(component *c, wactor_diag *d) {
     }
     component_log_flush(c);
     if (normal_exit) {
-        log_always(c, 1, "exit: the component called proc_exit(0)");
+        log_always(c, WACTOR_LOG_INFO, "exit: the component called proc_exit(0)");
         set_state(c, WACTOR_TERMINATED, NULL);
         if (c->job != JOB_CLEANUP) set_exit(c, kind, 0); /* in _cleanup: the stop's reason (shutdown) stands */
         reply_error(job_reply(c), -ENOENT, d);
     } else {
-        log_always(c, 3, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
+        log_always(c, WACTOR_LOG_ERROR, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
         set_state(c, WACTOR_FAILED, d);
         set_exit(c, kind, exit_code);
         if (c->traps) atomic_fetch_add(c->traps, 1);
@@ -245,7 +246,7 @@ static eng_status run_slice(component *c, const char *fn, const wactor_value *ar
     if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && clock_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
         /* OTP: a child that does not stop within its shutdown time is killed, and its reason is `killed` */
         eng_abort(c->inst, WACTOR_TRAP_OTHER, "_cleanup timed out");
-        log_always(c, 2, "_cleanup timed out (its shutdown timeout): killed");
+        log_always(c, WACTOR_LOG_WARN, "_cleanup timed out (its shutdown timeout): killed");
         c->cleanup_overran = true;
         return ENG_DONE; /* the cleanup is over either way */
     }
@@ -375,7 +376,7 @@ static actor_result on_start(component *c) {
         if (d.trap == WACTOR_TRAP_NONE) {
             /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap, a
              * WASI directory that cannot be opened, an export with the wrong signature) */
-            log_always(c, 3, "%s", d.message);
+            log_always(c, WACTOR_LOG_ERROR, "%s", d.message);
             set_state(c, WACTOR_FAILED, &d);
             set_exit(c, WACTOR_TRAP_START, 0);
             reply_error(c->started, -ENOEXEC, &d);
@@ -459,9 +460,7 @@ static int place(component *c, const void *const *bufs, const uint32_t *lens, si
 
 /* Drops `msg` as a dead letter: logged, counted, a request answered with `rc` (-ENOSYS: no handler). */
 static actor_result drop(component *c, actor_msg *msg, int rc, const char *why) {
-    char line[WACTOR_DIAG_MAX + 64];
-    int n = snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why);
-    if (n > 0) component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    component_diag(c, WACTOR_LOG_WARN, "warning: message dropped (dead letter): %s", why);
     component_count(c, COUNT_DEAD_LETTER);
     if (msg->reply) {
         wactor_diag d;
@@ -748,6 +747,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
     c->log = cfg->log;
     c->log_user = cfg->log_user;
+    c->log_level = cfg->log_level;
+    c->log_diag_per_sec = cfg->log_diag_per_sec ? cfg->log_diag_per_sec : WACTOR_DEFAULT_LOG_DIAG_PER_SEC;
     c->traps = cfg->traps;
     c->dead_letters = cfg->dead_letters;
     c->delivered = cfg->delivered;

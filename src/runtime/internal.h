@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "actor/actor.h"
+#include "common/ratelimit.h"
 #include "broker/broker.h"
 #include "component/component.h"
 #include "engine/engine.h"
@@ -35,6 +36,10 @@ struct wactor_runtime {
     actor_system *sys;
     wactor_log_fn log;
     void *log_user;
+    wactor_log_level log_level;    /* wactor_config.log_level */
+    uint32_t log_diag_per_sec;     /* wactor_config.log_diag_per_sec, defaulted */
+    pthread_mutex_t diag_lock;     /* guards diag_limit (log.c) */
+    ratelimit diag_limit;          /* the supervisors' diagnostics, together */
     wactor_event_fn event;
     void *event_user;
     pthread_mutex_t lock;          /* guards spawned, supervisors, declared */
@@ -70,6 +75,16 @@ typedef struct declared {
 /* wactor_module is the engine's compiled module under another name. */
 static inline eng_module *engmod(const wactor_module *m) { return (eng_module *)m; }
 
+/* log.c: the default log sink (wactor_config.log == NULL): "LEVEL [name] line" on stderr, name and line
+ * escaped (a guest can forge no line and send no terminal sequence), written whole under the stream's lock. */
+void runtime_stderr_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len);
+/* log.c: the runtime's own diagnostics (supervisors' restarts, exits, shutdowns) as log records named after
+ * the supervisor: runtime_log_init at creation (diag_lock, diag_limit), runtime_log_event for each
+ * supervisor event (the JSON of wactor_event_fn; parsed only when its level is wanted), runtime_log_end
+ * before the runtime is freed (reports what was suppressed; destroys diag_lock). Any thread. */
+void runtime_log_init(wactor_runtime *rt);
+void runtime_log_event(wactor_runtime *rt, const char *json);
+void runtime_log_end(wactor_runtime *rt);
 /* Fills diag (if non-NULL) with fmt formatted with one string argument. */
 void runtime_diag(wactor_diag *d, const char *fmt, const char *arg);
 /* Maps a negative errno from the layers below to a wactor_error. */

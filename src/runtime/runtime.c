@@ -36,25 +36,15 @@ const char *wactor_state_name(wactor_state state) {
 
 /* ------------------------------------------------------------------ runtime */
 
-/* The default log sink: "[name] line" on stderr, both escaped (a guest can forge no line and send no
- * terminal sequence), written whole under the stream's lock; no length passes through int. */
-static void stderr_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    flockfile(stderr);
-    fputc('[', stderr);
-    escape_write(stderr, name, strlen(name));
-    fputs("] ", stderr);
-    escape_write(stderr, line, len);
-    fputc('\n', stderr);
-    funlockfile(stderr);
-}
-
 wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out) {
     if (!out || (config && config->blocking_threads > WACTOR_MAX_BLOCKING_THREADS)) return WACTOR_EINVAL;
     wactor_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return WACTOR_ENOMEM;
-    rt->log = config && config->log ? config->log : stderr_log;
+    rt->log = config && config->log ? config->log : runtime_stderr_log;
     rt->log_user = config ? config->log_user : NULL;
+    rt->log_level = config ? config->log_level : WACTOR_LOG_DEBUG;
+    rt->log_diag_per_sec = config && config->log_diag_per_sec ? config->log_diag_per_sec : WACTOR_DEFAULT_LOG_DIAG_PER_SEC;
+    runtime_log_init(rt);
     rt->blocking_threads = config ? config->blocking_threads : 0; /* host actors' pool, started on first use */
     pthread_mutex_init(&rt->lock, NULL);
     pthread_rwlock_init(&rt->handlers_lock, NULL);
@@ -65,6 +55,7 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
         broker_free(rt->broker);
         pthread_mutex_destroy(&rt->lock);
         pthread_rwlock_destroy(&rt->handlers_lock);
+        runtime_log_end(rt);
         free(rt);
         return runtime_error(rc);
     }
@@ -91,6 +82,7 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     runtime_messaging_free(rt);
     pthread_mutex_destroy(&rt->lock);
     pthread_rwlock_destroy(&rt->handlers_lock);
+    runtime_log_end(rt);
     free(rt);
 }
 
@@ -272,7 +264,8 @@ component_config runtime_component_config(wactor_runtime *rt, const wactor_modul
         .max_spawned = o->max_spawned, .max_requests = o->max_requests, .max_subscriptions = o->max_subscriptions,
         .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
-        .log = rt->log, .log_user = rt->log_user,
+        .log = rt->log, .log_user = rt->log_user, .log_level = rt->log_level,
+        .log_diag_per_sec = rt->log_diag_per_sec,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
         .refused = &rt->refused, .wasi = opts ? opts->wasi : NULL,
     };

@@ -43,6 +43,6 @@ if grep -q '"actors"' "$TMP/admin.out"; then fail=$((fail + 1)); echo "FAIL: ans
 if grep -Eqv '^(\{|\[\{|\[\])' "$TMP/admin.out"; then fail=$((fail + 1)); echo "FAIL: stdout is not only answers"; cat "$TMP/admin.out"
 else pass=$((pass + 1)); fi
 # (the summary goes to stderr too, when the stop is graceful: timeout's second SIGTERM may cut it short)
-if grep -Eq '^\[kv(_client)?\] ' "$TMP/admin.err"; then pass=$((pass + 1))
+if grep -Eq '^[0-9T:.-]+Z [A-Z]+ +\[kv(_client)?\] ' "$TMP/admin.err"; then pass=$((pass + 1))
 else fail=$((fail + 1)); echo "FAIL: logs on stderr"; head -c 1500 "$TMP/admin.err"; fi
 finish
