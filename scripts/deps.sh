@@ -8,6 +8,7 @@ pkgs+=(groff-base man-db)  # wactor(1): the install test renders and lints it (t
 pkgs+=(libsqlite3-dev)  # examples/embed/kv_service.c: the SQLite host actor (host actors, issue 15)
 pkgs+=(libmicrohttpd-dev prometheus)  # the admin HTTP server (src/http); promtool checks /metrics in tests
 pkgs+=(chromium python3)  # the dashboard in a real browser: tests/dashboard_test.py, docs/dashboard.png
+pkgs+=(rustc cargo libstd-rust-dev-wasm32)  # Rust guests: sdk/rust, examples/rust (Debian rustc 1.63, wasm32-wasi std)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,8 +16,8 @@
 #include "admin/admin.h"
 #include "runtime_support.h"
 
-static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user, (void)name, (void)line, (void)len;
+static void quiet_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level, (void)name, (void)line, (void)len;
 }
 
 static wactor_runtime *rt;

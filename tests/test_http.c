@@ -21,8 +21,8 @@
 
 #define TOKEN "test-token-0123456789abcdef"
 
-static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user, (void)name, (void)line, (void)len;
+static void quiet_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level, (void)name, (void)line, (void)len;
 }
 
 typedef struct sys {

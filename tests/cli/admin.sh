@@ -42,6 +42,6 @@ check "help lists the commands" '^\{"commands":\["ps \| list'
 if grep -q '"actors"' "$TMP/admin.out"; then fail=$((fail + 1)); echo "FAIL: answered after help"; else pass=$((pass + 1)); fi
 if grep -Eqv '^(\{|\[\{|\[\])' "$TMP/admin.out"; then fail=$((fail + 1)); echo "FAIL: stdout is not only answers"; cat "$TMP/admin.out"
 else pass=$((pass + 1)); fi
-if grep -Eq '^\[kv(_client)?\] ' "$TMP/admin.err" && grep -q '^summary: ' "$TMP/admin.err"; then pass=$((pass + 1))
+if grep -Eq '^[0-9T:.-]+Z [A-Z]+ +\[kv(_client)?\] ' "$TMP/admin.err" && grep -q '^summary: ' "$TMP/admin.err"; then pass=$((pass + 1))
 else fail=$((fail + 1)); echo "FAIL: logs and summary on stderr"; head -c 1500 "$TMP/admin.err"; fi
 finish
