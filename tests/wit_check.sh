@@ -109,7 +109,9 @@ compare "import names" "$TMP/host.names" "$TMP/sdk.names" "sdk/c/wactor_guest.h"
 # 5. the Rust SDK's raw imports (sdk/rust/src/sys.rs: `fn rust = "NAME"(arg: type, ...) -> ret;`), lowered
 #    like the WIT (pointers, usize, i32/u32 -> i32; i64/u64 -> i64), must equal host.c's, signatures too
 SYS=$SRC/sdk/rust/src/sys.rs
+rust_checked=""
 if [ -r "$SYS" ]; then
+  rust_checked="; the Rust SDK too"
   sed -nE 's/^[ \t]*fn [a-z_0-9]+ *= *"([^"]+)" *\(([^)]*)\) *(-> *([^;]+))?;.*/\1|\2|\4/p' "$SYS" |
   awk -F'|' 'function low(t) { gsub(/^[ \t]+|[ \t]+$/, "", t)
                                 if (t ~ /^\*(const|mut) / || t ~ /^(usize|isize|i32|u32|i16|u16|i8|u8|bool)$/) return "i32"
@@ -128,6 +130,6 @@ compare "error cases, in order" "$TMP/wit.errors" "$TMP/c.errors" "include/wacto
 
 n_imp=$(wc -l <"$TMP/host.imports") n_exp=$(wc -l <"$TMP/host.exports") n_err=$(wc -l <"$TMP/c.errors")
 if [ $fail -eq 0 ]; then
-  echo "wit_check: ok ($n_imp imports, $n_exp exports, $n_err error codes agree${SYS:+; the Rust SDK too})"
+  echo "wit_check: ok ($n_imp imports, $n_exp exports, $n_err error codes agree$rust_checked)"
 fi
 exit $fail
