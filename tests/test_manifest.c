@@ -677,7 +677,7 @@ static void test_error_publish(void **state) {
     expect_error_at("components: [{name: a, module: a.wasm}]\npublish: {topic: t, json: 1}\n", 2,
                     "'publish' must be a list of messages, not a mapping");
     expect_error_at("components: [{name: a, module: a.wasm}]\npublsh: []\n", 2,
-                    "unknown key 'publsh' at top level (expected components, supervisor, send, publish)");
+                    "unknown key 'publsh' at top level (expected version, components, supervisor, send, publish, log, http)");
     char yaml[700], topic[300];
     memset(topic, 't', 256);
     topic[256] = '\0';
@@ -1733,7 +1733,7 @@ static void test_version_key(void **state) {
     expect_error_at("version:\ncomponents: [{name: a, module: a.wasm}]\n", 1, "'version' must be a plain integer");
     expect_error_at("version: 1\nversion: 1\ncomponents: [{name: a, module: a.wasm}]\n", 2, "duplicate");
     expect_error_at("verison: 1\ncomponents: [{name: a, module: a.wasm}]\n", 1,
-                    "unknown key 'verison' at top level (expected components, supervisor, send, publish), or 'version'");
+                    "unknown key 'verison' at top level (expected version, components, supervisor, send, publish, log, http)");
 }
 
 int main(void) {

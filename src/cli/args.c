@@ -63,10 +63,15 @@ int cli_parse_call(int argc, char **argv, cli_call_args *a, char *err, size_t er
 int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errlen) {
     memset(a, 0, sizeof *a);
     for (int i = 0; i < argc; i++) {
+        int lo = cli_log_option(argc, argv, &i, &a->log, err, errlen);
+        if (lo < 0) return -1;
+        if (lo > 0) continue;
         if (strcmp(argv[i], "--until-idle") == 0) a->until_idle = true;
         else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) a->events_path = argv[++i];
         else if (strcmp(argv[i], "--stats") == 0) a->stats = true;
         else if (strcmp(argv[i], "--admin") == 0) a->admin = true;
+        else if (strcmp(argv[i], "--http") == 0 && i + 1 < argc) a->http = argv[++i];
+        else if (strcmp(argv[i], "--http-token-file") == 0 && i + 1 < argc) a->http_token_file = argv[++i];
         else if (!a->path && argv[i][0] != '-') a->path = argv[i];
         else {
             set_err(err, errlen, "wactor run: unexpected argument '%s'", argv[i]);
@@ -74,7 +79,8 @@ int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errl
         }
     }
     if (!a->path) {
-        set_err(err, errlen, "%s", "usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]");
+        set_err(err, errlen, "%s", "usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin] "
+                "[--http HOST:PORT [--http-token-file FILE]] [--log-level L] [--log-format F]");
         return -1;
     }
     return 0;
@@ -103,7 +109,11 @@ bool cli_run_is_command(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         bool missing = false;
         if (option(argc, argv, &i, "--env", &missing) || option(argc, argv, &i, "--dir", &missing)) continue;
-        if (missing) return true; /* only a command takes these options: let it say what is wrong */
+        if (missing) return true;
+        cli_log_opts lo = {0};
+        int k = cli_log_option(argc, argv, &i, &lo, NULL, 0);
+        if (k > 0) continue;
+        if (k < 0) continue; /* a bad value: the parser that runs next says so */ /* only a command takes these options: let it say what is wrong */
         return ends_with(argv[i], ".wasm");
     }
     return false;
@@ -125,7 +135,7 @@ int cli_parse_command_run(int argc, char **argv, cli_command_args *a, char *err,
         set_err(err, errlen, "wactor run: out of memory");
         return -1;
     }
-    int i = 0;
+    int i = 0, lo;
     for (; i < argc; i++) {
         bool missing = false;
         const char *v;
@@ -149,12 +159,16 @@ int cli_parse_command_run(int argc, char **argv, cli_command_args *a, char *err,
             set_err(err, errlen, "wactor run: %s needs a value", argv[i]);
             cli_command_args_free(a);
             return -1;
+        } else if ((lo = cli_log_option(argc, argv, &i, &a->log, err, errlen)) != 0) {
+            if (lo > 0) continue;
+            cli_command_args_free(a);
+            return -1;
         } else {
             break;
         }
     }
     if (i >= argc) {
-        set_err(err, errlen, "%s", "usage: wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]");
+        set_err(err, errlen, "%s", "usage: wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--log-level L] [--log-format F] MODULE.wasm [ARGS...]");
         cli_command_args_free(a);
         return -1;
     }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/log.h"
 #include "wactor.h"
 
 typedef enum cli_command {
@@ -42,11 +43,15 @@ typedef struct cli_call_args {
  * EXPORT (the usage line), or both positional and encoded arguments. */
 int cli_parse_call(int argc, char **argv, cli_call_args *a, char *err, size_t errlen);
 
-/* `wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin]` */
+/* `wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin] [--http HOST:PORT
+ *  [--http-token-file FILE]] [--log-level L] [--log-format F]` */
 typedef struct cli_run_args {
     const char *path;        /* the manifest */
     const char *events_path; /* --events FILE, "-" for stderr; NULL without --events */
     bool until_idle, stats, admin;
+    const char *http;            /* --http HOST:PORT (the admin HTTP server); NULL without */
+    const char *http_token_file; /* --http-token-file FILE; NULL without */
+    cli_log_opts log;        /* --log-level / --log-format (cli/log.h) */
 } cli_run_args;
 
 /* Parses the arguments after "run" (argc entries). Returns 0, or -1 with the message in err: an unexpected
@@ -62,6 +67,7 @@ typedef struct cli_command_args {
                                 malloc'd array */
     size_t ndirs;
     int module;              /* index in argv of MODULE.wasm: the guest's argv is argv[module..argc-1] */
+    cli_log_opts log;        /* --log-level / --log-format before MODULE.wasm (cli/log.h) */
 } cli_command_args;
 
 /* Whether the arguments after "run" name a module (a .wasm file after the options) rather than a

@@ -13,6 +13,7 @@
  *   message.c    the `send:` and `publish:` lists
  *   tree.c       the `supervisor:` tree
  *   names.c      a hash set of names (components, supervisors)
+ *   log.c        the `log:` section (level, format)
  *   warnings.c   the warnings channel (manifest.warnings) and the check of capability targets
  *
  * Every parse function returns 0 or -1; on -1 it has written "FILE:LINE:COL: message" through mf_fail()
@@ -196,6 +197,13 @@ int mf_parse_sends(const ctx *c, mf_node *v, pos at, manifest *m);
 int mf_parse_publishes(const ctx *c, mf_node *v, pos at, manifest *m);
 void mf_free_messages(manifest_message *v, size_t n);
 
+/* ---- http.c */
+
+int mf_parse_http(const ctx *c, mf_node *v, pos at, const char *base, manifest_http *h);
+void mf_free_http(manifest_http *h);
+/* ---- log.c: the `log:` section into *out (defaults when v is absent or null) */
+
+int mf_parse_log(const ctx *c, mf_node *v, pos at, manifest_log *out);
 /* ---- warnings.c */
 
 /* Appends "FILE:LINE:COL: warning: <message>" to c->out's warnings (or counts it in warnings_dropped past

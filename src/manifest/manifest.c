@@ -39,8 +39,8 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
     if (!mf_is_map(root))
         return mf_fail(c, mf_node_pos(root, top), "the manifest must be a mapping with 'components', not %s",
                     mf_kind_name(root));
-    mf_node *components = NULL, *send = NULL, *publish = NULL, *supervisor = NULL;
-    pos components_at = top, send_at = top, publish_at = top, supervisor_at = top;
+    mf_node *components = NULL, *send = NULL, *publish = NULL, *supervisor = NULL, *log = NULL;
+    pos components_at = top, send_at = top, publish_at = top, supervisor_at = top, log_at = top;
     bool have_components = false;
     size_t it = 0;
     mf_entry e;
@@ -59,12 +59,18 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
         } else if (mf_key_is(e.key, e.klen, "supervisor")) {
             supervisor = e.val;
             supervisor_at = e.kat;
+        } else if (mf_key_is(e.key, e.klen, "http")) {
+            if (mf_parse_http(c, e.val, e.kat, base, &m->http) != 0)
+                return -1;
+        } else if (mf_key_is(e.key, e.klen, "log")) {
+            log = e.val;
+            log_at = e.kat;
         } else if (mf_key_is(e.key, e.klen, "version")) {
             if (parse_version(c, e.val, e.vat, m) != 0)
                 return -1;
         } else {
             return mf_fail(c, e.kat,
-                        "unknown key '%s' at top level (expected components, supervisor, send, publish), or 'version'",
+                        "unknown key '%s' at top level (expected version, components, supervisor, send, publish, log, http)",
                         MF_SHOW(e.key, e.klen));
         }
     }
@@ -72,7 +78,7 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
         return -1;
     if (!have_components)
         return mf_fail(c, top, "the manifest is missing required key 'components'");
-    if (mf_parse_components(c, components, components_at, base, m) != 0)
+    if (mf_parse_components(c, components, components_at, base, m) != 0 || mf_parse_log(c, log, log_at, &m->log) != 0)
         return -1;
     if (mf_parse_sends(c, send, send_at, m) != 0 || mf_parse_publishes(c, publish, publish_at, m) != 0)
         return -1;
@@ -178,6 +184,7 @@ void manifest_free(manifest *m) {
     mf_free_messages(m->sends, m->nsends);
     mf_free_messages(m->publishes, m->npublishes);
     mf_free_supervisor(m->supervisor);
+    mf_free_http(&m->http);
     mf_free_warnings(m);
     free(m->path);
     free(m);

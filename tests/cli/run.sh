@@ -1,8 +1,9 @@
 # CLI: `wactor run MANIFEST --until-idle` — the demo system, manifest errors, signals.
 . "$(dirname "$0")/lib.bash"
 EX=$BUILD/examples
-expect "demo: ping/pong flow and exit 0" 0 "\[ping\].*done" "" -- "$WACTOR" run "$EX/demo.yaml" --until-idle
-grep -q "^\[pong\]" "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: pong logged nothing"; }
+# log records go to stderr ("TS LEVEL [name] message", cli/log.h); stdout keeps the summary
+expect "demo: ping/pong flow and exit 0" 0 "" "INFO  \[ping\].*done" -- "$WACTOR" run "$EX/demo.yaml" --until-idle
+grep -q "INFO  \[pong\]" "$TMP/err" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: pong logged nothing"; }
 grep -Eq "^summary: [0-9]+ components, [1-9][0-9]* messages delivered, 0 refused, 0 dead letters, 0 traps" "$TMP/out" \
   && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: summary"; cat "$TMP/out"; }
 
@@ -124,9 +125,9 @@ components:
   - name: evil
     module: $BUILD/fixtures/cli_evillog.wasm
 YAML
-expect "evil log: escaped" 0 '^\[evil\] hi\\n\[other\] forged\\x1b\[2J\\x07$' "" -- "$WACTOR" run "$TMP/evil.yaml" --until-idle
-if grep -q '^\[other\]' "$TMP/out" || grep -q $'\x1b' "$TMP/out" || grep -q $'\x07' "$TMP/out"; then
-  fail=$((fail+1)); echo "FAIL: a forged line or a raw control byte got through"; cat -A "$TMP/out"
+expect "evil log: escaped" 0 "" ' \[evil\] hi\\n\[other\] forged\\x1b\[2J\\x07$' -- "$WACTOR" run "$TMP/evil.yaml" --until-idle
+if grep -q '^\[other\]' "$TMP/err" || grep -q $'\x1b' "$TMP/err" || grep -q $'\x07' "$TMP/err" || [ "$(grep -c . "$TMP/err")" -ne 2 ]; then
+  fail=$((fail+1)); echo "FAIL: a forged line or a raw control byte got through"; cat -A "$TMP/err"
 else pass=$((pass+1)); fi
-grep -q '^\[evil\] nul\\x00here \\xff end$' "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: NUL/invalid UTF-8"; cat -A "$TMP/out"; }
+grep -q ' \[evil\] nul\\x00here \\xff end$' "$TMP/err" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: NUL/invalid UTF-8"; cat -A "$TMP/err"; }
 finish

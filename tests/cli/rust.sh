@@ -9,6 +9,8 @@ if [ ! -f "$EX/rs_kv.wasm" ] || [ ! -f "$EX/rs_agent.wasm" ]; then
 fi
 "$WACTOR" run "$EX/rust.yaml" --until-idle > "$TMP/rust.out" 2> "$TMP/rust.err"
 status=$?
+# log records are on stderr as "TIMESTAMP LEVEL [name] line": checked without the time and level
+sed -E 's/^[0-9T:.-]+Z [A-Z]+ +//' "$TMP/rust.err" >> "$TMP/rust.out"
 check() { # NAME REGEX
   if grep -Eq -- "$2" "$TMP/rust.out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
 }
