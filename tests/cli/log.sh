@@ -56,7 +56,7 @@ for l in "TRACE \[lv\] level trace" "DEBUG \[lv\] level debug" "TRACE \[lv\] lev
 done
 # 100 refusals, at most 20 per second written; the rest counted in "N diagnostics suppressed"
 n=$(grep -c "refused: send to stroe" "$TMP/err")
-s=$(sed -n 's/.*WARN  \[lv\] \([0-9]*\) diagnostics suppressed (over log_diag_per_sec = 20)$/\1/p' "$TMP/err" | paste -sd+ | bc)
+s=$(sed -n 's/.*WARN  \[lv\] \([0-9]*\) diagnostics suppressed (over log_diag_per_sec = 20)$/\1/p' "$TMP/err" | awk '{ s += $1 } END { print s + 0 }')
 [ "$n" -ge 20 ] && [ "$n" -lt 100 ] && [ $((n + ${s:-0})) -eq 100 ] && ok || bad "rate limit: $n written, $s suppressed" "$TMP/err"
 
 # --log-level error (both spellings): only errors
