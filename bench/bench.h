@@ -65,5 +65,6 @@ void phase_registry(bench_ctx *b);
 void phase_whereis(bench_ctx *b);
 void phase_fib(bench_ctx *b);             /* compute.c */
 void phase_restart_soak(bench_ctx *b);    /* soak.c */
+void phase_admin_scrape(bench_ctx *b);    /* admin.c */
 
 #endif /* WACTOR_BENCH_H */

@@ -43,6 +43,7 @@ static const phase phases[] = {
     {"whereis", phase_whereis, "wactor_whereis among 1,000 registered names"},
     {"fib", phase_fib, "fib(30) in a component vs native C"},
     {"restart_soak", phase_restart_soak, "1,000,000 supervised restarts; RSS at 10k, 100k, 1M (flat)"},
+    {"admin_scrape", phase_admin_scrape, "messages/s with the admin HTTP server off vs on, scraped every 1 s"},
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };
 

@@ -405,6 +405,19 @@ typedef struct wactor_actor_info {
     uint64_t dead_letters;     /* messages lost: sent by it to a dead or unknown target, or sent to it without
                                   a handler for them */
     wactor_diag failure;       /* trap that failed it, when state == WACTOR_FAILED */
+    /* Observability (docs/OPERATIONS.md); wactor_totals sums the counters over the name's instances. */
+    uint64_t fuel_used;        /* instructions its guest code executed (start-up, handlers, invocations,
+                                  health, cleanup) */
+    uint64_t handler_ns;       /* wall time (CLOCK_MONOTONIC) spent in its guest code, ns */
+    uint32_t memory_pages;     /* its linear memory now, in 64 KiB pages (the last value after it ended);
+                                  wactor_totals: of the newest instance */
+    uint32_t mailbox;          /* messages queued for it now (0 once it ended); wactor_totals: the live
+                                  instances' summed */
+    uint64_t module_hash;      /* content hash of its module (identical bytes, identical hash; not a
+                                  cryptographic digest) */
+    uint64_t instances;        /* wactor_info: 1; wactor_totals: instances ever started under the name */
+    uint64_t traps;            /* instances that ended by a trap (wactor_info: 0 or 1) */
+    uint32_t traps_by_kind[WACTOR_TRAP_OTHER + 1]; /* the same by wactor_trap_kind */
 } wactor_actor_info;
 
 /* A snapshot of the actor's lifecycle: of a live component, or of one among the 4096 that ended most
@@ -434,6 +447,11 @@ typedef struct wactor_stats {
     uint64_t refused;          /* sends refused by a capability, the size limit, or a full mailbox */
     uint64_t dead_letters;     /* messages with no taker: dead target, no handler, dropped at exit */
     uint64_t traps;            /* instances failed by a trap */
+    /* Observability (docs/OPERATIONS.md) */
+    uint64_t components;       /* live components */
+    uint32_t threads;          /* scheduler threads */
+    uint32_t threads_idle;     /* of them, waiting for work now (the others run a turn) */
+    uint64_t run_queue;        /* actors runnable now, waiting for a scheduler thread */
 } wactor_stats;
 
 /* Runtime-wide counters. Never fails for a valid runtime. */
@@ -537,6 +555,32 @@ WACTOR_API wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid su
 WACTOR_API wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id);
 /* Forgets a terminated child's spec. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
 WACTOR_API wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id);
+
+/* ---------------------------------------------------------------- observability
+ * What an operator's view of a node reads (the admin console, the admin HTTP server: docs/OPERATIONS.md).
+ * All thread-safe, never blocking on an actor: snapshots of the runtime's bookkeeping. */
+
+/* The live components' pids in spawn order: up to `cap` into `out` (may be NULL when cap is 0), their
+ * number into *n (may exceed cap; read again with a larger array). O(live components).
+ * Errors: WACTOR_EINVAL (rt or n NULL). */
+WACTOR_API wactor_error wactor_components(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n);
+
+/* The top-level supervisors (wactor_supervisor_start) still alive, in start order; as wactor_components. */
+WACTOR_API wactor_error wactor_supervisors(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n);
+
+/* The name of `pid` into `buf` (NUL-terminated, truncated to cap bytes): the name registered for it now,
+ * else, for a component (live or among the 4096 latest ended), the name it was spawned under.
+ * Errors: WACTOR_ENOENT (no name: an unnamed or unknown actor; buf is ""), WACTOR_EINVAL. */
+WACTOR_API wactor_error wactor_name_of(wactor_runtime *rt, wactor_pid pid, char *buf, size_t cap);
+
+/* Adds an event handler beside the one of wactor_set_event_handler: every supervisor event goes to each
+ * (in the order added), on scheduler threads; `fn` must not block nor call add/remove. At most
+ * WACTOR_MAX_EVENT_HANDLERS. Errors: WACTOR_EFULL (that many already), WACTOR_EINVAL (fn NULL). */
+#define WACTOR_MAX_EVENT_HANDLERS 8
+WACTOR_API wactor_error wactor_add_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user);
+/* Removes the handler added with the same fn and user; once it returns, `fn` is not running and will not be
+ * called again. Errors: WACTOR_ENOENT (not added). */
+WACTOR_API wactor_error wactor_remove_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user);
 
 #ifdef __cplusplus
 }

@@ -676,7 +676,7 @@ static void test_error_publish(void **state) {
     expect_error_at("components: [{name: a, module: a.wasm}]\npublish: {topic: t, json: 1}\n", 2,
                     "'publish' must be a list of messages, not a mapping");
     expect_error_at("components: [{name: a, module: a.wasm}]\npublsh: []\n", 2,
-                    "unknown key 'publsh' at top level (expected components, supervisor, send, publish, log)");
+                    "unknown key 'publsh' at top level (expected components, supervisor, send, publish, log, http)");
     char yaml[700], topic[300];
     memset(topic, 't', 256);
     topic[256] = '\0';

@@ -70,6 +70,8 @@ int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errl
         else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) a->events_path = argv[++i];
         else if (strcmp(argv[i], "--stats") == 0) a->stats = true;
         else if (strcmp(argv[i], "--admin") == 0) a->admin = true;
+        else if (strcmp(argv[i], "--http") == 0 && i + 1 < argc) a->http = argv[++i];
+        else if (strcmp(argv[i], "--http-token-file") == 0 && i + 1 < argc) a->http_token_file = argv[++i];
         else if (!a->path && argv[i][0] != '-') a->path = argv[i];
         else {
             set_err(err, errlen, "wactor run: unexpected argument '%s'", argv[i]);
@@ -77,7 +79,8 @@ int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errl
         }
     }
     if (!a->path) {
-        set_err(err, errlen, "%s", "usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin] [--log-level L] [--log-format F]");
+        set_err(err, errlen, "%s", "usage: wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin] "
+                "[--http HOST:PORT [--http-token-file FILE]] [--log-level L] [--log-format F]");
         return -1;
     }
     return 0;

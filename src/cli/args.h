@@ -43,11 +43,14 @@ typedef struct cli_call_args {
  * EXPORT (the usage line), or both positional and encoded arguments. */
 int cli_parse_call(int argc, char **argv, cli_call_args *a, char *err, size_t errlen);
 
-/* `wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin] [--log-level L] [--log-format F]` */
+/* `wactor run MANIFEST.yaml [--until-idle] [--events FILE|-] [--stats] [--admin] [--http HOST:PORT
+ *  [--http-token-file FILE]] [--log-level L] [--log-format F]` */
 typedef struct cli_run_args {
     const char *path;        /* the manifest */
     const char *events_path; /* --events FILE, "-" for stderr; NULL without --events */
     bool until_idle, stats, admin;
+    const char *http;            /* --http HOST:PORT (the admin HTTP server); NULL without */
+    const char *http_token_file; /* --http-token-file FILE; NULL without */
     cli_log_opts log;        /* --log-level / --log-format (cli/log.h) */
 } cli_run_args;
 

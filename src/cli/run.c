@@ -19,6 +19,7 @@
 #include "cli/tree.h"
 #include "common/escape.h"
 #include "manifest/manifest.h"
+#include "wactor_http.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -149,11 +150,15 @@ int cli_run(int argc, char **argv) {
         return CLI_BAD_INPUT;
     }
     if (events) wactor_set_event_handler(rt, print_event, events);
+    wactor_http *http = NULL;
+    int http_status = cli_http_start(rt, args.http, args.http_token_file, &m->http, &http);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
     cli_grants *grants = calloc(m->ncomponents + 1, sizeof *grants);
     wactor_pid root = 0;
-    int status = mods && pids && grants ? start_all(rt, m, mods, grants, pids, &root) : CLI_BAD_INPUT;
+    int status = http_status != CLI_OK          ? http_status
+                 : mods && pids && grants ? start_all(rt, m, mods, grants, pids, &root)
+                                          : CLI_BAD_INPUT;
     if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
         cli_signals_running();
@@ -161,6 +166,7 @@ int cli_run(int argc, char **argv) {
         int sig = wait_for_end(rt, until_idle);
         if (sig) fprintf(stderr, "wactor: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
+    wactor_http_stop(http);
     /* graceful stop in reverse start order: the tree (its supervisors stop their children in reverse
      * order, each with its shutdown timeout), then the components outside it */
     if (root) wactor_stop(rt, root, 60000);
@@ -170,7 +176,7 @@ int cli_run(int argc, char **argv) {
         wactor_stats st;
         wactor_stats_get(rt, &st);
         if (stats) print_stats(rt, m);
-        printf("summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps\n",
+        fprintf(admin ? stderr : stdout, "summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps\n",
                m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.refused,
                (unsigned long long)st.dead_letters, (unsigned long long)st.traps);
     }

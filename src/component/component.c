@@ -63,6 +63,27 @@ void component_info_get(component_info *info, wactor_actor_info *out) {
     pthread_mutex_lock(&info->lock);
     *out = info->snap;
     pthread_mutex_unlock(&info->lock);
+    out->fuel_used = atomic_load_explicit(&info->fuel_used, memory_order_relaxed);
+    out->handler_ns = atomic_load_explicit(&info->handler_ns, memory_order_relaxed);
+    out->memory_pages = atomic_load_explicit(&info->memory_pages, memory_order_relaxed);
+    out->instances = 1;
+    /* a trap failed it (a host actor fails without a trap kind: not a trap) */
+    if (out->state == WACTOR_FAILED && out->failure.trap > WACTOR_TRAP_NONE && out->failure.trap <= WACTOR_TRAP_OTHER) {
+        out->traps = 1;
+        out->traps_by_kind[out->failure.trap] = 1;
+    }
+}
+
+/* After a slice: what it cost, made readable to component_info_get (relaxed stores: one writer). */
+static void publish_usage(component *c, uint64_t executed, uint64_t ns) {
+    c->fuel_total += executed;
+    c->handler_ns_total += ns;
+    atomic_store_explicit(&c->info->fuel_used, c->fuel_total, memory_order_relaxed);
+    atomic_store_explicit(&c->info->handler_ns, c->handler_ns_total, memory_order_relaxed);
+    uint32_t bytes = 0;
+    if (c->inst) eng_instance_memory(c->inst, &bytes);
+    uint32_t pages = bytes == UINT32_MAX ? 65536u : bytes / 65536u;
+    if (c->inst) atomic_store_explicit(&c->info->memory_pages, pages, memory_order_relaxed);
 }
 
 static void set_state(component *c, wactor_state state, const wactor_diag *failure) {
@@ -216,10 +237,12 @@ static eng_status run_slice(component *c, const char *fn, const wactor_value *ar
         if (fuel - c->used < budget) budget = fuel - c->used;
     }
     uint64_t executed = 0;
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
     eng_status st = fn == START_SECTION ? eng_instance_start(c->inst, budget, &executed, d)
                     : fn              ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
                                       : eng_resume(c->inst, budget, &executed, d);
     c->used += executed;
+    publish_usage(c, executed, clock_ns(CLOCK_MONOTONIC) - t0);
     if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && clock_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
         /* OTP: a child that does not stop within its shutdown time is killed, and its reason is `killed` */
         eng_abort(c->inst, WACTOR_TRAP_OTHER, "_cleanup timed out");
@@ -716,6 +739,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
         return wasi_rc ? wasi_rc : -ENOMEM;
     }
     c->sys = sys;
+    c->info->snap.module_hash = eng_module_hash(cfg->module); /* before anyone else can read it */
     c->module = cfg->module;
     eng_module_retain(c->module);
     c->memory_pages = cfg->memory_pages ? cfg->memory_pages : WACTOR_DEFAULT_MEMORY_PAGES;

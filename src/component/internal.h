@@ -13,6 +13,9 @@ struct component_info {
     atomic_int refs;
     pthread_mutex_t lock;
     wactor_actor_info snap;    /* guarded by lock */
+    /* written by the actor's runner after each slice (one writer), read by component_info_get */
+    _Atomic uint64_t fuel_used, handler_ns;
+    _Atomic uint32_t memory_pages;
 };
 
 /* What the actor is doing with its current message, if anything. */
@@ -31,6 +34,7 @@ typedef struct component {
     wactor_wasi *wasi_cfg;        /* owned copy of component_config.wasi, or NULL (deny) */
     eng_wasi_preopen *preopens;   /* wasi.preopens, from wasi_cfg->dirs */
     component_info *info;
+    uint64_t fuel_total, handler_ns_total; /* published to info after each slice */
     uint32_t memory_pages;
     uint64_t fuel;
     uint32_t slice;

@@ -183,6 +183,10 @@ int mf_parse_sends(const ctx *c, mf_node *v, pos at, manifest *m);
 int mf_parse_publishes(const ctx *c, mf_node *v, pos at, manifest *m);
 void mf_free_messages(manifest_message *v, size_t n);
 
+/* ---- http.c */
+
+int mf_parse_http(const ctx *c, mf_node *v, pos at, const char *base, manifest_http *h);
+void mf_free_http(manifest_http *h);
 /* ---- log.c: the `log:` section into *out (defaults when v is absent or null) */
 
 int mf_parse_log(const ctx *c, mf_node *v, pos at, manifest_log *out);

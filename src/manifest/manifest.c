@@ -37,12 +37,15 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
         } else if (mf_key_is(e.key, e.klen, "supervisor")) {
             supervisor = e.val;
             supervisor_at = e.kat;
+        } else if (mf_key_is(e.key, e.klen, "http")) {
+            if (mf_parse_http(c, e.val, e.kat, base, &m->http) != 0)
+                return -1;
         } else if (mf_key_is(e.key, e.klen, "log")) {
             log = e.val;
             log_at = e.kat;
         } else {
             return mf_fail(c, e.kat,
-                        "unknown key '%s' at top level (expected components, supervisor, send, publish, log)",
+                        "unknown key '%s' at top level (expected components, supervisor, send, publish, log, http)",
                         MF_SHOW(e.key, e.klen));
         }
     }
@@ -150,6 +153,7 @@ void manifest_free(manifest *m) {
     mf_free_messages(m->sends, m->nsends);
     mf_free_messages(m->publishes, m->npublishes);
     mf_free_supervisor(m->supervisor);
+    mf_free_http(&m->http);
     free(m->path);
     free(m);
 }

@@ -251,6 +251,25 @@ struct manifest_supervisor {
     int line;                        /* 1-based line of the supervisor's mapping (its first key) */
 };
 
+/* The `http:` section: the admin HTTP server (docs/OPERATIONS.md; include/wactor_http.h).
+ *     http:
+ *       listen: 127.0.0.1:9100      # IPv4 HOST:PORT (required in the section; port 0 = any free port)
+ *       token_file: admin.token     # optional; relative to the manifest's directory
+ *       max_body_bytes: 65536       # optional (default 64 KiB; 1..16 MiB)
+ *       max_connections: 32         # optional (default 32; 1..1024)
+ * `wactor run --http` overrides listen; --http-token-file overrides token_file. */
+typedef struct manifest_http {
+    bool present;                   /* the section was given */
+    char *host;                     /* "127.0.0.1" */
+    uint16_t port;
+    char *token_file;               /* resolved path, or NULL */
+    uint32_t max_body_bytes, max_connections; /* 0 = the default */
+    int line;
+} manifest_http;
+
+/* Splits "HOST:PORT" (IPv4 dotted quad or a name without ':'; port 0..65535 in decimal) into a malloc'd
+ * *host and *port. Returns 0, or -1 (malformed, or ENOMEM). Pure, thread-safe (src/manifest/http.c). */
+int manifest_split_listen(const char *text, char **host, uint16_t *port);
 /* The `log:` section: the least level `wactor run` writes and how. Without it: info, text. */
 typedef enum manifest_log_format { MANIFEST_LOG_TEXT, MANIFEST_LOG_JSON } manifest_log_format;
 typedef struct manifest_log {
@@ -268,6 +287,7 @@ typedef struct manifest {
     size_t npublishes;
     char *path;                     /* copy of the path given to load/parse, or NULL if none was given */
     manifest_supervisor *supervisor; /* root of the supervision tree; NULL without `supervisor:` */
+    manifest_http http;             /* the `http:` section (http.present) */
     manifest_log log;               /* `log:`; the defaults without it */
 } manifest;
 

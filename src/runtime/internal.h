@@ -48,6 +48,10 @@ struct wactor_runtime {
     wactor_pid *supervisors;       /* top-level supervisors, in start order */
     size_t nsupervisors;
     _Atomic uint64_t traps, dead_letters, delivered, refused;
+    /* wactor_add_event_handler: called after `event`, under the read side of handlers_lock */
+    pthread_rwlock_t handlers_lock;
+    struct { wactor_event_fn fn; void *user; } handlers[WACTOR_MAX_EVENT_HANDLERS];
+    size_t nhandlers;
     broker *broker;                /* topics -> subscribers */
     struct declared *declared;     /* components guests may spawn by name (wactor_declare) */
     size_t ndeclared;
@@ -104,6 +108,10 @@ component_info *runtime_find_info(wactor_runtime *rt, wactor_pid pid);
 wactor_error runtime_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
 /* The live components' pids, newest first (malloc'd; the caller frees); their number. */
 size_t runtime_live_pids(wactor_runtime *rt, wactor_pid **out);
+/* The live components' pids in spawn order: up to cap into out; returns their number (may exceed cap). */
+size_t runtime_live_pids_ordered(wactor_runtime *rt, wactor_pid *out, size_t cap);
+/* The name component `pid` (live or in the ring) was spawned under, into buf; false if unnamed/unknown. */
+bool runtime_spawned_name(wactor_runtime *rt, wactor_pid pid, char *buf, size_t cap);
 /* Entries held (live + ring), live ones, name records: what the bookkeeping costs. */
 void runtime_spawned_stats(wactor_runtime *rt, size_t *entries, size_t *live, size_t *names);
 void runtime_spawned_free(wactor_runtime *rt);

@@ -47,12 +47,14 @@ wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime *
     runtime_log_init(rt);
     rt->blocking_threads = config ? config->blocking_threads : 0; /* host actors' pool, started on first use */
     pthread_mutex_init(&rt->lock, NULL);
+    pthread_rwlock_init(&rt->handlers_lock, NULL);
     rt->broker = broker_new();
     int rc = rt->broker ? actor_system_create(config ? config->threads : 0, &rt->sys) : -ENOMEM;
     if (rc == 0 && (rc = runtime_reaper_start(rt)) != 0) actor_system_destroy(rt->sys);
     if (rc != 0) {
         broker_free(rt->broker);
         pthread_mutex_destroy(&rt->lock);
+        pthread_rwlock_destroy(&rt->handlers_lock);
         runtime_log_end(rt);
         free(rt);
         return runtime_error(rc);
@@ -79,6 +81,7 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     free(rt->supervisors);
     runtime_messaging_free(rt);
     pthread_mutex_destroy(&rt->lock);
+    pthread_rwlock_destroy(&rt->handlers_lock);
     runtime_log_end(rt);
     free(rt);
 }
@@ -406,6 +409,8 @@ wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *
     if (!ci) return WACTOR_ENOENT;
     component_info_get(ci, info);
     component_info_release(ci);
+    if (info->state != WACTOR_TERMINATED && info->state != WACTOR_FAILED)
+        info->mailbox = (uint32_t)actor_mailbox_length(rt->sys, pid);
     return WACTOR_OK;
 }
 
@@ -442,4 +447,71 @@ void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats) {
     stats->refused = atomic_load(&rt->refused) + s.refused_full;
     stats->dead_letters = atomic_load(&rt->dead_letters) + s.dead_letters;
     stats->traps = atomic_load(&rt->traps);
+    size_t entries = 0, live = 0, names = 0;
+    runtime_spawned_stats(rt, &entries, &live, &names);
+    stats->components = live;
+    stats->threads = s.threads;
+    stats->threads_idle = s.threads_idle;
+    stats->run_queue = s.run_queue;
+}
+
+/* ------------------------------------------------------------------ observability */
+
+wactor_error wactor_components(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n) {
+    if (!rt || !n || (cap && !out)) return WACTOR_EINVAL;
+    *n = runtime_live_pids_ordered(rt, out, cap);
+    return WACTOR_OK;
+}
+
+wactor_error wactor_supervisors(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n) {
+    if (!rt || !n || (cap && !out)) return WACTOR_EINVAL;
+    pthread_mutex_lock(&rt->lock);
+    size_t k = 0;
+    for (size_t i = 0; i < rt->nsupervisors; i++) {
+        if (!actor_alive(rt->sys, rt->supervisors[i])) continue;
+        if (k < cap) out[k] = rt->supervisors[i];
+        k++;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    *n = k;
+    return WACTOR_OK;
+}
+
+wactor_error wactor_name_of(wactor_runtime *rt, wactor_pid pid, char *buf, size_t cap) {
+    if (!rt || !buf || !cap) return WACTOR_EINVAL;
+    buf[0] = 0;
+    if (pid && registry_name_of(actor_system_registry(rt->sys), pid, buf, cap) == 0) return WACTOR_OK;
+    buf[0] = 0;
+    if (pid && runtime_spawned_name(rt, pid, buf, cap)) return WACTOR_OK;
+    buf[0] = 0;
+    return WACTOR_ENOENT;
+}
+
+wactor_error wactor_add_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user) {
+    if (!rt || !fn) return WACTOR_EINVAL;
+    pthread_rwlock_wrlock(&rt->handlers_lock);
+    wactor_error err = WACTOR_EFULL;
+    if (rt->nhandlers < WACTOR_MAX_EVENT_HANDLERS) {
+        rt->handlers[rt->nhandlers].fn = fn;
+        rt->handlers[rt->nhandlers].user = user;
+        rt->nhandlers++;
+        err = WACTOR_OK;
+    }
+    pthread_rwlock_unlock(&rt->handlers_lock);
+    return err;
+}
+
+wactor_error wactor_remove_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user) {
+    if (!rt || !fn) return WACTOR_EINVAL;
+    pthread_rwlock_wrlock(&rt->handlers_lock); /* waits for every call in progress */
+    wactor_error err = WACTOR_ENOENT;
+    for (size_t i = 0; i < rt->nhandlers; i++)
+        if (rt->handlers[i].fn == fn && rt->handlers[i].user == user) {
+            memmove(&rt->handlers[i], &rt->handlers[i + 1], (rt->nhandlers - i - 1) * sizeof rt->handlers[0]);
+            rt->nhandlers--;
+            err = WACTOR_OK;
+            break;
+        }
+    pthread_rwlock_unlock(&rt->handlers_lock);
+    return err;
 }
