@@ -1,11 +1,14 @@
-/* run.c — `wactor run MANIFEST.yaml [--until-idle]`: start the declared components, deliver the initial
- * messages, print every log line as "[name] line", and run until SIGINT/SIGTERM or, with --until-idle, until
- * every mailbox is empty and no component is running. Then stop the components in reverse start order
- * (each gets `_cleanup`) and print a summary. */
+/* run.c — `wactor run MANIFEST.yaml [--until-idle] [--fail-on-trap] ...`: start the declared components,
+ * deliver the initial messages, print every log line as "[name] line", and run until SIGINT/SIGTERM or, with
+ * --until-idle, until every mailbox is empty and no component is running (pending health probes do not
+ * count: see actor_send_after_background). Then stop the components in reverse start order (each gets
+ * `_cleanup`) and print a summary with the number of restarts (supervisor child_started events with
+ * "restart": true). With --fail-on-trap the exit status is 1 if any instance trapped. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +37,29 @@ static void print_log(void *user, const char *name, const char *line, size_t len
     pthread_mutex_unlock(&out_lock);
 }
 
-/* --events FILE: one JSON object per line, flushed as it happens. */
-static void print_event(void *user, const char *json) {
+static atomic_ullong restarts; /* child_started events of restarts */
+
+/* Every supervisor event: counted when it is a restart; with --events FILE (user non-NULL), one JSON
+ * object per line, flushed as it happens. A restart is {"event":"child_started",...,"restart":true,...}
+ * (src/supervisor/children.c, jansson's compact form): inside a JSON string that text would be escaped
+ * ("restart\":true), so a child's name or a reason cannot fake it. */
+static void on_event(void *user, const char *json) {
+    if (strncmp(json, "{\"event\":\"child_started\"", 25) == 0 && strstr(json, "\"restart\":true"))
+        atomic_fetch_add(&restarts, 1);
     FILE *out = user;
+    if (!out) return;
     pthread_mutex_lock(&out_lock);
     fprintf(out, "%s\n", json);
     fflush(out);
     pthread_mutex_unlock(&out_lock);
+}
+
+/* A component or supervisor that could not start: the load error, the start-up trap, or the error. */
+static void start_error(const char *what, wactor_error err, const wactor_diag *d) {
+    if (err == WACTOR_ETRAP) cli_trap_error(what, d);
+    else if ((err == WACTOR_ENOENT || err == WACTOR_EIO || err == WACTOR_EMODULE) && d->message[0])
+        cli_say(what, d->message); /* "cannot open x.wasm: ...", "x.wasm: invalid WebAssembly module: ..." */
+    else cli_error(what, err, d);
 }
 
 /* Waits for SIGINT/SIGTERM, or (until_idle) for the system to go idle. Returns the signal or 0. */
@@ -66,7 +85,7 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
         if (err) {
             char what[300];
             snprintf(what, sizeof what, "%s:%d: component %s", m->path, c->line, c->name);
-            cli_error(what, err, &d);
+            start_error(what, err, &d);
             return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
         }
     }
@@ -78,7 +97,7 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
     if (err) {
         char what[300];
         snprintf(what, sizeof what, "%s:%d: supervisor %s", m->path, m->supervisor->line, m->supervisor->name);
-        cli_error(what, err, &d);
+        start_error(what, err, &d);
         return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
     }
     return CLI_OK;
@@ -121,20 +140,23 @@ static void print_stats(wactor_runtime *rt, const manifest *m) {
 }
 
 int cli_run(int argc, char **argv) {
-    if (cli_run_is_command(argc, argv)) return cli_run_command(argc, argv); /* a module, not a manifest */
     cli_run_args args;
     char msg[512];
-    if (cli_parse_run(argc, argv, &args, msg, sizeof msg) != 0) {
-        fprintf(stderr, "%s\n", msg);
-        return CLI_BAD_INPUT;
+    int rc = cli_parse_run(argc, argv, &args, msg, sizeof msg);
+    if (rc != CLI_PARSE_OK) return cli_parse_failed("run", rc, msg);
+    if (args.command) { /* a module, not a manifest */
+        int st = cli_run_command(&args, argc, argv);
+        cli_run_args_free(&args);
+        return st;
     }
+    cli_run_args_free(&args); /* a manifest's options own nothing */
     const char *path = args.path, *events_path = args.events_path;
     bool until_idle = args.until_idle, stats = args.stats, admin = args.admin;
     FILE *events = NULL;
     if (events_path) {
         events = strcmp(events_path, "-") == 0 ? stderr : fopen(events_path, "w");
         if (!events) {
-            fprintf(stderr, "wactor: --events %s: %s\n", events_path, strerror(errno));
+            fprintf(stderr, "wactor: cannot open --events %s: %s\n", events_path, strerror(errno));
             return CLI_BAD_INPUT;
         }
     }
@@ -157,7 +179,7 @@ int cli_run(int argc, char **argv) {
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
-    if (events) wactor_set_event_handler(rt, print_event, events);
+    wactor_set_event_handler(rt, on_event, events);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
     cli_grants *grants = calloc(m->ncomponents + 1, sizeof *grants);
@@ -179,9 +201,17 @@ int cli_run(int argc, char **argv) {
         wactor_stats st;
         wactor_stats_get(rt, &st);
         if (stats) print_stats(rt, m);
-        printf("summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps\n",
+        unsigned long long nrestarts = atomic_load(&restarts);
+        printf("summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps, "
+               "%llu restart%s\n",
                m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.refused,
-               (unsigned long long)st.dead_letters, (unsigned long long)st.traps);
+               (unsigned long long)st.dead_letters, (unsigned long long)st.traps, nrestarts,
+               nrestarts == 1 ? "" : "s");
+        if (args.fail_on_trap && st.traps > 0) {
+            fprintf(stderr, "wactor: %llu trap%s (--fail-on-trap)\n", (unsigned long long)st.traps,
+                    st.traps == 1 ? "" : "s");
+            status = CLI_TRAP;
+        }
     }
     wactor_runtime_destroy(rt);
     for (size_t i = 0; mods && i < m->ncomponents; i++) wactor_module_release(mods[i]);
