@@ -68,6 +68,10 @@ static int call_export(wactor_runtime *rt, wactor_module *mod, const cli_call_ar
     wactor_error err = WACTOR_OK;
     if (a->codec) {
         err = encode_args(a, &payload, &payload_len, &d);
+        /* checked here as the component will check them, so that bad input is the user's error, not a
+         * failed call */
+        if (!err) err = codec_decode_args(payload, payload_len, sig->params, sig->nparams, args, d.message,
+                                          sizeof d.message);
     } else if ((uint32_t)a->npositional != sig->nparams) {
         snprintf(d.message, sizeof d.message, "%s expects %u arguments, got %d", a->export, sig->nparams,
                  a->npositional);
@@ -85,7 +89,9 @@ static int call_export(wactor_runtime *rt, wactor_module *mod, const cli_call_ar
     if (err) { /* the message says which argument and why */
         free(payload);
         if (!d.message[0]) return exit_for(a, err, NULL, &d);
-        cli_say(a->codec ? codec_name(a->codec) : NULL, d.message);
+        static const char *const option[] = {[0] = NULL, [1] = "--json", [2] = "--cbor", [3] = "--borsh"};
+        int k = a->codec == WACTOR_CODEC_JSON ? 1 : a->codec == WACTOR_CODEC_CBOR ? 2 : a->codec ? 3 : 0;
+        cli_say(option[k], d.message);
         return CLI_BAD_INPUT;
     }
 
