@@ -160,7 +160,8 @@ static int help(int argc, char **argv) {
         overview(stdout);
         return CLI_OK;
     }
-    const cli_command_info *c = cli_command_find(argv[0]);
+    bool self = strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0; /* `wactor help --help` */
+    const cli_command_info *c = cli_command_find(self ? "help" : argv[0]);
     if (!c || argc > 1) {
         fputs("wactor help: ", stderr);
         if (!c) {
