@@ -44,7 +44,8 @@ static atomic_ullong restarts; /* child_started events of restarts */
  * (src/supervisor/children.c, jansson's compact form): inside a JSON string that text would be escaped
  * ("restart\":true), so a child's name or a reason cannot fake it. */
 static void on_event(void *user, const char *json) {
-    if (strncmp(json, "{\"event\":\"child_started\"", 25) == 0 && strstr(json, "\"restart\":true"))
+    static const char started[] = "{\"event\":\"child_started\",";
+    if (strncmp(json, started, sizeof started - 1) == 0 && strstr(json, "\"restart\":true"))
         atomic_fetch_add(&restarts, 1);
     FILE *out = user;
     if (!out) return;
@@ -57,8 +58,8 @@ static void on_event(void *user, const char *json) {
 /* A component or supervisor that could not start: the load error, the start-up trap, or the error. */
 static void start_error(const char *what, wactor_error err, const wactor_diag *d) {
     if (err == WACTOR_ETRAP) cli_trap_error(what, d);
-    else if ((err == WACTOR_ENOENT || err == WACTOR_EIO || err == WACTOR_EMODULE) && d->message[0])
-        cli_say(what, d->message); /* "cannot open x.wasm: ...", "x.wasm: invalid WebAssembly module: ..." */
+    else if ((err == WACTOR_ENOENT || err == WACTOR_EIO) && d->message[0])
+        cli_say(what, d->message); /* "cannot open x.wasm: ..." */
     else cli_error(what, err, d);
 }
 
