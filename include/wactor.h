@@ -392,7 +392,9 @@ WACTOR_API wactor_error wactor_totals(wactor_runtime *rt, const char *name, wact
  * Errors: WACTOR_ENOENT. */
 WACTOR_API wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms);
 
-/* Waits until every mailbox is empty and no actor is running (`timeout_ms` <= 0: forever).
+/* Waits until every mailbox is empty and no actor is running (`timeout_ms` <= 0: forever). Pending timers
+ * count as work (a request timeout, a restart's backoff), except the supervisors' health-probe timers: a
+ * system whose only remaining activity is periodic health checks is idle (a probe in flight is work).
  * Errors: WACTOR_ETIMEDOUT. */
 WACTOR_API wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
 
