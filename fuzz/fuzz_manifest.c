@@ -79,6 +79,9 @@ static void check_supervisor(const manifest_supervisor *s, const manifest *m, in
         if (c->is_supervisor) {
             CHECK(c->supervisor && c->health_interval_ms == 0);
             check_supervisor(c->supervisor, m, depth + 1, placed);
+        } else if (c->host_kind) { /* a host actor child: a kind and a name, no component */
+            CHECK(!c->supervisor && c->host_kind[0] && s->strategy != WACTOR_SIMPLE_ONE_FOR_ONE);
+            CHECK(strlen(c->host_name ? c->host_name : c->host_kind) <= MANIFEST_MAX_NAME);
         } else {
             CHECK(!c->supervisor && c->component < m->ncomponents);
             CHECK(!placed[c->component]);

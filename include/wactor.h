@@ -126,11 +126,14 @@ typedef struct wactor_config {
     wactor_log_fn log;         /* NULL = log lines go to stderr as "[name] line", name and line escaped
                                   (control characters, ESC, NUL, invalid UTF-8 as \n, \x1b, ...) */
     void *log_user;
+    unsigned blocking_threads; /* host actors (include/wactor_host.h): threads of the pool that runs blocking
+                                  host actors' callbacks, started with the first one; 0 = 4
+                                  (WACTOR_DEFAULT_BLOCKING_THREADS), at most 256 */
 } wactor_config;
 
 /* Creates a runtime and starts its scheduler threads. `config` may be NULL (defaults).
  * *out is owned by the caller and freed with wactor_runtime_destroy().
- * Errors: WACTOR_ENOMEM, WACTOR_EINVAL (out == NULL). */
+ * Errors: WACTOR_ENOMEM, WACTOR_EINVAL (out == NULL, blocking_threads over 256). */
 WACTOR_API wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out);
 
 /* Stops every actor (components get `_cleanup`, in reverse spawn order, 1 s each), joins the scheduler
@@ -399,7 +402,7 @@ WACTOR_API wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int time
 WACTOR_API wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
 
 typedef struct wactor_stats {
-    uint64_t actors;           /* live actors: components, supervisors, host subscriptions (not the
+    uint64_t actors;           /* live actors: components, host actors, supervisors, host subscriptions (not the
                                   runtime's own bookkeeping actor) */
     uint64_t delivered;        /* messages handed to a handler that returned */
     uint64_t refused;          /* sends refused by a capability, the size limit, or a full mailbox */
@@ -444,6 +447,12 @@ typedef struct wactor_child_spec {
     uint32_t health_timeout_ms;   /*   ... an answer later than this (0 = 1000) counts as unhealthy ... */
     uint32_t health_threshold;    /*   ... and this many unhealthy in a row (0 = 3) terminate the child with
                                          reason `health`, so its restart type decides. Degraded: reported only. */
+    /* ... or a host actor (include/wactor_host.h; module and supervisor NULL): its behaviour (copied), each
+     * instance starting with state host_arg, and `spawn` for its name, caps and limits. Or host_kind: a kind
+     * registered with wactor_host_register_kind (then host and host_arg are the kind's; copied at start). */
+    const struct wactor_host_behaviour *host;
+    void *host_arg;
+    const char *host_kind;
 } wactor_child_spec;
 
 struct wactor_sup_spec {
@@ -471,8 +480,9 @@ WACTOR_API void wactor_set_event_handler(wactor_runtime *rt, wactor_event_fn fn,
 
 /* Starts a supervision tree and waits until every child has started (in order).
  * Errors: WACTOR_EINVAL (bad spec: duplicate ids, simple_one_for_one without exactly one child, a child with
- * neither module nor supervisor), WACTOR_EEXIST (a name is taken), WACTOR_ETRAP / WACTOR_EMODULE (a child
- * failed to start; the ones started before it were stopped again), WACTOR_ENOMEM. */
+ * not exactly one of module, supervisor and host/host_kind, an unregistered host_kind), WACTOR_EEXIST (a
+ * name is taken), WACTOR_ETRAP / WACTOR_EMODULE (a child failed to start; the ones started before it were
+ * stopped again), WACTOR_ENOMEM. */
 WACTOR_API wactor_error wactor_supervisor_start(wactor_runtime *rt, const wactor_sup_spec *spec, wactor_pid *out,
                                      wactor_diag *diag);
 

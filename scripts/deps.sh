@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(cmake make gcc g++ pkg-config clang lld wabt wasi-libc libclang-rt-14-dev-wasm32
       libyaml-dev libcbor-dev libjansson-dev libcmocka-dev "$@")
+pkgs+=(libsqlite3-dev)  # examples/embed/kv_service.c: the SQLite host actor (host actors, issue 15)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

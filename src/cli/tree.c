@@ -69,6 +69,21 @@ static bool convert(const manifest *m, const manifest_supervisor *in, wactor_mod
             if (!nested || !convert(m, c->supervisor, mods, grants, nested)) return false;
             continue;
         }
+        if (c->host_kind) { /* a host actor kind the embedding program registered (wactor_host_register_kind) */
+            wactor_caps *caps = calloc(1, sizeof *caps);
+            if (!caps) return false;
+            const manifest_caps *g = &c->host_caps;
+            *caps = (wactor_caps){
+                .send = (const char *const *)g->send, .nsend = g->nsend,
+                .request = (const char *const *)g->request, .nrequest = g->nrequest,
+                .publish = (const char *const *)g->publish, .npublish = g->npublish,
+                .subscribe = (const char *const *)g->subscribe, .nsubscribe = g->nsubscribe, .spawn = g->spawn,
+            };
+            s->host_kind = c->host_kind;
+            s->spawn.name = c->host_name ? c->host_name : c->host_kind;
+            s->spawn.caps = caps; /* owned by the spec (cli_tree_free) */
+            continue;
+        }
         const manifest_component *mc = &m->components[c->component];
         s->id = mc->name;
         s->module = mods[c->component];
@@ -91,6 +106,7 @@ wactor_sup_spec *cli_tree_spec(const manifest *m, wactor_module *const *mods, co
 
 static void free_children(wactor_sup_spec *s) {
     for (size_t i = 0; s->children && i < s->nchildren; i++) {
+        if (s->children[i].host_kind) free((void *)s->children[i].spawn.caps);
         wactor_sup_spec *nested = (wactor_sup_spec *)s->children[i].supervisor;
         if (nested) {
             free_children(nested);

@@ -24,7 +24,7 @@
 
 /* ------------------------------------------------------------------ info */
 
-static component_info *info_new(void) {
+component_info *component_info_new(void) {
     component_info *info = calloc(1, sizeof *info);
     if (!info) return NULL;
     atomic_init(&info->refs, 1);
@@ -41,6 +41,22 @@ void component_info_release(component_info *info) {
         pthread_mutex_destroy(&info->lock);
         free(info);
     }
+}
+
+void component_info_set_state(component_info *info, wactor_state state, const wactor_diag *failure) {
+    pthread_mutex_lock(&info->lock);
+    info->snap.state = state;
+    if (state == WACTOR_READY) info->snap.started_ns = clock_ns(CLOCK_REALTIME);
+    if (failure) info->snap.failure = *failure;
+    pthread_mutex_unlock(&info->lock);
+}
+
+void component_info_add(component_info *info, uint64_t messages, uint64_t refused, uint64_t dead_letters) {
+    pthread_mutex_lock(&info->lock);
+    info->snap.messages += messages;
+    info->snap.refused += refused;
+    info->snap.dead_letters += dead_letters;
+    pthread_mutex_unlock(&info->lock);
 }
 
 void component_info_get(component_info *info, wactor_actor_info *out) {
@@ -689,7 +705,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
                     component_info **info_out) {
     component *c = calloc(1, sizeof *c);
     if (!c) return -ENOMEM;
-    c->info = info_new();
+    c->info = component_info_new();
     c->name = cfg->name ? strdup(cfg->name) : NULL;
     c->caps = cfg->grants ? cfg->grants : cfg->caps ? component_caps_new(cfg->caps) : NULL;
     if (cfg->grants) component_caps_retain(cfg->grants);

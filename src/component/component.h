@@ -73,6 +73,27 @@ component_caps *component_caps_new(const wactor_caps *caps);
 void component_caps_retain(component_caps *caps);
 void component_caps_release(component_caps *caps);
 
+/* caps.c: capability checks (docs/ABI.md "Capabilities"). Pure reads of an immutable object: any thread.
+ * Target lists: is the address `to` (to_len bytes, not NUL-terminated) that resolved to the live actor
+ * `resolved` (0: host, or nothing alive) allowed? Yes for a "*" grant, a grant equal to `to` (full
+ * length), a "#pid" grant of `resolved`, or a name grant that `resolved` holds right now. */
+typedef enum component_grant { COMPONENT_GRANT_SEND, COMPONENT_GRANT_REQUEST } component_grant;
+bool component_caps_allow_target(const component_caps *caps, component_grant which, actor_system *sys,
+                                 const char *to, size_t to_len, actor_id resolved);
+/* A publish to `topic` matches a publish grant (broker_subject_matches). */
+bool component_caps_allow_publish(const component_caps *caps, const char *topic);
+/* A subscription to `pattern` is covered by a subscribe grant (broker_pattern_covers). */
+bool component_caps_allow_subscribe(const component_caps *caps, const char *pattern);
+bool component_caps_allow_spawn(const component_caps *caps);
+
+/* A lifecycle record for an actor that is not a component (the runtime's host actors), read and counted
+ * like a component's: component_info_new starts it in WACTOR_CREATING (created_ns now; the caller owns the
+ * reference); component_info_set_state moves it (READY stamps started_ns; `failure`, may be NULL, is
+ * recorded); component_info_add adds to its counters. Any thread (the record has its own lock). */
+component_info *component_info_new(void);
+void component_info_set_state(component_info *info, wactor_state state, const wactor_diag *failure);
+void component_info_add(component_info *info, uint64_t messages, uint64_t refused, uint64_t dead_letters);
+
 typedef struct component_config {
     eng_module *module;        /* retained by the component */
     const char *name;          /* registered name, also the display name in logs (copied); NULL: none,

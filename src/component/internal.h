@@ -125,18 +125,7 @@ void component_count(component *c, component_counter which);
  * or -ENOEXEC with `d` naming the export, its type and the type expected. Pure; thread-safe. */
 int component_check_exports(const eng_module *m, unsigned *handlers, wactor_diag *d);
 
-/* caps.c: capability checks (docs/ABI.md "Capabilities"). Pure reads of an immutable object: any thread.
- * Target lists: is the address `to` (to_len bytes, not NUL-terminated) that resolved to the live actor
- * `resolved` (0: host, or nothing alive) allowed? Yes for a "*" grant, a grant equal to `to` (full
- * length), a "#pid" grant of `resolved`, or a name grant that `resolved` holds right now. */
-typedef enum component_grant { COMPONENT_GRANT_SEND, COMPONENT_GRANT_REQUEST } component_grant;
-bool component_caps_allow_target(const component_caps *caps, component_grant which, actor_system *sys,
-                                 const char *to, size_t to_len, actor_id resolved);
-/* A publish to `topic` matches a publish grant (broker_subject_matches). */
-bool component_caps_allow_publish(const component_caps *caps, const char *topic);
-/* A subscription to `pattern` is covered by a subscribe grant (broker_pattern_covers). */
-bool component_caps_allow_subscribe(const component_caps *caps, const char *pattern);
-bool component_caps_allow_spawn(const component_caps *caps);
+/* caps.c: the capability checks are declared in component.h (the runtime's host actors use them too). */
 
 /* address.c: guest address text (docs/ABI.md, "Addresses"). `text` is `len` bytes, not NUL-terminated.
  * component_parse_pid: strict "#<decimal>" (no sign, no leading zero, no overflow, not 0) -> *out.

@@ -212,9 +212,14 @@ typedef struct manifest_message {
 
 typedef struct manifest_supervisor manifest_supervisor;
 
-/* One entry of a supervisor's `children:` list: a component (worker) or a nested supervisor. */
+/* One entry of a supervisor's `children:` list: a component (worker), a nested supervisor, or a host actor
+ * (`host: KIND`, a worker whose behaviour the embedding program registered under KIND with
+ * wactor_host_register_kind; include/wactor_host.h). */
 typedef struct manifest_child {
     bool is_supervisor;
+    char *host_kind;                 /* a host actor child: its kind (owned); else NULL */
+    char *host_name;                 /* ... its registered name (`name:`, owned; default: the kind) */
+    manifest_caps host_caps;         /* ... its grants (`capabilities:`; default: none) */
     size_t component;                /* !is_supervisor: index into manifest.components */
     manifest_supervisor *supervisor; /* is_supervisor: the nested supervisor (owned); else NULL */
     wactor_restart restart;          /* default WACTOR_PERMANENT */

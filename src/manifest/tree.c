@@ -161,6 +161,44 @@ static int parse_shutdown(const ctx *c, mf_node *v, pos at, bool word_allowed, i
 
 static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_supervisor *sup);
 
+/* A host actor child: `host: KIND` with optional `name:` (its registered name; default the kind) and
+ * `capabilities:` (as a component's). Its name is checked like a supervisor's: not reserved, no clash with a
+ * component or a supervisor. That the kind is registered is the runtime's check, when the tree starts. */
+static int parse_host_child(tree *t, manifest_child *ch, pos at, mf_node *host, pos host_at, mf_node *hname,
+                            pos hname_at, mf_node *hcaps, pos hcaps_at, bool other_kind, int shutdown,
+                            mf_node *health, pos health_at) {
+    const ctx *c = t->c;
+    if (other_kind)
+        return mf_fail(c, at, "a child has 'host' and also 'component' or 'supervisor'; give one");
+    if (mf_get_string(c, host, host_at, "host", &ch->host_kind) != 0)
+        return -1;
+    if (strlen(ch->host_kind) > MANIFEST_MAX_NAME)
+        return mf_fail(c, host_at, "host kind '%s' is longer than %u bytes",
+                       MF_SHOW(ch->host_kind, strlen(ch->host_kind)), MANIFEST_MAX_NAME);
+    if (hname && mf_get_string(c, hname, hname_at, "name", &ch->host_name) != 0)
+        return -1;
+    const char *name = ch->host_name ? ch->host_name : ch->host_kind;
+    pos name_at = ch->host_name ? hname_at : host_at;
+    if (strlen(name) > MANIFEST_MAX_NAME)
+        return mf_fail(c, name_at, "host actor name '%s' is longer than %u bytes", MF_SHOW(name, strlen(name)),
+                       MANIFEST_MAX_NAME);
+    if (strcmp(name, "host") == 0 || name[0] == '#')
+        return mf_fail(c, name_at, "host actor name '%s' is reserved ('host' and '#<pid>' are addresses)", name);
+    size_t i;
+    if (mf_names_get(c->components, name, &i))
+        return mf_fail(c, name_at, "host actor name '%s' clashes with the component declared on line %d", name,
+                       t->m->components[i].line);
+    if (mf_names_get(&t->sup_names, name, &i))
+        return mf_fail(c, name_at, "host actor name '%s' clashes with the supervisor declared on line %d", name,
+                       t->sups[i]->line);
+    if (hcaps && mf_parse_caps(c, hcaps, hcaps_at, &ch->host_caps) != 0)
+        return -1;
+    ch->shutdown_ms = shutdown;
+    if (!mf_is_null(health) && parse_health(c, health, health_at, ch) != 0)
+        return -1;
+    return 0;
+}
+
 static int parse_child(tree *t, mf_node *entry, pos at, int depth, manifest_child *ch) {
     const ctx *c = t->c;
     at = mf_node_pos(entry, at);
@@ -168,9 +206,9 @@ static int parse_child(tree *t, mf_node *entry, pos at, int depth, manifest_chil
     ch->restart = WACTOR_PERMANENT;
     if (!mf_is_map(entry) || mf_is_null(entry))
         return mf_fail(c, at, "a child must be a mapping with 'component' or 'supervisor', not %s", mf_kind_name(entry));
-    mf_node *comp = NULL, *sub = NULL, *health = NULL;
-    pos comp_at = at, sub_at = at, health_at = at;
-    bool have_comp = false, have_sub = false, have_shutdown = false;
+    mf_node *comp = NULL, *sub = NULL, *health = NULL, *host = NULL, *hname = NULL, *hcaps = NULL;
+    pos comp_at = at, sub_at = at, health_at = at, host_at = at, hname_at = at, hcaps_at = at;
+    bool have_comp = false, have_sub = false, have_shutdown = false, have_host = false;
     const char *shutdown_key = NULL;
     size_t it = 0;
     int shutdown = 0;
@@ -199,14 +237,26 @@ static int parse_child(tree *t, mf_node *entry, pos at, int depth, manifest_chil
             have_shutdown = true;
         } else if (mf_key_is(e.key, e.klen, "health")) {
             health = e.val, health_at = e.kat;
+        } else if (mf_key_is(e.key, e.klen, "host")) {
+            host = e.val, host_at = e.vat, have_host = true;
+        } else if (mf_key_is(e.key, e.klen, "name")) {
+            hname = e.val, hname_at = e.vat;
+        } else if (mf_key_is(e.key, e.klen, "capabilities")) {
+            hcaps = e.val, hcaps_at = e.kat;
         } else {
             return mf_fail(c, e.kat,
-                        "unknown key '%s' in child (expected component, supervisor, restart, shutdown, "
-                        "shutdown_ms, health)", MF_SHOW(e.key, e.klen));
+                        "unknown key '%s' in child (expected component, supervisor, host, restart, shutdown, "
+                        "shutdown_ms, health; name and capabilities with host)", MF_SHOW(e.key, e.klen));
         }
     }
     if (more < 0)
         return -1;
+    if (have_host)
+        return parse_host_child(t, ch, at, host, host_at, hname, hname_at, hcaps, hcaps_at, have_comp || have_sub,
+                                have_shutdown ? shutdown : WACTOR_DEFAULT_SHUTDOWN_MS, health, health_at);
+    if (hname || hcaps)
+        return mf_fail(c, hname ? hname_at : hcaps_at, "'%s' applies to host actor children only (a component's "
+                       "name and capabilities are given under components:)", hname ? "name" : "capabilities");
     if (have_comp && have_sub)
         return mf_fail(c, at, "a child has both 'component' and 'supervisor'; give one");
     if (!have_comp && !have_sub)
@@ -334,6 +384,10 @@ static int parse_supervisor(tree *t, mf_node *v, pos at, int depth, manifest_sup
         manifest_child *ch = &sup->children[sup->nchildren++]; /* counted first: freed even if half-parsed */
         if (parse_child(t, entry, children_at, depth, ch) != 0)
             return -1;
+        if (sup->strategy == WACTOR_SIMPLE_ONE_FOR_ONE && ch->host_kind)
+            return mf_fail(c, (pos){ch->line, 0},
+                        "the child of simple_one_for_one supervisor '%s' must be a component (the template), "
+                        "not a host actor", sup->name);
         if (sup->strategy == WACTOR_SIMPLE_ONE_FOR_ONE && ch->is_supervisor)
             return mf_fail(c, (pos){ch->line, 0},
                         "the child of simple_one_for_one supervisor '%s' must be a component (the template), "
@@ -362,8 +416,12 @@ int mf_parse_tree(const ctx *c, mf_node *v, pos at, manifest *m) {
 void mf_free_supervisor(manifest_supervisor *s) {
     if (s == NULL)
         return;
-    for (size_t i = 0; i < s->nchildren; i++)
+    for (size_t i = 0; i < s->nchildren; i++) {
         mf_free_supervisor(s->children[i].supervisor);
+        free(s->children[i].host_kind);
+        free(s->children[i].host_name);
+        mf_free_caps(&s->children[i].host_caps);
+    }
     free(s->children);
     free(s->name);
     free(s);

@@ -10,6 +10,7 @@
 #include "component/component.h"
 #include "engine/engine.h"
 #include "wactor.h"
+#include "wactor_host.h"
 
 /* How long wactor_runtime_destroy waits for a supervision tree to stop (its shutdowns run inside), and what
  * wactor_stop allows beyond the `_cleanup` budget for the messages queued before the stop. */
@@ -45,6 +46,13 @@ struct wactor_runtime {
     broker *broker;                /* topics -> subscribers */
     struct declared *declared;     /* components guests may spawn by name (wactor_declare) */
     size_t ndeclared;
+    /* host actors (host_actor.c): the blocking pool (started with the first blocking host actor, under
+     * lock), its size, and the kinds registered for supervisor child specs / manifests */
+    struct dirty_pool *pool;
+    unsigned blocking_threads;
+    bool destroying;               /* wactor_runtime_destroy has begun: no new host actors */
+    struct host_kind *host_kinds;
+    size_t nhost_kinds;
 };
 
 typedef struct declared {
@@ -94,5 +102,40 @@ void runtime_messaging_free(wactor_runtime *rt);
  * as its capabilities (opts->caps is not used: the caller made `grants` from it, once). */
 component_config runtime_component_config(wactor_runtime *rt, const wactor_module *module,
                                           const wactor_spawn_opts *opts, component_caps *grants);
+
+/* dirty_pool.c: the blocking pool (see there). A job is embedded in its owner; `run` is called once on a
+ * pool thread and may free the owner. dirty_pool_new: 0, -EINVAL (threads 0 or over
+ * WACTOR_MAX_BLOCKING_THREADS), -ENOMEM. dirty_pool_submit: 0 or -ESHUTDOWN (after shutdown; the job is not
+ * run). dirty_pool_shutdown: refuses new jobs, runs the queued ones, joins the threads (idempotent; not from a
+ * pool thread). dirty_pool_free: shutdown, then frees (NULL: no-op). */
+typedef struct dirty_pool dirty_pool;
+typedef struct dirty_job {
+    struct dirty_job *next;
+    void (*run)(struct dirty_job *job);
+} dirty_job;
+int dirty_pool_new(unsigned threads, dirty_pool **out);
+int dirty_pool_submit(dirty_pool *p, dirty_job *j);
+void dirty_pool_shutdown(dirty_pool *p);
+void dirty_pool_free(dirty_pool *p);
+
+/* host_actor.c. runtime_host_start spawns a host actor (behaviour copied) with `state`, `opts` (its name,
+ * limits; opts->caps ignored: `grants` are its capabilities, retained), linked to `link` (0: none), and
+ * queues its start: `started` (retained; may be NULL) completes with 0 once pre_start and post_start ran,
+ * or a negative errno value with a wactor_diag. Returns 0 with *out, or a negative errno (-EEXIST name
+ * taken, -ENOMEM, -ESHUTDOWN runtime destroying, -ENOENT link dead): then nothing ran, the caller keeps
+ * state. Called on any thread, also a supervisor's (never blocks). */
+int runtime_host_start(wactor_runtime *rt, const wactor_host_behaviour *b, void *state, const wactor_spawn_opts *opts,
+                       component_caps *grants, actor_id link, actor_future *started, actor_id *out);
+/* A supervisor child spec for a host actor child (in->host or in->host_kind; out's common fields already
+ * filled by the caller): its start, start_failure, health and arg. Returns WACTOR_OK, WACTOR_EINVAL (an
+ * unregistered kind, no receive; diag says which) or WACTOR_ENOMEM; on error out->arg (if set) is freed by
+ * out->arg_free as usual. */
+struct sup_child_spec;
+wactor_error runtime_host_child(wactor_runtime *rt, const wactor_child_spec *in, struct sup_child_spec *out,
+                                wactor_diag *diag);
+/* At destroy: refuse new host actors and let blocking callbacks finish (before the actor system goes),
+ * then free the pool and the kinds (after it). */
+void runtime_host_shutdown(wactor_runtime *rt);
+void runtime_host_free(wactor_runtime *rt);
 
 #endif

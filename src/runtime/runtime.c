@@ -50,11 +50,12 @@ static void stderr_log(void *user, const char *name, const char *line, size_t le
 }
 
 wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out) {
-    if (!out) return WACTOR_EINVAL;
+    if (!out || (config && config->blocking_threads > WACTOR_MAX_BLOCKING_THREADS)) return WACTOR_EINVAL;
     wactor_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return WACTOR_ENOMEM;
     rt->log = config && config->log ? config->log : stderr_log;
     rt->log_user = config ? config->log_user : NULL;
+    rt->blocking_threads = config ? config->blocking_threads : 0; /* host actors' pool, started on first use */
     pthread_mutex_init(&rt->lock, NULL);
     rt->broker = broker_new();
     int rc = rt->broker ? actor_system_create(config ? config->threads : 0, &rt->sys) : -ENOMEM;
@@ -80,7 +81,9 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     for (size_t i = 0; i < nlive; i++)
         if (actor_alive(rt->sys, live[i])) wactor_stop(rt, live[i], WACTOR_DEFAULT_STOP_MS);
     free(live);
+    runtime_host_shutdown(rt); /* blocking host actors' callbacks finish while the actors can still run */
     actor_system_destroy(rt->sys);
+    runtime_host_free(rt);
     runtime_spawned_free(rt);
     free(rt->supervisors);
     runtime_messaging_free(rt);

@@ -119,19 +119,25 @@ static sup_spec *convert_sup(wactor_runtime *rt, const wactor_sup_spec *in, wact
 static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *in, sup_child_spec *out,
                                   wactor_diag *diag) {
     memset(out, 0, sizeof *out);
-    if ((in->module == NULL) == (in->supervisor == NULL)) {
-        runtime_diag(diag, "child %s: give exactly one of module and supervisor", in->id ? in->id : "?");
+    bool host = in->host || in->host_kind; /* a host actor (host_actor.c) */
+    if ((in->module != NULL) + (in->supervisor != NULL) + host != 1) {
+        runtime_diag(diag, "child %s: give exactly one of module, supervisor and host", in->id ? in->id : "?");
         return WACTOR_EINVAL;
     }
-    const char *id = in->id ? in->id : in->module ? in->spawn.name : in->supervisor->name;
+    const char *id = in->id                     ? in->id
+                     : in->module               ? in->spawn.name
+                     : host && in->spawn.name   ? in->spawn.name
+                     : host                     ? in->host_kind
+                                                : in->supervisor->name;
     out->id = strdup(id ? id : "");
     out->restart = (sup_restart)in->restart;
-    out->type = in->module ? SUP_WORKER : SUP_SUPERVISOR;
-    out->shutdown_ms = in->shutdown_ms ? in->shutdown_ms : in->module ? WACTOR_DEFAULT_SHUTDOWN_MS : SUP_INFINITY;
+    out->type = in->supervisor ? SUP_SUPERVISOR : SUP_WORKER;
+    out->shutdown_ms = in->shutdown_ms ? in->shutdown_ms : in->supervisor ? SUP_INFINITY : WACTOR_DEFAULT_SHUTDOWN_MS;
     out->health_interval_ms = in->health_interval_ms;
     out->health_timeout_ms = in->health_timeout_ms ? in->health_timeout_ms : WACTOR_DEFAULT_HEALTH_TIMEOUT_MS;
     out->health_threshold = in->health_threshold ? in->health_threshold : WACTOR_DEFAULT_HEALTH_THRESHOLD;
     if (!out->id) return WACTOR_ENOMEM;
+    if (host) return runtime_host_child(rt, in, out, diag);
     if (in->module) {
         component_child *cc = calloc(1, sizeof *cc);
         if (!cc) return WACTOR_ENOMEM;
