@@ -88,6 +88,8 @@ int cli_run_command(const cli_run_args *args, int argc, char **argv) {
         snprintf(what, sizeof what, "%.4000s: trap", path);
         cli_say(what, t);
         status = CMD_TRAP_STATUS;
+    } else if (d.message[0]) {
+        cli_say(path, d.message); /* the spawn's message says what failed: "wasi: preopen x: ..." */
     } else {
         cli_error(path, err, &d);
     }

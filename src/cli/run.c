@@ -55,11 +55,13 @@ static void on_event(void *user, const char *json) {
     pthread_mutex_unlock(&out_lock);
 }
 
-/* A component or supervisor that could not start: the load error, the start-up trap, or the error. */
-static void start_error(const char *what, wactor_error err, const wactor_diag *d) {
+/* A component or supervisor that could not start: the load error (`loading`), the start-up trap, or the
+ * spawn's own message, which says what failed ("wasi: preopen data: No such file or directory"). */
+static void start_error(const char *what, bool loading, wactor_error err, const wactor_diag *d) {
     if (err == WACTOR_ETRAP) cli_trap_error(what, d);
-    else if ((err == WACTOR_ENOENT || err == WACTOR_EIO) && d->message[0])
+    else if (loading && (err == WACTOR_ENOENT || err == WACTOR_EIO) && d->message[0])
         cli_say(what, d->message); /* "cannot open x.wasm: ..." */
+    else if (!loading && d->message[0]) cli_say(what, d->message);
     else cli_error(what, err, d);
 }
 
@@ -80,13 +82,15 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
         wactor_diag d = {0};
         wactor_error err = cli_grants_init(&grants[i], c) ? WACTOR_ENOMEM : WACTOR_OK;
         wactor_spawn_opts opts = cli_spawn_opts(c, &grants[i]);
+        bool loading = !err;
         if (!err) err = wactor_module_load_file(rt, c->module_path, &mods[i], &d);
+        if (!err) loading = false;
         if (!err) err = wactor_declare(rt, c->name, mods[i], &opts); /* guests may spawn it by name */
         if (!err && !c->in_tree) err = wactor_spawn(rt, mods[i], &opts, &pids[i], &d);
         if (err) {
             char what[300];
             snprintf(what, sizeof what, "%s:%d: component %s", m->path, c->line, c->name);
-            start_error(what, err, &d);
+            start_error(what, loading, err, &d);
             return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
         }
     }
@@ -98,7 +102,7 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
     if (err) {
         char what[300];
         snprintf(what, sizeof what, "%s:%d: supervisor %s", m->path, m->supervisor->line, m->supervisor->name);
-        start_error(what, err, &d);
+        start_error(what, false, err, &d);
         return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
     }
     return CLI_OK;

@@ -64,6 +64,8 @@ expect "write into a --dir" 0 "" "" -- "$WACTOR" run --dir "$TMP/box::/data" "$C
 exact "two --dirs" "$(printf 'f.txt\nnew.txt\nout\nsub')" -- \
   "$WACTOR" run --dir "$TMP/other::/o" --dir "$TMP/box::/b" "$CMD" ls /b
 expect "a missing --dir" 2 "" "nowhere" -- "$WACTOR" run --dir "$TMP/nowhere::/x" "$CMD" args
+expect "a missing --dir, said once" 2 "" "^wactor: .*wasi_cmd.wasm: wasi: preopen .*nowhere: No such file or directory$" -- \
+  "$WACTOR" run --dir "$TMP/nowhere::/x" "$CMD" args
 
 # the manifest's wasi: args, env, dirs (relative to the manifest), read_only; deny by default
 mkdir -p "$TMP/sys/data"
