@@ -36,6 +36,13 @@ static int in_argv(const char *p, char **argv, int argc) {
     return 0;
 }
 
+/* True if p points into one of the argv strings (at its start or inside it). */
+static int inside_argv(const char *p, char **argv, int argc) {
+    for (int i = 0; i < argc; i++)
+        if (p >= argv[i] && p <= argv[i] + strlen(argv[i])) return 1;
+    return 0;
+}
+
 static void check_call(int argc, char **argv, const cli_call_args *a) {
     CHECK(a->module && a->export && in_argv(a->module, argv, argc) && in_argv(a->export, argv, argc));
     CHECK(a->npositional >= 0 && a->npositional <= WACTOR_MAX_PARAMS + 1);
@@ -43,7 +50,7 @@ static void check_call(int argc, char **argv, const cli_call_args *a) {
     CHECK((a->codec == 0) == (a->encoded == NULL));
     CHECK(a->codec == 0 || codec_name(a->codec) != NULL);
     CHECK(!(a->codec && a->npositional));
-    if (a->encoded) CHECK(in_argv(a->encoded, argv, argc));
+    if (a->encoded) CHECK(inside_argv(a->encoded, argv, argc)); /* "--json=[1]": inside its argument */
 
     /* The export's signature as `call` would learn it: one type per positional argument, from its length. */
     wactor_valtype types[WACTOR_MAX_PARAMS];
@@ -87,13 +94,6 @@ static void check_call(int argc, char **argv, const cli_call_args *a) {
     wactor_error e = codec_decode_args(payload, len, sig, n < 4 ? n : 4, vals, err, sizeof err);
     CHECK(e == WACTOR_OK || ((e == WACTOR_ECODEC || e == WACTOR_EARITY || e == WACTOR_ETYPE) && err[0]));
     free(payload);
-}
-
-/* True if p points into one of the argv strings (at its start or inside it). */
-static int inside_argv(const char *p, char **argv, int argc) {
-    for (int i = 0; i < argc; i++)
-        if (p >= argv[i] && p <= argv[i] + strlen(argv[i])) return 1;
-    return 0;
 }
 
 static void check_run(int argc, char **argv, const cli_run_args *a) {
