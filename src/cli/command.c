@@ -41,10 +41,16 @@ int cli_run_command(const cli_run_args *args, int argc, char **argv) {
     char msg[128];
     wactor_runtime *rt = NULL;
     wactor_module *mod = NULL;
-    if (!dirs || !dir_text) goto out;
+    if (!dirs || !dir_text) {
+        cli_error(NULL, WACTOR_ENOMEM, NULL);
+        goto out;
+    }
     for (; ndirs < a.ndirs; ndirs++) { /* HOST or HOST::GUEST, both non-empty (checked by the parser) */
         char *copy = strdup(a.dirs[ndirs]);
-        if (!copy) goto out;
+        if (!copy) {
+            cli_error(NULL, WACTOR_ENOMEM, NULL);
+            goto out;
+        }
         dir_text[ndirs] = copy;
         char *sep = strstr(copy, "::");
         if (sep) *sep = 0;
@@ -52,7 +58,11 @@ int cli_run_command(const cli_run_args *args, int argc, char **argv) {
     }
     const char *path = argv[i];
     wactor_config cfg = {.threads = 1, .log = quiet_log};
-    if (wactor_runtime_create(&cfg, &rt) != WACTOR_OK) goto out;
+    wactor_error rc = wactor_runtime_create(&cfg, &rt);
+    if (rc != WACTOR_OK) {
+        cli_error("cannot start the runtime", rc, NULL);
+        goto out;
+    }
     wactor_diag d = {0};
     wactor_error err = wactor_module_load_file(rt, path, &mod, &d);
     if (err) {

@@ -179,7 +179,9 @@ int cli_run(int argc, char **argv) {
 
     wactor_config cfg = {.log = print_log};
     wactor_runtime *rt = NULL;
-    if (wactor_runtime_create(&cfg, &rt) != WACTOR_OK) {
+    wactor_error rc_rt = wactor_runtime_create(&cfg, &rt);
+    if (rc_rt != WACTOR_OK) {
+        cli_error("cannot start the runtime", rc_rt, NULL);
         manifest_free(m);
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
@@ -189,7 +191,9 @@ int cli_run(int argc, char **argv) {
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
     cli_grants *grants = calloc(m->ncomponents + 1, sizeof *grants);
     wactor_pid root = 0;
-    int status = mods && pids && grants ? start_all(rt, m, mods, grants, pids, &root) : CLI_BAD_INPUT;
+    int status = CLI_BAD_INPUT;
+    if (mods && pids && grants) status = start_all(rt, m, mods, grants, pids, &root);
+    else cli_error(NULL, WACTOR_ENOMEM, NULL);
     if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
         cli_signals_running();
