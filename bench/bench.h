@@ -31,7 +31,7 @@ typedef struct bench_ctx {
 } bench_ctx;
 
 double now_us(void);
-void quiet_log(void *user, const char *name, const char *line, size_t len);
+void quiet_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len);
 /* Loads DIR/NAME.wasm or exits with the reason. */
 wactor_module *bench_load(wactor_runtime *rt, const char *dir, const char *name);
 /* A runtime with `threads` scheduler threads (0: online cores) whose log is discarded; exits on failure. */
@@ -65,5 +65,6 @@ void phase_registry(bench_ctx *b);
 void phase_whereis(bench_ctx *b);
 void phase_fib(bench_ctx *b);             /* compute.c */
 void phase_restart_soak(bench_ctx *b);    /* soak.c */
+void phase_admin_scrape(bench_ctx *b);    /* admin.c */
 
 #endif /* WACTOR_BENCH_H */

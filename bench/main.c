@@ -43,6 +43,7 @@ static const phase phases[] = {
     {"whereis", phase_whereis, "wactor_whereis among 1,000 registered names"},
     {"fib", phase_fib, "fib(30) in a component vs native C"},
     {"restart_soak", phase_restart_soak, "1,000,000 supervised restarts; RSS at 10k, 100k, 1M (flat)"},
+    {"admin_scrape", phase_admin_scrape, "messages/s with the admin HTTP server off vs on, scraped every 1 s"},
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };
 
@@ -52,7 +53,7 @@ double now_us(void) {
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-void quiet_log(void *u, const char *n, const char *l, size_t len) { (void)u, (void)n, (void)l, (void)len; }
+void quiet_log(void *u, wactor_log_level level, const char *n, const char *l, size_t len) { (void)u, (void)level, (void)n, (void)l, (void)len; }
 
 void *xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);

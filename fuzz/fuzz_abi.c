@@ -122,8 +122,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
+static void quiet_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level;
     if (verbose) fprintf(stderr, "[%s] %.*s\n", name, (int)len, line);
 }
 static void quiet_event(void *user, const char *json) {

@@ -114,18 +114,51 @@ typedef struct wactor_runtime wactor_runtime;
 typedef struct wactor_module wactor_module;
 typedef uint64_t wactor_pid; /* 0 is never a valid pid */
 
-/* A component's log line: `name` is its registered name (or its pid in decimal), `line` is one line
- * without its newline, `len` bytes, not NUL-terminated, exactly as the guest wrote it: any bytes, NULs,
- * control characters and invalid UTF-8 included — a sink that prints it must escape it (the default one
- * does) and must not pass `len` through an int. Called from scheduler threads, possibly concurrently for
- * different components; must not block for long. */
-typedef void (*wactor_log_fn)(void *user, const char *name, const char *line, size_t len);
+/* ---------------------------------------------------------------- logs */
+
+/* The level of a log record, least severe first. The numbers are the guest ABI's (docs/ABI.md, "The log":
+ * `wactor.log(level, ...)` passes them as they are; trace is -1 so the original 0..3 kept their meaning);
+ * a sink may compare them (`level >= WACTOR_LOG_WARN`). */
+typedef enum wactor_log_level {
+    WACTOR_LOG_TRACE = -1,
+    WACTOR_LOG_DEBUG = 0,
+    WACTOR_LOG_INFO = 1,
+    WACTOR_LOG_WARN = 2,
+    WACTOR_LOG_ERROR = 3
+} wactor_log_level;
+
+/* "trace", "debug", "info", "warn", "error" for the levels above, "unknown" for any other value (a static
+ * string). Thread-safe. */
+WACTOR_API const char *wactor_log_level_name(wactor_log_level level);
+
+/* Parses a level's name as wactor_log_level_name writes it (exact, lower case) into *out.
+ * Errors: WACTOR_EINVAL (text or out NULL, or an unknown name; *out untouched). Thread-safe. */
+WACTOR_API wactor_error wactor_log_level_parse(const char *text, wactor_log_level *out);
+
+/* Diagnostics per second (wactor_config.log_diag_per_sec) when 0 is given. */
+#define WACTOR_DEFAULT_LOG_DIAG_PER_SEC 20u
+
+/* A log record: a component's log line (`wactor.log`, WASI fd 1/2 output) or one of the runtime's own
+ * diagnostics about it (trap, restart, refused send, dead letter; docs/ARCHITECTURE.md, "Logs"), at
+ * `level`. `name` is the component's registered name (or "#<pid>"; for diagnostics of the runtime
+ * itself, e.g. a supervisor's, its name), NUL-terminated; `line` is one line without its newline, `len`
+ * bytes, not NUL-terminated, exactly as the guest wrote it: any bytes, NULs, control characters and
+ * invalid UTF-8 included — a sink that prints it must escape it (the default one does) and must not pass
+ * `len` through an int. Records below wactor_config.log_level are never formatted nor passed. Called from
+ * scheduler threads, possibly concurrently for different components; must not block for long. */
+typedef void (*wactor_log_fn)(void *user, wactor_log_level level, const char *name, const char *line, size_t len);
 
 typedef struct wactor_config {
     unsigned threads;          /* scheduler threads; 0 = number of online cores */
-    wactor_log_fn log;         /* NULL = log lines go to stderr as "[name] line", name and line escaped
+    wactor_log_fn log;         /* NULL = log lines go to stderr as "LEVEL [name] line", name and line escaped
                                   (control characters, ESC, NUL, invalid UTF-8 as \n, \x1b, ...) */
     void *log_user;
+    wactor_log_level log_level; /* the least level passed to `log`; records below it cost a comparison.
+                                  0 (zero-initialised) = WACTOR_LOG_DEBUG: everything but trace */
+    uint32_t log_diag_per_sec; /* the runtime's own diagnostics (refusals, dead letters, restarts, ...):
+                                  at most this many records per second per component, and as many for
+                                  the supervisors together; the rest are counted and reported as one
+                                  "N diagnostics suppressed" record. 0 = WACTOR_DEFAULT_LOG_DIAG_PER_SEC */
     unsigned blocking_threads; /* host actors (include/wactor_host.h): threads of the pool that runs blocking
                                   host actors' callbacks, started with the first one; 0 = 4
                                   (WACTOR_DEFAULT_BLOCKING_THREADS), at most 256 */
@@ -377,6 +410,19 @@ typedef struct wactor_actor_info {
     uint64_t dead_letters;     /* messages lost: sent by it to a dead or unknown target, or sent to it without
                                   a handler for them */
     wactor_diag failure;       /* trap that failed it, when state == WACTOR_FAILED */
+    /* Observability (docs/OPERATIONS.md); wactor_totals sums the counters over the name's instances. */
+    uint64_t fuel_used;        /* instructions its guest code executed (start-up, handlers, invocations,
+                                  health, cleanup) */
+    uint64_t handler_ns;       /* wall time (CLOCK_MONOTONIC) spent in its guest code, ns */
+    uint32_t memory_pages;     /* its linear memory now, in 64 KiB pages (the last value after it ended);
+                                  wactor_totals: of the newest instance */
+    uint32_t mailbox;          /* messages queued for it now (0 once it ended); wactor_totals: the live
+                                  instances' summed */
+    uint64_t module_hash;      /* content hash of its module (identical bytes, identical hash; not a
+                                  cryptographic digest) */
+    uint64_t instances;        /* wactor_info: 1; wactor_totals: instances ever started under the name */
+    uint64_t traps;            /* instances that ended by a trap (wactor_info: 0 or 1) */
+    uint32_t traps_by_kind[WACTOR_TRAP_OTHER + 1]; /* the same by wactor_trap_kind */
 } wactor_actor_info;
 
 /* A snapshot of the actor's lifecycle: of a live component, or of one among the 4096 that ended most
@@ -408,6 +454,11 @@ typedef struct wactor_stats {
     uint64_t refused;          /* sends refused by a capability, the size limit, or a full mailbox */
     uint64_t dead_letters;     /* messages with no taker: dead target, no handler, dropped at exit */
     uint64_t traps;            /* instances failed by a trap */
+    /* Observability (docs/OPERATIONS.md) */
+    uint64_t components;       /* live components */
+    uint32_t threads;          /* scheduler threads */
+    uint32_t threads_idle;     /* of them, waiting for work now (the others run a turn) */
+    uint64_t run_queue;        /* actors runnable now, waiting for a scheduler thread */
 } wactor_stats;
 
 /* Runtime-wide counters. Never fails for a valid runtime. */
@@ -511,6 +562,32 @@ WACTOR_API wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid su
 WACTOR_API wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id);
 /* Forgets a terminated child's spec. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
 WACTOR_API wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id);
+
+/* ---------------------------------------------------------------- observability
+ * What an operator's view of a node reads (the admin console, the admin HTTP server: docs/OPERATIONS.md).
+ * All thread-safe, never blocking on an actor: snapshots of the runtime's bookkeeping. */
+
+/* The live components' pids in spawn order: up to `cap` into `out` (may be NULL when cap is 0), their
+ * number into *n (may exceed cap; read again with a larger array). O(live components).
+ * Errors: WACTOR_EINVAL (rt or n NULL). */
+WACTOR_API wactor_error wactor_components(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n);
+
+/* The top-level supervisors (wactor_supervisor_start) still alive, in start order; as wactor_components. */
+WACTOR_API wactor_error wactor_supervisors(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n);
+
+/* The name of `pid` into `buf` (NUL-terminated, truncated to cap bytes): the name registered for it now,
+ * else, for a component (live or among the 4096 latest ended), the name it was spawned under.
+ * Errors: WACTOR_ENOENT (no name: an unnamed or unknown actor; buf is ""), WACTOR_EINVAL. */
+WACTOR_API wactor_error wactor_name_of(wactor_runtime *rt, wactor_pid pid, char *buf, size_t cap);
+
+/* Adds an event handler beside the one of wactor_set_event_handler: every supervisor event goes to each
+ * (in the order added), on scheduler threads; `fn` must not block nor call add/remove. At most
+ * WACTOR_MAX_EVENT_HANDLERS. Errors: WACTOR_EFULL (that many already), WACTOR_EINVAL (fn NULL). */
+#define WACTOR_MAX_EVENT_HANDLERS 8
+WACTOR_API wactor_error wactor_add_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user);
+/* Removes the handler added with the same fn and user; once it returns, `fn` is not running and will not be
+ * called again. Errors: WACTOR_ENOENT (not added). */
+WACTOR_API wactor_error wactor_remove_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user);
 
 #ifdef __cplusplus
 }

@@ -30,7 +30,8 @@
  * busy blocking actors than pool threads, the others wait for a free thread (their messages queue).
  * Either kind runs one callback at a time, never two concurrently, one message at a time in mailbox
  * order, as every actor. wactor_wait_idle() does not wait for a blocking callback in progress (only for
- * queued messages).
+ * queued messages); wactor_runtime_destroy() does: it stops every actor as usual, then lets the blocking
+ * callbacks queued or running return — a callback that never returns makes it wait forever.
  *
  * Context. Each callback receives a wactor_host_ctx: valid during that call only, and only on the thread
  * running it. The wactor_host_* functions taking a ctx check that (called elsewhere they return

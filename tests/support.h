@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "wactor.h" /* wactor_log_level, for log_capture */
+
 /* CLOCK_MONOTONIC in milliseconds. */
 static inline uint64_t now_ms(void) {
     struct timespec ts;
@@ -39,8 +41,8 @@ static inline log_capture_state *log_capture_get(void) {
     return &st;
 }
 
-static inline void log_capture(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
+static inline void log_capture(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level;
     log_capture_state *st = log_capture_get();
     size_t nlen = strlen(name);
     pthread_mutex_lock(&st->lock);

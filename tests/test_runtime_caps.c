@@ -18,8 +18,8 @@
 #include "wactor.h"
 #include "runtime_support.h"
 
-static void quiet(void *user, const char *name, const char *line, size_t len) {
-    (void)user, (void)name, (void)line, (void)len;
+static void quiet(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level, (void)name, (void)line, (void)len;
 }
 
 static wactor_runtime *new_runtime(void) {

@@ -38,8 +38,8 @@ static const wactor_caps caps_all = {.send = any, .nsend = 1, .request = any, .n
                                      .publish = all_topics, .npublish = 1, .subscribe = all_topics,
                                      .nsubscribe = 1};
 
-static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user, (void)name, (void)line, (void)len;
+static void quiet_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level, (void)name, (void)line, (void)len;
 }
 
 static wactor_runtime *new_runtime(unsigned threads) {
@@ -181,6 +181,15 @@ static wactor_error rec_command(wactor_host_ctx *ctx, rec_state *s, const char *
     if (sscanf(cmd, "monitor %llu", &pid) == 1) return wactor_host_monitor(ctx, pid, NULL);
     if (sscanf(cmd, "link %llu", &pid) == 1) return wactor_host_link(ctx, pid);
     if (sscanf(cmd, "sub %63s", word) == 1) return wactor_host_subscribe(ctx, word);
+    if (sscanf(cmd, "unsub %63s", word) == 1) return wactor_host_unsubscribe(ctx, word);
+    if (sscanf(cmd, "unlink %llu", &pid) == 1) return wactor_host_unlink(ctx, pid);
+    if (sscanf(cmd, "watch %llu", &pid) == 1) { /* monitor, then demonitor at once */
+        uint64_t ref = 0;
+        wactor_error e = wactor_host_monitor(ctx, pid, &ref);
+        if (!e) e = wactor_host_demonitor(ctx, ref);
+        if (!e) e = wactor_host_demonitor(ctx, ref) == WACTOR_ENOENT ? WACTOR_OK : WACTOR_EINVAL;
+        return e;
+    }
     if (sscanf(cmd, "pub %63s", word) == 1) {
         size_t n = 0;
         wactor_error e = wactor_host_publish(ctx, word, "\x80\x04{\"news\":1}", 12, &n);
@@ -910,6 +919,64 @@ static void test_components_watch_and_publish(void **st) {
     wactor_module_release(probe_m);
 }
 
+static void probe_trap(wactor_runtime *rt, wactor_pid probe) {
+    wactor_value mode[2] = {{.type = WACTOR_I32, .of.i32 = 1036}, {.type = WACTOR_I32, .of.i32 = 5}};
+    size_t nres = 0;
+    assert_int_equal(wactor_invoke_values(rt, probe, "poke32", mode, 2, NULL, 0, &nres, 5000, NULL), WACTOR_OK);
+    assert_int_equal(wactor_send(rt, probe, "x", 1), WACTOR_OK); /* MODE_TRAP: divides by zero */
+}
+
+static void test_unsubscribe_demonitor_unlink_trap_exits(void **st) {
+    (void)st;
+    wactor_runtime *rt = new_runtime(2);
+    wactor_module *probe_m = load_module(rt, WACTOR_FIXTURES, "msg_probe");
+    rec_state s;
+    rec_init(&s);
+    wactor_pid h = spawn_rec(rt, &rec_behaviour, &s, &(wactor_spawn_opts){.caps = &caps_all});
+    /* unsubscribe: not subscribed so -> ENOENT; subscribed -> no more publications afterwards */
+    assert_int_equal(command(rt, h, &s, "unsub t.>"), WACTOR_ENOENT);
+    assert_int_equal(command(rt, h, &s, "sub t.>"), WACTOR_OK);
+    assert_int_equal(command(rt, h, &s, "sub t.>"), WACTOR_EEXIST);
+    size_t n = 0;
+    assert_int_equal(wactor_publish(rt, "t.x", "\x80\x04{}", 4, &n), WACTOR_OK);
+    assert_int_equal(n, 1);
+    WAIT_FOR(atomic_load(&s.pubs) == 1);
+    assert_int_equal(command(rt, h, &s, "unsub t.>"), WACTOR_OK);
+    assert_int_equal(wactor_publish(rt, "t.x", "\x80\x04{}", 4, &n), WACTOR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(command(rt, h, &s, "sub t.>"), WACTOR_OK); /* the unit came back */
+    /* demonitor: no DOWN, and a second demonitor says ENOENT */
+    wactor_pid p1 = spawn_module(rt, probe_m, NULL);
+    assert_int_equal(command(rt, h, &s, "watch %llu", (unsigned long long)p1), WACTOR_OK);
+    probe_trap(rt, p1);
+    WAIT_FOR(info_of(rt, p1).state == WACTOR_FAILED);
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    assert_int_equal(atomic_load(&s.downs), 0);
+    /* unlink: the partner's trap no longer ends it */
+    wactor_pid p2 = spawn_module(rt, probe_m, NULL);
+    assert_int_equal(command(rt, h, &s, "link %llu", (unsigned long long)p2), WACTOR_OK);
+    assert_int_equal(command(rt, h, &s, "unlink %llu", (unsigned long long)p2), WACTOR_OK);
+    probe_trap(rt, p2);
+    WAIT_FOR(info_of(rt, p2).state == WACTOR_FAILED);
+    assert_int_equal(wactor_wait_idle(rt, 5000), WACTOR_OK);
+    assert_int_equal(info_of(rt, h).state, WACTOR_READY);
+    assert_int_equal(atomic_load(&s.post_stops), 0);
+    /* trap_exits: a linked partner's trap arrives as WACTOR_HOST_EXIT and the host actor lives on */
+    wactor_host_behaviour trapping = rec_behaviour;
+    trapping.trap_exits = true;
+    rec_state t;
+    rec_init(&t);
+    wactor_pid ht = spawn_rec(rt, &trapping, &t, &(wactor_spawn_opts){.caps = &caps_all});
+    wactor_pid p3 = spawn_module(rt, probe_m, NULL);
+    assert_int_equal(command(rt, ht, &t, "link %llu", (unsigned long long)p3), WACTOR_OK);
+    probe_trap(rt, p3);
+    WAIT_FOR(atomic_load(&t.exits) == 1);
+    assert_int_equal(info_of(rt, ht).state, WACTOR_READY);
+    assert_int_equal(atomic_load(&t.post_stops), 0);
+    wactor_runtime_destroy(rt);
+    wactor_module_release(probe_m);
+}
+
 /* ------------------------------------------------------------------ limits */
 
 static void test_mailbox_full_pushes_back(void **st) {
@@ -1058,6 +1125,7 @@ int main(void) {
         cmocka_unit_test(test_registered_kind),
         cmocka_unit_test(test_killed_mid_blocking_step),
         cmocka_unit_test(test_components_watch_and_publish),
+        cmocka_unit_test(test_unsubscribe_demonitor_unlink_trap_exits),
         cmocka_unit_test(test_mailbox_full_pushes_back),
         cmocka_unit_test(test_limits_and_sizes),
         cmocka_unit_test(test_misuse),

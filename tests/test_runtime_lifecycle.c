@@ -34,8 +34,8 @@ static line_rec lines[MAX_LINES];
 static size_t nlines;
 static size_t max_len_seen;
 
-static void capture(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
+static void capture(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level;
     pthread_mutex_lock(&log_lock);
     if (len > max_len_seen) max_len_seen = len;
     if (nlines < MAX_LINES) {

@@ -28,8 +28,8 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char log_text[1 << 16];
 static size_t log_len;
 
-static void capture_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
+static void capture_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level;
     pthread_mutex_lock(&log_lock);
     int n = snprintf(log_text + log_len, sizeof log_text - log_len, "[%s] %.*s\n", name, (int)len, line);
     if (n > 0 && log_len + (size_t)n < sizeof log_text) log_len += (size_t)n;

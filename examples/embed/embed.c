@@ -10,9 +10,9 @@
 
 #include "wactor.h"
 
-static void on_log(void *user, const char *name, const char *line, size_t len) {
+static void on_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
     (void)user;
-    printf("  log [%s] %.*s\n", name, (int)len, line);
+    printf("  log %s [%s] %.*s\n", wactor_log_level_name(level), name, (int)len, line);
 }
 
 static int check(wactor_error err, const char *what, const wactor_diag *d) {

@@ -32,8 +32,8 @@
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static char log_text[1 << 16];
 
-static void on_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
+static void on_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    (void)user, (void)level;
     printf("  [%s] %.*s\n", name, (int)(len > 300 ? 300 : len), line);
     fflush(stdout);
     pthread_mutex_lock(&log_mu);

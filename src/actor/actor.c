@@ -241,6 +241,11 @@ void actor_system_stats_get(actor_system *sys, actor_system_stats *out) {
     out->delivered = atomic_load_explicit(&sys->delivered, memory_order_relaxed);
     out->dead_letters = atomic_load_explicit(&sys->dead_letters, memory_order_relaxed);
     out->refused_full = atomic_load_explicit(&sys->refused_full, memory_order_relaxed);
+    pthread_mutex_lock(&sys->rq_mu);
+    out->threads = sys->started;
+    out->threads_idle = sys->sleepers;
+    out->run_queue = sys->rq_len;
+    pthread_mutex_unlock(&sys->rq_mu);
 }
 
 /* ------------------------------------------------------------------ lifecycle */

@@ -239,6 +239,9 @@ typedef struct actor_system_stats {
     uint64_t dead_letters;    /* messages sent to dead/unknown ids (incl. expired timers) */
     uint64_t refused_full;    /* sends refused by a bounded mailbox (-EAGAIN, -EMSGSIZE; incl. expired
                                  timers) and timers refused by max_timers (-EDQUOT); not in dead_letters */
+    uint32_t threads;         /* scheduler threads running */
+    uint32_t threads_idle;    /* of them, waiting for work now */
+    uint64_t run_queue;       /* actors in the run queue now (a thread's next slot not counted) */
 } actor_system_stats;
 void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
 

@@ -169,6 +169,7 @@ struct actor_system {
     pthread_cond_t rq_cv;
     actor *rq_head, *rq_tail;
     unsigned sleepers;
+    size_t rq_len;               /* actors in the run queue; under rq_mu */
     bool rq_stop;
     pthread_t *threads;
     unsigned nthreads, started;

@@ -39,6 +39,7 @@ static void enqueue(actor_system *sys, actor *a, bool requeue) {
     else
         sys->rq_head = a;
     sys->rq_tail = a;
+    sys->rq_len++;
     if (sys->sleepers && !(requeue && was_empty && tls_worker)) pthread_cond_signal(&sys->rq_cv);
     pthread_mutex_unlock(&sys->rq_mu);
 }
@@ -223,6 +224,7 @@ static void *sched_main(void *arg) {
         actor *a = sys->rq_head;
         sys->rq_head = a->rq_next;
         if (!sys->rq_head) sys->rq_tail = NULL;
+        sys->rq_len--;
         a->rq_next = NULL;
         pthread_mutex_unlock(&sys->rq_mu);
         for (int streak = 0; a; streak++) {
@@ -260,4 +262,5 @@ void actor_sched_stop(actor_system *sys) {
     free(sys->threads);
     sys->threads = NULL;
     sys->rq_head = sys->rq_tail = NULL;
+    sys->rq_len = 0;
 }

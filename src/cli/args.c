@@ -28,7 +28,7 @@ static const cli_option call_options[] = {
 
 static const cli_option inspect_options[] = {{NULL, NULL, NULL}};
 
-/* Manifest options first, then the command's (run_is_manifest_option relies on the order). */
+/* Manifest options first, then those of both forms, then the module's (cli_parse_run relies on the order). */
 static const cli_option run_options[] = {
     {"--until-idle", NULL, "manifest: stop once every mailbox is empty and nothing runs (health probes do "
                            "not count)"},
@@ -36,11 +36,15 @@ static const cli_option run_options[] = {
     {"--stats", NULL, "manifest: print per-component message counts at the end"},
     {"--admin", NULL, "manifest: read admin commands from stdin"},
     {"--fail-on-trap", NULL, "manifest: exit 1 if any component trapped (restarted or not)"},
+    {"--http", "HOST:PORT", "manifest: serve the admin HTTP API (docs/OPERATIONS.md)"},
+    {"--http-token-file", "FILE", "manifest: the bearer token the HTTP API requires"},
+    {"--log-level", "LEVEL", "log records from LEVEL up: trace, debug, info (default), warn, error"},
+    {"--log-format", "FORMAT", "log records on stderr as text (default) or json lines"},
     {"--env", "NAME=VALUE", "module: an environment variable for the guest (repeatable)"},
     {"--dir", "HOST[::GUEST]", "module: preopen directory HOST, seen by the guest as GUEST (repeatable)"},
     {NULL, NULL, NULL},
 };
-enum { RUN_FIRST_COMMAND_OPTION = 5 }; /* index of --env */
+enum { RUN_FIRST_SHARED_OPTION = 7, RUN_FIRST_COMMAND_OPTION = 9 }; /* indexes of --log-level, --env */
 
 static const cli_option no_options[] = {{NULL, NULL, NULL}};
 
@@ -62,8 +66,10 @@ const cli_command_info cli_commands[] = {
      "Exit status: 0 success, 2 bad input (usage, unreadable or invalid module).",
      inspect_options},
     {"run", CLI_CMD_RUN,
-     "wactor run [--until-idle] [--events FILE|-] [--stats] [--admin] [--fail-on-trap] MANIFEST.yaml\n"
-     "wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm|MODULE.wat [ARGS...]",
+     "wactor run [--until-idle] [--events FILE|-] [--stats] [--admin] [--fail-on-trap] [--http HOST:PORT\n"
+     "           [--http-token-file FILE]] [--log-level L] [--log-format F] MANIFEST.yaml\n"
+     "wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--log-level L] [--log-format F]\n"
+     "           MODULE.wasm|MODULE.wat [ARGS...]",
      "run the system a manifest declares, or a WASI command module",
      "A manifest: starts its components and supervision tree, delivers its messages, prints every log line\n"
      "as \"[name] line\", and runs until SIGINT/SIGTERM (or, with --until-idle, until idle); then stops\n"
@@ -275,13 +281,20 @@ int cli_parse_run(int argc, char **argv, cli_run_args *a, char *err, size_t errl
             if (a->command) break; /* the rest is the guest's */
             continue;
         }
-        if (o - run_options < RUN_FIRST_COMMAND_OPTION) manifest_opt = o;
-        else command_opt = o;
+        if (o - run_options < RUN_FIRST_SHARED_OPTION) manifest_opt = o;
+        else if (o - run_options >= RUN_FIRST_COMMAND_OPTION) command_opt = o;
         if (strcmp(o->name, "--until-idle") == 0) a->until_idle = true;
         else if (strcmp(o->name, "--events") == 0) a->events_path = v;
         else if (strcmp(o->name, "--stats") == 0) a->stats = true;
         else if (strcmp(o->name, "--admin") == 0) a->admin = true;
         else if (strcmp(o->name, "--fail-on-trap") == 0) a->fail_on_trap = true;
+        else if (strcmp(o->name, "--http") == 0) a->http = v;
+        else if (strcmp(o->name, "--http-token-file") == 0) a->http_token_file = v;
+        else if (strcmp(o->name, "--log-level") == 0 || strcmp(o->name, "--log-format") == 0) {
+            char *pair[] = {(char *)o->name, (char *)v, NULL}; /* cli_log_option reads, never writes */
+            int j = 0;
+            if (cli_log_option(2, pair, &j, &a->log, err, errlen) <= 0) return run_fail(a);
+        }
         else if (strcmp(o->name, "--env") == 0) {
             const char *eq = strchr(v, '=');
             if (!eq || eq == v) {

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/log.h"
 #include "wactor.h"
 
 typedef enum cli_command {
@@ -98,6 +99,10 @@ typedef struct cli_run_args {
     /* manifest options */
     const char *events_path; /* --events FILE, "-" for stderr; NULL without --events */
     bool until_idle, stats, admin, fail_on_trap;
+    const char *http;            /* --http HOST:PORT (the admin HTTP server); NULL without */
+    const char *http_token_file; /* --http-token-file FILE; NULL without */
+    /* both forms */
+    cli_log_opts log;        /* --log-level / --log-format (cli/log.h); for a module: before MODULE */
     /* command options */
     const char **env;        /* nenv "NAME=VALUE" strings (NAME non-empty), into argv; malloc'd array */
     size_t nenv;

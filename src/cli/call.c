@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/log.h"
 #include "codec/codec.h"
 #include "common/escape.h"
 
@@ -125,18 +126,14 @@ static int call_export(wactor_runtime *rt, wactor_module *mod, const cli_call_ar
     return print_values(results, nresults);
 }
 
-/* Log lines of the instance: the guest's own go to stderr as "[name] line" (escaped); the runtime's notes on
- * how the call ended ("trap: ...", "exit: ...") are left out, since `call` reports that itself. */
-static void call_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    if ((len >= 6 && memcmp(line, "trap: ", 6) == 0) || (len >= 6 && memcmp(line, "exit: ", 6) == 0)) return;
-    flockfile(stderr);
-    fputc('[', stderr);
-    escape_write(stderr, name, strlen(name));
-    fputs("] ", stderr);
-    escape_write(stderr, line, len);
-    fputc('\n', stderr);
-    funlockfile(stderr);
+/* Log records of the instance go to stderr through cli/log.h (text, from info up), the guest's and the
+ * runtime's; its notes on how the call ended ("trap: ..." at error, "exit: ..." at info) are left out, since
+ * `call` reports that itself. */
+static void call_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    if ((level == WACTOR_LOG_ERROR && len >= 6 && memcmp(line, "trap: ", 6) == 0) ||
+        (level == WACTOR_LOG_INFO && len >= 6 && memcmp(line, "exit: ", 6) == 0))
+        return;
+    cli_log_record(user, level, name, line, len);
 }
 
 int cli_call(int argc, char **argv) {
@@ -145,7 +142,9 @@ int cli_call(int argc, char **argv) {
     int rc = cli_parse_call(argc, argv, &a, msg, sizeof msg);
     if (rc != CLI_PARSE_OK) return cli_parse_failed("call", rc, msg);
     cli_signals_start(); /* a signal ends the call at once, whatever the guest is doing */
-    wactor_config cfg = {.threads = 1, .log = call_log};
+    cli_log log;
+    cli_log_init(&log, NULL, WACTOR_LOG_INFO, CLI_LOG_TEXT, NULL);
+    wactor_config cfg = {.threads = 1, .log = call_log, .log_user = &log, .log_level = log.level};
     wactor_runtime *rt = NULL;
     wactor_error err = wactor_runtime_create(&cfg, &rt);
     if (err) {

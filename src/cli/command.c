@@ -2,7 +2,8 @@
  * command.c — `wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]`: runs a
  * WASI command module the way wasmtime's CLI does (same option syntax): `_start` once, with argv
  * MODULE.wasm ARGS..., the given environment (nothing else) and preopened directories (nothing else);
- * the guest's stdout/stderr are the process's own, unprefixed, and its stdin is the process's. Everything
+ * the guest's stdout/stderr are the process's own, unprefixed, and its stdin is the process's; log records
+ * (wactor.log, the runtime's diagnostics) go to stderr as `wactor run MANIFEST` writes them (cli/log.h). Everything
  * after the module is the guest's, even "--help". The process exit status is the guest's: 0 when `_start`
  * returns, N for proc_exit(N) with N <= 255; a larger N cannot be a process's status (256 would read as 0),
  * so it is reported ("wactor: MODULE: proc_exit(300): an exit status must be 0..255") and exits 1 — wasmtime
@@ -20,16 +21,20 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/log.h"
 #include "common/escape.h"
 
 enum { CMD_TRAP_STATUS = 134 };
 
-/* Component log lines (the runtime's own notes, e.g. "trap: ..."): the command reports its outcome itself. */
-static void quiet_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    (void)name;
-    (void)line;
-    (void)len;
+/* Log records (the guest's wactor.log lines, the runtime's diagnostics) go to stderr through cli/log.h, at
+ * --log-level (default info) in --log-format, apart from the guest's own stdout/stderr, which stay raw. The
+ * runtime's note on how the instance ended ("trap: ..." at error, "exit: ..." at info) is left out: that is
+ * the command's outcome, which it reports itself (exit status, "wactor: MODULE: trap: ..."). */
+static void command_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len) {
+    if ((level == WACTOR_LOG_ERROR && len >= 6 && memcmp(line, "trap: ", 6) == 0) ||
+        (level == WACTOR_LOG_INFO && len >= 6 && memcmp(line, "exit: ", 6) == 0))
+        return;
+    cli_log_record(user, level, name, line, len);
 }
 
 int cli_run_command(const cli_run_args *args, int argc, char **argv) {
@@ -57,7 +62,9 @@ int cli_run_command(const cli_run_args *args, int argc, char **argv) {
         dirs[ndirs] = (wactor_wasi_dir){.host = copy, .guest = sep ? sep + 2 : copy};
     }
     const char *path = argv[i];
-    wactor_config cfg = {.threads = 1, .log = quiet_log};
+    cli_log log;
+    cli_log_init(&log, &a.log, WACTOR_LOG_INFO, CLI_LOG_TEXT, NULL);
+    wactor_config cfg = {.threads = 1, .log = command_log, .log_user = &log, .log_level = log.level};
     wactor_error rc = wactor_runtime_create(&cfg, &rt);
     if (rc != WACTOR_OK) {
         cli_error("cannot start the runtime", rc, NULL);

@@ -1,5 +1,6 @@
 /* run.c — `wactor run MANIFEST.yaml [--until-idle] [--fail-on-trap] ...`: start the declared components,
- * deliver the initial messages, print every log line as "[name] line", and run until SIGINT/SIGTERM or, with
+ * deliver the initial messages, write every log record to stderr (cli/log.h: text or JSON, --log-level / the
+ * manifest's `log:`), and run until SIGINT/SIGTERM or, with
  * --until-idle, until every mailbox is empty and no component is running (pending health probes do not
  * count: see actor_send_after_background). Then stop the components in reverse start order (each gets
  * `_cleanup`) and print a summary with the number of restarts (supervisor child_started events with
@@ -17,25 +18,13 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/admin.h"
+#include "cli/log.h"
 #include "cli/tree.h"
 #include "common/escape.h"
 #include "manifest/manifest.h"
+#include "wactor_http.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* "[name] line", both escaped: a guest can neither forge another component's line nor send terminal
- * sequences; written with fwrite, so no length passes through int. */
-static void print_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    pthread_mutex_lock(&out_lock);
-    fputc('[', stdout);
-    escape_write(stdout, name, strlen(name));
-    fputs("] ", stdout);
-    escape_write(stdout, line, len);
-    fputc('\n', stdout);
-    fflush(stdout);
-    pthread_mutex_unlock(&out_lock);
-}
 
 static atomic_ullong restarts; /* child_started events of restarts */
 
@@ -172,12 +161,19 @@ int cli_run(int argc, char **argv) {
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
+    for (size_t i = 0; i < m->nwarnings; i++) /* e.g. a capability target naming nothing declared */
+        fprintf(stderr, "wactor: %s\n", m->warnings[i].message);
+    if (m->warnings_dropped)
+        fprintf(stderr, "wactor: %s: %zu more warnings not shown\n", path, m->warnings_dropped);
 
     /* Taken by a thread of their own; scheduler threads inherit the blocked mask. During start-up a
      * signal ends the process at once (a `_start` may never return). */
     cli_signals_start();
 
-    wactor_config cfg = {.log = print_log};
+    cli_log log;
+    cli_log_init(&log, &args.log, m->log.level, m->log.format == MANIFEST_LOG_JSON ? CLI_LOG_JSON : CLI_LOG_TEXT,
+                 &out_lock);
+    wactor_config cfg = {.log = cli_log_record, .log_user = &log, .log_level = log.level};
     wactor_runtime *rt = NULL;
     wactor_error rc_rt = wactor_runtime_create(&cfg, &rt);
     if (rc_rt != WACTOR_OK) {
@@ -187,13 +183,20 @@ int cli_run(int argc, char **argv) {
         return CLI_BAD_INPUT;
     }
     wactor_set_event_handler(rt, on_event, events);
+    wactor_http *http = NULL;
+    int http_status = cli_http_start(rt, args.http, args.http_token_file, &m->http, &http);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
     cli_grants *grants = calloc(m->ncomponents + 1, sizeof *grants);
     wactor_pid root = 0;
-    int status = CLI_BAD_INPUT;
-    if (mods && pids && grants) status = start_all(rt, m, mods, grants, pids, &root);
-    else cli_error(NULL, WACTOR_ENOMEM, NULL);
+    int status = http_status;
+    if (status != CLI_OK) { /* cli_http_start said why */
+    } else if (mods && pids && grants) {
+        status = start_all(rt, m, mods, grants, pids, &root);
+    } else {
+        cli_error(NULL, WACTOR_ENOMEM, NULL);
+        status = CLI_BAD_INPUT;
+    }
     if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
         cli_signals_running();
@@ -201,6 +204,7 @@ int cli_run(int argc, char **argv) {
         int sig = wait_for_end(rt, until_idle);
         if (sig) fprintf(stderr, "wactor: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
+    wactor_http_stop(http);
     /* graceful stop in reverse start order: the tree (its supervisors stop their children in reverse
      * order, each with its shutdown timeout), then the components outside it */
     if (root) wactor_stop(rt, root, 60000);
@@ -211,7 +215,7 @@ int cli_run(int argc, char **argv) {
         wactor_stats_get(rt, &st);
         if (stats) print_stats(rt, m);
         unsigned long long nrestarts = atomic_load(&restarts);
-        printf("summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps, "
+        fprintf(admin ? stderr : stdout, "summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps, "
                "%llu restart%s\n",
                m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.refused,
                (unsigned long long)st.dead_letters, (unsigned long long)st.traps, nrestarts,

@@ -9,6 +9,7 @@
  * comparison uses the full lengths of both strings (no fixed buffers, no truncation).
  */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,3 +109,30 @@ bool component_caps_allow_subscribe(const component_caps *caps, const char *patt
 }
 
 bool component_caps_allow_spawn(const component_caps *caps) { return caps && caps->spawn; }
+
+const char *component_caps_describe(const component_caps *caps, const char *list, char *buf, size_t cap) {
+    if (strcmp(list, "spawn") == 0) {
+        snprintf(buf, cap, "capabilities.spawn is %s", component_caps_allow_spawn(caps) ? "true" : "false");
+        return buf;
+    }
+    const grant_list *l = !caps                           ? NULL
+                          : strcmp(list, "request") == 0   ? &caps->request
+                          : strcmp(list, "publish") == 0   ? &caps->publish
+                          : strcmp(list, "subscribe") == 0 ? &caps->subscribe
+                                                           : &caps->send;
+    if (!l || !l->n) {
+        snprintf(buf, cap, "capabilities.%s grants nothing (deny by default)", list);
+        return buf;
+    }
+    size_t n = (size_t)snprintf(buf, cap, "capabilities.%s grants [", list);
+    for (size_t i = 0; i < l->n && n < cap; i++) {
+        const char *sep = i ? ", " : "";
+        if (n + strlen(sep) + l->len[i] + 8 > cap) { /* room for ", ...]" and the NUL */
+            n += (size_t)snprintf(buf + n, cap - n, "%s...", sep);
+            break;
+        }
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", sep, l->text[i]);
+    }
+    if (n < cap) snprintf(buf + n, cap - n, "]");
+    return buf;
+}

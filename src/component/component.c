@@ -63,6 +63,27 @@ void component_info_get(component_info *info, wactor_actor_info *out) {
     pthread_mutex_lock(&info->lock);
     *out = info->snap;
     pthread_mutex_unlock(&info->lock);
+    out->fuel_used = atomic_load_explicit(&info->fuel_used, memory_order_relaxed);
+    out->handler_ns = atomic_load_explicit(&info->handler_ns, memory_order_relaxed);
+    out->memory_pages = atomic_load_explicit(&info->memory_pages, memory_order_relaxed);
+    out->instances = 1;
+    /* a trap failed it (a host actor fails without a trap kind: not a trap) */
+    if (out->state == WACTOR_FAILED && out->failure.trap > WACTOR_TRAP_NONE && out->failure.trap <= WACTOR_TRAP_OTHER) {
+        out->traps = 1;
+        out->traps_by_kind[out->failure.trap] = 1;
+    }
+}
+
+/* After a slice: what it cost, made readable to component_info_get (relaxed stores: one writer). */
+static void publish_usage(component *c, uint64_t executed, uint64_t ns) {
+    c->fuel_total += executed;
+    c->handler_ns_total += ns;
+    atomic_store_explicit(&c->info->fuel_used, c->fuel_total, memory_order_relaxed);
+    atomic_store_explicit(&c->info->handler_ns, c->handler_ns_total, memory_order_relaxed);
+    uint32_t bytes = 0;
+    if (c->inst) eng_instance_memory(c->inst, &bytes);
+    uint32_t pages = bytes == UINT32_MAX ? 65536u : bytes / 65536u;
+    if (c->inst) atomic_store_explicit(&c->info->memory_pages, pages, memory_order_relaxed);
 }
 
 static void set_state(component *c, wactor_state state, const wactor_diag *failure) {
@@ -135,8 +156,9 @@ static void set_exit(component *c, wactor_trap_kind kind, int exit_code) {
 }
 
 /* Writes a host diagnostic line ("trap: ...") that is never rate-limited away. */
-static void log_always(component *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void log_always(component *c, int level, const char *fmt, ...) {
+static void log_always(component *c, wactor_log_level level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void log_always(component *c, wactor_log_level level, const char *fmt, ...) {
+    if (!component_log_wants(c, level)) return;
     char line[WACTOR_DIAG_MAX + 128];
     va_list ap;
     va_start(ap, fmt);
@@ -177,14 +199,16 @@ static actor_result fail(component *c, wactor_diag *d) {
     }
     component_log_flush(c);
     if (normal_exit) {
-        log_always(c, 1, "exit: the component called proc_exit(0)");
+        log_always(c, WACTOR_LOG_INFO, "exit: the component called proc_exit(0)");
         set_state(c, WACTOR_TERMINATED, NULL);
         if (c->job != JOB_CLEANUP) set_exit(c, kind, 0); /* in _cleanup: the stop's reason (shutdown) stands */
         reply_error(job_reply(c), -ENOENT, d);
     } else {
         const char *kind_name = wactor_trap_name(d->trap); /* said once: most messages start with it */
-        if (strncmp(d->message, kind_name, strlen(kind_name)) == 0) log_always(c, 3, "trap: %s", d->message);
-        else log_always(c, 3, "trap: %s: %s", kind_name, d->message);
+        if (strncmp(d->message, kind_name, strlen(kind_name)) == 0)
+            log_always(c, WACTOR_LOG_ERROR, "trap: %s", d->message);
+        else
+            log_always(c, WACTOR_LOG_ERROR, "trap: %s: %s", kind_name, d->message);
         set_state(c, WACTOR_FAILED, d);
         set_exit(c, kind, exit_code);
         if (c->traps) atomic_fetch_add(c->traps, 1);
@@ -217,14 +241,16 @@ static eng_status run_slice(component *c, const char *fn, const wactor_value *ar
         if (fuel - c->used < budget) budget = fuel - c->used;
     }
     uint64_t executed = 0;
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
     eng_status st = fn == START_SECTION ? eng_instance_start(c->inst, budget, &executed, d)
                     : fn              ? eng_call(c->inst, fn, args, nargs, budget, &executed, d)
                                       : eng_resume(c->inst, budget, &executed, d);
     c->used += executed;
+    publish_usage(c, executed, clock_ns(CLOCK_MONOTONIC) - t0);
     if (st == ENG_SUSPENDED && c->job == JOB_CLEANUP && clock_ns(CLOCK_MONOTONIC) >= c->deadline_ns) {
         /* OTP: a child that does not stop within its shutdown time is killed, and its reason is `killed` */
         eng_abort(c->inst, WACTOR_TRAP_OTHER, "_cleanup timed out");
-        log_always(c, 2, "_cleanup timed out (its shutdown timeout): killed");
+        log_always(c, WACTOR_LOG_WARN, "_cleanup timed out (its shutdown timeout): killed");
         c->cleanup_overran = true;
         return ENG_DONE; /* the cleanup is over either way */
     }
@@ -354,7 +380,7 @@ static actor_result on_start(component *c) {
         if (d.trap == WACTOR_TRAP_NONE) {
             /* not a trap: the module cannot be instantiated here (unknown import, memory over the cap, a
              * WASI directory that cannot be opened, an export with the wrong signature) */
-            log_always(c, 3, "%s", d.message);
+            log_always(c, WACTOR_LOG_ERROR, "%s", d.message);
             set_state(c, WACTOR_FAILED, &d);
             set_exit(c, WACTOR_TRAP_START, 0);
             reply_error(c->started, -ENOEXEC, &d);
@@ -438,9 +464,7 @@ static int place(component *c, const void *const *bufs, const uint32_t *lens, si
 
 /* Drops `msg` as a dead letter: logged, counted, a request answered with `rc` (-ENOSYS: no handler). */
 static actor_result drop(component *c, actor_msg *msg, int rc, const char *why) {
-    char line[WACTOR_DIAG_MAX + 64];
-    int n = snprintf(line, sizeof line, "warning: message dropped (dead letter): %s", why);
-    if (n > 0) component_log_line(c, 2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    component_diag(c, WACTOR_LOG_WARN, "warning: message dropped (dead letter): %s", why);
     component_count(c, COUNT_DEAD_LETTER);
     if (msg->reply) {
         wactor_diag d;
@@ -719,6 +743,7 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
         return wasi_rc ? wasi_rc : -ENOMEM;
     }
     c->sys = sys;
+    c->info->snap.module_hash = eng_module_hash(cfg->module); /* before anyone else can read it */
     c->module = cfg->module;
     eng_module_retain(c->module);
     c->memory_pages = cfg->memory_pages ? cfg->memory_pages : WACTOR_DEFAULT_MEMORY_PAGES;
@@ -726,6 +751,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
     c->slice = cfg->slice ? cfg->slice : COMPONENT_DEFAULT_SLICE;
     c->log = cfg->log;
     c->log_user = cfg->log_user;
+    c->log_level = cfg->log_level;
+    c->log_diag_per_sec = cfg->log_diag_per_sec ? cfg->log_diag_per_sec : WACTOR_DEFAULT_LOG_DIAG_PER_SEC;
     c->traps = cfg->traps;
     c->dead_letters = cfg->dead_letters;
     c->delivered = cfg->delivered;

@@ -85,6 +85,11 @@ bool component_caps_allow_publish(const component_caps *caps, const char *topic)
 /* A subscription to `pattern` is covered by a subscribe grant (broker_pattern_covers). */
 bool component_caps_allow_subscribe(const component_caps *caps, const char *pattern);
 bool component_caps_allow_spawn(const component_caps *caps);
+/* The rule a refused check ran into, for the debug log (docs/ABI.md "Capabilities"): `list` is "send",
+ * "request", "publish", "subscribe" or "spawn"; writes e.g. "capabilities.send grants [pong, kv]",
+ * "capabilities.publish grants nothing (deny by default)" or "capabilities.spawn is false" into buf (cap > 0
+ * bytes, NUL-terminated; a long list ends with ", ...]"). Returns buf. Any thread. */
+const char *component_caps_describe(const component_caps *caps, const char *list, char *buf, size_t cap);
 
 /* A lifecycle record for an actor that is not a component (the runtime's host actors), read and counted
  * like a component's: component_info_new starts it in WACTOR_CREATING (created_ns now; the caller owns the
@@ -104,6 +109,8 @@ typedef struct component_config {
     uint32_t slice;            /* instructions per slice; 0 = COMPONENT_DEFAULT_SLICE */
     wactor_log_fn log;         /* where log lines go (required) */
     void *log_user;
+    wactor_log_level log_level;/* the least level passed to `log` (wactor_config.log_level) */
+    uint32_t log_diag_per_sec; /* the host's diagnostics about it per second; 0 = WACTOR_DEFAULT_LOG_DIAG_PER_SEC */
     actor_id link;             /* non-zero: spawn linked to this actor (a supervisor) */
     const wactor_caps *caps;   /* grants; NULL = none. Copied into a private component_caps at spawn
                                   (unless `grants` is set) */

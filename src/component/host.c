@@ -57,6 +57,12 @@ static int receiver_takes(component *c, actor_id target, uint32_t len) {
     size_t max = actor_max_message_bytes(c->sys, target);
     if (!max || len <= max) return 0;
     component_count(c, COUNT_REFUSED);
+    if (component_log_wants(c, WACTOR_LOG_DEBUG)) {
+        char to[REGISTRY_NAME_MAX + 8];
+        component_address(c->sys, target, to, sizeof to);
+        component_diag(c, WACTOR_LOG_DEBUG, "refused: message to %s: %" PRIu32 " bytes over its max_message_bytes = %zu",
+                       to, len, max);
+    }
     return -EMSGSIZE;
 }
 
@@ -66,6 +72,13 @@ static int deliver(component *c, actor_id target, actor_msg *m) {
     int rc = actor_send(c->sys, target, m);
     if (rc == -EAGAIN || rc == -EMSGSIZE) component_count(c, COUNT_REFUSED_FULL); /* the receiver's bounds */
     else if (rc) component_count(c, COUNT_DEAD_TARGET);
+    if ((rc == -EAGAIN || rc == -EMSGSIZE) && component_log_wants(c, WACTOR_LOG_DEBUG)) {
+        char to[REGISTRY_NAME_MAX + 8];
+        component_address(c->sys, target, to, sizeof to);
+        component_diag(c, WACTOR_LOG_DEBUG, "refused: message to %s: %s", to,
+                       rc == -EAGAIN ? "its mailbox is full (mailbox / mailbox_bytes)"
+                                     : "larger than its whole mailbox_bytes");
+    }
     return rc;
 }
 
@@ -73,25 +86,38 @@ static int deliver(component *c, actor_id target, actor_msg *m) {
  * (-EINVAL), the payload within the sender's max_message_bytes (-EMSGSIZE), the target granted (-EPERM),
  * the target alive (-ENOENT; a lost message when `message`). Refusals are counted. On 0, *target is the
  * live actor (0: host). */
-static int check_target(component *c, component_grant which, const char *to, uint32_t to_len, uint32_t payload_len,
-                        bool message, actor_id *target) {
+static int check_target(component *c, component_grant which, const char *op, const char *to, uint32_t to_len,
+                        uint32_t payload_len, bool message, actor_id *target) {
     int rc = component_resolve(c->sys, to, to_len, target);
     if (rc == -EINVAL) return rc;
+    int shown = to_len > REGISTRY_NAME_MAX ? REGISTRY_NAME_MAX : (int)to_len; /* a valid address is no longer */
     if (payload_len > c->max_message_bytes) {
         component_count(c, COUNT_REFUSED);
+        component_diag(c, WACTOR_LOG_DEBUG, "refused: %s to %.*s: %" PRIu32 " bytes over max_message_bytes = %" PRIu32,
+                       op, shown, to, payload_len, c->max_message_bytes);
         return -EMSGSIZE;
     }
     if (!component_caps_allow_target(c->caps, which, c->sys, to, to_len, rc == 0 ? *target : 0)) {
         component_count(c, COUNT_REFUSED);
+        if (component_log_wants(c, WACTOR_LOG_DEBUG)) {
+            char rule[512];
+            component_caps_describe(c->caps, which == COMPONENT_GRANT_REQUEST ? "request" : "send", rule, sizeof rule);
+            component_diag(c, WACTOR_LOG_DEBUG, "refused: %s to %.*s: not granted: %s", op, shown, to, rule);
+        }
         return -EPERM;
     }
-    if (rc == -ENOENT && message) component_count(c, COUNT_DEAD_LETTER); /* granted; nobody has it now */
+    if (rc == -ENOENT && message) { /* granted; nobody has it now */
+        component_count(c, COUNT_DEAD_LETTER);
+        component_diag(c, WACTOR_LOG_DEBUG, "dead letter: %s to %.*s: no such actor now", op, shown, to);
+    }
     return rc;
 }
 
-/* A per-component limit was reached: counted as a refusal, -EDQUOT (the guest sees WACTOR_ERR_LIMIT). */
-static int limit_reached(component *c) {
+/* A per-component limit was reached: counted as a refusal (logged at debug, naming the limit `what` and its
+ * value), -EDQUOT (the guest sees WACTOR_ERR_LIMIT). */
+static int limit_reached(component *c, const char *op, const char *what, uint32_t limit) {
     component_count(c, COUNT_REFUSED);
+    component_diag(c, WACTOR_LOG_DEBUG, "refused: %s: %s = %" PRIu32 " reached", op, what, limit);
     return -EDQUOT;
 }
 
@@ -105,8 +131,8 @@ static int host_send(eng_call_ctx *ctx, const wactor_value *args, wactor_value *
     const void *payload = to ? guest_mem(ctx, ARG(2), ARG(3), "send: payload") : NULL;
     if (!payload) return -1;
     actor_id target = 0;
-    int rc = check_target(c, COMPONENT_GRANT_SEND, to, ARG(1), ARG(3), true, &target);
-    if (!rc && target == 0) component_log_line(c, 0, "sent a message to host", 22);
+    int rc = check_target(c, COMPONENT_GRANT_SEND, "send", to, ARG(1), ARG(3), true, &target);
+    if (!rc && target == 0) component_diag(c, WACTOR_LOG_DEBUG, "sent a message to host");
     else if (!rc && !(rc = receiver_takes(c, target, ARG(3))))
         rc = deliver(c, target, component_msg_message(c->id, payload, ARG(3)));
     results[0].of.i32 = guest_error(rc);
@@ -121,10 +147,10 @@ static int host_request(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     const void *payload = to ? guest_mem(ctx, ARG(2), ARG(3), "request: payload") : NULL;
     if (!payload) return -1;
     actor_id target = 0;
-    int rc = check_target(c, COMPONENT_GRANT_REQUEST, to, ARG(1), ARG(3), true, &target);
+    int rc = check_target(c, COMPONENT_GRANT_REQUEST, "request", to, ARG(1), ARG(3), true, &target);
     if (!rc && target == 0) rc = -EINVAL; /* the host answers no requests */
     if (!rc) rc = receiver_takes(c, target, ARG(3));
-    if (!rc && component_pending_count(c) >= c->max_requests) rc = limit_reached(c);
+    if (!rc && component_pending_count(c) >= c->max_requests) rc = limit_reached(c, "request", "max_requests", c->max_requests);
     if (rc) {
         results[0].of.i64 = guest_error(rc);
         return 0;
@@ -176,6 +202,8 @@ static int host_reply(eng_call_ctx *ctx, const wactor_value *args, wactor_value 
     if (!req) rc = -EBUSY;
     else if (ARG(1) > c->max_message_bytes) { /* a reply is a message: the same limit (the request stays open) */
         component_count(c, COUNT_REFUSED);
+        component_diag(c, WACTOR_LOG_DEBUG, "refused: reply: %" PRIu32 " bytes over max_message_bytes = %" PRIu32,
+                       ARG(1), c->max_message_bytes);
         rc = -EMSGSIZE;
     }
     void *copy = rc ? NULL : malloc(ARG(1) ? ARG(1) : 1);
@@ -214,6 +242,14 @@ static int host_publish(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     if (!rc && ARG(3) > c->max_message_bytes) rc = -EMSGSIZE;
     else if (!rc && !component_caps_allow_publish(c->caps, topic)) rc = -EPERM;
     if (rc == -EMSGSIZE || rc == -EPERM) component_count(c, COUNT_REFUSED);
+    if (rc == -EMSGSIZE)
+        component_diag(c, WACTOR_LOG_DEBUG, "refused: publish to %s: %" PRIu32 " bytes over max_message_bytes = %" PRIu32,
+                       topic, ARG(3), c->max_message_bytes);
+    if (rc == -EPERM && component_log_wants(c, WACTOR_LOG_DEBUG)) {
+        char rule[512];
+        component_diag(c, WACTOR_LOG_DEBUG, "refused: publish to %s: not granted: %s", topic,
+                       component_caps_describe(c->caps, "publish", rule, sizeof rule));
+    }
     if (rc) {
         results[0].of.i32 = guest_error(rc);
         return 0;
@@ -248,8 +284,14 @@ static int host_subscribe(eng_call_ctx *ctx, const wactor_value *args, wactor_va
     if (!rc && !component_caps_allow_subscribe(c->caps, pattern)) {
         component_count(c, COUNT_REFUSED);
         rc = -EPERM;
+        if (component_log_wants(c, WACTOR_LOG_DEBUG)) {
+            char rule[512];
+            component_diag(c, WACTOR_LOG_DEBUG, "refused: subscribe to %s: not granted: %s", pattern,
+                           component_caps_describe(c->caps, "subscribe", rule, sizeof rule));
+        }
     }
-    if (!rc && c->subscriptions >= c->max_subscriptions) rc = limit_reached(c);
+    if (!rc && c->subscriptions >= c->max_subscriptions)
+        rc = limit_reached(c, "subscribe", "max_subscriptions", c->max_subscriptions);
     if (!rc) rc = broker_subscribe(c->broker, pattern, c->id); /* -EEXIST: it holds that pattern already */
     if (!rc) {
         c->subscribed = true;
@@ -295,7 +337,8 @@ static int watch_target(eng_call_ctx *ctx, component *c, const wactor_value *arg
                         actor_id *target) {
     const char *to = guest_mem(ctx, ARG(0), ARG(1), what);
     if (!to) return TRAPPED;
-    int rc = check_target(c, COMPONENT_GRANT_SEND, to, ARG(1), 0, false, target);
+    int rc = check_target(c, COMPONENT_GRANT_SEND, strncmp(what, "link", 4) == 0 ? "link" : "monitor", to, ARG(1), 0,
+                          false, target);
     if (rc == -ENOENT && to[0] == '#') { /* a granted pid that is gone: the monitor says noproc at once */
         component_parse_pid(to, ARG(1), target);
         rc = 0;
@@ -311,7 +354,7 @@ static int host_monitor(eng_call_ctx *ctx, const wactor_value *args, wactor_valu
     actor_id target = 0;
     int rc = watch_target(ctx, c, args, "monitor: address", &target);
     if (rc == TRAPPED) return -1;
-    if (!rc && c->monitors >= c->max_monitors) rc = limit_reached(c);
+    if (!rc && c->monitors >= c->max_monitors) rc = limit_reached(c, "monitor", "max_monitors", c->max_monitors);
     uint64_t ref = 0;
     if (!rc) rc = actor_monitor(c->sys, c->id, target, &ref);
     if (!rc) c->monitors++; /* held until its DOWN arrives (component_down_notice) or demonitor */
@@ -340,7 +383,7 @@ static int host_link(eng_call_ctx *ctx, const wactor_value *args, wactor_value *
     if (rc == TRAPPED) return -1;
     /* Counted per successful call over the instance's life: a link that ends when its partner exits
      * normally is invisible to a non-trapping actor, so the count errs on the safe side. */
-    if (!rc && c->links >= c->max_links) rc = limit_reached(c);
+    if (!rc && c->links >= c->max_links) rc = limit_reached(c, "link", "max_links", c->max_links);
     if (!rc) rc = actor_link(c->sys, c->id, target);
     if (!rc) c->links++;
     results[0].of.i32 = guest_error(rc);
@@ -369,9 +412,15 @@ static int host_spawn(eng_call_ctx *ctx, const wactor_value *args, wactor_value 
     if (!rc && (!component_caps_allow_spawn(c->caps) || !c->spawn)) {
         component_count(c, COUNT_REFUSED);
         rc = -EPERM;
+        if (component_log_wants(c, WACTOR_LOG_DEBUG)) {
+            char rule[64];
+            component_diag(c, WACTOR_LOG_DEBUG, "refused: spawn %s: not granted: %s", name,
+                           c->spawn ? component_caps_describe(c->caps, "spawn", rule, sizeof rule)
+                                    : "this runtime spawns nothing by name");
+        }
     }
     /* live children: each is monitored by the host (not the guest) and counted out when its DOWN arrives */
-    if (!rc && c->children.count >= c->max_spawned) rc = limit_reached(c);
+    if (!rc && c->children.count >= c->max_spawned) rc = limit_reached(c, "spawn", "max_spawned", c->max_spawned);
     actor_id id = 0;
     if (!rc) rc = c->spawn(c->spawn_user, name, &id); /* 0 or a negative errno value */
     uint64_t ref = 0;
@@ -405,7 +454,7 @@ static int host_log(eng_call_ctx *ctx, const wactor_value *args, wactor_value *r
     component *c = eng_ctx_user(ctx);
     const char *text = guest_mem(ctx, ARG(1), ARG(2), "log: text");
     if (!text) return -1;
-    component_log_line(c, args[0].of.i32, text, ARG(2));
+    component_log_line(c, component_log_level(args[0].of.i32), text, ARG(2));
     return 0;
 }
 

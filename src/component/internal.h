@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "common/ratelimit.h"
 #include "component/component.h"
 #include "component/idmap.h"
 
@@ -12,6 +13,9 @@ struct component_info {
     atomic_int refs;
     pthread_mutex_t lock;
     wactor_actor_info snap;    /* guarded by lock */
+    /* written by the actor's runner after each slice (one writer), read by component_info_get */
+    _Atomic uint64_t fuel_used, handler_ns;
+    _Atomic uint32_t memory_pages;
 };
 
 /* What the actor is doing with its current message, if anything. */
@@ -30,11 +34,15 @@ typedef struct component {
     wactor_wasi *wasi_cfg;        /* owned copy of component_config.wasi, or NULL (deny) */
     eng_wasi_preopen *preopens;   /* wasi.preopens, from wasi_cfg->dirs */
     component_info *info;
+    uint64_t fuel_total, handler_ns_total; /* published to info after each slice */
     uint32_t memory_pages;
     uint64_t fuel;
     uint32_t slice;
     wactor_log_fn log;
     void *log_user;
+    wactor_log_level log_level;   /* the least level passed to `log`; lower records are skipped unformatted */
+    ratelimit diag_limit;         /* the host's diagnostics about it (component_diag): log_diag_per_sec */
+    uint32_t log_diag_per_sec;    /* component_config's, defaulted */
     _Atomic uint64_t *traps, *dead_letters, *delivered, *refused;
     component_caps *caps;         /* owned reference; NULL = no grants */
     broker *broker;
@@ -88,14 +96,24 @@ typedef struct component {
 const eng_host_func *component_host_funcs(size_t *count);
 
 /* log.c: the component's log. Every function runs on the thread running the component (one at a time).
- * Writes one log line of `len` bytes for the component (level 0..3). A line over
+ * Writes one log line of `len` bytes for the component at `level` (skipped below c->log_level). A line over
  * WACTOR_DEFAULT_LOG_LINE_BYTES is cut there (at a UTF-8 boundary) and ends with " [truncated]"; lines are
  * charged against the component's log_bytes_per_sec bucket, and a line that does not fit is dropped and
  * counted; the next line that fits is preceded by one notice "N log bytes dropped (M lines ...)". */
-void component_log_line(component *c, int level, const char *text, size_t len);
+void component_log_line(component *c, wactor_log_level level, const char *text, size_t len);
+/* Whether a record at `level` reaches the sink (not below the component's log_level): test it before
+ * formatting a record. */
+static inline bool component_log_wants(const component *c, wactor_log_level level) { return level >= c->log_level; }
+/* One of the host's diagnostics about the component (a refusal, a dead letter, ...; docs/ARCHITECTURE.md
+ * "Logs") at `level`, formatted from fmt only if the level is wanted; not charged against log_bytes_per_sec
+ * but limited to log_diag_per_sec records per second: the rest are counted, and the first diagnostic of a
+ * later second (or the end of the component) is preceded by "N diagnostics suppressed (...)" at warn. */
+void component_diag(component *c, wactor_log_level level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A guest's level number (docs/ABI.md, "The log") as a wactor_log_level: below -1 is trace, above 3 error. */
+wactor_log_level component_log_level(int32_t level);
 /* The same for the host's own diagnostics that must not be lost (the trap that ended the instance): cut
  * like any line, never dropped, not charged. */
-void component_log_always(component *c, int level, const char *text, size_t len);
+void component_log_always(component *c, wactor_log_level level, const char *text, size_t len);
 /* WASI fd_write sink (eng_wasi_write_fn): buffers bytes into lines, each one a component_log_line. */
 void component_wasi_write(void *user, int fd, const uint8_t *bytes, size_t len);
 /* wasi.c: fills c->wasi from c->wasi_cfg and opens it (eng_wasi_open; -1 with diag on error); frees

@@ -113,6 +113,9 @@ typedef struct eng_extern_info {
 
 size_t eng_module_import_count(const eng_module *m);
 size_t eng_module_export_count(const eng_module *m);
+/* The content hash the module cache keys it by (hash_bytes of the module bytes: identical bytes, identical
+ * hash; not a cryptographic digest). 0 for NULL. Any thread. */
+uint64_t eng_module_hash(const eng_module *m);
 /* Fills *info for import/export `i` (0-based). Returns 0, or -1 if out of range. */
 int eng_module_import(const eng_module *m, size_t i, eng_extern_info *info);
 int eng_module_export(const eng_module *m, size_t i, eng_extern_info *info);

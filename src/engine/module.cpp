@@ -299,6 +299,8 @@ extern "C" size_t eng_module_cache_size(void) {
 extern "C" size_t eng_module_import_count(const eng_module *m) { return m ? m->imports.size() : 0; }
 extern "C" size_t eng_module_export_count(const eng_module *m) { return m ? m->exports.size() : 0; }
 
+extern "C" uint64_t eng_module_hash(const eng_module *m) { return m ? m->hash : 0; }
+
 extern "C" int eng_module_import(const eng_module *m, size_t i, eng_extern_info *info) {
     if (!m || !info || i >= m->imports.size()) return -1;
     fill_info(m->imports[i], true, info);

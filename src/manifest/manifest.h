@@ -2,6 +2,7 @@
  * manifest — the YAML description of a system: which components to start under which registered
  * names and limits, and which messages to send them first.
  *
+ *     version: 1                        # optional: the manifest format (only 1 exists; absent = 1)
  *     components:
  *       - name: ping                    # registered name (required, unique)
  *         module: ping.wasm             # relative to the manifest file's directory (required)
@@ -58,6 +59,9 @@
  *           health: { interval_ms: 200, timeout_ms: 100, threshold: 3 }   # optional
  *         - supervisor: { name: inner, strategy: rest_for_one, children: [ ... ] }
  *           restart: permanent          # restart / shutdown of a supervisor child sit beside `supervisor:`
+ *     log:                              # optional: how `wactor run` writes log records (to stderr)
+ *       level: info                     # trace | debug | info | warn | error (default info)
+ *       format: text                    # text | json (default text); --log-level / --log-format override
  *
  * Components that the tree does not place (in_tree == false) are not supervised; the runtime decides
  * how to run them (today: started on their own, as without a tree).
@@ -248,7 +252,55 @@ struct manifest_supervisor {
     int line;                        /* 1-based line of the supervisor's mapping (its first key) */
 };
 
+/* The `http:` section: the admin HTTP server (docs/OPERATIONS.md; include/wactor_http.h).
+ *     http:
+ *       listen: 127.0.0.1:9100      # IPv4 HOST:PORT (required in the section; port 0 = any free port)
+ *       token_file: admin.token     # optional; relative to the manifest's directory
+ *       max_body_bytes: 65536       # optional (default 64 KiB; 1..16 MiB)
+ *       max_connections: 32         # optional (default 32; 1..1024)
+ * `wactor run --http` overrides listen; --http-token-file overrides token_file. */
+typedef struct manifest_http {
+    bool present;                   /* the section was given */
+    char *host;                     /* "127.0.0.1" */
+    uint16_t port;
+    char *token_file;               /* resolved path, or NULL */
+    uint32_t max_body_bytes, max_connections; /* 0 = the default */
+    int line;
+} manifest_http;
+
+/* Splits "HOST:PORT" (IPv4 dotted quad or a name without ':'; port 0..65535 in decimal) into a malloc'd
+ * *host and *port. Returns 0, or -1 (malformed, or ENOMEM). Pure, thread-safe (src/manifest/http.c). */
+int manifest_split_listen(const char *text, char **host, uint16_t *port);
+/* The `log:` section: the least level `wactor run` writes and how. Without it: info, text. */
+typedef enum manifest_log_format { MANIFEST_LOG_TEXT, MANIFEST_LOG_JSON } manifest_log_format;
+typedef struct manifest_log {
+    wactor_log_level level;          /* default WACTOR_LOG_INFO */
+    manifest_log_format format;      /* default MANIFEST_LOG_TEXT */
+    bool level_given, format_given;  /* the key was written */
+} manifest_log;
+/* The manifest format version this parser reads: `version: 1` (absent = 1); any other is an error. */
+#define MANIFEST_VERSION 1
+
+/* Warnings kept per manifest; later ones are only counted (manifest.warnings_dropped). */
+#define MANIFEST_MAX_WARNINGS 100u
+
+/* Something the manifest allows but that is almost certainly a mistake: today, a `send` / `request`
+ * capability target that names no component, supervisor or host actor child of the manifest (a typo such as
+ * `request: [stroe]` would deny every request). `message` is "FILE:LINE:COL: warning: ..." (user text
+ * escaped as in errors), with "; did you mean 'NAME'?" when a declared name is within edit distance 1
+ * (names of up to 4 bytes) or 2. */
+typedef struct manifest_warning {
+    char *message;                  /* NUL-terminated, owned by the manifest */
+    int line, col;                  /* 1-based */
+} manifest_warning;
+
 typedef struct manifest {
+    int version;                    /* `version:`, MANIFEST_VERSION (absent = 1) */
+    manifest_warning *warnings;     /* in the order found (capability targets: file order); NULL if none.
+                                       The caller prints them (the CLI: to stderr) */
+    size_t nwarnings;               /* <= MANIFEST_MAX_WARNINGS */
+    size_t warnings_dropped;        /* warnings beyond MANIFEST_MAX_WARNINGS, not kept */
+    size_t warnings_cap;            /* (allocation of `warnings`) */
     manifest_component *components; /* in file order */
     size_t ncomponents;             /* >= 1 */
     manifest_message *sends;           /* in file order; NULL when nsends == 0 */
@@ -257,6 +309,8 @@ typedef struct manifest {
     size_t npublishes;
     char *path;                     /* copy of the path given to load/parse, or NULL if none was given */
     manifest_supervisor *supervisor; /* root of the supervision tree; NULL without `supervisor:` */
+    manifest_http http;             /* the `http:` section (http.present) */
+    manifest_log log;               /* `log:`; the defaults without it */
 } manifest;
 
 /*
@@ -308,6 +362,7 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *   - in `publish:` entries: the same as in send entries with 'topic' for 'to' (unknown keys, missing
  *     'topic' or payload, two payloads, bad payloads), and a topic that is not a NATS subject or has
  *     wildcards,
+ *   - a `version:` other than the plain integer 1 ("unsupported manifest version"),
  *   - in `supervisor:`: unknown keys (also in children, backoff, health), a missing 'name' / 'children',
  *     a child with neither or both of 'component' / 'supervisor', a child component that names no
  *     declared component or is placed a second time, a duplicate supervisor name or one that clashes
@@ -316,6 +371,10 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *     with a supervisor as its child, values out of range (intensity, period_ms, backoff, shutdown_ms,
  *     health), a backoff multiplier below 1 (or not a finite number), backoff max_ms < initial_ms,
  *     supervisors nested more than MANIFEST_MAX_TREE_DEPTH deep.
+ *   - in `log:`: not a mapping, unknown keys, a level other than trace / debug / info / warn / error, a
+ *     format other than text / json.
+ * A manifest that parses may still carry warnings (manifest.warnings, see manifest_warning): they never
+ * make the parse fail.
  * Thread-safe. Returns -1 with "invalid argument" if text or out is NULL.
  */
 int manifest_parse(const char *text, size_t len, const char *path_for_errors_and_base_dir,

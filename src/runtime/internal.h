@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "actor/actor.h"
+#include "common/ratelimit.h"
 #include "broker/broker.h"
 #include "component/component.h"
 #include "engine/engine.h"
@@ -35,6 +36,10 @@ struct wactor_runtime {
     actor_system *sys;
     wactor_log_fn log;
     void *log_user;
+    wactor_log_level log_level;    /* wactor_config.log_level */
+    uint32_t log_diag_per_sec;     /* wactor_config.log_diag_per_sec, defaulted */
+    pthread_mutex_t diag_lock;     /* guards diag_limit (log.c) */
+    ratelimit diag_limit;          /* the supervisors' diagnostics, together */
     wactor_event_fn event;
     void *event_user;
     pthread_mutex_t lock;          /* guards spawned, supervisors, declared */
@@ -43,6 +48,10 @@ struct wactor_runtime {
     wactor_pid *supervisors;       /* top-level supervisors, in start order */
     size_t nsupervisors;
     _Atomic uint64_t traps, dead_letters, delivered, refused;
+    /* wactor_add_event_handler: called after `event`, under the read side of handlers_lock */
+    pthread_rwlock_t handlers_lock;
+    struct { wactor_event_fn fn; void *user; } handlers[WACTOR_MAX_EVENT_HANDLERS];
+    size_t nhandlers;
     broker *broker;                /* topics -> subscribers */
     struct declared *declared;     /* components guests may spawn by name (wactor_declare) */
     size_t ndeclared;
@@ -66,6 +75,16 @@ typedef struct declared {
 /* wactor_module is the engine's compiled module under another name. */
 static inline eng_module *engmod(const wactor_module *m) { return (eng_module *)m; }
 
+/* log.c: the default log sink (wactor_config.log == NULL): "LEVEL [name] line" on stderr, name and line
+ * escaped (a guest can forge no line and send no terminal sequence), written whole under the stream's lock. */
+void runtime_stderr_log(void *user, wactor_log_level level, const char *name, const char *line, size_t len);
+/* log.c: the runtime's own diagnostics (supervisors' restarts, exits, shutdowns) as log records named after
+ * the supervisor: runtime_log_init at creation (diag_lock, diag_limit), runtime_log_event for each
+ * supervisor event (the JSON of wactor_event_fn; parsed only when its level is wanted), runtime_log_end
+ * before the runtime is freed (reports what was suppressed; destroys diag_lock). Any thread. */
+void runtime_log_init(wactor_runtime *rt);
+void runtime_log_event(wactor_runtime *rt, const char *json);
+void runtime_log_end(wactor_runtime *rt);
 /* Fills diag (if non-NULL) with fmt formatted with one string argument. */
 void runtime_diag(wactor_diag *d, const char *fmt, const char *arg);
 /* Maps a negative errno from the layers below to a wactor_error. */
@@ -89,6 +108,10 @@ component_info *runtime_find_info(wactor_runtime *rt, wactor_pid pid);
 wactor_error runtime_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out);
 /* The live components' pids, newest first (malloc'd; the caller frees); their number. */
 size_t runtime_live_pids(wactor_runtime *rt, wactor_pid **out);
+/* The live components' pids in spawn order: up to cap into out; returns their number (may exceed cap). */
+size_t runtime_live_pids_ordered(wactor_runtime *rt, wactor_pid *out, size_t cap);
+/* The name component `pid` (live or in the ring) was spawned under, into buf; false if unnamed/unknown. */
+bool runtime_spawned_name(wactor_runtime *rt, wactor_pid pid, char *buf, size_t cap);
 /* Entries held (live + ring), live ones, name records: what the bookkeeping costs. */
 void runtime_spawned_stats(wactor_runtime *rt, size_t *entries, size_t *live, size_t *names);
 void runtime_spawned_free(wactor_runtime *rt);

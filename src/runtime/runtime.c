@@ -36,33 +36,26 @@ const char *wactor_state_name(wactor_state state) {
 
 /* ------------------------------------------------------------------ runtime */
 
-/* The default log sink: "[name] line" on stderr, both escaped (a guest can forge no line and send no
- * terminal sequence), written whole under the stream's lock; no length passes through int. */
-static void stderr_log(void *user, const char *name, const char *line, size_t len) {
-    (void)user;
-    flockfile(stderr);
-    fputc('[', stderr);
-    escape_write(stderr, name, strlen(name));
-    fputs("] ", stderr);
-    escape_write(stderr, line, len);
-    fputc('\n', stderr);
-    funlockfile(stderr);
-}
-
 wactor_error wactor_runtime_create(const wactor_config *config, wactor_runtime **out) {
     if (!out || (config && config->blocking_threads > WACTOR_MAX_BLOCKING_THREADS)) return WACTOR_EINVAL;
     wactor_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return WACTOR_ENOMEM;
-    rt->log = config && config->log ? config->log : stderr_log;
+    rt->log = config && config->log ? config->log : runtime_stderr_log;
     rt->log_user = config ? config->log_user : NULL;
+    rt->log_level = config ? config->log_level : WACTOR_LOG_DEBUG;
+    rt->log_diag_per_sec = config && config->log_diag_per_sec ? config->log_diag_per_sec : WACTOR_DEFAULT_LOG_DIAG_PER_SEC;
+    runtime_log_init(rt);
     rt->blocking_threads = config ? config->blocking_threads : 0; /* host actors' pool, started on first use */
     pthread_mutex_init(&rt->lock, NULL);
+    pthread_rwlock_init(&rt->handlers_lock, NULL);
     rt->broker = broker_new();
     int rc = rt->broker ? actor_system_create(config ? config->threads : 0, &rt->sys) : -ENOMEM;
     if (rc == 0 && (rc = runtime_reaper_start(rt)) != 0) actor_system_destroy(rt->sys);
     if (rc != 0) {
         broker_free(rt->broker);
         pthread_mutex_destroy(&rt->lock);
+        pthread_rwlock_destroy(&rt->handlers_lock);
+        runtime_log_end(rt);
         free(rt);
         return runtime_error(rc);
     }
@@ -88,6 +81,8 @@ void wactor_runtime_destroy(wactor_runtime *rt) {
     free(rt->supervisors);
     runtime_messaging_free(rt);
     pthread_mutex_destroy(&rt->lock);
+    pthread_rwlock_destroy(&rt->handlers_lock);
+    runtime_log_end(rt);
     free(rt);
 }
 
@@ -295,7 +290,8 @@ component_config runtime_component_config(wactor_runtime *rt, const wactor_modul
         .max_spawned = o->max_spawned, .max_requests = o->max_requests, .max_subscriptions = o->max_subscriptions,
         .max_monitors = o->max_monitors, .max_links = o->max_links, .log_bytes_per_sec = o->log_bytes_per_sec,
         .broker = rt->broker, .spawn = runtime_spawn_declared, .spawn_user = rt,
-        .log = rt->log, .log_user = rt->log_user,
+        .log = rt->log, .log_user = rt->log_user, .log_level = rt->log_level,
+        .log_diag_per_sec = rt->log_diag_per_sec,
         .traps = &rt->traps, .dead_letters = &rt->dead_letters, .delivered = &rt->delivered,
         .refused = &rt->refused, .wasi = opts ? opts->wasi : NULL,
     };
@@ -439,6 +435,8 @@ wactor_error wactor_info(wactor_runtime *rt, wactor_pid pid, wactor_actor_info *
     if (!ci) return WACTOR_ENOENT;
     component_info_get(ci, info);
     component_info_release(ci);
+    if (info->state != WACTOR_TERMINATED && info->state != WACTOR_FAILED)
+        info->mailbox = (uint32_t)actor_mailbox_length(rt->sys, pid);
     return WACTOR_OK;
 }
 
@@ -475,4 +473,71 @@ void wactor_stats_get(wactor_runtime *rt, wactor_stats *stats) {
     stats->refused = atomic_load(&rt->refused) + s.refused_full;
     stats->dead_letters = atomic_load(&rt->dead_letters) + s.dead_letters;
     stats->traps = atomic_load(&rt->traps);
+    size_t entries = 0, live = 0, names = 0;
+    runtime_spawned_stats(rt, &entries, &live, &names);
+    stats->components = live;
+    stats->threads = s.threads;
+    stats->threads_idle = s.threads_idle;
+    stats->run_queue = s.run_queue;
+}
+
+/* ------------------------------------------------------------------ observability */
+
+wactor_error wactor_components(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n) {
+    if (!rt || !n || (cap && !out)) return WACTOR_EINVAL;
+    *n = runtime_live_pids_ordered(rt, out, cap);
+    return WACTOR_OK;
+}
+
+wactor_error wactor_supervisors(wactor_runtime *rt, wactor_pid *out, size_t cap, size_t *n) {
+    if (!rt || !n || (cap && !out)) return WACTOR_EINVAL;
+    pthread_mutex_lock(&rt->lock);
+    size_t k = 0;
+    for (size_t i = 0; i < rt->nsupervisors; i++) {
+        if (!actor_alive(rt->sys, rt->supervisors[i])) continue;
+        if (k < cap) out[k] = rt->supervisors[i];
+        k++;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    *n = k;
+    return WACTOR_OK;
+}
+
+wactor_error wactor_name_of(wactor_runtime *rt, wactor_pid pid, char *buf, size_t cap) {
+    if (!rt || !buf || !cap) return WACTOR_EINVAL;
+    buf[0] = 0;
+    if (pid && registry_name_of(actor_system_registry(rt->sys), pid, buf, cap) == 0) return WACTOR_OK;
+    buf[0] = 0;
+    if (pid && runtime_spawned_name(rt, pid, buf, cap)) return WACTOR_OK;
+    buf[0] = 0;
+    return WACTOR_ENOENT;
+}
+
+wactor_error wactor_add_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user) {
+    if (!rt || !fn) return WACTOR_EINVAL;
+    pthread_rwlock_wrlock(&rt->handlers_lock);
+    wactor_error err = WACTOR_EFULL;
+    if (rt->nhandlers < WACTOR_MAX_EVENT_HANDLERS) {
+        rt->handlers[rt->nhandlers].fn = fn;
+        rt->handlers[rt->nhandlers].user = user;
+        rt->nhandlers++;
+        err = WACTOR_OK;
+    }
+    pthread_rwlock_unlock(&rt->handlers_lock);
+    return err;
+}
+
+wactor_error wactor_remove_event_handler(wactor_runtime *rt, wactor_event_fn fn, void *user) {
+    if (!rt || !fn) return WACTOR_EINVAL;
+    pthread_rwlock_wrlock(&rt->handlers_lock); /* waits for every call in progress */
+    wactor_error err = WACTOR_ENOENT;
+    for (size_t i = 0; i < rt->nhandlers; i++)
+        if (rt->handlers[i].fn == fn && rt->handlers[i].user == user) {
+            memmove(&rt->handlers[i], &rt->handlers[i + 1], (rt->nhandlers - i - 1) * sizeof rt->handlers[0]);
+            rt->nhandlers--;
+            err = WACTOR_OK;
+            break;
+        }
+    pthread_rwlock_unlock(&rt->handlers_lock);
+    return err;
 }

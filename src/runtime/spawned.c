@@ -19,6 +19,7 @@
  * Locking: rt->lock guards everything here; a component_info has its own lock (component_info_get).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,8 @@ struct name_totals {
     char *name;
     uint64_t first_created_ns;
     uint64_t messages, refused, dead_letters; /* of the ended instances */
+    uint64_t fuel_used, handler_ns, instances, traps; /* of the ended instances (instances: all) */
+    uint32_t traps_by_kind[WACTOR_TRAP_OTHER + 1];
     component_info *newest;        /* retained */
     struct spawned *live;          /* its live instances (spawned.nnext / nprev) */
 };
@@ -195,6 +198,7 @@ void runtime_remember(wactor_runtime *rt, spawned *e, wactor_pid pid, component_
             t->names[b] = r;
             t->nnames++;
         }
+        r->instances++;
         component_info_retain(info);
         component_info_release(r->newest);
         r->newest = info;
@@ -225,6 +229,10 @@ static void fold_exit(wactor_runtime *rt, wactor_pid pid) {
             e->totals->messages += one.messages;
             e->totals->refused += one.refused;
             e->totals->dead_letters += one.dead_letters;
+            e->totals->fuel_used += one.fuel_used;
+            e->totals->handler_ns += one.handler_ns;
+            e->totals->traps += one.traps;
+            for (int k = 0; k <= WACTOR_TRAP_OTHER; k++) e->totals->traps_by_kind[k] += one.traps_by_kind[k];
             name_unlink(e);
         }
         list_append(&t->ring_head, &t->ring_tail, e);
@@ -250,6 +258,8 @@ component_info *runtime_find_info(wactor_runtime *rt, wactor_pid pid) {
 
 wactor_error runtime_totals(wactor_runtime *rt, const char *name, wactor_actor_info *out) {
     memset(out, 0, sizeof *out);
+    wactor_pid live[64]; /* mailbox depths are read after the lock (the actor layer has its own) */
+    size_t nlive = 0;
     pthread_mutex_lock(&rt->lock);
     name_totals *r = find_name(&rt->spawned, name);
     if (r) {
@@ -262,14 +272,27 @@ wactor_error runtime_totals(wactor_runtime *rt, const char *name, wactor_actor_i
         out->messages = r->messages;
         out->refused = r->refused;
         out->dead_letters = r->dead_letters;
+        out->module_hash = one.module_hash;
+        out->memory_pages = one.memory_pages;
+        out->fuel_used = r->fuel_used;
+        out->handler_ns = r->handler_ns;
+        out->instances = r->instances;
+        out->traps = r->traps;
+        memcpy(out->traps_by_kind, r->traps_by_kind, sizeof out->traps_by_kind);
         for (spawned *e = r->live; e; e = e->nnext) {
             component_info_get(e->info, &one);
             out->messages += one.messages;
             out->refused += one.refused;
             out->dead_letters += one.dead_letters;
+            out->fuel_used += one.fuel_used;
+            out->handler_ns += one.handler_ns;
+            out->traps += one.traps;
+            for (int k = 0; k <= WACTOR_TRAP_OTHER; k++) out->traps_by_kind[k] += one.traps_by_kind[k];
+            if (nlive < 64) live[nlive++] = e->pid;
         }
     }
     pthread_mutex_unlock(&rt->lock);
+    for (size_t i = 0; i < nlive; i++) out->mailbox += (uint32_t)actor_mailbox_length(rt->sys, live[i]);
     return r ? WACTOR_OK : WACTOR_ENOENT;
 }
 
@@ -284,6 +307,24 @@ size_t runtime_live_pids(wactor_runtime *rt, wactor_pid **out) {
     pthread_mutex_unlock(&rt->lock);
     *out = v;
     return v ? n : 0;
+}
+
+size_t runtime_live_pids_ordered(wactor_runtime *rt, wactor_pid *out, size_t cap) {
+    pthread_mutex_lock(&rt->lock);
+    size_t n = 0;
+    for (spawned *e = rt->spawned.live_head; e; e = e->next, n++)
+        if (n < cap) out[n] = e->pid;
+    pthread_mutex_unlock(&rt->lock);
+    return n;
+}
+
+bool runtime_spawned_name(wactor_runtime *rt, wactor_pid pid, char *buf, size_t cap) {
+    pthread_mutex_lock(&rt->lock);
+    spawned *e = find_pid(&rt->spawned, pid);
+    bool named = e && e->totals;
+    if (named && cap) snprintf(buf, cap, "%s", e->totals->name);
+    pthread_mutex_unlock(&rt->lock);
+    return named;
 }
 
 void runtime_spawned_stats(wactor_runtime *rt, size_t *entries, size_t *live, size_t *names) {

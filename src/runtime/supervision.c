@@ -110,7 +110,11 @@ static void sup_spec_free(void *arg) {
 
 static void forward_event(void *user, const char *json) {
     wactor_runtime *rt = user;
+    runtime_log_event(rt, json); /* restarts, exits, shutdowns as log records (log.c) */
     if (rt->event) rt->event(rt->event_user, json);
+    pthread_rwlock_rdlock(&rt->handlers_lock);
+    for (size_t i = 0; i < rt->nhandlers; i++) rt->handlers[i].fn(rt->handlers[i].user, json);
+    pthread_rwlock_unlock(&rt->handlers_lock);
 }
 
 static sup_spec *convert_sup(wactor_runtime *rt, const wactor_sup_spec *in, wactor_diag *diag);

@@ -24,4 +24,24 @@ check "send" '^\{"ok":true\}'
 check "publish to no subscriber" '^\{"delivered":0\}'
 check "ask an unknown name" '^\{"error":"no such actor'
 [ $fail -eq 0 ] || head -c 3000 "$TMP/admin.out"
+# answers alone on stdout (logs and the summary on stderr, so jq can read the answers); ps; one pid syntax;
+# JSON validated; help ends the session (the stats after it is not answered)
+(printf 'ps
+send kv {"bad":
+ask #01 {}
+ask kv {"get":"k0"}
+help
+stats
+'; sleep 2) |
+  timeout -s TERM 4 "$WACTOR" run "$EX/kv.yaml" --admin > "$TMP/admin.out" 2> "$TMP/admin.err"
+check "ps lists components" '^\[\{"pid":[0-9]+,"address":"kv","name":"kv","state":"ready","mailbox":[0-9]+\}'
+check "invalid JSON is an error" '^\{"error":"invalid JSON at column [0-9]+: .*nothing was sent"\}'
+check "a malformed pid is an error" "^\\{\"error\":\"malformed pid '#01'"
+check "ask answers" '^\{"reply":\{"error":"not found"\}\}'
+check "help lists the commands" '^\{"commands":\["ps \| list'
+if grep -q '"actors"' "$TMP/admin.out"; then fail=$((fail + 1)); echo "FAIL: answered after help"; else pass=$((pass + 1)); fi
+if grep -Eqv '^(\{|\[\{|\[\])' "$TMP/admin.out"; then fail=$((fail + 1)); echo "FAIL: stdout is not only answers"; cat "$TMP/admin.out"
+else pass=$((pass + 1)); fi
+if grep -Eq '^[0-9T:.-]+Z [A-Z]+ +\[kv(_client)?\] ' "$TMP/admin.err" && grep -q '^summary: ' "$TMP/admin.err"; then pass=$((pass + 1))
+else fail=$((fail + 1)); echo "FAIL: logs and summary on stderr"; head -c 1500 "$TMP/admin.err"; fi
 finish

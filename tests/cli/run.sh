@@ -1,8 +1,9 @@
 # CLI: `wactor run MANIFEST --until-idle` — the demo system, manifest errors, signals.
 . "$(dirname "$0")/lib.bash"
 EX=$BUILD/examples
-expect "demo: ping/pong flow and exit 0" 0 "\[ping\].*done" "" -- "$WACTOR" run "$EX/demo.yaml" --until-idle
-grep -q "^\[pong\]" "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: pong logged nothing"; }
+# log records go to stderr ("TS LEVEL [name] message", cli/log.h); stdout keeps the summary
+expect "demo: ping/pong flow and exit 0" 0 "" "INFO  \[ping\].*done" -- "$WACTOR" run "$EX/demo.yaml" --until-idle
+grep -q "INFO  \[pong\]" "$TMP/err" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: pong logged nothing"; }
 grep -Eq "^summary: [0-9]+ components, [1-9][0-9]* messages delivered, 0 refused, 0 dead letters, 0 traps" "$TMP/out" \
   && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: summary"; cat "$TMP/out"; }
 
@@ -124,11 +125,11 @@ components:
   - name: evil
     module: $BUILD/fixtures/cli_evillog.wasm
 YAML
-expect "evil log: escaped" 0 '^\[evil\] hi\\n\[other\] forged\\x1b\[2J\\x07$' "" -- "$WACTOR" run "$TMP/evil.yaml" --until-idle
-if grep -q '^\[other\]' "$TMP/out" || grep -q $'\x1b' "$TMP/out" || grep -q $'\x07' "$TMP/out"; then
-  fail=$((fail+1)); echo "FAIL: a forged line or a raw control byte got through"; cat -A "$TMP/out"
+expect "evil log: escaped" 0 "" ' \[evil\] hi\\n\[other\] forged\\x1b\[2J\\x07$' -- "$WACTOR" run "$TMP/evil.yaml" --until-idle
+if grep -q '^\[other\]' "$TMP/err" || grep -q $'\x1b' "$TMP/err" || grep -q $'\x07' "$TMP/err" || [ "$(grep -c . "$TMP/err")" -ne 2 ]; then
+  fail=$((fail+1)); echo "FAIL: a forged line or a raw control byte got through"; cat -A "$TMP/err"
 else pass=$((pass+1)); fi
-grep -q '^\[evil\] nul\\x00here \\xff end$' "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: NUL/invalid UTF-8"; cat -A "$TMP/out"; }
+grep -q ' \[evil\] nul\\x00here \\xff end$' "$TMP/err" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: NUL/invalid UTF-8"; cat -A "$TMP/err"; }
 # --until-idle returns although health probes keep ticking (their timers are not work); hang guard only
 FIX=$(cd "$(dirname "$0")/../fixtures" && pwd)
 cat > "$TMP/health.yaml" <<YAML
@@ -141,7 +142,7 @@ supervisor:
     - component: healthy
       health: { interval_ms: 10, timeout_ms: 5000 }
 YAML
-expect "--until-idle with health checks returns (a .wat component)" 0 "^\[healthy\] started$" "" -- \
+expect "--until-idle with health checks returns (a .wat component)" 0 "" "INFO  \[healthy\] started$" -- \
   timeout -k 5 60 "$WACTOR" run "$TMP/health.yaml" --until-idle --events "$TMP/health.events"
 grep -q "^summary: 1 components, .* 0 traps, 0 restarts$" "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: health summary"; cat "$TMP/out"; }
 
