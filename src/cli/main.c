@@ -16,6 +16,8 @@ static void usage(FILE *out) {
           "                                               run the components a manifest declares\n"
           "  wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]\n"
           "                                               run a WASI command (_start); exit status: the guest's\n"
+          "         [--log-level trace|debug|info|warn|error] [--log-format text|json]   (either form of run)\n"
+          "                                               log records on stderr (default info, text)\n"
           "exit status: 0 ok, 1 the component trapped, 2 bad input\n",
           out);
 }
