@@ -3,7 +3,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan bench bench-deps fuzz-build fuzz fuzz-smoke clean
+.PHONY: all deps build run test test-asan bench bench-deps fuzz-build fuzz fuzz-smoke clean install
 
 all: build
 
@@ -19,6 +19,12 @@ run: build
 
 test: build
 	cd build && ctest --output-on-failure -j $(JOBS)
+
+# Installs the CLI, libwactor.a/.so, the headers, wactor.pc, the CMake package and wactor(1) under
+# $(PREFIX) (default /usr/local), staged below $(DESTDIR) when given: make install DESTDIR=/tmp/stage
+PREFIX ?= /usr/local
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
 
 # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps

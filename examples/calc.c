@@ -4,6 +4,7 @@
  *   divmod(i32,i32)->(i32,i32)  a multi-value export (built with calc.cflags: the experimental-mv ABI
  *   returns small structs as multiple values).
  * No handle-message: messages to calc are dead letters. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 WACTOR_EXPORT("add") int32_t calc_add(int32_t a, int32_t b);

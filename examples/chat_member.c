@@ -18,6 +18,7 @@
  * skipped. Every member also subscribes, in _start, to ANNOUNCE_TOPIC for notices published by the host
  * (e.g. a manifest's `publish:` entry), logged as "[announce] host: ...". Anything malformed is logged as
  * a warning and ignored; nothing here traps on bad input. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define ANNOUNCE_TOPIC "chat.announce"

@@ -1,5 +1,6 @@
 /* counter — state that survives across messages: {"add":N} adds N, any other message adds 1.
  * Exports get() -> i32 and reset(); logs on _start and _cleanup; _health reports healthy. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int32_t count;

@@ -6,6 +6,7 @@
  *   "exit"         WASI proc_exit(3)                       -> "exit" with code 3
  * Any other message is logged and counted. Exports ping() -> i32 (returns 1) and handled() -> i32 (the
  * messages handled by this instance: a restarted instance starts from 0). */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int32_t handled;

@@ -1,5 +1,6 @@
 /* echo — logs every message and sends the payload back, unchanged, to its sender (unless the sender is
  * the host). */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static void on_message(const char *sender, size_t sender_len, const uint8_t *payload, size_t len) {

@@ -5,6 +5,7 @@
  * set_health(i32) forces the status: 0 healthy, 1 degraded, 2 unhealthy, -1 back to automatic.
  * Every message is logged; status changes are logged when `_health` first reports them. A restarted
  * instance starts healthy again. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int64_t fail_after = 3;

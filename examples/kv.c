@@ -4,6 +4,7 @@
  * anything else            -> {"error":"..."}
  * A plain message (a `send`, not a request) has nowhere to send an answer: it is logged and ignored.
  * Keys are compared after JSON unescaping ("k\u0031" is "k1"). Up to KV_MAX entries. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define KV_MAX 4096 /* a power of two, at most 32768 (uint16_t index) */

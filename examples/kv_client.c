@@ -7,6 +7,7 @@
  * (timed out, no such actor, not answered, ...). When every request is answered a summary is logged. A run
  * that arrives while one is in progress waits for it (up to QUEUE_MAX runs). Other messages are logged and
  * ignored. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define RUN_MAX 100000 /* requests per run: 2N + 1 */

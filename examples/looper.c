@@ -7,6 +7,7 @@
  *
  * The loop updates a volatile counter: a loop without side effects may be assumed to terminate in C
  * (C11 6.8.5p6), so the compiler could delete it. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static volatile uint64_t spins;

@@ -9,6 +9,7 @@
  * set: an uncapped run ends at the module's own maximum with a plain "unreachable".)
  *
  * Exports pages() -> i32: the current memory size in 64 KiB pages. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define BLOCK (64u * 1024u)

@@ -1,6 +1,7 @@
 /* ping — the host starts a round with {"count":N}; ping sends {"ping":1} to the actor registered as
  * `pong`, and on each {"pong":K} reply logs it and sends {"ping":K+1} until K reaches N, then logs
  * "done". */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define PONG "pong"

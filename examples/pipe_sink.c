@@ -1,5 +1,6 @@
 /* pipe_sink — last stage: sums every {"n":X}, logs each partial sum; exports total() -> i64 and
  * received() -> i32. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int64_t sum;

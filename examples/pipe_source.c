@@ -1,5 +1,6 @@
 /* pipe_source — first stage of the pipeline source -> square -> sink. On {"numbers":[1,2,3]} it sends
  * each number as {"n":X} to `square`; on {"count":N} it sends 1..N (N capped at 10000). */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define NEXT "square"

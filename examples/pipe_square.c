@@ -1,4 +1,5 @@
 /* pipe_square — middle stage: squares each {"n":X} and forwards {"n":X*X} to `sink`. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define NEXT "sink"

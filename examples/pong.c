@@ -1,4 +1,5 @@
 /* pong — answers every {"ping":N} with {"pong":N}, sent back to whoever asked. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static void on_message(const char *sender, size_t sender_len, const uint8_t *payload, size_t len) {

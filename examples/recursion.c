@@ -8,6 +8,7 @@
  * Each level keeps nothing in linear memory (no address-taken locals), so the wasm call stack — not the
  * C shadow stack in linear memory — is what runs out. The volatile update after the recursive call keeps
  * it from being a tail call or a loop. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static volatile uint64_t deepest, sink;

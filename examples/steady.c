@@ -7,6 +7,7 @@
  *                                       "rally done" at the end
  *   {"pong":N}                       -> the next round of a rally
  * Exports ping() -> i32 (returns 1) and rounds() -> i64 (rounds played in the current/last rally). */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define REPORT_EVERY 1000

@@ -8,6 +8,7 @@
  * When a monitored actor ends, `handle-down` logs "down: #<pid> <reason> (<name>)". A monitor watches
  * one instance: after a supervisor restarts the component under the same name, send {"watch":...} again
  * to watch the new instance. Malformed messages are logged and ignored. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 #define WATCH_MAX 32

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "manifest/manifest.h"
+#include "support.h"
 
 static char tmpdir[256];
 
@@ -676,7 +677,7 @@ static void test_error_publish(void **state) {
     expect_error_at("components: [{name: a, module: a.wasm}]\npublish: {topic: t, json: 1}\n", 2,
                     "'publish' must be a list of messages, not a mapping");
     expect_error_at("components: [{name: a, module: a.wasm}]\npublsh: []\n", 2,
-                    "unknown key 'publsh' at top level (expected components, supervisor, send, publish, log, http)");
+                    "unknown key 'publsh' at top level (expected version, components, supervisor, send, publish, log, http)");
     char yaml[700], topic[300];
     memset(topic, 't', 256);
     topic[256] = '\0';
@@ -1567,6 +1568,174 @@ static void test_intensity_zero(void **state) {
     manifest_free(m);
 }
 
+/* ------------------------------------------------------------------ warnings, version */
+
+/* Asserts that warning i of `m` is exactly `want`. */
+static void expect_warning(const manifest *m, size_t i, const char *want) {
+    if (i >= m->nwarnings)
+        fail_msg("expected warning %zu '%s', but there are only %zu", i, want, m->nwarnings);
+    if (strcmp(m->warnings[i].message, want) != 0)
+        fail_msg("warning %zu: expected '%s', got '%s'", i, want, m->warnings[i].message);
+}
+
+static void test_warning_undeclared_targets(void **state) {
+    (void)state;
+    const char *yaml =
+        "components:\n"                                                         /* 1 */
+        "  - name: client\n"
+        "    module: client.wasm\n"
+        "    capabilities:\n"
+        "      request: [stroe, store, later, \"#12\", \"*\", host]\n"          /* 5 */
+        "      send:\n"
+        "        - ghost\n"                                                     /* 7 */
+        "        - root\n"
+        "        - inner\n"
+        "        - clinet\n"                                                    /* 10 */
+        "      publish: [stroe]\n"                                              /* topics are not targets */
+        "  - name: store\n"
+        "    module: store.wasm\n"
+        "  - name: later\n"                                                     /* declared below its grant */
+        "    module: later.wasm\n"                                              /* 15 */
+        "supervisor:\n"
+        "  name: root\n"
+        "  children:\n"
+        "    - supervisor: {name: inner, children: [{component: store}]}\n";
+    manifest *m = parse_ok(yaml, "sys/app.yaml");
+    assert_int_equal(m->nwarnings, 3);
+    assert_int_equal(m->warnings_dropped, 0);
+    expect_warning(m, 0, "sys/app.yaml:5:17: warning: capability 'request' target 'stroe' names no component, "
+                         "supervisor or host actor of this manifest, so it grants nothing unless something registers "
+                         "that name at run time; did you mean 'store'?");
+    assert_int_equal(m->warnings[0].line, 5);
+    assert_int_equal(m->warnings[0].col, 17);
+    expect_warning(m, 1, "sys/app.yaml:7:11: warning: capability 'send' target 'ghost' names no component, "
+                         "supervisor or host actor of this manifest, so it grants nothing unless something registers "
+                         "that name at run time");
+    expect_warning(m, 2, "sys/app.yaml:10:11: warning: capability 'send' target 'clinet' names no component, "
+                         "supervisor or host actor of this manifest, so it grants nothing unless something registers "
+                         "that name at run time; did you mean 'client'?");
+    assert_int_equal(m->version, 1);
+    manifest_free(m);
+
+    /* Host actor children register names too (their own, or their kind's); their grants are checked. */
+    m = parse_ok("components:\n"
+                 "  - {name: c, module: c.wasm, capabilities: {request: [db, cache, dbb]}}\n"   /* 2 */
+                 "supervisor:\n"
+                 "  name: root\n"
+                 "  children:\n"
+                 "    - {host: sqlite, name: db}\n"
+                 "    - {host: cache}\n"
+                 "    - {host: http, capabilities: {send: [c, root, cahce]}}\n", "h.yaml");       /* 8 */
+    assert_int_equal(m->nwarnings, 2);
+    assert_non_null(strstr(m->warnings[0].message, "h.yaml:2:67: warning: capability 'request' target 'dbb'"));
+    assert_non_null(strstr(m->warnings[0].message, "; did you mean 'db'?"));
+    assert_non_null(strstr(m->warnings[1].message, "h.yaml:8:51: warning: capability 'send' target 'cahce'"));
+    assert_non_null(strstr(m->warnings[1].message, "; did you mean 'cache'?"));
+    manifest_free(m);
+
+    /* A manifest whose targets are all declared (or addresses) has none; the list is NULL. */
+    m = parse_ok("components:\n  - {name: a, module: a.wasm, capabilities: {send: [b, \"#7\", \"*\", host]}}\n"
+                 "  - {name: b, module: b.wasm, capabilities: {request: [a, b]}}\n", NULL);
+    assert_int_equal(m->nwarnings, 0);
+    assert_null(m->warnings);
+    manifest_free(m);
+}
+
+static void test_warning_suggestions(void **state) {
+    (void)state;
+    /* The closest name wins; short names (<= 4 bytes) only get a suggestion at distance 1; a transposition
+     * costs 1; case is ignored; names far off get none. Positions are of the entries in a flow list. */
+    const char *yaml =
+        "components:\n"
+        "  - {name: kv, module: kv.wasm}\n"
+        "  - {name: orders, module: o.wasm}\n"
+        "  - {name: orderz2, module: o.wasm}\n"
+        "  - name: c\n"                                                         /* 5 */
+        "    module: c.wasm\n"
+        "    capabilities: {send: [kx, xy, ordres, ordersss, payments, KV]}\n"; /* 7 */
+    manifest *m = parse_ok(yaml, "t.yaml");
+    assert_int_equal(m->nwarnings, 6);
+    assert_non_null(strstr(m->warnings[0].message, "t.yaml:7:27: warning: capability 'send' target 'kx'"));
+    assert_non_null(strstr(m->warnings[0].message, "; did you mean 'kv'?"));
+    assert_null(strstr(m->warnings[1].message, "did you mean")); /* xy: 2 edits from kv, too short */
+    assert_non_null(strstr(m->warnings[2].message, "target 'ordres'"));
+    assert_non_null(strstr(m->warnings[2].message, "; did you mean 'orders'?"));
+    assert_non_null(strstr(m->warnings[3].message, "; did you mean 'orders'?")); /* 2 deletions */
+    assert_null(strstr(m->warnings[4].message, "did you mean"));
+    assert_non_null(strstr(m->warnings[5].message, "; did you mean 'kv'?")); /* case is ignored */
+    manifest_free(m);
+}
+
+static void test_warning_bounds(void **state) {
+    (void)state;
+    /* 150 bad targets: 100 warnings kept, 50 counted. */
+    size_t cap = 64 * 1024;
+    char *yaml = malloc(cap);
+    assert_non_null(yaml);
+    size_t n = (size_t)snprintf(yaml, cap, "components:\n  - name: a\n    module: a.wasm\n    capabilities:\n      send:\n");
+    for (int i = 0; i < 150; i++)
+        n += (size_t)snprintf(yaml + n, cap - n, "        - nobody%d\n", i);
+    manifest *m = parse_ok(yaml, NULL);
+    assert_int_equal(m->nwarnings, MANIFEST_MAX_WARNINGS);
+    assert_int_equal(m->warnings_dropped, 50);
+    assert_non_null(strstr(m->warnings[0].message, "<string>:6:11: warning: capability 'send' target 'nobody0'"));
+    assert_non_null(strstr(m->warnings[99].message, "target 'nobody99'"));
+    manifest_free(m);
+
+    /* Hostile: 3000 components with 255-byte names one edit apart from 100 255-byte typos. The suggestion
+     * search is bounded (MF_SUGGEST_BUDGET cells), so this parses quickly; warnings are all there. */
+    cap = 8u << 20;
+    yaml = realloc(yaml, cap);
+    assert_non_null(yaml);
+    char name[256];
+    memset(name, 'n', 255);
+    name[255] = '\0';
+    n = (size_t)snprintf(yaml, cap, "components:\n");
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name + 250, 6, "%05d", i);
+        n += (size_t)snprintf(yaml + n, cap - n, "  - {name: %s, module: m.wasm}\n", name);
+    }
+    n += (size_t)snprintf(yaml + n, cap - n, "  - name: c\n    module: c.wasm\n    capabilities:\n      request:\n");
+    for (int i = 0; i < 100; i++) {
+        snprintf(name + 250, 6, "x%04d", i);
+        n += (size_t)snprintf(yaml + n, cap - n, "        - %s\n", name);
+    }
+    uint64_t t0 = now_ms();
+    m = parse_ok(yaml, NULL);
+    fprintf(stderr, "hostile suggestions: %llu ms\n", (unsigned long long)(now_ms() - t0));
+    assert_int_equal(m->nwarnings, 100);
+    assert_non_null(strstr(m->warnings[0].message, "did you mean 'nnn")); /* found within the budget */
+    manifest_free(m);
+    free(yaml);
+}
+
+static void test_version_key(void **state) {
+    (void)state;
+    manifest *m = parse_ok("version: 1\ncomponents: [{name: a, module: a.wasm}]\n", NULL);
+    assert_int_equal(m->version, 1);
+    manifest_free(m);
+    m = parse_ok("components: [{name: a, module: a.wasm}]\nversion: 1\n", NULL); /* anywhere at top level */
+    assert_int_equal(m->version, MANIFEST_VERSION);
+    manifest_free(m);
+    m = parse_ok("components: [{name: a, module: a.wasm}]\n", NULL); /* absent = 1 */
+    assert_int_equal(m->version, 1);
+    manifest_free(m);
+    expect_error_at("version: 2\ncomponents: [{name: a, module: a.wasm}]\n", 1,
+                    "unsupported manifest version 2 (this wactor reads version 1)");
+    expect_error_at("components: [{name: a, module: a.wasm}]\nversion: 0\n", 2, "unsupported manifest version 0");
+    expect_error_at("version: 99999999999999999999999\ncomponents: [{name: a, module: a.wasm}]\n", 1,
+                    "'version' must be a plain integer (this wactor reads version 1), not '99999999999999999999999'");
+    expect_error_at("version: \"1\"\ncomponents: [{name: a, module: a.wasm}]\n", 1,
+                    "'version' must be a plain integer (this wactor reads version 1), not '1'");
+    expect_error_at("version: 1.0\ncomponents: [{name: a, module: a.wasm}]\n", 1, "not '1.0'");
+    expect_error_at("version: -1\ncomponents: [{name: a, module: a.wasm}]\n", 1, "not '-1'");
+    expect_error_at("version: [1]\ncomponents: [{name: a, module: a.wasm}]\n", 1, "not a list");
+    expect_error_at("version:\ncomponents: [{name: a, module: a.wasm}]\n", 1, "'version' must be a plain integer");
+    expect_error_at("version: 1\nversion: 1\ncomponents: [{name: a, module: a.wasm}]\n", 2, "duplicate");
+    expect_error_at("verison: 1\ncomponents: [{name: a, module: a.wasm}]\n", 1,
+                    "unknown key 'verison' at top level (expected version, components, supervisor, send, publish, log, http)");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_fields),
@@ -1605,6 +1774,10 @@ int main(void) {
         cmocka_unit_test(test_limits_all_keys),
         cmocka_unit_test(test_wasi),
         cmocka_unit_test(test_intensity_zero),
+        cmocka_unit_test(test_warning_undeclared_targets),
+        cmocka_unit_test(test_warning_suggestions),
+        cmocka_unit_test(test_warning_bounds),
+        cmocka_unit_test(test_version_key),
     };
     return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
 }

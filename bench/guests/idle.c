@@ -1,6 +1,7 @@
 /* idle.c — the smallest useful component, for memory per idle component and the count of live components:
  * a 1-page linear memory (idle.cflags: 64 KiB initial memory, an 8 KiB stack) and a handle-message that
  * counts. The heap grows with memory.grow if a message ever needs more room. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int32_t received;

@@ -3,6 +3,7 @@
  * it sends it again, n round trips in all, timed with the host clock (wactor.now) from the first send to
  * the last return, and each round trip's own time is kept (the last RTT_KEPT, `rtt_ns(i)`). Any other instance
  * is a ponger: it sends every message back to its sender. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int32_t remaining, round_trips, failed, finished;

@@ -1,6 +1,7 @@
 /* rr.c — request/reply round trips between two components: as "responder" it answers every request with
  * its payload; `run(n)` makes it a requester that sends n requests one after another to "responder"
  * (each after the previous answer), and `done()` tells when the last answer arrived. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int32_t remaining, answered, failed;

@@ -1,5 +1,6 @@
 /* sink.c — the benchmark's receiving component: counts messages and does nothing else, so the figures
  * measure the runtime (delivery, placement through cabi_realloc, the handle-message call), not a handler. */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static int64_t received;

@@ -1,4 +1,5 @@
 /* spin.c — the benchmark's runaway: any message makes it loop forever (until fuel or shutdown ends it). */
+#define WACTOR_GUEST_IMPLEMENTATION /* this file defines cabi_realloc (sdk/c/wactor_guest.h) */
 #include "wactor_guest.h"
 
 static volatile uint32_t spins;

@@ -1,18 +1,40 @@
 /*
- * wactor_guest.h — the guest side of the wactor ABI (docs/ABI.md), for components written in C.
+ * wactor_guest.h — the guest side of the wactor ABI (docs/ABI.md, sdk/wactor.wit), for components written
+ * in C.
  *
- * Build a component with
- *     clang --target=wasm32-wasi -O2 -mexec-model=reactor -I sdk/c -Wl,--export=cabi_realloc x.c
- * and include this header in exactly ONE translation unit of the component (it defines
- * `cabi_realloc` and, through WACTOR_HANDLE_MESSAGE, the `handle-message` export). Other translation
- * units define WACTOR_GUEST_NO_REALLOC before including it.
+ * One file of the component defines WACTOR_GUEST_IMPLEMENTATION before including this header (the stb
+ * convention); every other file includes it plain. That file gets the definition of `cabi_realloc` (the
+ * allocator the host uses to place messages in guest memory); the rest are declarations and static inline
+ * functions, usable from any number of files. Forgetting the define fails the link with
+ *     wasm-ld: error: x.o: undefined symbol: wactor_define_WACTOR_GUEST_IMPLEMENTATION_in_one_file
+ * (the handler macros reference it), defining it in two files with `duplicate symbol: cabi_realloc`.
+ * (WACTOR_GUEST_NO_REALLOC, which other files had to define before, is no longer needed and has no
+ * effect.)
  *
+ *     #define WACTOR_GUEST_IMPLEMENTATION
  *     #include "wactor_guest.h"
  *     static void on_message(const char *sender, size_t sender_len,
  *                            const uint8_t *payload, size_t payload_len) {
  *         wactor_logf(WACTOR_LOG_INFO, "%zu bytes from %.*s", payload_len, (int)sender_len, sender);
  *     }
  *     WACTOR_HANDLE_MESSAGE(on_message)
+ *
+ * Build flags (clang 14 with Debian's wasi-libc and libclang-rt-14-dev-wasm32, as the build does):
+ *     clang --target=wasm32-wasi -mexec-model=reactor -O2 -I sdk/c -I include -o x.wasm x.c [y.c ...]
+ *   --target=wasm32-wasi    required: wasm32 with wasi-libc (WASI preview1 imports)
+ *   -mexec-model=reactor    required for a component: no `main`; the module exports `_initialize`, which the
+ *                           host calls before `_start` (-mexec-model=command for `wactor run MODULE.wasm`
+ *                           programs with a `main`)
+ *   -I sdk/c -I include     this header and include/wactor_errors.h (installed: both in one directory,
+ *                           `pkg-config --variable=guestincludedir wactor`)
+ *   -Wl,--strip-all         optional: drops the name section and wasi-libc's debug info (a small component
+ *                           goes from ~140 KB to ~33 KB and loads faster); wactor does not read names
+ *   -mmultivalue -Xclang -target-abi -Xclang experimental-mv
+ *                           only if an export returns a struct of scalars as several results (e.g.
+ *                           `divmod -> (i32, i32)`, examples/calc.c); every import of this header and every
+ *                           handler is single-result, so nothing else needs it
+ * Not needed: -Wl,--export=cabi_realloc or -Wl,--export=NAME (WACTOR_EXPORT marks exports in the source)
+ * and -Wl,--no-entry (the reactor model implies it).
  *
  * Messaging beyond `send` (docs/ABI.md): topics (wactor_publish / wactor_subscribe, wactor_current_topic
  * inside the handler), request/reply (wactor_request, answered by the target with wactor_reply; answers
@@ -193,13 +215,25 @@ int64_t wactor_spawn(const char *name, size_t name_len);
 
 /* ------------------------------------------------------------------ cabi_realloc + handle-message */
 
-#ifndef WACTOR_GUEST_NO_REALLOC
 /* The canonical-ABI allocator the host uses for its message buffer in guest memory (the "inbox", which
  * it keeps and grows for the instance's life; handlers borrow it), and for results it hands back.
  * new_size 0 frees `old_ptr` and returns a non-NULL, aligned, zero-byte pointer (`align`) that must
- * not be freed. Out of memory traps (the host reports it as a trap of this guest). */
+ * not be freed. Out of memory traps (the host reports it as a trap of this guest). Defined in the file
+ * that defines WACTOR_GUEST_IMPLEMENTATION. */
 WACTOR_EXPORT("cabi_realloc")
 void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size);
+
+/* Defined with cabi_realloc; the handler macros refer to it so that a component without
+ * WACTOR_GUEST_IMPLEMENTATION fails to link, naming the fix, instead of failing to start. */
+extern const char wactor_define_WACTOR_GUEST_IMPLEMENTATION_in_one_file;
+#define WACTOR_GUEST_NEEDS_IMPLEMENTATION_(tag)                                                     \
+    __attribute__((constructor)) static void wactor_guest_needs_implementation_##tag##_(void) {     \
+        __asm__ volatile("" : : "r"(&wactor_define_WACTOR_GUEST_IMPLEMENTATION_in_one_file));       \
+    }
+
+#ifdef WACTOR_GUEST_IMPLEMENTATION
+const char wactor_define_WACTOR_GUEST_IMPLEMENTATION_in_one_file = 1;
+
 void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size) {
     if (align == 0 || (align & (align - 1)) != 0)
         align = 1;
@@ -224,13 +258,14 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
         abort();
     return p;
 }
-#endif
+#endif /* WACTOR_GUEST_IMPLEMENTATION */
 
 /* Defines the `handle-message` export: calls
  *     void fn(const char *sender, size_t sender_len, const uint8_t *payload, size_t payload_len)
  * (sender is not NUL-terminated). Both buffers are borrowed from the host's inbox: valid until `fn`
  * returns, overwritten by the next message — copy what you keep, never free them. */
 #define WACTOR_HANDLE_MESSAGE(fn)                                                                   \
+    WACTOR_GUEST_NEEDS_IMPLEMENTATION_(message)                                                     \
     WACTOR_EXPORT("handle-message")                                                                 \
     void wactor_guest_handle_message_(char *sender, size_t sender_len, uint8_t *payload,            \
                                       size_t payload_len);                                          \
@@ -245,6 +280,7 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
  * negative error (WACTOR_ERR_TIMEDOUT, _NOENT, _NOHANDLER) with an empty payload. The payload is
  * borrowed, as in WACTOR_HANDLE_MESSAGE: valid until `fn` returns. */
 #define WACTOR_HANDLE_REPLY(fn)                                                                     \
+    WACTOR_GUEST_NEEDS_IMPLEMENTATION_(reply)                                                       \
     WACTOR_EXPORT("handle-reply")                                                                   \
     void wactor_guest_handle_reply_(int64_t corr, int32_t status, uint8_t *payload,                 \
                                     size_t payload_len);                                            \
@@ -259,6 +295,7 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
  * "shutdown", "killed", "noproc", a trap kind such as "integer divide by zero", "health"; not
  * NUL-terminated). The reason is borrowed, valid until `fn` returns. */
 #define WACTOR_HANDLE_DOWN(fn)                                                                      \
+    WACTOR_GUEST_NEEDS_IMPLEMENTATION_(down)                                                        \
     WACTOR_EXPORT("handle-down")                                                                    \
     void wactor_guest_handle_down_(int64_t ref, uint64_t pid, char *reason, size_t reason_len);     \
     void wactor_guest_handle_down_(int64_t ref, uint64_t pid, char *reason, size_t reason_len) {    \

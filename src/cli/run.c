@@ -134,6 +134,10 @@ int cli_run(int argc, char **argv) {
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
+    for (size_t i = 0; i < m->nwarnings; i++) /* e.g. a capability target naming nothing declared */
+        fprintf(stderr, "wactor: %s\n", m->warnings[i].message);
+    if (m->warnings_dropped)
+        fprintf(stderr, "wactor: %s: %zu more warnings not shown\n", path, m->warnings_dropped);
 
     /* Taken by a thread of their own; scheduler threads inherit the blocked mask. During start-up a
      * signal ends the process at once (a `_start` may never return). */

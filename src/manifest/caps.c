@@ -80,6 +80,8 @@ static int parse_grant_list(const ctx *c, mf_node *v, pos kat, const char *grant
         (*n)++; /* counted first: freed even if the check fails */
         if (check(c, grant, (*out)[*n - 1], at) != 0)
             return -1;
+        if (check == check_target && mf_ref_add(c, grant, (*out)[*n - 1], at) != 0)
+            return -1;
     }
     return 0;
 }

@@ -14,6 +14,7 @@
  *   tree.c       the `supervisor:` tree
  *   names.c      a hash set of names (components, supervisors)
  *   log.c        the `log:` section (level, format)
+ *   warnings.c   the warnings channel (manifest.warnings) and the check of capability targets
  *
  * Every parse function returns 0 or -1; on -1 it has written "FILE:LINE:COL: message" through mf_fail()
  * and the caller frees whatever the half-built manifest owns (each function leaves its output freeable).
@@ -43,12 +44,25 @@ bool mf_names_get(const mf_names *t, const char *name, size_t *val);
 int mf_names_put(mf_names *t, const char *name, size_t val); /* replaces; -1 without memory */
 void mf_names_free(mf_names *t);
 
+/* A capability target as written (warnings.c checks it against the declared names after the parse). */
+typedef struct mf_ref {
+    const char *grant;     /* "send" / "request" (static) */
+    const char *name;      /* the target, owned by the manifest being built */
+    pos at;
+} mf_ref;
+typedef struct mf_refs {
+    mf_ref *v;
+    size_t n, cap;
+} mf_refs;
+
 /* Where messages go, and the parse's indexes. */
 typedef struct ctx {
     const char *file;      /* the name in messages */
     char *err;             /* may be NULL */
     size_t errlen;
     mf_names *components;  /* component name -> index in manifest.components */
+    mf_refs *refs;         /* capability targets seen so far; may be NULL (not recorded) */
+    manifest *out;         /* the manifest being built, whose warnings mf_warn() appends to; may be NULL */
 } ctx;
 
 /* A growing byte buffer (malloc'd; p is NULL until the first byte). */
@@ -190,6 +204,18 @@ void mf_free_http(manifest_http *h);
 /* ---- log.c: the `log:` section into *out (defaults when v is absent or null) */
 
 int mf_parse_log(const ctx *c, mf_node *v, pos at, manifest_log *out);
+/* ---- warnings.c */
+
+/* Appends "FILE:LINE:COL: warning: <message>" to c->out's warnings (or counts it in warnings_dropped past
+ * MANIFEST_MAX_WARNINGS). Returns 0, or -1 (after mf_fail_oom) without memory. */
+int mf_warn(const ctx *c, pos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void mf_free_warnings(manifest *m);
+/* Records a capability target for mf_check_refs; 0 or -1 (out of memory). `grant` and `name` must outlive
+ * the parse. */
+int mf_ref_add(const ctx *c, const char *grant, const char *name, pos at);
+void mf_refs_free(mf_refs *r);
+/* Warns about every recorded target that names no component or supervisor of `m`. 0 or -1 (memory). */
+int mf_check_refs(const ctx *c, manifest *m);
 
 /* ---- tree.c */
 

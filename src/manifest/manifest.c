@@ -9,6 +9,28 @@
 
 #include "manifest/internal.h"
 
+/* `version:` — a plain integer; only MANIFEST_VERSION is known. */
+static int parse_version(const ctx *c, mf_node *v, pos at, manifest *m) {
+    ctx quiet = *c; /* mf_get_uint's own message is replaced by one that says which version is read */
+    quiet.err = NULL;
+    quiet.errlen = 0;
+    uint64_t n = 0;
+    if (mf_get_uint(&quiet, v, at, "version", UINT32_MAX, &n) != 0) {
+        size_t len = 0;
+        const char *text = mf_is_scalar(v) ? mf_scalar(v, &len) : NULL;
+        return mf_fail(c, mf_node_pos(v, at),
+                       "'version' must be a plain integer (this wactor reads version %d), not %s%s%s",
+                       MANIFEST_VERSION, text ? "'" : "", text ? MF_SHOW(text, len) : mf_kind_name(v),
+                       text ? "'" : "");
+    }
+    if (n != MANIFEST_VERSION)
+        return mf_fail(c, mf_node_pos(v, at),
+                       "unsupported manifest version %llu (this wactor reads version %d)", (unsigned long long)n,
+                       MANIFEST_VERSION);
+    m->version = (int)n;
+    return 0;
+}
+
 static int parse_document(const ctx *c, const mf_doc *doc, const char *base, manifest *m) {
     mf_node *root = mf_doc_root(doc);
     pos top = {1, 1};
@@ -43,9 +65,12 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
         } else if (mf_key_is(e.key, e.klen, "log")) {
             log = e.val;
             log_at = e.kat;
+        } else if (mf_key_is(e.key, e.klen, "version")) {
+            if (parse_version(c, e.val, e.vat, m) != 0)
+                return -1;
         } else {
             return mf_fail(c, e.kat,
-                        "unknown key '%s' at top level (expected components, supervisor, send, publish, log, http)",
+                        "unknown key '%s' at top level (expected version, components, supervisor, send, publish, log, http)",
                         MF_SHOW(e.key, e.klen));
         }
     }
@@ -57,13 +82,16 @@ static int parse_document(const ctx *c, const mf_doc *doc, const char *base, man
         return -1;
     if (mf_parse_sends(c, send, send_at, m) != 0 || mf_parse_publishes(c, publish, publish_at, m) != 0)
         return -1;
-    return mf_parse_tree(c, supervisor, supervisor_at, m);
+    if (mf_parse_tree(c, supervisor, supervisor_at, m) != 0)
+        return -1;
+    return mf_check_refs(c, m);
 }
 
 int manifest_parse(const char *text, size_t len, const char *path, manifest **out, char *err,
                    size_t errlen) {
     mf_names components = {0};
-    ctx c = {path ? path : "<string>", err, errlen, &components};
+    mf_refs refs = {0};
+    ctx c = {path ? path : "<string>", err, errlen, &components, &refs, NULL};
     if (err && errlen)
         err[0] = '\0';
     if (out == NULL || text == NULL)
@@ -78,12 +106,15 @@ int manifest_parse(const char *text, size_t len, const char *path, manifest **ou
         return mf_fail_oom(&c);
     }
 
+    m->version = MANIFEST_VERSION;
+    c.out = m;
     mf_doc *doc = NULL;
     int rc = mf_doc_parse(&c, text, len, &doc);
     if (rc == 0)
         rc = parse_document(&c, doc, path, m);
     mf_doc_free(doc);
     mf_names_free(&components);
+    mf_refs_free(&refs);
     if (rc != 0) {
         manifest_free(m);
         return -1;
@@ -154,6 +185,7 @@ void manifest_free(manifest *m) {
     mf_free_messages(m->publishes, m->npublishes);
     mf_free_supervisor(m->supervisor);
     mf_free_http(&m->http);
+    mf_free_warnings(m);
     free(m->path);
     free(m);
 }

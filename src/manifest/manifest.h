@@ -2,6 +2,7 @@
  * manifest — the YAML description of a system: which components to start under which registered
  * names and limits, and which messages to send them first.
  *
+ *     version: 1                        # optional: the manifest format (only 1 exists; absent = 1)
  *     components:
  *       - name: ping                    # registered name (required, unique)
  *         module: ping.wasm             # relative to the manifest file's directory (required)
@@ -277,8 +278,29 @@ typedef struct manifest_log {
     manifest_log_format format;      /* default MANIFEST_LOG_TEXT */
     bool level_given, format_given;  /* the key was written */
 } manifest_log;
+/* The manifest format version this parser reads: `version: 1` (absent = 1); any other is an error. */
+#define MANIFEST_VERSION 1
+
+/* Warnings kept per manifest; later ones are only counted (manifest.warnings_dropped). */
+#define MANIFEST_MAX_WARNINGS 100u
+
+/* Something the manifest allows but that is almost certainly a mistake: today, a `send` / `request`
+ * capability target that names no component, supervisor or host actor child of the manifest (a typo such as
+ * `request: [stroe]` would deny every request). `message` is "FILE:LINE:COL: warning: ..." (user text
+ * escaped as in errors), with "; did you mean 'NAME'?" when a declared name is within edit distance 1
+ * (names of up to 4 bytes) or 2. */
+typedef struct manifest_warning {
+    char *message;                  /* NUL-terminated, owned by the manifest */
+    int line, col;                  /* 1-based */
+} manifest_warning;
 
 typedef struct manifest {
+    int version;                    /* `version:`, MANIFEST_VERSION (absent = 1) */
+    manifest_warning *warnings;     /* in the order found (capability targets: file order); NULL if none.
+                                       The caller prints them (the CLI: to stderr) */
+    size_t nwarnings;               /* <= MANIFEST_MAX_WARNINGS */
+    size_t warnings_dropped;        /* warnings beyond MANIFEST_MAX_WARNINGS, not kept */
+    size_t warnings_cap;            /* (allocation of `warnings`) */
     manifest_component *components; /* in file order */
     size_t ncomponents;             /* >= 1 */
     manifest_message *sends;           /* in file order; NULL when nsends == 0 */
@@ -340,6 +362,7 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *   - in `publish:` entries: the same as in send entries with 'topic' for 'to' (unknown keys, missing
  *     'topic' or payload, two payloads, bad payloads), and a topic that is not a NATS subject or has
  *     wildcards,
+ *   - a `version:` other than the plain integer 1 ("unsupported manifest version"),
  *   - in `supervisor:`: unknown keys (also in children, backoff, health), a missing 'name' / 'children',
  *     a child with neither or both of 'component' / 'supervisor', a child component that names no
  *     declared component or is placed a second time, a duplicate supervisor name or one that clashes
@@ -350,6 +373,8 @@ int manifest_load(const char *path, manifest **out, char *err, size_t errlen);
  *     supervisors nested more than MANIFEST_MAX_TREE_DEPTH deep.
  *   - in `log:`: not a mapping, unknown keys, a level other than trace / debug / info / warn / error, a
  *     format other than text / json.
+ * A manifest that parses may still carry warnings (manifest.warnings, see manifest_warning): they never
+ * make the parse fail.
  * Thread-safe. Returns -1 with "invalid argument" if text or out is NULL.
  */
 int manifest_parse(const char *text, size_t len, const char *path_for_errors_and_base_dir,
