@@ -86,7 +86,7 @@ all_text "$TMP/err" && grep -Eq "INFO  \[lv\] level info$" "$TMP/err" && ok || b
 # bad values
 expect "unknown --log-level" 2 "" "--log-level needs one of trace, debug, info, warn, error, not 'loud'" -- \
   "$WACTOR" run "$TMP/lv.yaml" --log-level loud
-expect "--log-level without a value" 2 "" "--log-level needs one of" -- "$WACTOR" run "$TMP/lv.yaml" --log-level
+expect "--log-level without a value" 2 "" "--log-level needs a value" -- "$WACTOR" run "$TMP/lv.yaml" --log-level
 expect "unknown --log-format" 2 "" "--log-format needs one of text, json, not 'xml'" -- \
   "$WACTOR" run "$TMP/lv.yaml" --log-format=xml
 printf 'log: { level: loud }\n' >> "$TMP/lv.yaml"
