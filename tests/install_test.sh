@@ -169,7 +169,12 @@ MANWIDTH=100 MANPAGER=cat man -l "$man1" >"$TMP/man.txt" 2>"$TMP/man.err" && ok 
 grep -q "wactor - run WebAssembly components as supervised actors" "$TMP/man.txt" && ok || bad "man: no NAME line"
 manplain=$(groff -man -Tascii -P-cbou "$man1" 2>/dev/null)
 helps=$(cat "$TMP/help")
-for c in $(grep -Eo '^ *wactor [a-z]+' "$TMP/help" | awk '{print $2}' | sort -u); do
+# the commands: "wactor CMD ..." usage lines, or an overview's "  CMD   summary" lines
+cmds=$( { grep -Eo '^ *wactor [a-z]+' "$TMP/help" | awk '{print $2}'
+          grep -E '^  [a-z]+  +[^ ]' "$TMP/help" | awk '{print $1}'; } | sort -u)
+ncmds=$(wc -w <<<"$cmds")
+[ "$ncmds" -ge 3 ] && ok || bad "found only $ncmds commands ('$cmds') in wactor --help: the check would be vacuous"
+for c in $cmds; do
   # each command's own usage: `wactor help CMD` where it exists, and what `wactor CMD` alone prints
   h=$("$P/bin/wactor" help "$c" 2>/dev/null </dev/null) && helps="$helps
 $h"
