@@ -72,9 +72,9 @@ else
   fail=$((fail+1)); echo "FAIL: events"; cat "$TMP/events.jsonl"
 fi
 # Signals always stop the process, also while a `_start` spins during start-up: SIGINT and SIGTERM end it
+# at once with 128 + the signal (timeout -k: a KILL after 10 s would be status 137, a failure).
 # (the signal comes 1.5 s in: one that lands before the handler is installed also ends the process with 130,
 # but without the message these checks look for)
-# at once with 128 + the signal (timeout -k: a KILL after 10 s would be status 137, a failure).
 cat > "$TMP/startloop.yaml" <<YAML
 components:
   - name: stuck
