@@ -188,6 +188,49 @@ static void test_host_asks_rust_kv(void **state) {
     EXPECT_LOG("[rkv] rs_kv: stopping with 1 keys after 10 answers");
 }
 
+/* The host's inbox in Rust memory grows through the SDK's cabi_realloc (Rust's realloc) as messages get
+ * bigger — 100 B to 200 KB (larger ones only make the interpreted JSON parse slow under ASan) — and stays
+ * usable: every answer is right, small ones after big ones too. */
+static void test_rust_inbox_grows(void **state) {
+    FIXTURE();
+    wactor_pid kv = spawn_module(f->rt, f->rs_kv, &(wactor_spawn_opts){.name = "rkv"});
+    /* (Not beyond: growing an inbox that already holds 2 MiB makes realloc copy more than the host's
+     * 1,000,000-instruction budget for cabi_realloc allows, in C components as in Rust ones.) */
+    static const size_t sizes[] = {100, 300, 4000, 5000, 70000, 200000, 100, 150000, 10};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t vlen = sizes[k];
+        size_t cap = vlen + 64;
+        uint8_t *buf = malloc(cap);
+        assert_non_null(buf);
+        int n = snprintf((char *)buf, cap, "\x80\x04{\"put\":\"k%zu\",\"value\":\"", k);
+        memset(buf + n, 'a' + (int)(k % 26), vlen);
+        memcpy(buf + n + vlen, "\"}", 2);
+        void *reply = NULL;
+        size_t rlen = 0;
+        wactor_diag d = {0};
+        wactor_error err = wactor_ask(f->rt, kv, buf, (size_t)n + vlen + 2, 60000, &reply, &rlen, &d);
+        if (err) fprintf(stderr, "ask with a %zu-byte value: %s: %s\n", vlen, wactor_strerror(err), d.message);
+        assert_int_equal(err, WACTOR_OK);
+        /* values up to 4096 bytes of JSON text are stored; longer ones are refused, never a trap */
+        const char *want = vlen + 2 <= 4096 ? "\x80\x04{\"ok\":true}" : "\x80\x04{\"error\":\"value too big\"}";
+        assert_int_equal(rlen, strlen(want));
+        assert_memory_equal(reply, want, rlen);
+        free(reply);
+        free(buf);
+    }
+    char want[8192];
+    memset(want, 0, sizeof want);
+    strcpy(want, "{\"value\":\"");
+    memset(want + strlen(want), 'a' + 2, 4000);
+    strcat(want, "\"}");
+    expect_answer(f->rt, kv, "{\"get\":\"k2\"}", want);
+    expect_answer(f->rt, kv, "{\"get\":\"k8\"}", "{\"value\":\"iiiiiiiiii\"}");
+    expect_answer(f->rt, kv, "{\"get\":\"k7\"}", "{\"error\":\"not found\"}");
+    wactor_actor_info info;
+    assert_int_equal(wactor_info(f->rt, kv, &info), WACTOR_OK);
+    assert_int_equal(info.state, WACTOR_READY);
+}
+
 /* ------------------------------------------------------------------ Rust client -> C service */
 
 static void test_rust_requests_c_kv(void **state) {
@@ -480,6 +523,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_c_client_requests_rust_kv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_host_asks_rust_kv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rust_inbox_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rust_requests_c_kv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pubsub_between_rust_and_c, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rust_spawns_and_monitors, setup, teardown),

@@ -71,8 +71,8 @@ const cli_command_info cli_commands[] = {
      "wactor run [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--log-level L] [--log-format F]\n"
      "           MODULE.wasm|MODULE.wat [ARGS...]",
      "run the system a manifest declares, or a WASI command module",
-     "A manifest: starts its components and supervision tree, delivers its messages, prints every log line\n"
-     "as \"[name] line\", and runs until SIGINT/SIGTERM (or, with --until-idle, until idle); then stops\n"
+     "A manifest: starts its components and supervision tree, delivers its messages, writes log records on stderr\n"
+     "(\"TIME LEVEL [name] line\" or JSON lines), runs until SIGINT/SIGTERM (or, with --until-idle, until idle); then stops\n"
      "everything gracefully and prints a summary (messages, traps, restarts). Manifest options may come\n"
      "before or after MANIFEST.yaml. Exit status: 0, 1 a component trapped at start-up (or, with\n"
      "--fail-on-trap, at any time), 2 bad input, 128+N after a second signal N.\n"

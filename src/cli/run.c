@@ -161,11 +161,6 @@ int cli_run(int argc, char **argv) {
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
-    for (size_t i = 0; i < m->nwarnings; i++) /* e.g. a capability target naming nothing declared */
-        fprintf(stderr, "wactor: %s\n", m->warnings[i].message);
-    if (m->warnings_dropped)
-        fprintf(stderr, "wactor: %s: %zu more warnings not shown\n", path, m->warnings_dropped);
-
     /* Taken by a thread of their own; scheduler threads inherit the blocked mask. During start-up a
      * signal ends the process at once (a `_start` may never return). */
     cli_signals_start();
@@ -174,6 +169,15 @@ int cli_run(int argc, char **argv) {
     cli_log_init(&log, &args.log, m->log.level, m->log.format == MANIFEST_LOG_JSON ? CLI_LOG_JSON : CLI_LOG_TEXT,
                  &out_lock);
     wactor_config cfg = {.log = cli_log_record, .log_user = &log, .log_level = log.level};
+    /* the manifest's warnings (e.g. a capability target naming nothing declared) are log records of the
+     * source "manifest", at warn, so --log-level and --log-format apply to them too */
+    for (size_t i = 0; i < m->nwarnings; i++)
+        cli_log_record(&log, WACTOR_LOG_WARN, "manifest", m->warnings[i].message, strlen(m->warnings[i].message));
+    if (m->warnings_dropped) {
+        char more[64];
+        int n = snprintf(more, sizeof more, "%zu more warnings not shown", m->warnings_dropped);
+        cli_log_record(&log, WACTOR_LOG_WARN, "manifest", more, (size_t)n);
+    }
     wactor_runtime *rt = NULL;
     wactor_error rc_rt = wactor_runtime_create(&cfg, &rt);
     if (rc_rt != WACTOR_OK) {

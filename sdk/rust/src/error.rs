@@ -97,3 +97,34 @@ pub(crate) fn check(rc: i64) -> Result<i64, Error> {
         Err(Error::from_code(rc))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The list above must be the host's, entry by entry: every `X(NAME, value, ERRNO, "text")` line of
+    /// include/wactor_errors.h (the one list the C SDK and the host share) maps to the same text here.
+    #[test]
+    fn same_codes_and_texts_as_the_host() {
+        let header = include_str!("../../../include/wactor_errors.h");
+        let mut seen = 0;
+        for line in header.lines() {
+            let line = line.trim();
+            let rest = match line.strip_prefix("X(") {
+                Some(r) => r,
+                None => continue,
+            };
+            let fields: Vec<&str> = rest.splitn(4, ',').map(str::trim).collect();
+            let value: i64 = fields[1].parse().expect("a value");
+            let text = fields[3].split('"').nth(1).expect("a quoted text");
+            let e = Error::from_code(-value);
+            assert!(!matches!(e, Error::Other(_)), "{} ({}) is missing from the SDK", fields[0], value);
+            assert_eq!(e.code(), -value);
+            assert_eq!(e.text(), text, "text of {}", fields[0]);
+            seen += 1;
+        }
+        assert!(seen >= 17, "only {} entries read from include/wactor_errors.h", seen);
+        assert_eq!(Error::from_code(-99), Error::Other(-99));
+        assert_eq!(Error::Perm.to_string(), "not permitted by the component's capabilities (-16)");
+    }
+}
