@@ -194,8 +194,7 @@ static void test_host_asks_rust_kv(void **state) {
 static void test_rust_inbox_grows(void **state) {
     FIXTURE();
     wactor_pid kv = spawn_module(f->rt, f->rs_kv, &(wactor_spawn_opts){.name = "rkv"});
-    /* (Not beyond: growing an inbox that already holds 2 MiB makes realloc copy more than the host's
-     * 1,000,000-instruction budget for cabi_realloc allows, in C components as in Rust ones.) */
+    /* (Megabyte inboxes: test_inbox_grows_by_megabytes in test_runtime_messaging.) */
     static const size_t sizes[] = {100, 300, 4000, 5000, 70000, 200000, 100, 150000, 10};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         size_t vlen = sizes[k];

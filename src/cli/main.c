@@ -10,10 +10,21 @@
 #include "codec/codec.h"
 #include "common/escape.h"
 
+/* Each usage line indented by `indent` spaces. */
+static void print_usage(FILE *out, const char *usage, int indent) {
+    for (const char *p = usage; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(out, "%*s%.*s\n", indent, "", (int)n, p);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
 static void overview(FILE *out) {
     fputs("wactor — run WebAssembly components as supervised actors\n\nusage:\n", out);
     for (const cli_command_info *c = cli_commands; c->name; c++) {
-        fprintf(out, "  %-9s %s\n", c->name, c->summary);
+        print_usage(out, c->usage, 2);
+        fprintf(out, "      %s\n", c->summary);
     }
     fputs("\n`wactor help COMMAND` or `wactor COMMAND --help` says more. Modules are .wasm binaries or .wat\n"
           "text. Exit status: 0 success, 1 a guest trapped, 2 bad input (see each command).\n",
@@ -22,12 +33,7 @@ static void overview(FILE *out) {
 
 void cli_print_help(FILE *out, const cli_command_info *c) {
     fputs("usage:\n", out);
-    for (const char *p = c->usage; *p;) { /* each usage line indented */
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        fprintf(out, "  %.*s\n", (int)n, p);
-        p += n + (nl ? 1 : 0);
-    }
+    print_usage(out, c->usage, 2);
     fprintf(out, "\n%s.\n", c->summary);
     if (c->details[0]) fprintf(out, "\n%s\n", c->details);
     if (c->options[0].name) fputs("\noptions:\n", out);

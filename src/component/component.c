@@ -5,6 +5,7 @@
  * actor returns ACTOR_YIELD and the scheduler calls resume() later; the next message is taken only when the
  * job is done. A trap ends the job and the instance: the component records the failure and exits.
  */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,8 +20,11 @@
 #include "component/internal.h"
 #include "registry/registry.h"
 
-/* Instructions a host-driven helper call (cabi_realloc) may take before it counts as runaway. */
+/* Instructions a host-driven helper call (cabi_realloc) may take before it counts as runaway: a fixed
+ * part, plus HELPER_BUDGET_PER_BYTE for each byte of the old buffer, which a realloc may copy (a byte-wise
+ * copy loop in the interpreter costs about 6 instructions a byte). Bounded by max_message_bytes. */
 #define HELPER_BUDGET 1000000u
+#define HELPER_BUDGET_PER_BYTE 16u
 
 /* ------------------------------------------------------------------ info */
 
@@ -412,11 +416,11 @@ static bool grow_inbox(component *c, uint32_t need, wactor_diag *d) {
                             {.type = WACTOR_I32, .of.i32 = (int32_t)c->inbox_cap},
                             {.type = WACTOR_I32, .of.i32 = 8},
                             {.type = WACTOR_I32, .of.i32 = (int32_t)cap}};
-    uint64_t executed = 0;
-    eng_status st = eng_call(c->inst, "cabi_realloc", args, 4, HELPER_BUDGET, &executed, d);
+    uint64_t executed = 0, budget = HELPER_BUDGET + (uint64_t)HELPER_BUDGET_PER_BYTE * c->inbox_cap;
+    eng_status st = eng_call(c->inst, "cabi_realloc", args, 4, budget, &executed, d);
     if (st == ENG_SUSPENDED) {
         eng_abort(c->inst, WACTOR_TRAP_FUEL_EXHAUSTED, "cabi_realloc did not return");
-        diag_set(d, WACTOR_TRAP_FUEL_EXHAUSTED, "cabi_realloc ran over %u instructions", HELPER_BUDGET);
+        diag_set(d, WACTOR_TRAP_FUEL_EXHAUSTED, "cabi_realloc ran over %" PRIu64 " instructions", budget);
         return false;
     }
     if (st == ENG_ERROR) {
