@@ -150,7 +150,8 @@ typedef void (*wactor_log_fn)(void *user, wactor_log_level level, const char *na
 
 typedef struct wactor_config {
     unsigned threads;          /* scheduler threads; 0 = number of online cores */
-    wactor_log_fn log;         /* NULL = log lines go to stderr as "LEVEL [name] line", name and line escaped
+    wactor_log_fn log;         /* NULL = log lines go to stderr as "level [name] line" (e.g. "info [calc] hi": the
+                                  lower-case level name, no time stamp; the CLI's own sink adds one), name and line escaped
                                   (control characters, ESC, NUL, invalid UTF-8 as \n, \x1b, ...) */
     void *log_user;
     wactor_log_level log_level; /* the least level passed to `log`; records below it cost a comparison.
