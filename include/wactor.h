@@ -150,7 +150,8 @@ typedef void (*wactor_log_fn)(void *user, wactor_log_level level, const char *na
 
 typedef struct wactor_config {
     unsigned threads;          /* scheduler threads; 0 = number of online cores */
-    wactor_log_fn log;         /* NULL = log lines go to stderr as "LEVEL [name] line", name and line escaped
+    wactor_log_fn log;         /* NULL = log lines go to stderr as "level [name] line" (e.g. "info [calc] hi": the
+                                  lower-case level name, no time stamp; the CLI's own sink adds one), name and line escaped
                                   (control characters, ESC, NUL, invalid UTF-8 as \n, \x1b, ...) */
     void *log_user;
     wactor_log_level log_level; /* the least level passed to `log`; records below it cost a comparison.
@@ -562,6 +563,12 @@ WACTOR_API wactor_error wactor_terminate_child(wactor_runtime *rt, wactor_pid su
 WACTOR_API wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup, const char *id);
 /* Forgets a terminated child's spec. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
 WACTOR_API wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id);
+
+/* Kinds of actor (docs/ABI.md, "Kinds of actor"). Supervisors and components take each other's messages
+ * never: the supervisor calls above on a pid that is not a supervisor (a component, a host actor, a
+ * subscriber) return WACTOR_EINVAL and leave it untouched; wactor_send, wactor_ask, wactor_invoke,
+ * wactor_invoke_values and wactor_health to a supervisor return WACTOR_EINVAL (diag, where there is one:
+ * "not a component or host actor") — nothing is queued, nothing answered. A dead pid stays WACTOR_ENOENT. */
 
 /* ---------------------------------------------------------------- observability
  * What an operator's view of a node reads (the admin console, the admin HTTP server: docs/OPERATIONS.md).
