@@ -645,6 +645,32 @@ static void test_bounded_infinite_loop(void **state) {
     eng_instance_free(inst);
 }
 
+/* A bulk instruction is charged by its length (docs/ABI.md): 64 KiB of memory.fill costs 1 + 1024, so a
+ * slice of 10,000 instructions ends after about ten of them instead of running a thousand; a copy of 32 KiB
+ * costs 1 + 512; a table.fill of 1024 elements 1 + 128. Unbounded, the same calls finish and report it all. */
+static void test_bounded_bulk_memory(void **state) {
+    (void)state;
+    static const struct { const char *fn; uint64_t per_call; } cases[] = {
+        {"fill_n", 1 + 65536 / 64}, {"copy_n", 1 + 32768 / 64}, {"tfill_n", 1 + 1024 / 8}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        eng_instance *inst = instantiate("engine_bulk", NULL);
+        wactor_diag d;
+        uint64_t executed = 0;
+        assert_int_equal(eng_call(inst, cases[k].fn, (wactor_value[]){I32(1000)}, 1, 10000, &executed, &d),
+                         ENG_SUSPENDED);
+        assert_int_equal(executed, 10000); /* never more than the slice */
+        eng_abort(inst, WACTOR_TRAP_FUEL_EXHAUSTED, "fuel exhausted");
+        eng_instance_free(inst);
+
+        inst = instantiate("engine_bulk", NULL);
+        assert_int_equal(eng_call(inst, cases[k].fn, (wactor_value[]){I32(100)}, 1, 0, &executed, &d), ENG_DONE);
+        if (executed < 100 * cases[k].per_call)
+            fail_msg("%s: 100 calls charged %llu, want at least %llu", cases[k].fn, (unsigned long long)executed,
+                     (unsigned long long)(100 * cases[k].per_call));
+        eng_instance_free(inst);
+    }
+}
+
 typedef struct {
     eng_instance *inst;
     int resumes;
@@ -1703,6 +1729,7 @@ int main(void) {
         cmocka_unit_test(test_typed_calls),
         cmocka_unit_test(test_call_errors),
         cmocka_unit_test(test_bounded_infinite_loop),
+        cmocka_unit_test(test_bounded_bulk_memory),
         cmocka_unit_test(test_bounded_finite_loop_matches_unbounded),
         cmocka_unit_test(test_bounded_budget_one),
         cmocka_unit_test(test_host_functions),

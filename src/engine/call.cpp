@@ -68,14 +68,15 @@ Result host_callback(HostCell *cell, Thread &thread, const eng_host_func *hf, co
  * istream: each instruction starts with its opcode as a u32; the top frame's offset is the current pc.) The
  * code of the frame's module is looked up only when the frame's module changes. */
 namespace {
-struct GrowWatch {
+struct OpWatch {
     wabt_access::IstreamData::type code_of = get(wabt_access::IstreamData{});
     const Module *mod = nullptr;
     const u8 *code = nullptr;
     size_t size = 0;
 
-    bool at_grow(const std::vector<Frame> &frames) {
-        if (frames.empty()) return false;
+    /* The opcode the next step executes, or UINT32_MAX when it cannot be read. */
+    u32 next(const std::vector<Frame> &frames) {
+        if (frames.empty()) return UINT32_MAX;
         const Frame &f = frames.back();
         if (f.mod != mod) {
             mod = f.mod;
@@ -87,12 +88,31 @@ struct GrowWatch {
                 size = b.size();
             }
         }
-        if (!code || (size_t)f.offset + sizeof(u32) > size) return false;
+        if (!code || (size_t)f.offset + sizeof(u32) > size) return UINT32_MAX;
         u32 op;
         std::memcpy(&op, code + f.offset, sizeof op);
-        return op == (u32)Opcode::MemoryGrow;
+        return op;
     }
 };
+
+/* The extra fuel a bulk instruction costs beyond its one: memory.fill/copy/init one per
+ * kBulkBytesPerFuel bytes, table.fill/copy/init one per kBulkElemsPerFuel elements. Their length is the
+ * top operand. Without it a guest could write the whole of its memory (64 MiB by default) per
+ * instruction, and a slice of N instructions would hold a scheduler thread for N times that. */
+constexpr u64 kBulkBytesPerFuel = 64;
+constexpr u64 kBulkElemsPerFuel = 8;
+u64 bulk_extra(u32 op, const std::vector<Value> &values) {
+    if (values.empty()) return 0;
+    switch (op) {
+    case (u32)Opcode::MemoryFill:
+    case (u32)Opcode::MemoryCopy:
+    case (u32)Opcode::MemoryInit: return values.back().Get<u32>() / kBulkBytesPerFuel;
+    case (u32)Opcode::TableFill:
+    case (u32)Opcode::TableCopy:
+    case (u32)Opcode::TableInit: return values.back().Get<u32>() / kBulkElemsPerFuel;
+    default: return 0;
+    }
+}
 } // namespace
 
 /* Bookkeeping when the current call has returned: the start function is done once it returns. */
@@ -110,22 +130,28 @@ static void call_returned(eng_instance *inst) {
  * (call stack exhausted) through call_indirect, an imported function or a host function sets the trap
  * out-parameter but StepInternal returns Ok and skips the call (wabt 1.0.32's Thread::DoCall ignores
  * PushCall's result); so any step that leaves a trap behind is a trap. And with a memory cap, each
- * memory.grow's result is watched so that a refused grow is known (see classify). */
+ * memory.grow's result is watched so that a refused grow is known (see classify). A bulk memory or table
+ * instruction counts as 1 + its length / kBulkBytesPerFuel (or kBulkElemsPerFuel) instructions. */
 eng_status run(eng_instance *inst, uint64_t budget, uint64_t *executed, wactor_diag *diag) {
     Thread *t = inst->thread.get();
     auto step = get(wabt_access::StepInternal{});
     const std::vector<Value> &values = t->*get(wabt_access::ValueStack{});
     const std::vector<Frame> &frames = t->*get(wabt_access::Frames{});
     const bool watch_grow = inst->cap_pages != 0;
-    GrowWatch watch;
+    OpWatch watch;
     Trap::Ptr trap;
     RunResult r = RunResult::Ok;
     uint64_t n = 0;
     bool values_exhausted = false;
     while (budget == 0 || n < budget) {
-        bool grow = watch_grow && watch.at_grow(frames);
+        u32 op = watch.next(frames);
+        bool grow = watch_grow && op == (u32)Opcode::MemoryGrow;
+        u64 extra = bulk_extra(op, values);
         r = (t->*step)(&trap);
-        n++;
+        /* a bulk instruction spends what is left of the slice at most: the slice ends, and a fuel limit
+         * that granted this slice is used up */
+        n += 1 + extra;
+        if (budget != 0 && n > budget) n = budget;
         if (r != RunResult::Ok) break;
         if (trap) { /* see above: a skipped call */
             r = RunResult::Trap;
