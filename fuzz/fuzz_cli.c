@@ -10,8 +10,9 @@
  * Checks, beyond "no crash, no leak, no UB": the options point into the given argv; a call has its module
  * and export, at most WACTOR_MAX_PARAMS + 1 positional arguments kept, an encoded value exactly when a
  * codec was chosen, never both; a run has a manifest path that is not an option; every failure has a
- * message; `run MODULE.wasm` (a WASI command, cli_run_is_command) has its --env NAME=VALUE and --dir
- * HOST[::GUEST] values well-formed and pointing into argv, and a module index after them.
+ * message of its command (or help was asked for with -h/--help); `run MODULE.wasm|.wat` (a WASI command) has
+ * its --env NAME=VALUE and --dir HOST[::GUEST] values well-formed and pointing into argv, a module index after
+ * them, and no manifest option; a manifest run has no command option.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,13 @@ static int in_argv(const char *p, char **argv, int argc) {
     return 0;
 }
 
+/* True if p points into one of the argv strings (at its start or inside it). */
+static int inside_argv(const char *p, char **argv, int argc) {
+    for (int i = 0; i < argc; i++)
+        if (p >= argv[i] && p <= argv[i] + strlen(argv[i])) return 1;
+    return 0;
+}
+
 static void check_call(int argc, char **argv, const cli_call_args *a) {
     CHECK(a->module && a->export && in_argv(a->module, argv, argc) && in_argv(a->export, argv, argc));
     CHECK(a->npositional >= 0 && a->npositional <= WACTOR_MAX_PARAMS + 1);
@@ -42,7 +50,7 @@ static void check_call(int argc, char **argv, const cli_call_args *a) {
     CHECK((a->codec == 0) == (a->encoded == NULL));
     CHECK(a->codec == 0 || codec_name(a->codec) != NULL);
     CHECK(!(a->codec && a->npositional));
-    if (a->encoded) CHECK(in_argv(a->encoded, argv, argc));
+    if (a->encoded) CHECK(inside_argv(a->encoded, argv, argc)); /* "--json=[1]": inside its argument */
 
     /* The export's signature as `call` would learn it: one type per positional argument, from its length. */
     wactor_valtype types[WACTOR_MAX_PARAMS];
@@ -88,15 +96,17 @@ static void check_call(int argc, char **argv, const cli_call_args *a) {
     free(payload);
 }
 
-/* True if p points into one of the argv strings (at its start or inside it). */
-static int inside_argv(const char *p, char **argv, int argc) {
-    for (int i = 0; i < argc; i++)
-        if (p >= argv[i] && p <= argv[i] + strlen(argv[i])) return 1;
-    return 0;
-}
-
-static void check_command(int argc, char **argv, const cli_command_args *a) {
-    CHECK(a->module >= 0 && a->module < argc);
+static void check_run(int argc, char **argv, const cli_run_args *a) {
+    CHECK(a->path && in_argv(a->path, argv, argc));
+    CHECK(a->module >= 0 && a->module < argc && argv[a->module] == a->path);
+    if (a->events_path) CHECK(inside_argv(a->events_path, argv, argc));
+    if (!a->command) {
+        CHECK(a->nenv == 0 && a->ndirs == 0);
+        return;
+    }
+    size_t n = strlen(a->path);
+    CHECK((n >= 5 && strcmp(a->path + n - 5, ".wasm") == 0) || (n >= 4 && strcmp(a->path + n - 4, ".wat") == 0));
+    CHECK(!a->until_idle && !a->stats && !a->admin && !a->fail_on_trap && !a->events_path);
     CHECK(a->nenv + a->ndirs <= (size_t)a->module);
     for (size_t i = 0; i < a->nenv; i++) {
         CHECK(inside_argv(a->env[i], argv, argc));
@@ -110,9 +120,18 @@ static void check_command(int argc, char **argv, const cli_command_args *a) {
     }
 }
 
-static void check_run(int argc, char **argv, const cli_run_args *a) {
-    CHECK(a->path && a->path[0] != '-' && in_argv(a->path, argv, argc));
-    if (a->events_path) CHECK(in_argv(a->events_path, argv, argc));
+/* A failure has a message of the command; help was asked for only with -h/--help in argv. */
+static void check_failure(int rc, const char *err, const char *cmd, int argc, char **argv) {
+    if (rc == CLI_PARSE_HELP) {
+        int asked = 0;
+        for (int i = 0; i < argc; i++) asked |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+        CHECK(asked);
+        return;
+    }
+    CHECK(rc == CLI_PARSE_ERROR);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "wactor %s: ", cmd);
+    CHECK(strncmp(err, "usage: ", 7) == 0 || strncmp(err, prefix, strlen(prefix)) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -138,32 +157,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case CLI_CMD_CALL: {
         cli_call_args a;
         err[0] = '\0';
-        if (cli_parse_call(argc - 2, argv + 2, &a, err, sizeof err) == 0) check_call(argc - 2, argv + 2, &a);
-        else CHECK(strncmp(err, "usage: ", 7) == 0 || strncmp(err, "wactor call: ", 13) == 0);
+        int rc = cli_parse_call(argc - 2, argv + 2, &a, err, sizeof err);
+        if (rc == CLI_PARSE_OK) check_call(argc - 2, argv + 2, &a);
+        else check_failure(rc, err, "call", argc - 2, argv + 2);
+        break;
+    }
+    case CLI_CMD_INSPECT: {
+        cli_inspect_args a;
+        err[0] = '\0';
+        int rc = cli_parse_inspect(argc - 2, argv + 2, &a, err, sizeof err);
+        if (rc == CLI_PARSE_OK) CHECK(a.module && in_argv(a.module, argv + 2, argc - 2));
+        else check_failure(rc, err, "inspect", argc - 2, argv + 2);
         break;
     }
     case CLI_CMD_RUN: {
-        if (cli_run_is_command(argc - 2, argv + 2)) {
-            cli_command_args c;
-            err[0] = '\0';
-            if (cli_parse_command_run(argc - 2, argv + 2, &c, err, sizeof err) == 0) {
-                check_command(argc - 2, argv + 2, &c);
-                cli_command_args_free(&c);
-            } else {
-                CHECK(strncmp(err, "usage: ", 7) == 0 || strncmp(err, "wactor run: ", 12) == 0);
-            }
-            break;
-        }
         cli_run_args a;
         err[0] = '\0';
-        if (cli_parse_run(argc - 2, argv + 2, &a, err, sizeof err) == 0) check_run(argc - 2, argv + 2, &a);
-        else CHECK(strncmp(err, "usage: ", 7) == 0 || strncmp(err, "wactor run: ", 12) == 0);
+        int rc = cli_parse_run(argc - 2, argv + 2, &a, err, sizeof err);
+        if (rc == CLI_PARSE_OK) {
+            check_run(argc - 2, argv + 2, &a);
+            cli_run_args_free(&a);
+        } else {
+            check_failure(rc, err, "run", argc - 2, argv + 2);
+        }
         break;
     }
-    case CLI_CMD_INSPECT:
     case CLI_CMD_HELP:
+    case CLI_CMD_VERSION:
     case CLI_CMD_UNKNOWN: CHECK(argc >= 2); break;
     }
+    /* every command in the table is found by its name */
+    for (const cli_command_info *c = cli_commands; c->name; c++) CHECK(cli_command_find(c->name) == c);
     free(buf);
     return 0;
 }

@@ -178,11 +178,16 @@ WACTOR_API void wactor_runtime_destroy(wactor_runtime *rt);
 /* Validates and compiles a WebAssembly module from `len` bytes (copied; the caller keeps `bytes`).
  * Identical bytes share one compiled module (cached by content hash). The module is reference-counted:
  * release it with wactor_module_release(); actors spawned from it keep their own reference.
- * Errors: WACTOR_EMODULE (malformed or invalid; diag says what and where), WACTOR_ENOMEM, WACTOR_EINVAL. */
+ * Errors: WACTOR_EMODULE (malformed or invalid; diag says what and where; a Component-Model binary — magic,
+ * then a version with layer 1, e.g. 0d 00 01 00 — is "this is a WebAssembly component (...); wactor runs
+ * core modules"), WACTOR_ENOMEM, WACTOR_EINVAL. */
 WACTOR_API wactor_error wactor_module_load(wactor_runtime *rt, const void *bytes, size_t len,
                                 wactor_module **out, wactor_diag *diag);
 
-/* Reads `path` and loads it as above. Errors: also WACTOR_EIO / WACTOR_ENOENT for the file. */
+/* Reads `path` and loads it as above; a path ending in ".wat" is WebAssembly text (core spec chapter 6),
+ * converted first (wabt's parser and validator; an error is WACTOR_EMODULE "PATH:LINE:COL: error: ...").
+ * Errors: also WACTOR_ENOENT / WACTOR_EIO for the file, diag "cannot open PATH: <strerror>" (or "cannot
+ * read"). Other messages start with PATH. */
 WACTOR_API wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path,
                                      wactor_module **out, wactor_diag *diag);
 
@@ -436,7 +441,9 @@ WACTOR_API wactor_error wactor_totals(wactor_runtime *rt, const char *name, wact
  * Errors: WACTOR_ENOENT. */
 WACTOR_API wactor_error wactor_stop(wactor_runtime *rt, wactor_pid pid, int timeout_ms);
 
-/* Waits until every mailbox is empty and no actor is running (`timeout_ms` <= 0: forever).
+/* Waits until every mailbox is empty and no actor is running (`timeout_ms` <= 0: forever). Pending timers
+ * count as work (a request timeout, a restart's backoff), except the supervisors' health-probe timers: a
+ * system whose only remaining activity is periodic health checks is idle (a probe in flight is work).
  * Errors: WACTOR_ETIMEDOUT. */
 WACTOR_API wactor_error wactor_wait_idle(wactor_runtime *rt, int timeout_ms);
 

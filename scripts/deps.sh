@@ -6,6 +6,7 @@ pkgs=(cmake make gcc g++ pkg-config clang lld wabt wasi-libc libclang-rt-14-dev-
       libyaml-dev libcbor-dev libjansson-dev libcmocka-dev "$@")
 pkgs+=(groff-base man-db)  # wactor(1): the install test renders and lints it (tests/install_test.sh)
 pkgs+=(libsqlite3-dev)  # examples/embed/kv_service.c: the SQLite host actor (host actors, issue 15)
+pkgs+=(python3)  # tests/cli/log.sh: parses every JSON log line (json module)
 pkgs+=(libmicrohttpd-dev prometheus)  # the admin HTTP server (src/http); promtool checks /metrics in tests
 pkgs+=(chromium python3)  # the dashboard in a real browser: tests/dashboard_test.py, docs/dashboard.png
 pkgs+=(rustc cargo libstd-rust-dev-wasm32)  # Rust guests: sdk/rust, examples/rust (Debian rustc 1.63, wasm32-wasi std)

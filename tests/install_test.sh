@@ -160,7 +160,7 @@ else
 fi
 "$P/bin/wactor" --help >"$TMP/help" 2>&1 && ok || bad "installed wactor --help"
 
-# ---- 8. wactor(1): renders without warnings, and names every command and option of `wactor --help`
+# ---- 8. wactor(1): renders without warnings, and names every command and option the usage texts name
 man1=$P/share/man/man1/wactor.1
 warn=$(groff -man -Tutf8 -ww -z "$man1" 2>&1)
 [ -z "$warn" ] && ok || bad "groff warnings in wactor.1: $warn"
@@ -170,7 +170,11 @@ grep -q "wactor - run WebAssembly components as supervised actors" "$TMP/man.txt
 manplain=$(groff -man -Tascii -P-cbou "$man1" 2>/dev/null)
 helps=$(cat "$TMP/help")
 for c in $(grep -Eo '^ *wactor [a-z]+' "$TMP/help" | awk '{print $2}' | sort -u); do
-  h=$("$P/bin/wactor" help "$c" 2>/dev/null) && helps="$helps
+  # each command's own usage: `wactor help CMD` where it exists, and what `wactor CMD` alone prints
+  h=$("$P/bin/wactor" help "$c" 2>/dev/null </dev/null) && helps="$helps
+$h"
+  h=$(timeout 20 "$P/bin/wactor" "$c" 2>&1 </dev/null)
+  helps="$helps
 $h"
   grep -Eq "^ *wactor $c( |\$)" <<<"$manplain" && ok || bad "wactor(1) has no synopsis for 'wactor $c'"
 done

@@ -533,6 +533,38 @@ static void test_send_after(void **st) {
     pthread_mutex_destroy(&t.mu);
 }
 
+/* A background timer (health ticks) does not keep the system busy while it is pending; its message, once
+ * sent, is delivered as any other. */
+static void test_send_after_background(void **st) {
+    (void)st;
+    actor_system *sys;
+    assert_int_equal(actor_system_create(2, &sys), 0);
+    ticks t = {.n = 0};
+    pthread_mutex_init(&t.mu, NULL);
+    actor_id id;
+    assert_int_equal(actor_spawn(sys, &tick_beh, &t, &id), 0);
+    assert_int_equal(actor_send_after_background(sys, id, msg_u64(MSG_TICK, 7, 0), 60000), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 5000), 0); /* idle at once, the timer still pending */
+    assert_int_equal(actor_send_after_background(sys, id, msg_u64(MSG_TICK, 5, 0), 10), 0);
+    for (int i = 0; i < 500; i++) { /* it still fires and is delivered (hang guard: 5 s) */
+        pthread_mutex_lock(&t.mu);
+        int n = t.n;
+        pthread_mutex_unlock(&t.mu);
+        if (n == 1) break;
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    pthread_mutex_lock(&t.mu);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.order[0], 5);
+    pthread_mutex_unlock(&t.mu);
+    /* an ordinary timer still counts */
+    assert_int_equal(actor_send_after(sys, id, msg_u64(MSG_TICK, 9, 0), 60000), 0);
+    assert_int_equal(actor_system_wait_idle(sys, 20), -ETIMEDOUT);
+    actor_system_destroy(sys); /* the pending ones are freed (LSan) */
+    pthread_mutex_destroy(&t.mu);
+}
+
 /* ------------------------------------------------------------------ idle, spawn from handler */
 
 /* A node that, on MSG_SPAWN(depth), spawns two children and forwards depth-1 to each; leaves count. */
@@ -946,6 +978,7 @@ int main(void) {
         cmocka_unit_test(test_kill),
         cmocka_unit_test(test_futures),
         cmocka_unit_test(test_send_after),
+        cmocka_unit_test(test_send_after_background),
         cmocka_unit_test(test_spawn_from_handler_and_idle),
         cmocka_unit_test(test_wait_idle_ring),
         cmocka_unit_test(test_ping_pong_no_lost_wakeup),

@@ -138,6 +138,11 @@ static void test_supervisor_commands(void **state) {
     expect("which_children kv", 404, "not a supervisor");
     expect("terminate_child kv x", 404, "not a supervisor");
     expect("info kv", 200, "\"state\":\"ready\""); /* untouched */
+    /* and the other way round: messages are for components only */
+    expect("health root", 404, "root is not a component");
+    expect("ask root {}", 404, "root is not a component");
+    expect("send root {}", 404, "root is not a component");
+    expect("count_children root", 200, "{\"specs\":2,\"active\":2");
     expect("which_children nosuch", 404, "no such actor");
     expect("count_children root", 200, "{\"specs\":2,\"active\":2,\"supervisors\":0,\"workers\":2}");
     expect("restart_child root kv", 409, "running");
@@ -179,10 +184,54 @@ static void test_session_end(void **state) {
     free(t);
 }
 
+/* Hostile input: 20,000 lines built from command words, addresses, JSON fragments and random bytes
+ * (a fixed seed: the same lines every run). Every answer is an object or array with a status, and the
+ * system is unharmed afterwards. */
+static void test_random_lines(void **state) {
+    (void)state;
+    static const char *const parts[] = {
+        "ps", "info", "send", "ask", "publish", "health", "which_children", "count_children", "start_child",
+        "terminate_child", "restart_child", "delete_child", "stats", "node", "tree", "root", "kv", "#", "#0",
+        "#1", "#18446744073709551616", "{", "}", "[", "]", "\"", ":", ",", "1e999", "null", "\\u0000", "a.b",
+        "a.*", ">", " ", "\t", "\r", "\xff\xfe", "\x00", "{\"get\":\"k\"}", "{\"crash\":1}"};
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    char line[256];
+    for (int i = 0; i < 20000; i++) {
+        size_t n = 0;
+        int words = 1 + (int)(x % 5);
+        for (int w = 0; w < words; w++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const char *p = parts[x % (sizeof parts / sizeof *parts)];
+            if (x % 11 == 0) { /* a random byte */
+                line[n++] = (char)(x >> 24);
+            } else {
+                size_t k = strlen(p);
+                if (n + k + 1 >= sizeof line) break;
+                memcpy(line + n, p, k);
+                n += k;
+            }
+            if (x % 3) line[n++] = ' ';
+        }
+        /* never kill the supervisor's children on purpose: those commands are tested above */
+        if (n >= 9 && (!memcmp(line, "terminate", 9) || !memcmp(line, "delete_ch", 9) || !memcmp(line, "send kv {", 9)))
+            continue;
+        admin_session s;
+        admin_session_init(&s);
+        bool end = false;
+        admin_answer a = admin_command(rt, &s, line, n, &end);
+        if (a.json) assert_true(json_is_object(a.json) || json_is_array(a.json));
+        assert_true(a.status >= 200 && a.status < 600);
+        json_decref(a.json);
+    }
+    expect("info kv", 200, "\"state\":\"ready\"");
+    expect("count_children root", 200, "\"active\":2");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ps_and_addresses), cmocka_unit_test(test_json_validated),
         cmocka_unit_test(test_supervisor_commands), cmocka_unit_test(test_session_end),
+        cmocka_unit_test(test_random_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

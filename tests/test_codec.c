@@ -593,7 +593,7 @@ static void test_results_json(void **state) {
     wactor_value several[] = {vi32(-1), vi64(INT64_MIN), vf32(2.5f), vf64(6.0), vf64(0.1), vf32(0.1f),
                               vf64(NAN), vf32(-INFINITY)};
     assert_int_equal(codec_encode_results(WACTOR_CODEC_JSON, several, ARRAY_LEN(several), &p, &len), WACTOR_OK);
-    const char *want = "[-1,-9223372036854775808,2.5,6,0.1,0.1,null,null]";
+    const char *want = "[-1,-9223372036854775808,2.5,6,0.1,0.1,\"nan\",\"-inf\"]"; /* non-finite: strings */
     assert_int_equal(len, 2 + strlen(want));
     assert_memory_equal(p + 2, want, strlen(want));
     json_error_t jerr;
@@ -607,8 +607,8 @@ static void test_results_json(void **state) {
     assert_true(json_number_value(json_array_get(j, 3)) == 6.0);
     assert_true(json_real_value(json_array_get(j, 4)) == 0.1);
     assert_true((float)json_real_value(json_array_get(j, 5)) == 0.1f);
-    assert_true(json_is_null(json_array_get(j, 6)));
-    assert_true(json_is_null(json_array_get(j, 7)));
+    assert_string_equal(json_string_value(json_array_get(j, 6)), "nan");
+    assert_string_equal(json_string_value(json_array_get(j, 7)), "-inf");
     json_decref(j);
     free(p);
 }
@@ -709,14 +709,17 @@ static void test_results_round_trip_every_codec(void **state) {
         assert_true(isnan(back[0].of.f32) && isnan(back[1].of.f64));
         free(p);
     }
-    /* ...but not JSON: null is refused on the way back */
+    /* ...and JSON, as the strings "nan" and "-nan", bit for bit */
     uint8_t *p;
     size_t len;
     assert_int_equal(codec_encode_results(WACTOR_CODEC_JSON, nan2, 2, &p, &len), WACTOR_OK);
+    assert_int_equal(len, 2 + strlen("[\"nan\",\"-nan\"]"));
+    assert_memory_equal(p + 2, "[\"nan\",\"-nan\"]", len - 2);
     wactor_value back[2];
     char err[256];
-    assert_int_equal(codec_decode_args(p, len, nt, 2, back, err, sizeof err), WACTOR_ETYPE);
-    assert_string_equal(err, "argument 1: expected f32, got null");
+    assert_int_equal(codec_decode_args(p, len, nt, 2, back, err, sizeof err), WACTOR_OK);
+    assert_memory_equal(&back[0].of.f32, &nan2[0].of.f32, 4);
+    assert_memory_equal(&back[1].of.f64, &nan2[1].of.f64, 8);
     free(p);
 }
 
@@ -916,14 +919,77 @@ static void test_values_to_json(void **state) {
     check_json((wactor_value[]){vf32(3.14159265f)}, 1, "3.1415927");
     check_json((wactor_value[]){vf64(1e20)}, 1, "1e+20");
     check_json((wactor_value[]){vf64(-0.0)}, 1, "-0.0");
-    check_json((wactor_value[]){vf64(NAN)}, 1, "null");
-    check_json((wactor_value[]){vf32(INFINITY)}, 1, "null");
+    check_json((wactor_value[]){vf64(NAN)}, 1, "\"nan\"");
+    check_json((wactor_value[]){vf32(INFINITY)}, 1, "\"inf\"");
+    check_json((wactor_value[]){vi64(9007199254740993)}, 1, "9007199254740993"); /* 2^53 + 1: exact */
+    check_json((wactor_value[]){vi64(INT64_MAX)}, 1, "9223372036854775807");
     check_json((wactor_value[]){vi64(INT64_MIN)}, 1, "-9223372036854775808");
     check_json((wactor_value[]){vf64(1.7976931348623157e308)}, 1, "1.7976931348623157e+308");
     check_json((wactor_value[]){vi32(1), vi32(2)}, 2, "[1,2]");
     check_json((wactor_value[]){vi32(1), vi64(-2), vf32(2.5f), vf64(6.0)}, 4, "[1,-2,2.5,6]");
     wactor_value bad = {.type = (wactor_valtype)9};
     assert_null(codec_values_to_json(&bad, 1));
+}
+
+/* Non-finite floats in JSON: the strings of codec.h, out and back in with their exact bits; bad strings. */
+static void test_json_nonfinite(void **state) {
+    (void)state;
+    struct { wactor_value v; const char *text; } cases[] = {
+        {f32_of_bits(0x7fc00000u), "nan"},          {f32_of_bits(0xffc00000u), "-nan"},
+        {f32_of_bits(0x7fc00001u), "nan:0x400001"}, {f32_of_bits(0x7f800001u), "nan:0x1"}, /* signalling */
+        {f32_of_bits(0xff800000u), "-inf"},         {f32_of_bits(0x7f800000u), "inf"},
+        {f64_of_bits(0x7ff8000000000000ull), "nan"}, {f64_of_bits(0xfff0000000000001ull), "-nan:0x1"},
+        {f64_of_bits(0x7fffffffffffffffull), "nan:0xfffffffffffff"}, {f64_of_bits(0xfff0000000000000ull), "-inf"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char want[64], buf[CODEC_VALUE_TEXT_MAX];
+        snprintf(want, sizeof want, "\"%s\"", cases[i].text);
+        check_json(&cases[i].v, 1, want);
+        assert_int_equal(codec_format_value(&cases[i].v, buf, sizeof buf), strlen(cases[i].text));
+        assert_string_equal(buf, cases[i].text);
+        /* back through --json and through the command line, bit for bit */
+        char arr[80];
+        snprintf(arr, sizeof arr, "[%s]", want);
+        wactor_value out[1];
+        char err[256] = "";
+        wactor_valtype t = cases[i].v.type;
+        assert_int_equal(decode_json(arr, &t, 1, out, err), WACTOR_OK);
+        assert_memory_equal(&out[0].of, &cases[i].v.of, t == WACTOR_F32 ? 4 : 8);
+        wactor_value pv;
+        assert_int_equal(codec_parse_value(cases[i].text, t, &pv, err, sizeof err), WACTOR_OK);
+        assert_memory_equal(&pv.of, &cases[i].v.of, t == WACTOR_F32 ? 4 : 8);
+    }
+    /* "+nan" and "+inf" are accepted too (the WebAssembly text format's optional sign) */
+    wactor_valtype f = WACTOR_F64;
+    wactor_value out[1];
+    char err[256];
+    assert_int_equal(decode_json("[\"+inf\"]", &f, 1, out, err), WACTOR_OK);
+    assert_true(isinf(out[0].of.f64) && out[0].of.f64 > 0);
+    /* hostile strings: a zero or too wide payload, not hex, other words, strings for integers */
+    const char *bad[] = {"[\"nan:0x0\"]", "[\"nan:0x\"]", "[\"nan:0x10000000000000\"]", "[\"nan:0xg\"]",
+                         "[\"NaN\"]", "[\"infinity\"]", "[\"\"]", "[\"1.5\"]", "[\"nan \"]"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        assert_int_equal(decode_json(bad[i], &f, 1, out, err), WACTOR_ETYPE);
+        assert_non_null(strstr(err, "argument 1: expected f64, got string"));
+    }
+    wactor_valtype f32 = WACTOR_F32;
+    assert_int_equal(decode_json("[\"nan:0x800000\"]", &f32, 1, out, err), WACTOR_ETYPE); /* 24 bits */
+    assert_int_equal(decode_json("[\"nan:0x7fffff\"]", &f32, 1, out, err), WACTOR_OK);
+    wactor_valtype i32 = WACTOR_I32;
+    assert_int_equal(decode_json("[\"nan\"]", &i32, 1, out, err), WACTOR_ETYPE);
+    assert_string_equal(err, "argument 1: expected i32, got string");
+    assert_int_equal(codec_parse_value("nan:0x0", WACTOR_F32, out, err, sizeof err), WACTOR_ETYPE);
+    assert_string_equal(err, "nan:0x0: a NaN payload must be 1 to 23 bits of hex");
+    assert_int_equal(codec_parse_value("-nan:0x10000000000000", WACTOR_F64, out, err, sizeof err), WACTOR_ETYPE);
+    /* integers beyond 2^53 go through JSON exactly, both ways */
+    wactor_valtype i64 = WACTOR_I64;
+    assert_int_equal(decode_json("[9007199254740993]", &i64, 1, out, err), WACTOR_OK);
+    assert_true(out[0].of.i64 == 9007199254740993LL);
+    uint8_t *p;
+    size_t len;
+    assert_int_equal(codec_encode_results(WACTOR_CODEC_JSON, out, 1, &p, &len), WACTOR_OK);
+    assert_memory_equal(p + 2, "[9007199254740993]", len - 2);
+    free(p);
 }
 
 static void test_format_value(void **state) {
@@ -1031,6 +1097,7 @@ int main(void) {
         cmocka_unit_test(test_parse_value_floats),
         cmocka_unit_test(test_values_to_json),
         cmocka_unit_test(test_format_value),
+        cmocka_unit_test(test_json_nonfinite),
         cmocka_unit_test(test_hex_decode),
         cmocka_unit_test(test_valtype_names),
     };

@@ -79,6 +79,14 @@ static double metric(const char *text, const char *series) {
     return -1;
 }
 
+/* scrape() of a server without a token. */
+static double scrape_open(uint16_t port, const char *series) {
+    char *m = get_ok(port, "/metrics", NULL);
+    double v = metric(m, series);
+    free(m);
+    return v;
+}
+
 static double scrape(uint16_t port, const char *series) {
     char *m = get_ok(port, "/metrics", TOKEN);
     double v = metric(m, series);
@@ -355,10 +363,16 @@ static void test_sse_events(void **state) {
     assert_non_null(strstr(ba, "event: stats\ndata: {\"node\":{"));
     assert_true(scrape(s.port, "wactor_http_sse_clients") == 2);
     close(a);
-    close(b);
     free(ba);
     free(bb);
-    sys_stop(&s); /* stops with its streams ended: no hang */
+    wactor_http_stop(s.http); /* with a stream still open: it ends (no hang), its client sees the end */
+    s.http = NULL;
+    bb = NULL;
+    lb = cb = 0;
+    http_read_until(b, &bb, &lb, &cb, NULL, 10000);
+    close(b);
+    free(bb);
+    sys_stop(&s);
 }
 
 static void test_sse_slow_client_dropped(void **state) {
@@ -380,6 +394,91 @@ static void test_sse_slow_client_dropped(void **state) {
     close(fd);
     free(buf);
     sys_stop(&s);
+}
+
+/* Hostile requests: 400 built from methods, paths, headers and bodies that are almost right (a fixed seed).
+ * Each is answered with a status (or closed by the HTTP parser); afterwards the system and the server are
+ * as before. */
+static void test_random_requests(void **state) {
+    (void)state;
+    sys s;
+    sys_start(&s, TOKEN, 0);
+    static const char *const methods[] = {"GET", "POST", "PUT", "HEAD", "OPTIONS", "G\x01T", "POST "};
+    static const char *const paths[] = {
+        "/", "/metrics", "/api/components", "/api/components/", "/api/components/%23", "/api/components/%2300",
+        "/api/components/..%2F..", "/api/tree", "/api/node", "/api/send", "/api/ask", "/api/publish",
+        "/api/command", "/api/supervisors/root/children", "/api/supervisors/root/children/kv/delete",
+        "/api/supervisors//children//restart", "/api/supervisors/root/children/%00/terminate", "//api",
+        "/api/components/kv?x=1", "*", "/%ff%fe"};
+    static const char *const bodies[] = {
+        "", "{}", "[]", "null", "{\"to\":\"kv\",\"message\":{\"get\":\"x\"}}", "{\"to\":\"kv\"",
+        "{\"to\":\"#0\",\"message\":1}", "{\"topic\":\"\",\"message\":1}", "{\"command\":\"ps\"}",
+        "{\"command\":\"count_children root\"}", "{\"to\":\"kv\",\"message\":1,\"timeout_ms\":1e9}",
+        "\xff\xfe\x00", "{\"to\":\"kv\",\"message\":\"\\ud800\"}"};
+    static const char *const auths[] = {"Authorization: Bearer " TOKEN "\r\n", "Authorization: Bearer\r\n",
+                                        "Authorization: Basic eDp5\r\n", "", "Authorization: Bearer " TOKEN "x\r\n"};
+    uint64_t x = 0x2545f4914f6cdd1du;
+#define PICK(a) (x ^= x << 13, x ^= x >> 7, x ^= x << 17, a[x % (sizeof a / sizeof *a)])
+    for (int i = 0; i < 400; i++) {
+        const char *m = PICK(methods), *p = PICK(paths), *b = PICK(bodies), *a = PICK(auths);
+        char req[1024];
+        int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%sContent-Length: %zu\r\n\r\n%s",
+                         m, p, a, strlen(b), b);
+        http_reply r;
+        if (http_raw(s.port, req, (size_t)n, &r) == 0) {
+            assert_true(r.status >= 200 && r.status < 600);
+            http_reply_free(&r);
+        }
+    }
+#undef PICK
+    char *ok = get_ok(s.port, "/api/tree", TOKEN);
+    assert_non_null(strstr(ok, "\"id\":\"crasher\""));
+    free(ok);
+    sys_stop(&s);
+}
+
+/* max_connections: the connections beyond it are closed at once, the server keeps answering once they go. */
+static void test_connection_limit(void **state) {
+    (void)state;
+    wactor_runtime *rt = NULL;
+    wactor_config cfg = {.threads = 1, .log = quiet_log};
+    assert_int_equal(wactor_runtime_create(&cfg, &rt), WACTOR_OK);
+    wactor_http *h = NULL;
+    wactor_http_opts o = {.max_connections = 2};
+    assert_int_equal(wactor_http_start(rt, &o, &h, NULL), WACTOR_OK);
+    uint16_t port = wactor_http_port(h);
+    int held[2];
+    for (int i = 0; i < 2; i++) { /* two streams hold both connections */
+        held[i] = http_connect(port);
+        static const char req[] = "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
+        assert_true(http_write_all(held[i], req, sizeof req - 1));
+        char *b = NULL;
+        size_t len = 0, cap = 0;
+        http_read_until(held[i], &b, &len, &cap, "retry:", 10000);
+        assert_non_null(b);
+        free(b);
+    }
+    /* a third waits (in the listen backlog: no thread is started for it) while both are held ... */
+    int third = http_connect(port);
+    assert_true(third >= 0);
+    static const char req3[] = "GET /api/node HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_true(http_write_all(third, req3, sizeof req3 - 1));
+    char *b = NULL;
+    size_t len = 0, cap = 0;
+    http_read_until(third, &b, &len, &cap, "HTTP/1.1", 1000);
+    assert_true(b == NULL || strstr(b, "HTTP/1.1") == NULL);
+    /* ... and is answered once the held streams' clients leave (seen within HTTP_SSE_CHECK_MS, not at the
+     * next keepalive) */
+    close(held[0]);
+    close(held[1]);
+    http_read_until(third, &b, &len, &cap, "\"threads\":1", 10000);
+    assert_non_null(b);
+    assert_non_null(strstr(b, "HTTP/1.1 200"));
+    free(b);
+    close(third);
+    WAIT_FOR(scrape_open(port, "wactor_http_sse_clients") == 0);
+    wactor_http_stop(h);
+    wactor_runtime_destroy(rt);
 }
 
 static void test_start_refusals(void **state) {
@@ -414,7 +513,8 @@ int main(void) {
         cmocka_unit_test(test_metrics_parse_and_move), cmocka_unit_test(test_trap_and_restart_counted),
         cmocka_unit_test(test_bad_requests),           cmocka_unit_test(test_post_children),
         cmocka_unit_test(test_sse_events),             cmocka_unit_test(test_sse_slow_client_dropped),
-        cmocka_unit_test(test_start_refusals),
+        cmocka_unit_test(test_start_refusals),         cmocka_unit_test(test_connection_limit),
+        cmocka_unit_test(test_random_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
 #   2. the exports of world `component` with the lifecycle exports the host looks for
 #      (src/component/exports.c), the same way;
 #   3. the import names of the C SDK (WACTOR_IMPORT_ in sdk/c/wactor_guest.h) with host.c's;
-#   4. the cases of enum `error`, in order, with include/wactor_errors.h's WACTOR_ERROR_LIST.
+#   4. the cases of enum `error`, in order, with include/wactor_errors.h's WACTOR_ERROR_LIST;
+#   5. the Rust SDK's raw imports (sdk/rust/src/sys.rs), names and core signatures, with host.c's.
 # Usage: bash wit_check.sh SOURCE_DIR [WIT_FILE]. Prints every difference; exit status 1 if any.
 set -u
 SRC=$1
@@ -105,6 +106,21 @@ compare "exports of world component" "$TMP/wit.exports" "$TMP/host.exports" "src
 sed -nE 's/.*WACTOR_IMPORT_\("([^"]+)"\).*/\1/p' "$SRC/sdk/c/wactor_guest.h" | sort >"$TMP/sdk.names"
 cut -d' ' -f1 "$TMP/host.imports" >"$TMP/host.names"
 compare "import names" "$TMP/host.names" "$TMP/sdk.names" "sdk/c/wactor_guest.h"
+# 5. the Rust SDK's raw imports (sdk/rust/src/sys.rs: `fn rust = "NAME"(arg: type, ...) -> ret;`), lowered
+#    like the WIT (pointers, usize, i32/u32 -> i32; i64/u64 -> i64), must equal host.c's, signatures too
+SYS=$SRC/sdk/rust/src/sys.rs
+rust_checked=""
+if [ -r "$SYS" ]; then
+  rust_checked="; the Rust SDK too"
+  sed -nE 's/^[ \t]*fn [a-z_0-9]+ *= *"([^"]+)" *\(([^)]*)\) *(-> *([^;]+))?;.*/\1|\2|\4/p' "$SYS" |
+  awk -F'|' 'function low(t) { gsub(/^[ \t]+|[ \t]+$/, "", t)
+                                if (t ~ /^\*(const|mut) / || t ~ /^(usize|isize|i32|u32|i16|u16|i8|u8|bool)$/) return "i32"
+                                if (t ~ /^(i64|u64)$/) return "i64"; if (t == "f32" || t == "f64") return t; return "?" t }
+             { n = split($2, a, ","); ps = ""
+               for (i = 1; i <= n; i++) { if (a[i] ~ /^[ \t]*$/) continue; c = index(a[i], ":"); ps = ps (ps == "" ? "" : ",") low(substr(a[i], c + 1)) }
+               print $1, (ps == "" ? "-" : ps), ($3 == "" ? "-" : low($3)) }' | sort >"$TMP/rust.imports"
+  compare "imports (names and core signatures)" "$TMP/host.imports" "$TMP/rust.imports" "sdk/rust/src/sys.rs"
+fi
 awk '{print tolower($2)}' "$TMP/wit.err.enum" 2>/dev/null >"$TMP/wit.errors"
 sed -nE 's/^[ \t]*X\(([A-Z]+), *([0-9]+),.*/\1/p' "$SRC/include/wactor_errors.h" | tr 'A-Z' 'a-z' >"$TMP/c.errors"
 sed -nE 's/^[ \t]*X\(([A-Z]+), *([0-9]+),.*/\2/p' "$SRC/include/wactor_errors.h" >"$TMP/c.values"
@@ -114,6 +130,6 @@ compare "error cases, in order" "$TMP/wit.errors" "$TMP/c.errors" "include/wacto
 
 n_imp=$(wc -l <"$TMP/host.imports") n_exp=$(wc -l <"$TMP/host.exports") n_err=$(wc -l <"$TMP/c.errors")
 if [ $fail -eq 0 ]; then
-  echo "wit_check: ok ($n_imp imports, $n_exp exports, $n_err error codes agree)"
+  echo "wit_check: ok ($n_imp imports, $n_exp exports, $n_err error codes agree$rust_checked)"
 fi
 exit $fail

@@ -13,8 +13,9 @@ if bash "$CHECK" "$SRC" >"$TMP/out" 2>&1; then pass=$((pass + 1)); else fail=$((
 # mutant NAME FILE SED_SCRIPT WANT_REGEX: FILE (relative to SRC) edited by SED_SCRIPT must fail with WANT_REGEX
 mutant() {
   local name=$1 file=$2 script=$3 want=$4
-  rm -rf "$TMP/src" && mkdir -p "$TMP/src/sdk/c" "$TMP/src/src/component" "$TMP/src/include"
-  for f in sdk/wactor.wit src/component/host.c src/component/exports.c sdk/c/wactor_guest.h include/wactor_errors.h; do
+  rm -rf "$TMP/src" && mkdir -p "$TMP/src/sdk/c" "$TMP/src/src/component" "$TMP/src/include" "$TMP/src/sdk/rust/src"
+  for f in sdk/wactor.wit src/component/host.c src/component/exports.c sdk/c/wactor_guest.h include/wactor_errors.h \
+           sdk/rust/src/sys.rs; do
     cp "$SRC/$f" "$TMP/src/$f"
   done
   sed -i -E "$script" "$TMP/src/$file"
@@ -42,5 +43,7 @@ mutant "export renamed in exports.c" src/component/exports.c 's/\{"_health", /{"
 mutant "SDK imports a name the host lacks" sdk/c/wactor_guest.h 's/WACTOR_IMPORT_\("link"\)/WACTOR_IMPORT_("lnk")/' '\+lnk'
 mutant "error list reordered" include/wactor_errors.h 's/X\(NOMEM, /X(NOMEN, /' 'error cases'
 mutant "func without a core line" sdk/wactor.wit '/core: link \(/d' 'link: no /// core: line'
+mutant "Rust SDK import retyped" sdk/rust/src/sys.rs 's/fn now = "now"\(\) -> u64;/fn now = "now"() -> u32;/' '\+now - i32'
+mutant "Rust SDK import renamed" sdk/rust/src/sys.rs 's/= "request_id"\(/= "request_ids"(/' '\+request_ids - i64'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

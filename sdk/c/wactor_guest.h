@@ -33,8 +33,8 @@
  *                           only if an export returns a struct of scalars as several results (e.g.
  *                           `divmod -> (i32, i32)`, examples/calc.c); every import of this header and every
  *                           handler is single-result, so nothing else needs it
- * Not needed: -Wl,--export=cabi_realloc or -Wl,--export=NAME (WACTOR_EXPORT marks exports in the source),
- * -nostdlib, --no-entry (implied by the reactor model).
+ * Not needed: -Wl,--export=cabi_realloc or -Wl,--export=NAME (WACTOR_EXPORT marks exports in the source)
+ * and -Wl,--no-entry (the reactor model implies it).
  *
  * Messaging beyond `send` (docs/ABI.md): topics (wactor_publish / wactor_subscribe, wactor_current_topic
  * inside the handler), request/reply (wactor_request, answered by the target with wactor_reply; answers

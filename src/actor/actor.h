@@ -196,6 +196,11 @@ int actor_send_run(actor_system *sys, actor_id to, actor_msg *msg);
  * host code names arbitrary ids. Cost: O(log n) in the pending timers, plus one registry lookup. */
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
 
+/* actor_send_after() whose pending timer does not count as work for actor_system_wait_idle() (its message
+ * does, once sent): for periodic housekeeping that must not keep an otherwise idle system busy forever —
+ * a supervisor's health-probe ticks. Same returns and quota as actor_send_after(). */
+int actor_send_after_background(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms);
+
 /* actor_send_after() that also gives the timer's id (> 0, never reused) in *timer (may be NULL), for
  * actor_timer_cancel(). */
 int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer);

@@ -151,6 +151,7 @@ typedef struct timer_entry {
     actor_id to;
     actor_msg *msg;
     bool counted;                /* taken from the target's max_timers quota (given back on fire/cancel) */
+    bool background;             /* does not keep the system busy while pending (actor_send_after_background) */
     size_t slot;                 /* its slot in tm_pos (timer.c) */
 } timer_entry;
 

@@ -2,7 +2,9 @@
  * timer.c — actor_send_after: one timer thread, a binary min-heap ordered by (deadline, sequence), and a
  * CLOCK_MONOTONIC condvar. The thread sleeps until the earliest deadline (or a new earlier one), then
  * sends each due message with actor_send (a dead target becomes a dead letter there).
- * Each pending timer counts as busy work for actor_system_wait_idle.
+ * Each pending timer counts as busy work for actor_system_wait_idle, except a background one
+ * (actor_send_after_background: periodic housekeeping such as health probes, which would otherwise keep a
+ * system that has nothing left to do from ever being idle); its message counts once it is sent.
  * Cancelling is O(log n) (it used to scan the heap, so n outstanding requests with timeouts, each answer
  * cancelling one, cost O(n^2)): every pending timer owns a slot in tm_pos, which always holds its current
  * heap index (a plain store on every heap move), and an idmap finds the slot from the timer id (one insert
@@ -139,7 +141,7 @@ static void *timer_main(void *arg) {
         pthread_mutex_unlock(&sys->tm_mu);
         timer_unaccount(sys, &e);
         actor_send(sys, e.to, e.msg);
-        actor_busy_sub(sys, 1);
+        if (!e.background) actor_busy_sub(sys, 1);
         pthread_mutex_lock(&sys->tm_mu);
     }
     pthread_mutex_unlock(&sys->tm_mu);
@@ -172,8 +174,19 @@ void actor_timer_thread_stop(actor_system *sys) {
     sys->tm_free = SIZE_MAX;
 }
 
+static int timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer,
+                       bool background);
+
+int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer) {
+    return timer_start(sys, to, msg, delay_ms, timer, false);
+}
+
 int actor_send_after(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms) {
-    return actor_timer_start(sys, to, msg, delay_ms, NULL);
+    return timer_start(sys, to, msg, delay_ms, NULL, false);
+}
+
+int actor_send_after_background(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms) {
+    return timer_start(sys, to, msg, delay_ms, NULL, true);
 }
 
 int actor_timer_cancel(actor_system *sys, uint64_t timer) {
@@ -186,7 +199,7 @@ int actor_timer_cancel(actor_system *sys, uint64_t timer) {
     if (!found) return -ENOENT;
     timer_unaccount(sys, &e);
     actor_msg_free(e.msg);
-    actor_busy_sub(sys, 1);
+    if (!e.background) actor_busy_sub(sys, 1);
     return 0;
 }
 
@@ -198,7 +211,8 @@ static void refuse_quota(actor_system *sys, actor_msg *msg) {
     actor_msg_free(msg);
 }
 
-int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer) {
+static int timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t delay_ms, uint64_t *timer,
+                       bool background) {
     if (!msg) return -EINVAL;
     /* the target's quota first (outside tm_mu: registry locks are never taken under it) */
     bool counted = false;
@@ -250,9 +264,10 @@ int actor_timer_start(actor_system *sys, actor_id to, actor_msg *msg, uint32_t d
     size_t i = sys->heap_len++;
     if (timer) *timer = seq;
     sys->heap[i] = (timer_entry){.due_ns = clock_mono_ns() + (uint64_t)delay_ms * 1000000ull,
-                                 .seq = seq, .to = to, .msg = msg, .counted = counted, .slot = slot};
+                                 .seq = seq, .to = to, .msg = msg, .counted = counted,
+                                 .background = background, .slot = slot};
     heap_up(sys, i);
-    actor_busy_add(sys, 1);
+    if (!background) actor_busy_add(sys, 1);
     if (sys->heap[0].due_ns < sys->tm_wake_ns) pthread_cond_signal(&sys->tm_cv); /* before it would wake */
     pthread_mutex_unlock(&sys->tm_mu);
     return 0;

@@ -22,8 +22,17 @@ static uint8_t *payload_of(const json_t *message, size_t *len) {
     return p;
 }
 
+/* Resolves a message's target, which must be a component (or host actor): wactor_send and wactor_ask do not
+ * check the kind of actor they reach, and the supervisor's message types overlap the component's (both
+ * count from ACTOR_MSG_USER): an ask to a supervisor is answered with its which_children array. */
 static int target(wactor_runtime *rt, const char *to, wactor_pid *pid, admin_answer *err) {
-    return admin_resolve(rt, to, to ? strlen(to) : 0, pid, err);
+    if (admin_resolve(rt, to, to ? strlen(to) : 0, pid, err)) return -1;
+    wactor_actor_info info;
+    if (wactor_info(rt, *pid, &info) != WACTOR_OK) {
+        *err = admin_error(404, "%s is not a component (a supervisor, or an actor that has ended)", to);
+        return -1;
+    }
+    return 0;
 }
 
 admin_answer admin_send(wactor_runtime *rt, const char *to, const json_t *message) {

@@ -43,7 +43,7 @@ json_t *admin_component_json(wactor_runtime *rt, wactor_pid pid) {
     json_object_set_new(o, "name", name_or_null(name));
     json_object_set_new(o, "state", json_string(wactor_state_name(info.state)));
     json_object_set_new(o, "mailbox", json_integer(info.mailbox));
-    json_object_set_new(o, "module", json_string(hash));
+    json_object_set_new(o, "module", info.module_hash ? json_string(hash) : json_null()); /* null: a host actor */
     json_object_set_new(o, "messages", json_integer((json_int_t)info.messages));
     json_object_set_new(o, "refused", json_integer((json_int_t)info.refused));
     json_object_set_new(o, "dead_letters", json_integer((json_int_t)info.dead_letters));

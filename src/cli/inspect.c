@@ -1,9 +1,10 @@
-/* inspect.c — `wactor inspect MODULE.wasm`: imports, exports with signatures, lifecycle exports. */
+/* inspect.c — `wactor inspect MODULE` (.wasm or .wat): imports, exports with signatures, lifecycle exports. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/escape.h"
 
 static const char *const kind_names[] = {"func", "table", "memory", "global"};
 
@@ -14,20 +15,26 @@ static void print_extern(const wactor_extern *e) {
         snprintf(sig, sizeof sig, "pages %u..%u", e->mem_min, e->mem_max);
     else if (e->kind == WACTOR_EXTERN_MEMORY)
         snprintf(sig, sizeof sig, "pages %u..", e->mem_min);
-    if (e->module) printf("  %-6s %s.%s %s\n", kind_names[e->kind], e->module, e->name, sig);
-    else printf("  %-6s %s %s\n", kind_names[e->kind], e->name, sig);
+    /* names are the module's words: escaped, so a name cannot send terminal sequences or forge lines */
+    printf("  %-6s ", kind_names[e->kind]);
+    if (e->module) {
+        escape_write(stdout, e->module, strlen(e->module));
+        fputc('.', stdout);
+    }
+    escape_write(stdout, e->name, strlen(e->name));
+    printf(" %s\n", sig);
 }
 
 int cli_inspect(int argc, char **argv) {
-    if (argc != 1) {
-        fputs("usage: wactor inspect MODULE.wasm\n", stderr);
-        return CLI_BAD_INPUT;
-    }
+    cli_inspect_args a;
+    char msg[512];
+    int rc = cli_parse_inspect(argc, argv, &a, msg, sizeof msg);
+    if (rc != CLI_PARSE_OK) return cli_parse_failed("inspect", rc, msg);
     wactor_module *mod = NULL;
     wactor_diag d = {0};
-    wactor_error err = wactor_module_load_file(NULL, argv[0], &mod, &d);
+    wactor_error err = wactor_module_load_file(NULL, a.module, &mod, &d);
     if (err) {
-        cli_error("load", err, &d);
+        cli_load_error(err, &d);
         return CLI_BAD_INPUT;
     }
     wactor_extern e;

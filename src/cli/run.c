@@ -1,12 +1,15 @@
-/* run.c — `wactor run MANIFEST.yaml [--until-idle]`: start the declared components, deliver the initial
- * messages, write every log record to stderr (cli/log.h: text or JSON, --log-level / the manifest's `log:`),
- * and run until SIGINT/SIGTERM or, with --until-idle, until
- * every mailbox is empty and no component is running. Then stop the components in reverse start order
- * (each gets `_cleanup`) and print a summary. */
+/* run.c — `wactor run MANIFEST.yaml [--until-idle] [--fail-on-trap] ...`: start the declared components,
+ * deliver the initial messages, write every log record to stderr (cli/log.h: text or JSON, --log-level / the
+ * manifest's `log:`), and run until SIGINT/SIGTERM or, with
+ * --until-idle, until every mailbox is empty and no component is running (pending health probes do not
+ * count: see actor_send_after_background). Then stop the components in reverse start order (each gets
+ * `_cleanup`) and print a summary with the number of restarts (supervisor child_started events with
+ * "restart": true). With --fail-on-trap the exit status is 1 if any instance trapped. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +26,32 @@
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* --events FILE: one JSON object per line, flushed as it happens. */
-static void print_event(void *user, const char *json) {
+static atomic_ullong restarts; /* child_started events of restarts */
+
+/* Every supervisor event: counted when it is a restart; with --events FILE (user non-NULL), one JSON
+ * object per line, flushed as it happens. A restart is {"event":"child_started",...,"restart":true,...}
+ * (src/supervisor/children.c, jansson's compact form): inside a JSON string that text would be escaped
+ * ("restart\":true), so a child's name or a reason cannot fake it. */
+static void on_event(void *user, const char *json) {
+    static const char started[] = "{\"event\":\"child_started\",";
+    if (strncmp(json, started, sizeof started - 1) == 0 && strstr(json, "\"restart\":true"))
+        atomic_fetch_add(&restarts, 1);
     FILE *out = user;
+    if (!out) return;
     pthread_mutex_lock(&out_lock);
     fprintf(out, "%s\n", json);
     fflush(out);
     pthread_mutex_unlock(&out_lock);
+}
+
+/* A component or supervisor that could not start: the load error (`loading`), the start-up trap, or the
+ * spawn's own message, which says what failed ("wasi: preopen data: No such file or directory"). */
+static void start_error(const char *what, bool loading, wactor_error err, const wactor_diag *d) {
+    if (err == WACTOR_ETRAP) cli_trap_error(what, d);
+    else if (loading && (err == WACTOR_ENOENT || err == WACTOR_EIO) && d->message[0])
+        cli_say(what, d->message); /* "cannot open x.wasm: ..." */
+    else if (!loading && d->message[0]) cli_say(what, d->message);
+    else cli_error(what, err, d);
 }
 
 /* Waits for SIGINT/SIGTERM, or (until_idle) for the system to go idle. Returns the signal or 0. */
@@ -49,13 +71,15 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
         wactor_diag d = {0};
         wactor_error err = cli_grants_init(&grants[i], c) ? WACTOR_ENOMEM : WACTOR_OK;
         wactor_spawn_opts opts = cli_spawn_opts(c, &grants[i]);
+        bool loading = !err;
         if (!err) err = wactor_module_load_file(rt, c->module_path, &mods[i], &d);
+        if (!err) loading = false;
         if (!err) err = wactor_declare(rt, c->name, mods[i], &opts); /* guests may spawn it by name */
         if (!err && !c->in_tree) err = wactor_spawn(rt, mods[i], &opts, &pids[i], &d);
         if (err) {
             char what[300];
             snprintf(what, sizeof what, "%s:%d: component %s", m->path, c->line, c->name);
-            cli_error(what, err, &d);
+            start_error(what, loading, err, &d);
             return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
         }
     }
@@ -67,7 +91,7 @@ static int start_all(wactor_runtime *rt, const manifest *m, wactor_module **mods
     if (err) {
         char what[300];
         snprintf(what, sizeof what, "%s:%d: supervisor %s", m->path, m->supervisor->line, m->supervisor->name);
-        cli_error(what, err, &d);
+        start_error(what, false, err, &d);
         return err == WACTOR_ETRAP ? CLI_TRAP : CLI_BAD_INPUT;
     }
     return CLI_OK;
@@ -110,20 +134,23 @@ static void print_stats(wactor_runtime *rt, const manifest *m) {
 }
 
 int cli_run(int argc, char **argv) {
-    if (cli_run_is_command(argc, argv)) return cli_run_command(argc, argv); /* a module, not a manifest */
     cli_run_args args;
     char msg[512];
-    if (cli_parse_run(argc, argv, &args, msg, sizeof msg) != 0) {
-        fprintf(stderr, "%s\n", msg);
-        return CLI_BAD_INPUT;
+    int rc = cli_parse_run(argc, argv, &args, msg, sizeof msg);
+    if (rc != CLI_PARSE_OK) return cli_parse_failed("run", rc, msg);
+    if (args.command) { /* a module, not a manifest */
+        int st = cli_run_command(&args, argc, argv);
+        cli_run_args_free(&args);
+        return st;
     }
+    cli_run_args_free(&args); /* a manifest's options own nothing */
     const char *path = args.path, *events_path = args.events_path;
     bool until_idle = args.until_idle, stats = args.stats, admin = args.admin;
     FILE *events = NULL;
     if (events_path) {
         events = strcmp(events_path, "-") == 0 ? stderr : fopen(events_path, "w");
         if (!events) {
-            fprintf(stderr, "wactor: --events %s: %s\n", events_path, strerror(errno));
+            fprintf(stderr, "wactor: cannot open --events %s: %s\n", events_path, strerror(errno));
             return CLI_BAD_INPUT;
         }
     }
@@ -134,11 +161,6 @@ int cli_run(int argc, char **argv) {
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
-    for (size_t i = 0; i < m->nwarnings; i++) /* e.g. a capability target naming nothing declared */
-        fprintf(stderr, "wactor: %s\n", m->warnings[i].message);
-    if (m->warnings_dropped)
-        fprintf(stderr, "wactor: %s: %zu more warnings not shown\n", path, m->warnings_dropped);
-
     /* Taken by a thread of their own; scheduler threads inherit the blocked mask. During start-up a
      * signal ends the process at once (a `_start` may never return). */
     cli_signals_start();
@@ -147,22 +169,38 @@ int cli_run(int argc, char **argv) {
     cli_log_init(&log, &args.log, m->log.level, m->log.format == MANIFEST_LOG_JSON ? CLI_LOG_JSON : CLI_LOG_TEXT,
                  &out_lock);
     wactor_config cfg = {.log = cli_log_record, .log_user = &log, .log_level = log.level};
+    /* the manifest's warnings (e.g. a capability target naming nothing declared) are log records of the
+     * source "manifest", at warn, so --log-level and --log-format apply to them too */
+    for (size_t i = 0; i < m->nwarnings; i++)
+        cli_log_record(&log, WACTOR_LOG_WARN, "manifest", m->warnings[i].message, strlen(m->warnings[i].message));
+    if (m->warnings_dropped) {
+        char more[64];
+        int n = snprintf(more, sizeof more, "%zu more warnings not shown", m->warnings_dropped);
+        cli_log_record(&log, WACTOR_LOG_WARN, "manifest", more, (size_t)n);
+    }
     wactor_runtime *rt = NULL;
-    if (wactor_runtime_create(&cfg, &rt) != WACTOR_OK) {
+    wactor_error rc_rt = wactor_runtime_create(&cfg, &rt);
+    if (rc_rt != WACTOR_OK) {
+        cli_error("cannot start the runtime", rc_rt, NULL);
         manifest_free(m);
         if (events && events != stderr) fclose(events);
         return CLI_BAD_INPUT;
     }
-    if (events) wactor_set_event_handler(rt, print_event, events);
+    wactor_set_event_handler(rt, on_event, events);
     wactor_http *http = NULL;
     int http_status = cli_http_start(rt, args.http, args.http_token_file, &m->http, &http);
     wactor_module **mods = calloc(m->ncomponents + 1, sizeof *mods);
     wactor_pid *pids = calloc(m->ncomponents + 1, sizeof *pids);
     cli_grants *grants = calloc(m->ncomponents + 1, sizeof *grants);
     wactor_pid root = 0;
-    int status = http_status != CLI_OK          ? http_status
-                 : mods && pids && grants ? start_all(rt, m, mods, grants, pids, &root)
-                                          : CLI_BAD_INPUT;
+    int status = http_status;
+    if (status != CLI_OK) { /* cli_http_start said why */
+    } else if (mods && pids && grants) {
+        status = start_all(rt, m, mods, grants, pids, &root);
+    } else {
+        cli_error(NULL, WACTOR_ENOMEM, NULL);
+        status = CLI_BAD_INPUT;
+    }
     if (status == CLI_OK && admin) cli_admin_start(rt, &out_lock);
     if (status == CLI_OK) {
         cli_signals_running();
@@ -180,9 +218,17 @@ int cli_run(int argc, char **argv) {
         wactor_stats st;
         wactor_stats_get(rt, &st);
         if (stats) print_stats(rt, m);
-        fprintf(admin ? stderr : stdout, "summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps\n",
+        unsigned long long nrestarts = atomic_load(&restarts);
+        fprintf(admin ? stderr : stdout, "summary: %zu components, %llu messages delivered, %llu refused, %llu dead letters, %llu traps, "
+               "%llu restart%s\n",
                m->ncomponents, (unsigned long long)st.delivered, (unsigned long long)st.refused,
-               (unsigned long long)st.dead_letters, (unsigned long long)st.traps);
+               (unsigned long long)st.dead_letters, (unsigned long long)st.traps, nrestarts,
+               nrestarts == 1 ? "" : "s");
+        if (args.fail_on_trap && st.traps > 0) {
+            fprintf(stderr, "wactor: %llu trap%s (--fail-on-trap)\n", (unsigned long long)st.traps,
+                    st.traps == 1 ? "" : "s");
+            status = CLI_TRAP;
+        }
     }
     wactor_runtime_destroy(rt);
     for (size_t i = 0; mods && i < m->ncomponents; i++) wactor_module_release(mods[i]);

@@ -26,12 +26,19 @@
  *  - Any integer is accepted for a float parameter (converted with round-to-nearest). A finite float whose
  *    magnitude exceeds FLT_MAX is out of range for f32.
  *  - Booleans, null, strings, byte strings, arrays, maps/objects and tags are never numbers:
- *    WACTOR_ETYPE "argument 2: expected i32, got string".
+ *    WACTOR_ETYPE "argument 2: expected i32, got string" — except the JSON strings for non-finite floats
+ *    below, for an f32/f64 parameter.
  *  - Results are printed with i32/i64 as signed decimal, floats in the shortest form that reads back to the
  *    same f32/f64 ("2.5", "6", "0.1", "1e+20"; negative zero as "-0.0").
- *  - NaN and infinities: JSON (RFC 8259) has no representation for them. Encoding writes `null` for a
- *    non-finite float, and decoding refuses `null` for any parameter (WACTOR_ETYPE "got null"), so such
- *    values do not survive a JSON round trip — use CBOR or Borsh for them. CBOR carries them natively and
+ *  - NaN and infinities: JSON (RFC 8259) has no number for them, so they are JSON strings, spelled as in
+ *    the WebAssembly text format (core spec 6.3.2): "inf", "-inf"; "nan" / "-nan" for the canonical NaN
+ *    (only the quiet bit of the significand set: f32 0x7fc00000 / 0xffc00000, f64 0x7ff8000000000000 / ...);
+ *    any other NaN "nan:0xPAYLOAD" / "-nan:0xPAYLOAD", PAYLOAD the significand field in lowercase hex
+ *    without leading zeros (f32 bits 0x7fc00001 are "nan:0x400001", the signalling 0x7f800001 "nan:0x1").
+ *    Encoding writes exactly these; decoding accepts them (and a leading '+') for f32/f64 parameters and
+ *    gives the exact bits back, so every value survives a JSON round trip bit for bit. A payload that is 0,
+ *    not hex, or wider than the significand (23 / 52 bits) is WACTOR_ETYPE; `null` stays refused for
+ *    every parameter ("got null"). CBOR carries them natively and
  *    bit-exactly: a NaN argument keeps its sign, its quiet/signalling bit and its payload (a signalling NaN
  *    is NOT quieted), and results are written with the exact bits of the value. Between float widths
  *    (a half or single for an f64 parameter, a double for an f32) the payload is moved top-aligned, as
@@ -139,7 +146,7 @@ wactor_error codec_decode_args(const uint8_t *payload, size_t len, const wactor_
 /* Encodes `n` values (vals may be NULL when n is 0) as a whole multicodec payload in `codec`, prefix
  * included. On WACTOR_OK, *out is a malloc'd buffer owned by the caller (free()) of *out_len bytes.
  *   JSON   always an array, even for 0 or 1 values: "[]", "[8]", "[1,-2,2.5]" (no spaces); i32/i64 as signed
- *          decimal integers, floats in shortest round-trip form, NaN/Inf as null (see top of file).
+ *          decimal integers, floats in shortest round-trip form, NaN/Inf as strings (see top of file).
  *   CBOR   always a definite-length array (even for 0 or 1 values) in preferred serialization for its
  *          integers (RFC 8949 §4.2.1: the shortest head); f32 as a single-precision float (fa ...), f64 as a
  *          double-precision float (fb ...), never shortened, so the width survives; NaN/Inf as is.
@@ -155,7 +162,8 @@ wactor_error codec_encode_results(uint32_t codec, const wactor_value *vals, size
  *   i32/i64  an optional sign, then decimal digits or 0x/0X and hex digits: "5", "-3", "+7", "0x10",
  *            "-0x10"; range as described at the top (i32 accepts -2147483648..4294967295). Leading zeros are
  *            decimal, not octal. No fractions or exponents.
- *   f32/f64  anything strtod()/strtof() accept as a whole: "2.5", "-1e-3", "0x1p4", "nan", "inf",
+ *   f32/f64  the non-finite spellings of the top of this file ("nan", "-inf", "nan:0x1": exact bits), else
+ *            anything strtod()/strtof() accept as a whole: "2.5", "-1e-3", "0x1p4", "nan", "inf",
  *            "-infinity"; f32 is rounded directly from the text (strtof). Underflow to a subnormal or zero
  *            is accepted; overflow of a finite literal is out of range.
  * Errors: WACTOR_ETYPE for junk ("expected i32, got 'abc'") or an out-of-range number ("4294967296 out of
@@ -165,12 +173,13 @@ wactor_error codec_parse_value(const char *text, wactor_valtype type, wactor_val
 
 /* Formats values for the CLI, as JSON: "" for 0 values, the bare value for 1 ("8", "-1", "2.5", "6"), a JSON
  * array without spaces for several ("[1,2]"). Same number formatting as codec_encode_results' JSON (i32
- * signed, floats shortest round-trip, NaN/Inf as null). vals may be NULL when n is 0. Returns a malloc'd
- * NUL-terminated string owned by the caller (free()), or NULL on allocation failure / invalid type. */
+ * signed, floats shortest round-trip, NaN/Inf as the JSON strings "nan", "-inf", "nan:0x1", ...). vals may
+ * be NULL when n is 0. Returns a malloc'd NUL-terminated string owned by the caller (free()), or NULL on allocation failure / invalid type. */
 char *codec_values_to_json(const wactor_value *vals, size_t n);
 
 /* Formats one value as display text into buf (NUL-terminated, truncated to buflen): like the JSON form, but
- * non-finite floats print as "nan", "-nan", "inf", "-inf" instead of null. Returns the length the full text
+ * non-finite floats print without quotes ("nan", "-nan", "nan:0x1", "inf", "-inf"); codec_parse_value reads
+ * every text back to the same bits. Returns the length the full text
  * needs (excluding the NUL), like snprintf; 0 with buf untouched if v is NULL or its type invalid.
  * CODEC_VALUE_TEXT_MAX bytes always suffice. */
 #define CODEC_VALUE_TEXT_MAX 32

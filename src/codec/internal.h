@@ -36,9 +36,15 @@ wactor_error codec_int_to_value(bool neg, uint64_t m, wactor_valtype t, const ch
 wactor_error codec_real_to_value(double d, wactor_valtype t, const char *prefix, wactor_value *out,
                                  char *err, size_t errlen);
 
-/* Writes the JSON form of one value (non-finite floats as "null") to buf, which must hold
- * CODEC_VALUE_TEXT_MAX bytes. Returns the length. */
+/* Writes the JSON form of one value (non-finite floats as the strings of codec.h: "\"nan\"", "\"-inf\"",
+ * "\"nan:0x1\"") to buf, which must hold CODEC_VALUE_TEXT_MAX bytes. Returns the length. */
 size_t codec_json_number(const wactor_value *v, char *buf);
+
+/* Parses the non-finite spellings of codec.h ("inf", "nan", "nan:0xPAYLOAD", each with an optional sign;
+ * exactly n bytes) as a value of float type t. Returns 1 with *out set, 0 if the text is none of them (or t
+ * is an integer type), -1 for "nan:0x" with a payload that is not hex, zero, or wider than the
+ * significand (23 bits for f32, 52 for f64). */
+int codec_parse_nonfinite(const char *s, size_t n, wactor_valtype t, wactor_value *out);
 
 /* Per-codec argument decoders and result encoders (body only, no prefix). The encoders append to `dst`,
  * which has at least the room the matching *_max function returned, and return the bytes written. */

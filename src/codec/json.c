@@ -62,6 +62,17 @@ wactor_error codec_json_decode_args(const uint8_t *body, size_t len, const wacto
             e = codec_int_to_value(neg, m, types[i], prefix, &out[i], err, errlen);
         } else if (json_is_real(item)) {
             e = codec_real_to_value(json_real_value(item), types[i], prefix, &out[i], err, errlen);
+        } else if (json_is_string(item) && (types[i] == WACTOR_F32 || types[i] == WACTOR_F64)) {
+            /* the non-finite values, which JSON numbers cannot carry: "nan", "-inf", "nan:0x1" (codec.h) */
+            const char *text = json_string_value(item);
+            size_t tlen = json_string_length(item);
+            int nf = codec_parse_nonfinite(text, tlen, types[i], &out[i]);
+            if (nf <= 0) {
+                codec_seterr(err, errlen, "%sexpected %s, got string \"%.*s%s\" (strings stand for nan, inf, -inf, "
+                             "nan:0xPAYLOAD)", prefix, codec_valtype_name(types[i]), tlen > 40 ? 40 : (int)tlen,
+                             text, tlen > 40 ? "..." : "");
+                e = WACTOR_ETYPE;
+            }
         } else {
             codec_seterr(err, errlen, "%sexpected %s, got %s", prefix, codec_valtype_name(types[i]),
                          json_kind(item));

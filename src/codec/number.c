@@ -81,18 +81,99 @@ static size_t format_real(double d, bool f32, char *buf) {
     return format_finite(d, f32, buf);
 }
 
+/* The IEEE-754 fields of a float value, from its bits (no floating-point operation: a signalling NaN
+ * stays as it is). */
+static void float_fields(const wactor_value *v, bool *neg, bool *all_ones, uint64_t *mantissa, uint64_t *quiet) {
+    if (v->type == WACTOR_F32) {
+        uint32_t b;
+        memcpy(&b, &v->of.f32, 4);
+        *neg = b >> 31;
+        *all_ones = ((b >> 23) & 0xff) == 0xff;
+        *mantissa = b & 0x7fffffu;
+        *quiet = 0x400000u;
+    } else {
+        uint64_t b;
+        memcpy(&b, &v->of.f64, 8);
+        *neg = b >> 63;
+        *all_ones = ((b >> 52) & 0x7ff) == 0x7ff;
+        *mantissa = b & 0xfffffffffffffull;
+        *quiet = 0x8000000000000ull;
+    }
+}
+
+/* A non-finite float's text: "inf", "-inf", "nan" / "-nan" (the canonical NaN: only the quiet bit set), else
+ * "nan:0xPAYLOAD" / "-nan:0xPAYLOAD", the WebAssembly text format's spelling (core spec 6.3.2: the payload
+ * is the significand field, hex). Returns 0 (buf untouched) for a finite value or an integer type. */
+static size_t format_nonfinite(const wactor_value *v, char *buf) {
+    if (v->type != WACTOR_F32 && v->type != WACTOR_F64)
+        return 0;
+    bool neg, all_ones;
+    uint64_t m, quiet;
+    float_fields(v, &neg, &all_ones, &m, &quiet);
+    if (!all_ones)
+        return 0;
+    const char *sign = neg ? "-" : "";
+    if (m == 0)
+        return (size_t)snprintf(buf, CODEC_VALUE_TEXT_MAX, "%sinf", sign);
+    if (m == quiet)
+        return (size_t)snprintf(buf, CODEC_VALUE_TEXT_MAX, "%snan", sign);
+    return (size_t)snprintf(buf, CODEC_VALUE_TEXT_MAX, "%snan:0x%" PRIx64, sign, m);
+}
+
+int codec_parse_nonfinite(const char *s, size_t n, wactor_valtype t, wactor_value *out) {
+    if (t != WACTOR_F32 && t != WACTOR_F64)
+        return 0;
+    const char *p = s, *end = s + n;
+    bool neg = false;
+    if (p < end && (*p == '+' || *p == '-'))
+        neg = *p++ == '-';
+    size_t rest = (size_t)(end - p);
+    bool f32 = t == WACTOR_F32;
+    uint64_t quiet = f32 ? 0x400000u : 0x8000000000000ull, max = f32 ? 0x7fffffu : 0xfffffffffffffull;
+    uint64_t m;
+    if (rest == 3 && memcmp(p, "inf", 3) == 0) {
+        m = 0;
+    } else if (rest == 3 && memcmp(p, "nan", 3) == 0) {
+        m = quiet;
+    } else if (rest > 6 && memcmp(p, "nan:0x", 6) == 0) {
+        m = 0;
+        for (p += 6; p < end; p++) {
+            int d = *p >= '0' && *p <= '9' ? *p - '0'
+                    : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+                    : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+                                             : -1;
+            if (d < 0 || m > max >> 4)
+                return -1;      /* not hex, or more bits than the significand has */
+            m = m << 4 | (uint64_t)d;
+        }
+        if (m == 0 || m > max)
+            return -1;          /* a zero payload would be an infinity */
+    } else {
+        return 0;
+    }
+    out->type = t;
+    if (f32) {
+        uint32_t b = (neg ? 0x80000000u : 0) | 0x7f800000u | (uint32_t)m;
+        memcpy(&out->of.f32, &b, 4);
+    } else {
+        uint64_t b = (neg ? 0x8000000000000000ull : 0) | 0x7ff0000000000000ull | m;
+        memcpy(&out->of.f64, &b, 8);
+    }
+    return 1;
+}
+
 size_t codec_json_number(const wactor_value *v, char *buf) {
     switch (v->type) {
     case WACTOR_I32: return (size_t)snprintf(buf, CODEC_VALUE_TEXT_MAX, "%" PRId32, v->of.i32);
     case WACTOR_I64: return (size_t)snprintf(buf, CODEC_VALUE_TEXT_MAX, "%" PRId64, v->of.i64);
     case WACTOR_F32:
-        if (!isfinite(v->of.f32))
-            break;
-        return format_finite(v->of.f32, true, buf);
-    case WACTOR_F64:
-        if (!isfinite(v->of.f64))
-            break;
-        return format_finite(v->of.f64, false, buf);
+    case WACTOR_F64: {
+        char text[CODEC_VALUE_TEXT_MAX];
+        size_t n = format_nonfinite(v, text);
+        if (n) /* JSON has no number for it: a string (RFC 8259 section 6) */
+            return (size_t)snprintf(buf, CODEC_VALUE_TEXT_MAX, "\"%s\"", text);
+        return v->type == WACTOR_F32 ? format_finite(v->of.f32, true, buf) : format_finite(v->of.f64, false, buf);
+    }
     }
     memcpy(buf, "null", 5);
     return 4;
@@ -102,12 +183,8 @@ size_t codec_format_value(const wactor_value *v, char *buf, size_t buflen) {
     if (!v || !codec_valtype_valid(v->type))
         return 0;
     char tmp[CODEC_VALUE_TEXT_MAX];
-    size_t n;
-    if (v->type == WACTOR_F32)
-        n = format_real(v->of.f32, true, tmp);
-    else if (v->type == WACTOR_F64)
-        n = format_real(v->of.f64, false, tmp);
-    else
+    size_t n = format_nonfinite(v, tmp);
+    if (!n)
         n = codec_json_number(v, tmp);
     if (buf && buflen > 0)
         snprintf(buf, buflen, "%s", tmp);

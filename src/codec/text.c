@@ -86,6 +86,14 @@ wactor_error codec_parse_value(const char *text, wactor_valtype type, wactor_val
 
     if (n == 0 || (s[0] != '+' && s[0] != '-' && s[0] != '.' && !isalnum((unsigned char)s[0])))
         return junk(s, n, type, err, errlen);
+    int nf = codec_parse_nonfinite(s, n, type, out); /* "nan:0x1" keeps its payload; strtod would not */
+    if (nf > 0)
+        return WACTOR_OK;
+    if (nf < 0) {
+        codec_seterr(err, errlen, "%.*s%s: a NaN payload must be 1 to %s bits of hex", n > 64 ? 64 : (int)n, s,
+                     n > 64 ? "..." : "", type == WACTOR_F32 ? "23" : "52");
+        return WACTOR_ETYPE;
+    }
     char *endp;
     errno = 0;
     double d = 0;

@@ -204,7 +204,11 @@ static actor_result fail(component *c, wactor_diag *d) {
         if (c->job != JOB_CLEANUP) set_exit(c, kind, 0); /* in _cleanup: the stop's reason (shutdown) stands */
         reply_error(job_reply(c), -ENOENT, d);
     } else {
-        log_always(c, WACTOR_LOG_ERROR, "trap: %s: %s", wactor_trap_name(d->trap), d->message);
+        const char *kind_name = wactor_trap_name(d->trap); /* said once: most messages start with it */
+        if (strncmp(d->message, kind_name, strlen(kind_name)) == 0)
+            log_always(c, WACTOR_LOG_ERROR, "trap: %s", d->message);
+        else
+            log_always(c, WACTOR_LOG_ERROR, "trap: %s: %s", kind_name, d->message);
         set_state(c, WACTOR_FAILED, d);
         set_exit(c, kind, exit_code);
         if (c->traps) atomic_fetch_add(c->traps, 1);

@@ -74,6 +74,16 @@ typedef enum eng_status {
  * it holds. Thread-safe.
  * The first call also sets glibc's M_TOP_PAD to 1 MiB for the process (see "heap padding" in module.cpp). */
 int eng_module_load(const void *bytes, size_t len, eng_module **out, wactor_diag *diag);
+/* WebAssembly text -> binary: converts `len` bytes of the text format (core spec chapter 6; one module,
+ * "(module ...)" or its fields alone) into a binary module for eng_module_load, with wabt's parser, name
+ * resolution and validator (the same features eng_module_load accepts). `filename` (may be NULL) names the
+ * text in messages. On success returns 0 and *out is a malloc'd buffer (free()) of *out_len bytes. Returns -1
+ * with diag->message "FILE:LINE:COL: error: MESSAGE[ (and N more)]" for the first syntax or validation
+ * error, "FILE:LINE:COL: error: parentheses nested deeper than 1000" (ENG_WAT_MAX_DEPTH, checked before
+ * wabt's recursive parser sees the text), "out of memory", or "invalid argument". Thread-safe. */
+#define ENG_WAT_MAX_DEPTH 1000
+int eng_wat_to_wasm(const char *text, size_t len, const char *filename, uint8_t **out, size_t *out_len,
+                    wactor_diag *diag);
 void eng_module_retain(eng_module *m);
 void eng_module_release(eng_module *m);
 

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/socket.h>
+
 #include <microhttpd.h>
 
 #include "admin/admin.h"
@@ -27,6 +29,7 @@ struct http_sse_client {
     char *buf;             /* [head, head + len) not yet written to the connection */
     size_t head, len, cap;
     bool dropped, finished, hello;
+    int fd;                /* the connection's socket (-1: unknown), watched for the client's close */
 };
 
 static uint64_t mono_ns(void) {
@@ -189,7 +192,15 @@ void http_hub_figures_get(http_hub *h, http_hub_figures *out) {
 
 /* ----------------------------------------------------------------- one SSE client */
 
-http_sse_client *http_sse_client_new(http_hub *h) {
+/* Whether the client closed its end: an SSE client sends nothing after its request, so a peek that reads
+ * end-of-file means it is gone (its thread and connection slot can go now, not at the next keepalive). */
+static bool client_gone(const http_sse_client *c) {
+    if (c->fd < 0) return false;
+    char b;
+    return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+http_sse_client *http_sse_client_new(http_hub *h, int fd) {
     http_sse_client *c = calloc(1, sizeof *c);
     if (!c || !(c->buf = malloc(h->buffer_bytes))) {
         free(c);
@@ -197,6 +208,7 @@ http_sse_client *http_sse_client_new(http_hub *h) {
     }
     c->hub = h;
     c->cap = h->buffer_bytes;
+    c->fd = fd;
     pthread_mutex_lock(&h->lock);
     c->next = h->clients;
     h->clients = c;
@@ -218,12 +230,15 @@ ssize_t http_sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
         return (ssize_t)(sizeof hello - 1);
     }
     pthread_mutex_lock(&h->lock);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += HTTP_SSE_KEEPALIVE_MS / 1000;
-    bool timed_out = false;
-    while (!c->len && !c->dropped && !h->stopping && !c->finished && !timed_out)
-        timed_out = pthread_cond_timedwait(&h->wake, &h->lock, &until) == ETIMEDOUT;
+    uint64_t deadline = mono_ns() + (uint64_t)HTTP_SSE_KEEPALIVE_MS * 1000000u;
+    while (!c->len && !c->dropped && !h->stopping && !c->finished && mono_ns() < deadline) {
+        struct timespec until; /* wake every HTTP_SSE_CHECK_MS to see whether the client is still there */
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += HTTP_SSE_CHECK_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        if (pthread_cond_timedwait(&h->wake, &h->lock, &until) == ETIMEDOUT && client_gone(c)) c->finished = true;
+    }
     ssize_t n;
     if (c->len) {
         size_t k = c->len < max ? c->len : max;

@@ -32,6 +32,7 @@ void http_buf_free(http_buf *b);
 
 /* ----------------------------------------------------------------- events.c */
 #define HTTP_SSE_KEEPALIVE_MS 15000
+#define HTTP_SSE_CHECK_MS     250   /* how often an idle stream looks whether its client left */
 #define HTTP_MAX_SUP_NAMES    256   /* supervisors whose shutdowns are counted by name (then "(other)") */
 
 typedef struct http_sse_client http_sse_client;
@@ -64,8 +65,8 @@ void http_hub_stop(http_hub *h);
 void http_hub_free(http_hub *h);
 /* The runtime's event handler (user = the hub). */
 void http_hub_on_event(void *user, const char *json);
-/* A new SSE client (NULL on ENOMEM); its reader and free functions for MHD_create_response_from_callback. */
-http_sse_client *http_sse_client_new(http_hub *h);
+/* A new SSE client on socket `fd` (-1: unknown) (NULL on ENOMEM); its reader and free functions for MHD_create_response_from_callback. */
+http_sse_client *http_sse_client_new(http_hub *h, int fd);
 ssize_t http_sse_read(void *cls, uint64_t pos, char *buf, size_t max);
 void http_sse_free(void *cls);
 /* Snapshot of the counters metrics.c reads; `shutdowns` gets a malloc'd copy of names and counts. */

@@ -122,7 +122,8 @@ static int authorize(wactor_http *h, struct MHD_Connection *c, bool mutating, co
 static bool is(const char *method, const char *m) { return strcmp(method, m) == 0; }
 
 static enum MHD_Result get_sse(wactor_http *h, struct MHD_Connection *c) {
-    http_sse_client *client = http_sse_client_new(&h->hub);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    http_sse_client *client = http_sse_client_new(&h->hub, ci ? ci->connect_fd : -1);
     if (!client) return send_error(c, 500, "out of memory");
     struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, http_sse_read, client,
                                                                http_sse_free);

@@ -94,6 +94,17 @@ wactor_error wactor_module_load(wactor_runtime *rt, const void *bytes, size_t le
     wactor_diag local;
     if (!out || (!bytes && len)) return WACTOR_EINVAL;
     eng_module *m = NULL;
+    const uint8_t *b = bytes;
+    /* a Component-Model binary: the same magic, then version 0x0d (or an earlier draft's) and layer 1 */
+    if (len >= 8 && memcmp(b, "\0asm", 4) == 0 && b[6] == 1 && b[7] == 0) {
+        if (diag) {
+            memset(diag, 0, sizeof *diag);
+            snprintf(diag->message, sizeof diag->message,
+                     "this is a WebAssembly component (binary version 0x%02x%02x, layer 1); wactor runs core modules",
+                     b[5], b[4]);
+        }
+        return WACTOR_EMODULE;
+    }
     if (eng_module_load(bytes, len, &m, diag ? diag : &local) != 0) return WACTOR_EMODULE;
     *out = (wactor_module *)m;
     return WACTOR_OK;
@@ -107,7 +118,7 @@ wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path, wacto
         int e = errno;
         if (diag) {
             memset(diag, 0, sizeof *diag);
-            snprintf(diag->message, sizeof diag->message, "%s: %s", path, strerror(e));
+            snprintf(diag->message, sizeof diag->message, "cannot open %s: %s", path, strerror(e));
         }
         return e == ENOENT ? WACTOR_ENOENT : WACTOR_EIO;
     }
@@ -129,11 +140,26 @@ wactor_error wactor_module_load_file(wactor_runtime *rt, const char *path, wacto
         if (n == 0) break;
     }
     bool failed = ferror(f);
+    int read_errno = errno;
     fclose(f);
     if (failed) {
         free(buf);
-        runtime_diag(diag, "%s: read error", path);
+        if (diag) {
+            memset(diag, 0, sizeof *diag);
+            snprintf(diag->message, sizeof diag->message, "cannot read %s: %s", path, strerror(read_errno));
+        }
         return WACTOR_EIO;
+    }
+    size_t plen = strlen(path);
+    if (plen >= 4 && strcmp(path + plen - 4, ".wat") == 0) { /* the text format: converted by the engine */
+        uint8_t *bin = NULL;
+        size_t bin_len = 0;
+        wactor_diag local;
+        int rc = eng_wat_to_wasm((const char *)buf, len, path, &bin, &bin_len, diag ? diag : &local);
+        free(buf);
+        if (rc != 0) return WACTOR_EMODULE; /* the message names the file, line and column */
+        buf = bin;
+        len = bin_len;
     }
     wactor_error err = wactor_module_load(rt, buf, len, out, diag);
     free(buf);

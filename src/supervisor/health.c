@@ -9,7 +9,8 @@
  *   unhealthy (2, any other value, an error status, a failing call, no answer in time) is reported and
  *             counted; health_threshold in a row stop the child (per its shutdown) and it exits with reason
  *             "health", an abnormal exit, so it is restarted per its restart type.
- * Only one probe per child is in flight; the next tick is armed when the probe ends.
+ * Only one probe per child is in flight; the next tick is armed when the probe ends. Both timers are
+ * background timers: they do not keep the system busy (wactor_wait_idle), the probe's messages do.
  */
 #include "supervisor/internal.h"
 
@@ -25,7 +26,7 @@ void sup_health_cancel(sup_child *c) {
 void sup_health_arm(sup_state *s, sup_child *c) {
     if (!c->spec.health || !c->spec.health_interval_ms || c->state != C_RUNNING) return;
     c->health_tick_corr = sup_corr(s);
-    if (sup_send_self_after(s, SUP_MSG_HEALTH_TICK, c->health_tick_corr, c->spec.health_interval_ms) < 0)
+    if (sup_send_self_background(s, SUP_MSG_HEALTH_TICK, c->health_tick_corr, c->spec.health_interval_ms) < 0)
         c->health_tick_corr = 0;
 }
 
@@ -77,7 +78,7 @@ void sup_health_tick(sup_state *s, sup_child *c) {
         result(s, c, 2, why);
         return;
     }
-    if (sup_send_self_after(s, SUP_MSG_HEALTH_TIMEOUT, corr, c->spec.health_timeout_ms) < 0)
+    if (sup_send_self_background(s, SUP_MSG_HEALTH_TIMEOUT, corr, c->spec.health_timeout_ms) < 0)
         c->health_probe_corr = 0, sup_health_arm(s, c);
 }
 

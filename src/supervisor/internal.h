@@ -221,5 +221,8 @@ void sup_emit_child(const sup_state *s, const char *event, const sup_child *c, a
 /* supervisor.c */
 uint64_t sup_corr(sup_state *s);
 int sup_send_self_after(sup_state *s, uint32_t type, uint64_t corr, uint32_t delay_ms);
+/* The same with a background timer (actor_send_after_background): health ticks and probe timeouts, so that
+ * health checks alone do not keep a system from being idle (wactor_wait_idle, `wactor run --until-idle`). */
+int sup_send_self_background(sup_state *s, uint32_t type, uint64_t corr, uint32_t delay_ms);
 
 #endif /* WACTOR_SUPERVISOR_INTERNAL_H */

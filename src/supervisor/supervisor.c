@@ -26,6 +26,13 @@ int sup_send_self_after(sup_state *s, uint32_t type, uint64_t corr, uint32_t del
     return actor_send_after(s->sys, s->id, m, delay_ms);
 }
 
+int sup_send_self_background(sup_state *s, uint32_t type, uint64_t corr, uint32_t delay_ms) {
+    actor_msg *m = actor_msg_new(type, s->id, NULL, 0);
+    if (!m) return -ENOMEM;
+    m->corr = corr;
+    return actor_send_after_background(s->sys, s->id, m, delay_ms);
+}
+
 /* ------------------------------------------------------------------ state */
 
 static void state_free(sup_state *s) {

@@ -28,6 +28,26 @@ expect "missing module" 2 "" "nowhere.wasm" -- "$WACTOR" run "$TMP/nowhere.wasm"
 expect "a reactor has no _start" 2 "" "not a command: no _start" -- "$WACTOR" run "$BUILD/fixtures/wasi_fs.wasm"
 expect "a sleep may block in a command" 0 "^slept$" "" -- "$WACTOR" run "$CMD" sleep 50
 
+# wasmtime's rules: everything after the module is the guest's; `--` may come before the module
+exact "--help after the module is the guest's" "$(printf '%s\n' "$CMD" args --help -x --)" -- "$WACTOR" run "$CMD" args --help -x --
+exact "-- before the module" "$(printf '%s\n' "$CMD" args)" -- "$WACTOR" run -- "$CMD" args
+exact "--env, then -- and the module" "$(printf 'A=1\n1 variables')" -- "$WACTOR" run --env A=1 -- "$CMD" env A
+expect "--help before the module is wactor's" 0 "^usage:" "" -- "$WACTOR" run --help "$CMD" args
+expect "an unknown option before the module" 2 "" "wactor run: unknown option '--nope'" -- "$WACTOR" run --nope "$CMD" args
+expect "a trap: 134 and one line that says it once" 134 "" "^wactor: .*wasi_cmd.wasm: trap: unreachable executed$" -- "$WACTOR" run "$CMD" trap
+[ "$(grep -c unreachable "$TMP/err")" = 1 ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: trap said more than once"; cat "$TMP/err"; }
+expect "proc_exit(300): reported, status 1 (not 300 & 255 = 44)" 1 "^bye$" "proc_exit\(300\): an exit status must be 0..255" -- "$WACTOR" run "$CMD" exit 300
+expect "proc_exit(256) is not success" 1 "" "proc_exit\(256\)" -- "$WACTOR" run "$CMD" exit 256
+expect "missing module: cannot open" 2 "" "^wactor: cannot open $TMP/nowhere.wasm: No such file or directory$" -- "$WACTOR" run "$TMP/nowhere.wasm"
+
+# .wat commands, and their errors
+WAT=$(dirname "$0")/../fixtures/cli_once.wat
+exact "a .wat command" "started" -- "$WACTOR" run "$WAT"
+printf '(module\n  (func (export "_start")\n    (call $nope)))\n' > "$TMP/bad.wat"
+expect "a .wat with an unknown name: line:col" 2 "" "bad.wat:3:11: error: undefined function variable" -- "$WACTOR" run "$TMP/bad.wat"
+printf '\0asm\r\0\1\0\7\1\0' > "$TMP/comp.wasm"
+expect "a component is not a command" 2 "" "this is a WebAssembly component .*; wactor runs core modules" -- "$WACTOR" run "$TMP/comp.wasm"
+
 # directories: only what --dir grants, confined beneath it
 mkdir -p "$TMP/box/sub" "$TMP/other"
 echo "inside" > "$TMP/box/f.txt"
@@ -44,6 +64,8 @@ expect "write into a --dir" 0 "" "" -- "$WACTOR" run --dir "$TMP/box::/data" "$C
 exact "two --dirs" "$(printf 'f.txt\nnew.txt\nout\nsub')" -- \
   "$WACTOR" run --dir "$TMP/other::/o" --dir "$TMP/box::/b" "$CMD" ls /b
 expect "a missing --dir" 2 "" "nowhere" -- "$WACTOR" run --dir "$TMP/nowhere::/x" "$CMD" args
+expect "a missing --dir, said once" 2 "" "^wactor: .*wasi_cmd.wasm: wasi: preopen .*nowhere: No such file or directory$" -- \
+  "$WACTOR" run --dir "$TMP/nowhere::/x" "$CMD" args
 
 # the manifest's wasi: args, env, dirs (relative to the manifest), read_only; deny by default
 mkdir -p "$TMP/sys/data"

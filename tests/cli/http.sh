@@ -29,11 +29,19 @@ start_bg() {
     sleep 0.1
   done
 }
+# the server listens before the system has started: wait (hang guard 10 s) until kv_client is ready
+wait_ready() {
+  for _ in $(seq 100); do
+    http "$PORT" GET /api/components 2>/dev/null | grep -q '"name":"kv_client","state":"ready"' && return 0
+    sleep 0.1
+  done
+  return 1
+}
 stop_bg() { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; cat "$TMP/bg.err" >> "$TMP/all.err"; }
 
 # --http with a token file: metrics (parsed by promtool), the JSON API, a POST
 start_bg run "$EX/kv.yaml" --http 127.0.0.1:0 --http-token-file "$TMP/token"
-if [ -z "$PORT" ]; then fail=$((fail + 1)); echo "FAIL: no port"; cat "$TMP/bg.err"; else
+if [ -z "$PORT" ] || ! wait_ready; then fail=$((fail + 1)); echo "FAIL: no port or not ready"; cat "$TMP/bg.err"; else
   http "$PORT" GET /metrics > "$TMP/metrics.http"
   check "GET /metrics is 200 in format 0.0.4" '^Content-Type: text/plain; version=0.0.4' "$TMP/metrics.http"
   sed '1,/^\r$/d' "$TMP/metrics.http" > "$TMP/metrics.txt"
@@ -53,7 +61,7 @@ stop_bg
 sed -e "s#module: \([a-z_]*\).wasm#module: $EX/\1.wasm#" "$EX/kv.yaml" > "$TMP/kv_http.yaml"
 printf 'http:\n  listen: 127.0.0.1:0\n  token_file: token\n  max_body_bytes: 100\n' >> "$TMP/kv_http.yaml"
 start_bg run "$TMP/kv_http.yaml"
-if [ -z "$PORT" ]; then fail=$((fail + 1)); echo "FAIL: no port from the manifest"; cat "$TMP/bg.err"; else
+if [ -z "$PORT" ] || ! wait_ready; then fail=$((fail + 1)); echo "FAIL: no port from the manifest"; cat "$TMP/bg.err"; else
   http "$PORT" POST /api/send "{\"to\":\"kv\",\"message\":\"$(printf 'x%.0s' $(seq 120))\"}" > "$TMP/big.http"
   check "max_body_bytes from the manifest" '^HTTP/1.1 413' "$TMP/big.http"
   http "$PORT" POST /api/send '{"to":"kv","message":1}' > "$TMP/send.http"

@@ -16,7 +16,7 @@ send:
 YAML
 expect "a typo'd target is a warning with a suggestion, and the run goes on" 0 \
   "^summary: 2 components, " \
-  "^wactor: $TMP/typo.yaml:7:17: warning: capability 'request' target 'stroe' names no component, supervisor or host actor of this manifest, so it grants nothing unless something registers that name at run time; did you mean 'store'\?$" \
+  "Z WARN  \[manifest\] $TMP/typo.yaml:7:17: warning: capability 'request' target 'stroe' names no component, supervisor or host actor of this manifest, so it grants nothing unless something registers that name at run time; did you mean 'store'\?$" \
   -- "$WACTOR" run "$TMP/typo.yaml" --until-idle
 sed -i '1i version: 1' "$TMP/typo.yaml"
 expect "version: 1 is read (positions move with the line added)" 0 "" "typo.yaml:8:17: warning" \

@@ -130,4 +130,52 @@ if grep -q '^\[other\]' "$TMP/err" || grep -q $'\x1b' "$TMP/err" || grep -q $'\x
   fail=$((fail+1)); echo "FAIL: a forged line or a raw control byte got through"; cat -A "$TMP/err"
 else pass=$((pass+1)); fi
 grep -q ' \[evil\] nul\\x00here \\xff end$' "$TMP/err" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: NUL/invalid UTF-8"; cat -A "$TMP/err"; }
+# --until-idle returns although health probes keep ticking (their timers are not work); hang guard only
+FIX=$(cd "$(dirname "$0")/../fixtures" && pwd)
+cat > "$TMP/health.yaml" <<YAML
+components:
+  - name: healthy
+    module: $FIX/cli_once.wat
+supervisor:
+  name: root
+  children:
+    - component: healthy
+      health: { interval_ms: 10, timeout_ms: 5000 }
+YAML
+expect "--until-idle with health checks returns (a .wat component)" 0 "" "INFO  \[healthy\] started$" -- \
+  timeout -k 5 60 "$WACTOR" run "$TMP/health.yaml" --until-idle --events "$TMP/health.events"
+grep -q "^summary: 1 components, .* 0 traps, 0 restarts$" "$TMP/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL: health summary"; cat "$TMP/out"; }
+
+# --fail-on-trap; the summary counts restarts
+expect "a trap with --fail-on-trap: exit 1" 1 "summary: .* 1 traps, 1 restart$" "^wactor: 1 trap \(--fail-on-trap\)$" -- \
+  "$WACTOR" run "$TMP/sup.yaml" --until-idle --fail-on-trap
+expect "--fail-on-trap before the manifest" 1 "" "fail-on-trap" -- "$WACTOR" run --fail-on-trap --until-idle "$TMP/sup.yaml"
+expect "no trap with --fail-on-trap: exit 0" 0 "0 traps, 0 restarts" "" -- "$WACTOR" run "$EX/demo.yaml" --until-idle --fail-on-trap
+expect "watch: several restarts counted" 0 "summary: .* [3-9] traps, [3-9] restarts$" "" -- "$WACTOR" run "$EX/watch.yaml" --until-idle
+
+# messages: each thing once, in the user's words
+expect "missing module: cannot open, with the manifest line" 2 "" \
+  "^wactor: .*missing.yaml:2: component a: cannot open .*nowhere.wasm: No such file or directory$" -- "$WACTOR" run "$TMP/missing.yaml" --until-idle
+cat > "$TMP/badstart.yaml" <<YAML
+components:
+  - name: bad
+    module: $BUILD/fixtures/comp_badstart.wasm
+YAML
+expect "start-up trap said once" 1 "" "^wactor: .*badstart.yaml:2: component bad failed to start: _start trapped: unreachable executed$" -- \
+  "$WACTOR" run "$TMP/badstart.yaml" --until-idle
+printf '(module (func $f (export "_start") (call $g)))' > "$TMP/typo.wat"
+cat > "$TMP/typo.yaml" <<YAML
+components:
+  - name: typo
+    module: typo.wat
+YAML
+expect "a .wat in a manifest with an error: line:col" 2 "" "typo.yaml:2: component typo: invalid WebAssembly module: .*typo.wat:1:.*undefined function variable" -- \
+  "$WACTOR" run "$TMP/typo.yaml" --until-idle
+printf '\0asm\r\0\1\0' > "$TMP/comp.wasm"
+cat > "$TMP/comp.yaml" <<YAML
+components:
+  - name: comp
+    module: comp.wasm
+YAML
+expect "a component in a manifest" 2 "" "this is a WebAssembly component .*; wactor runs core modules" -- "$WACTOR" run "$TMP/comp.yaml" --until-idle
 finish

@@ -26,7 +26,7 @@ check "the panic message reaches the log" "^\[crashy\] .*panicked at 'rs_agent: 
 check "the trap is unreachable" '^\[crashy\] trap: unreachable'
 [ "$(grep -c '^\[crashy\] rs_agent: started as #' "$TMP/rust.out")" -eq 2 ] && pass=$((pass + 1)) ||
   { fail=$((fail + 1)); echo "FAIL: crashy restarted once"; }
-check "summary counts the trap" '^summary: 6 components, .* 0 dead letters, 1 traps$'
+check "summary counts the trap" '^summary: 6 components, .* 0 dead letters, 1 traps, 1 restart$'
 [ $fail -eq 0 ] || { head -c 3000 "$TMP/rust.out"; head -c 2000 "$TMP/rust.err"; }
 # typed exports of Rust modules
 exact "call a Rust export" "-2147483648" -- "$WACTOR" call "$EX/rs_agent.wasm" add 2147483647 1
