@@ -564,6 +564,12 @@ WACTOR_API wactor_error wactor_restart_child(wactor_runtime *rt, wactor_pid sup,
 /* Forgets a terminated child's spec. Errors: WACTOR_ENOENT, WACTOR_ESTATE (it is running). */
 WACTOR_API wactor_error wactor_delete_child(wactor_runtime *rt, wactor_pid sup, const char *id);
 
+/* Kinds of actor (docs/ABI.md, "Kinds of actor"). Supervisors and components take each other's messages
+ * never: the supervisor calls above on a pid that is not a supervisor (a component, a host actor, a
+ * subscriber) return WACTOR_EINVAL and leave it untouched; wactor_send, wactor_ask, wactor_invoke,
+ * wactor_invoke_values and wactor_health to a supervisor return WACTOR_EINVAL (diag, where there is one:
+ * "not a component or host actor") — nothing is queued, nothing answered. A dead pid stays WACTOR_ENOENT. */
+
 /* ---------------------------------------------------------------- observability
  * What an operator's view of a node reads (the admin console, the admin HTTP server: docs/OPERATIONS.md).
  * All thread-safe, never blocking on an actor: snapshots of the runtime's bookkeeping. */

@@ -189,6 +189,7 @@ int actor_system_create(unsigned threads, actor_system **out) {
     atomic_init(&sys->delivered, 0);
     atomic_init(&sys->dead_letters, 0);
     atomic_init(&sys->refused_full, 0);
+    atomic_init(&sys->refused_type, 0);
     atomic_init(&sys->next_ref, 0);
     pthread_mutex_init(&sys->live_mu, NULL);
     pthread_mutex_init(&sys->rq_mu, NULL);
@@ -241,6 +242,7 @@ void actor_system_stats_get(actor_system *sys, actor_system_stats *out) {
     out->delivered = atomic_load_explicit(&sys->delivered, memory_order_relaxed);
     out->dead_letters = atomic_load_explicit(&sys->dead_letters, memory_order_relaxed);
     out->refused_full = atomic_load_explicit(&sys->refused_full, memory_order_relaxed);
+    out->refused_type = atomic_load_explicit(&sys->refused_type, memory_order_relaxed);
     pthread_mutex_lock(&sys->rq_mu);
     out->threads = sys->started;
     out->threads_idle = sys->sleepers;
@@ -271,6 +273,9 @@ static int register_actor(actor_system *sys, actor *a) {
 int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *state,
                     const actor_spawn_opts *opts, actor_id *out) {
     if (!sys || !behaviour || !behaviour->receive) return -EINVAL;
+    if (opts && (opts->msg_first || opts->msg_last) &&
+        (opts->msg_first < ACTOR_MSG_USER || opts->msg_first > opts->msg_last))
+        return -EINVAL;
     if (atomic_load(&sys->stopping)) return -ESHUTDOWN;
     actor *a = calloc(1, sizeof *a);
     if (!a) return -ENOMEM;
@@ -286,6 +291,8 @@ int actor_spawn_opt(actor_system *sys, const actor_behaviour *behaviour, void *s
     actor_links_init(a);
     a->sys = sys;
     a->beh = behaviour;
+    a->msg_first = opts ? opts->msg_first : 0;
+    a->msg_last = opts ? opts->msg_last : 0;
     a->state = state;
     a->trap = opts && opts->trap_exits;
     a->mb_cap = opts ? opts->mailbox_capacity : 0;
@@ -373,6 +380,12 @@ static actor_msg *reply_trim(actor_msg *m) {
     return t;
 }
 
+/* Whether `a` takes a message of `type` (actor_spawn_opts.msg_first / msg_last; fixed at spawn). */
+static bool takes_type(const actor *a, uint32_t type) {
+    if (type < ACTOR_MSG_USER || (!a->msg_first && !a->msg_last)) return true;
+    return type >= a->msg_first && type <= a->msg_last;
+}
+
 static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
     if (!msg) return -EINVAL;
     if (atomic_load_explicit(&sys->stopping, memory_order_relaxed)) {
@@ -383,6 +396,13 @@ static int send(actor_system *sys, actor_id to, actor_msg *msg, bool run) {
     if (!a) {
         actor_dead_letter(sys, msg);
         return -ENOENT;
+    }
+    if (!takes_type(a, msg->type)) {
+        actor_release(a);
+        atomic_fetch_add_explicit(&sys->refused_type, 1, memory_order_relaxed);
+        if (msg->reply) actor_future_complete(msg->reply, -EPROTOTYPE, NULL, 0);
+        actor_msg_free(msg);
+        return -EPROTOTYPE;
     }
     if (actor_msg_counted(msg->type)) {
         int rc = mb_reserve(a, actor_msg_cost(msg));

@@ -83,6 +83,10 @@ enum {
     ACTOR_MSG_REPLY = 4,  /* completion of a future made by actor_future_new_notify(): data is an
                              actor_reply header followed by the completion's bytes; corr = its corr */
     ACTOR_MSG_USER = 16
+    /* Behaviour types (>= ACTOR_MSG_USER) are each behaviour's own. Each kind of actor takes its own range
+     * of them and declares it at spawn (actor_spawn_opts.msg_first / msg_last), so a message meant for one
+     * kind of actor sent to another kind is refused by actor_send (-EPROTOTYPE) instead of being read as
+     * one of the receiver's own (the layers above allocate the ranges, disjoint). */
 };
 
 typedef struct actor_msg {
@@ -171,7 +175,12 @@ int actor_spawn(actor_system *sys, const actor_behaviour *behaviour, void *state
  * the bytes are atomic: concurrent senders never make a mailbox exceed its bounds; slot and bytes free when
  * the receiver takes the message out to handle it. Whether a send finds the mailbox full is decided at that
  * instant: a retry may succeed a moment later (there is no blocking send).
- * A send that races with the target's end may return 0 and still become a dead letter (as in Erlang). */
+ * A send that races with the target's end may return 0 and still become a dead letter (as in Erlang).
+ * -EPROTOTYPE: msg->type is a behaviour type (>= ACTOR_MSG_USER) outside the range `to` was spawned with
+ * (actor_spawn_opts.msg_first / msg_last): a message for another kind of actor (e.g. a component's message
+ * to a supervisor). Checked before the mailbox bounds; nothing is queued, the message is freed, counted in
+ * stats.refused_type (not a dead letter: the address is good, the kind is wrong) and a reply future it
+ * carries is completed with -EPROTOTYPE. */
 int actor_send(actor_system *sys, actor_id to, actor_msg *msg);
 
 /* actor_send(), and if `to` is idle, its turn runs at once on the calling thread, as a scheduler thread would
@@ -242,6 +251,8 @@ typedef struct actor_system_stats {
     uint32_t threads;         /* scheduler threads running */
     uint32_t threads_idle;    /* of them, waiting for work now */
     uint64_t run_queue;       /* actors in the run queue now (a thread's next slot not counted) */
+    uint64_t refused_type;    /* sends refused because the receiver's behaviour does not take that message
+                                 type (-EPROTOTYPE: another kind of actor's message); not in dead_letters */
 } actor_system_stats;
 void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
 
@@ -419,6 +430,13 @@ typedef struct actor_spawn_opts {
                                  of ordinary messages read it with actor_max_message_bytes() and refuse
                                  themselves (the layer cannot tell a payload from, say, an invocation's
                                  arguments). Fixed. */
+    uint32_t msg_first, msg_last; /* both 0: the actor takes every message type (the default). Otherwise the
+                                 behaviour types (>= ACTOR_MSG_USER) it takes: [msg_first, msg_last]; a
+                                 send of a behaviour type outside is refused with -EPROTOTYPE (actor_send),
+                                 so one kind of actor is never handed another kind's message. The actor
+                                 layer's own types (< ACTOR_MSG_USER) are always taken. Fixed. Returns
+                                 -EINVAL from actor_spawn_opt if msg_first > msg_last or msg_first <
+                                 ACTOR_MSG_USER (unless both are 0). */
 } actor_spawn_opts;
 
 /* actor_spawn() with options (opts NULL: as actor_spawn()). Linking/monitoring happens before the actor can

@@ -108,6 +108,7 @@ struct actor {
     actor_id id;
     actor_system *sys;
     const actor_behaviour *beh;
+    uint32_t msg_first, msg_last;  /* actor_spawn_opts: the behaviour types it takes (both 0: all) */
     void *state;
     atomic_int sched;            /* AS_* */
     atomic_bool kill_req;
@@ -193,7 +194,7 @@ struct actor_system {
     bool tm_stop, tm_started;
     pthread_t tm_thread;
 
-    atomic_uint_fast64_t live, spawned, delivered, dead_letters, refused_full;
+    atomic_uint_fast64_t live, spawned, delivered, dead_letters, refused_full, refused_type;
 
     atomic_uint_fast64_t next_ref;   /* monitor refs */
     struct exit_ring *exits;         /* the most recent EXIT_RING exit reasons (links.c) */

@@ -31,6 +31,8 @@ wactor_error wactor_error_from_errno(int rc) {
         WACTOR_ERROR_LIST(WACTOR_ERR_FROM_)
 #undef WACTOR_ERR_FROM_
     case ESHUTDOWN: return WACTOR_ENOENT; /* an actor that is ending is as good as gone */
+    case EPROTOTYPE: return WACTOR_EINVAL; /* actor_send: a message for another kind of actor (a component's
+                                              message to a supervisor, a supervisor request to a component) */
     default: return WACTOR_EIO;
     }
 }

@@ -789,7 +789,8 @@ int component_spawn(actor_system *sys, const component_config *cfg, actor_future
                              .max_monitors = c->max_monitors > UINT32_MAX - c->max_spawned
                                                  ? UINT32_MAX : c->max_monitors + c->max_spawned,
                              .max_links = c->max_links,
-                             .max_message_bytes = c->max_message_bytes}; /* checked before delivery */
+                             .max_message_bytes = c->max_message_bytes, /* checked before delivery */
+                             .msg_first = COMPONENT_MSG_FIRST, .msg_last = COMPONENT_MSG_LAST};
     int rc = actor_spawn_opt(sys, &component_behaviour, c, &opts, &id);
     if (rc != 0) {
         free(c->wasi_cfg);

@@ -44,12 +44,19 @@
 #include "engine/engine.h"
 #include "wactor.h"
 
+/* The message types components (and host actors, which take the same messages: src/runtime/host_actor.c)
+ * accept: their own range of behaviour types (actor.h, ACTOR_MSG_USER), disjoint from the supervisor's
+ * (supervisor.h, SUP_MSG_FIRST..SUP_MSG_LAST), so that a component's message sent to a supervisor, or a
+ * supervisor request sent to a component, is refused by actor_send with -EPROTOTYPE instead of being read
+ * as one of the receiver's own. Components are spawned taking [COMPONENT_MSG_FIRST, COMPONENT_MSG_LAST] only (actor_spawn_opts). */
 enum {
-    COMPONENT_MSG_START = ACTOR_MSG_USER,
+    COMPONENT_MSG_FIRST = 0x100,
+    COMPONENT_MSG_START = COMPONENT_MSG_FIRST,
     COMPONENT_MSG_MESSAGE,
     COMPONENT_MSG_PUBLICATION,
     COMPONENT_MSG_INVOKE,
     COMPONENT_MSG_HEALTH,
+    COMPONENT_MSG_LAST = 0x1ff,
 };
 
 /* Instructions per scheduling slice (internal: fairness, not a limit). Every other default is a

@@ -71,7 +71,13 @@ static int deliver(component *c, actor_id target, actor_msg *m) {
     if (!m) return -ENOMEM;
     int rc = actor_send(c->sys, target, m);
     if (rc == -EAGAIN || rc == -EMSGSIZE) component_count(c, COUNT_REFUSED_FULL); /* the receiver's bounds */
+    else if (rc == -EPROTOTYPE) component_count(c, COUNT_REFUSED); /* not a component: a supervisor */
     else if (rc) component_count(c, COUNT_DEAD_TARGET);
+    if (rc == -EPROTOTYPE && component_log_wants(c, WACTOR_LOG_DEBUG)) {
+        char to[REGISTRY_NAME_MAX + 8];
+        component_address(c->sys, target, to, sizeof to);
+        component_diag(c, WACTOR_LOG_DEBUG, "refused: message to %s: not a component (a supervisor takes no messages)", to);
+    }
     if ((rc == -EAGAIN || rc == -EMSGSIZE) && component_log_wants(c, WACTOR_LOG_DEBUG)) {
         char to[REGISTRY_NAME_MAX + 8];
         component_address(c->sys, target, to, sizeof to);

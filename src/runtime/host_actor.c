@@ -444,6 +444,7 @@ int runtime_host_start(wactor_runtime *rt, const wactor_host_behaviour *b, void 
         .mailbox_max_bytes = o->mailbox_bytes ? o->mailbox_bytes : WACTOR_DEFAULT_MAILBOX_BYTES,
         .max_message_bytes = h->max_message_bytes, .max_monitors = h->max_monitors, .max_links = h->max_links,
         .max_timers = h->max_requests, /* one timeout per outstanding request */
+        .msg_first = COMPONENT_MSG_FIRST, .msg_last = COMPONENT_MSG_LAST, /* a component's messages only */
     };
     actor_id id = 0;
     rc = actor_spawn_opt(rt->sys, &host_actor_behaviour, h, &ao, &id);

@@ -142,7 +142,8 @@ wactor_error wactor_subscribe(wactor_runtime *rt, const char *pattern, wactor_me
     if (!hs) return WACTOR_ENOMEM;
     *hs = (host_subscriber){fn, user, rt->broker};
     actor_id id = 0;
-    if (actor_spawn(rt->sys, &subscriber_behaviour, hs, &id) != 0) {
+    actor_spawn_opts ao = {.msg_first = COMPONENT_MSG_FIRST, .msg_last = COMPONENT_MSG_LAST}; /* publications */
+    if (actor_spawn_opt(rt->sys, &subscriber_behaviour, hs, &ao, &id) != 0) {
         free(hs);
         return WACTOR_ENOMEM;
     }
@@ -169,7 +170,8 @@ wactor_error wactor_ask(wactor_runtime *rt, wactor_pid pid, const void *payload,
     actor_future_retain(f);
     m->reply = f;
     int rc = actor_send_run(rt->sys, pid, m); /* we wait anyway: an idle receiver runs on this thread */
-    wactor_error err = runtime_error(rc);
+    wactor_error err = runtime_error(rc); /* -EPROTOTYPE (a supervisor: no component messages): WACTOR_EINVAL */
+    if (rc == -EPROTOTYPE) runtime_diag(diag, "%s", "not a component or host actor (a supervisor, or a native actor)");
     if (!err) err = runtime_await(f, timeout_ms, reply, reply_len, diag);
     actor_future_release(f);
     return err;

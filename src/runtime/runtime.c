@@ -374,6 +374,10 @@ static wactor_error request(wactor_runtime *rt, wactor_pid pid, actor_msg *m, ac
         runtime_diag(diag, "%s", "its mailbox is full");
         return WACTOR_EFULL;
     }
+    if (rc == -EPROTOTYPE) { /* actor_send: its behaviour takes no component messages */
+        runtime_diag(diag, "%s", "not a component or host actor (a supervisor, or a native actor)");
+        return WACTOR_EINVAL;
+    }
     if (rc != 0) {
         runtime_diag(diag, "%s", "no such actor");
         return runtime_error(rc);

@@ -11,6 +11,12 @@
 #include "runtime/internal.h"
 #include "supervisor/supervisor.h"
 
+/* The runtime hosts both kinds: their message types must not overlap (actor.h, ACTOR_MSG_USER). */
+_Static_assert(COMPONENT_MSG_LAST < SUP_MSG_FIRST || SUP_MSG_LAST < COMPONENT_MSG_FIRST,
+               "component and supervisor message types are disjoint");
+_Static_assert((unsigned)COMPONENT_MSG_FIRST >= (unsigned)ACTOR_MSG_USER && SUP_MSG_FIRST >= (unsigned)ACTOR_MSG_USER,
+               "behaviour message types are above the actor layer's own");
+
 /* The public enums are cast to the supervisor layer's: they must stay parallel. */
 _Static_assert((int)SUP_ONE_FOR_ONE == (int)WACTOR_ONE_FOR_ONE && (int)SUP_ONE_FOR_ALL == (int)WACTOR_ONE_FOR_ALL &&
                    (int)SUP_REST_FOR_ONE == (int)WACTOR_REST_FOR_ONE &&

@@ -39,7 +39,7 @@
 
 /* Message types the supervisor receives (besides ACTOR_MSG_STOP / EXIT / REPLY). */
 enum {
-    SUP_MSG_BEGIN = ACTOR_MSG_USER,  /* sent by supervisor_start: run the init job */
+    SUP_MSG_BEGIN = SUP_MSG_FIRST,   /* sent by supervisor_start: run the init job */
     SUP_MSG_WHICH,
     SUP_MSG_COUNT,
     SUP_MSG_START_CHILD,             /* data: sup_req_start */
@@ -50,7 +50,9 @@ enum {
     SUP_MSG_BACKOFF,                 /* corr: a child's backoff_corr (its restart delay is over) */
     SUP_MSG_HEALTH_TICK,             /* corr: a child's health_tick_corr */
     SUP_MSG_HEALTH_TIMEOUT,          /* corr: a child's health_probe_corr */
+    SUP_MSG_END_                     /* one past the last: must not exceed SUP_MSG_LAST */
 };
+_Static_assert(SUP_MSG_END_ - 1 <= SUP_MSG_LAST, "the supervisor's message types fit in its range");
 
 typedef struct sup_req_start {
     bool has_spec;                   /* false: a simple_one_for_one instance of the template */

@@ -311,7 +311,8 @@ static int start_impl(actor_system *sys, const sup_spec *spec, actor_id parent, 
     }
     actor_id id = 0;
     if (!rc) {
-        actor_spawn_opts opts = {.link = parent, .trap_exits = true};
+        actor_spawn_opts opts = {.link = parent, .trap_exits = true, /* only supervisor requests: */
+                                 .msg_first = SUP_MSG_FIRST, .msg_last = SUP_MSG_LAST};
         rc = actor_spawn_opt(sys, &sup_behaviour, s, &opts, &id);
     }
     if (rc) {

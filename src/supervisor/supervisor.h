@@ -135,6 +135,14 @@ typedef struct sup_spec {
     void *event_user;
 } sup_spec;
 
+/* The behaviour types a supervisor accepts (actor.h, ACTOR_MSG_USER): its own range, disjoint from every
+ * other behaviour's (components: component.h, COMPONENT_MSG_FIRST..LAST), so a message for another kind of
+ * actor sent to a supervisor is refused by actor_send with -EPROTOTYPE (never answered with supervisor
+ * data), and the requests below sent to an actor that is not a supervisor fail with -EPROTOTYPE ("not a
+ * supervisor") instead of being read as that actor's own messages. */
+#define SUP_MSG_FIRST 0x200u
+#define SUP_MSG_LAST 0x2ffu
+
 /* Spawns a supervisor (linked to `parent` unless 0; it traps exits) that starts its children in order.
  * `started` (may be NULL) completes with 0 once all children are ready, or a negative status if a child
  * failed to start — the child's status, with data "failed to start child '<id>': <reason>" (NUL-terminated)

@@ -2,7 +2,7 @@
 . "$(dirname "$0")/lib.bash"
 EX=$BUILD/examples
 (printf 'which_children root\ncount_children root\nterminate_child root flaky\nwhich_children root\nrestart_child root flaky\nhealth steady\ninfo steady\nstats\nrestart_child root nosuch\nbogus\nquit\n'; sleep 1) |
-  timeout -s TERM 60 "$WACTOR" run "$EX/chaos.yaml" --admin > "$TMP/admin.out" 2>&1
+  timeout -s TERM 10 "$WACTOR" run "$EX/chaos.yaml" --admin > "$TMP/admin.out" 2>&1
 check() { # NAME REGEX
   if grep -Eq -- "$2" "$TMP/admin.out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
 }
@@ -17,7 +17,7 @@ check "unknown child is an error" '^\{"error":"no such actor, name, export or fi
 check "unknown command is an error" "^\{\"error\":\"unknown command 'bogus'\"\}"
 # send / ask / publish against a request/reply service
 (printf 'ask kv {"put":"k","value":"v"}\nask kv {"get":"k"}\nsend kv {"get":"k"}\npublish nobody.here {"x":1}\nask nosuch {}\nquit\n'; sleep 1) |
-  timeout -s TERM 60 "$WACTOR" run "$EX/kv.yaml" --admin > "$TMP/admin.out" 2>&1
+  timeout -s TERM 10 "$WACTOR" run "$EX/kv.yaml" --admin > "$TMP/admin.out" 2>&1
 check "ask: put" '^\{"reply":\{"ok":true\}\}'
 check "ask: get" '^\{"reply":\{"value":"v"\}\}'
 check "send" '^\{"ok":true\}'
@@ -33,7 +33,7 @@ ask kv {"get":"k0"}
 help
 stats
 '; sleep 1) |
-  timeout -s TERM 60 "$WACTOR" run "$EX/kv.yaml" --admin > "$TMP/admin.out" 2> "$TMP/admin.err"
+  timeout -s TERM 10 "$WACTOR" run "$EX/kv.yaml" --admin > "$TMP/admin.out" 2> "$TMP/admin.err"
 check "ps lists components" '^\[\{"pid":[0-9]+,"address":"kv","name":"kv","state":"ready","mailbox":[0-9]+\}'
 check "invalid JSON is an error" '^\{"error":"invalid JSON at column [0-9]+: .*nothing was sent"\}'
 check "a malformed pid is an error" "^\\{\"error\":\"malformed pid '#01'"

@@ -74,11 +74,12 @@ fi
 # Signals always stop the process, also while a `_start` spins during start-up: SIGINT and SIGTERM end it
 # at once with 128 + the signal (timeout -k: a KILL after 10 s would be status 137, a failure).
 # (the signal comes 1.5 s in: one that lands before the handler is installed also ends the process with 130,
-# but without the message these checks look for)
+# but without the message these checks look for; start_fuel is raised so that start-up is still spinning then)
 cat > "$TMP/startloop.yaml" <<YAML
 components:
   - name: stuck
     module: $BUILD/fixtures/cli_startloop.wasm
+    limits: { start_fuel: 100000000000 }
 YAML
 expect "SIGINT during start-up of run" 130 "" "SIGINT during start-up" -- \
   timeout --preserve-status -s INT -k 10 1.5 "$WACTOR" run "$TMP/startloop.yaml"
@@ -88,6 +89,7 @@ cat > "$TMP/startloop_tree.yaml" <<YAML
 components:
   - name: stuck
     module: $BUILD/fixtures/cli_startloop.wasm
+    limits: { start_fuel: 100000000000 }
 supervisor:
   name: root
   children:
