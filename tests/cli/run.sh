@@ -74,7 +74,8 @@ fi
 # Signals always stop the process, also while a `_start` spins during start-up: SIGINT and SIGTERM end it
 # at once with 128 + the signal (timeout -k: a KILL after 10 s would be status 137, a failure).
 # (the signal comes 1.5 s in: one that lands before the handler is installed also ends the process with 130,
-# but without the message these checks look for; start_fuel is raised so that start-up is still spinning then)
+# but without the message these checks look for; start_fuel is raised so that start-up is still spinning then;
+# `call` has no start_fuel setting: its signal comes 0.5 s in, well before the default 100M instructions run out)
 cat > "$TMP/startloop.yaml" <<YAML
 components:
   - name: stuck
@@ -98,7 +99,7 @@ YAML
 expect "SIGINT while a supervised child starts" 130 "" "SIGINT during start-up" -- \
   timeout --preserve-status -s INT -k 10 1.5 "$WACTOR" run "$TMP/startloop_tree.yaml"
 expect "SIGINT during start-up of call" 130 "" "SIGINT during start-up" -- \
-  timeout --preserve-status -s INT -k 10 1.5 "$WACTOR" call "$BUILD/fixtures/cli_startloop.wasm" ok
+  timeout --preserve-status -s INT -k 10 0.5 "$WACTOR" call "$BUILD/fixtures/cli_startloop.wasm" ok
 
 # intensity: 0 is OTP's: no restart at all — the first crash shuts the tree down; absent is 1
 cat > "$TMP/zero.yaml" <<YAML
