@@ -22,9 +22,9 @@ static uint8_t *payload_of(const json_t *message, size_t *len) {
     return p;
 }
 
-/* Resolves a message's target, which must be a component (or host actor): wactor_send and wactor_ask do not
- * check the kind of actor they reach, and the supervisor's message types overlap the component's (both
- * count from ACTOR_MSG_USER): an ask to a supervisor is answered with its which_children array. */
+/* Resolves a message's target, which must be a component (or host actor). The runtime itself refuses a
+ * component's message to a supervisor (WACTOR_EINVAL: each kind of actor has its own message types,
+ * docs/ABI.md "Kinds of actor"); checking here first gives the operator a 404 that names the target. */
 static int target(wactor_runtime *rt, const char *to, wactor_pid *pid, admin_answer *err) {
     if (admin_resolve(rt, to, to ? strlen(to) : 0, pid, err)) return -1;
     wactor_actor_info info;
