@@ -572,29 +572,14 @@ static int host_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out) 
     return runtime_host_start(hc->rt, &hc->b, hc->arg, &hc->opts, hc->caps, ctx->sup, ctx->started, out);
 }
 
-static void host_child_failure(void *arg, int status, const void *data, size_t len, char *reason, size_t cap) {
-    (void)arg;
-    const wactor_diag *d = data;
-    if (d && len == sizeof *d && d->message[0])
-        snprintf(reason, cap, "%.*s", (int)strnlen(d->message, sizeof d->message), d->message);
-    else
-        snprintf(reason, cap, "%s", wactor_strerror(runtime_error(status)));
-}
-
-static int host_child_health(void *arg, actor_system *sys, actor_id child, actor_future *reply) {
-    (void)arg;
-    actor_msg *m = component_msg_health(reply);
-    return m ? actor_send(sys, child, m) : -ENOMEM;
-}
-
 wactor_error runtime_host_child(wactor_runtime *rt, const wactor_child_spec *in, sup_child_spec *out,
                                 wactor_diag *diag) {
     host_child *hc = calloc(1, sizeof *hc);
     if (!hc) return WACTOR_ENOMEM;
     hc->rt = rt;
     out->start = host_child_start;
-    out->start_failure = host_child_failure;
-    out->health = out->health_interval_ms ? host_child_health : NULL;
+    out->start_failure = runtime_child_failure;
+    out->health = out->health_interval_ms ? runtime_child_health : NULL;
     out->arg = hc;
     out->arg_free = host_child_free;
     if (in->host) {

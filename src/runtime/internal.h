@@ -156,6 +156,10 @@ int runtime_host_start(wactor_runtime *rt, const wactor_host_behaviour *b, void 
 struct sup_child_spec;
 wactor_error runtime_host_child(wactor_runtime *rt, const wactor_child_spec *in, struct sup_child_spec *out,
                                 wactor_diag *diag);
+/* The supervisor callbacks components and host actors share (supervision.c): start_failure reads the
+ * wactor_diag a failed start answers with; health sends the health message. On the supervisor's thread. */
+void runtime_child_failure(void *arg, int status, const void *data, size_t len, char *reason, size_t cap);
+int runtime_child_health(void *arg, actor_system *sys, actor_id child, actor_future *reply);
 /* At destroy: refuse new host actors and let blocking callbacks finish (before the actor system goes),
  * then free the pool and the kinds (after it). */
 void runtime_host_shutdown(wactor_runtime *rt);

@@ -53,7 +53,7 @@ static void component_child_free(void *arg) {
 
 /* sup_child_spec.start for a component: spawn it linked to the supervisor (component_spawn registers its
  * name). Its start answer reaches the supervisor as it is: status 0 or an errno value, and on failure a
- * wactor_diag, which component_child_failure reads for the supervisor. */
+ * wactor_diag, which runtime_child_failure reads for the supervisor. */
 static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *out) {
     component_child *cc = arg;
     component_config cfg = runtime_component_config(cc->rt, cc->module, &cc->opts, cc->caps);
@@ -70,9 +70,9 @@ static int component_child_start(void *arg, const sup_start_ctx *ctx, actor_id *
     return 0;
 }
 
-/* sup_child_spec.start_failure for a component: its failed start answered with a wactor_diag (the
- * component layer's reply data), else nothing. The reason is the diag's message, or the error's name. */
-static void component_child_failure(void *arg, int status, const void *data, size_t len, char *reason, size_t cap) {
+/* sup_child_spec.start_failure for a component or host actor: its failed start answered with a wactor_diag
+ * (the reply data of both), else nothing. The reason is the diag's message, or the error's name. */
+void runtime_child_failure(void *arg, int status, const void *data, size_t len, char *reason, size_t cap) {
     (void)arg;
     const wactor_diag *d = data;
     if (d && len == sizeof *d && d->message[0])
@@ -81,8 +81,9 @@ static void component_child_failure(void *arg, int status, const void *data, siz
         snprintf(reason, cap, "%s", wactor_strerror(runtime_error(status)));
 }
 
-/* sup_child_spec.health for a component: ask `_health`; the reply data starts with the status int. */
-static int component_child_health(void *arg, actor_system *sys, actor_id child, actor_future *reply) {
+/* sup_child_spec.health for a component or host actor: the health message (a component asks `_health`);
+ * the reply data starts with the status int. */
+int runtime_child_health(void *arg, actor_system *sys, actor_id child, actor_future *reply) {
     (void)arg;
     actor_msg *m = component_msg_health(reply);
     return m ? actor_send(sys, child, m) : -ENOMEM;
@@ -163,8 +164,8 @@ static wactor_error convert_child(wactor_runtime *rt, const wactor_child_spec *i
         int wasi_rc = component_wasi_copy(in->spawn.wasi, &cc->wasi, diag);
         cc->opts.wasi = cc->wasi;
         out->start = component_child_start;
-        out->start_failure = component_child_failure;
-        out->health = out->health_interval_ms ? component_child_health : NULL;
+        out->start_failure = runtime_child_failure;
+        out->health = out->health_interval_ms ? runtime_child_health : NULL;
         out->arg = cc;
         out->arg_free = component_child_free;
         if (wasi_rc) return runtime_error(wasi_rc);
